@@ -1,0 +1,54 @@
+package io.facerec.clusterer;
+
+import io.facerec.clusterer.cluster.ClusterFacesHandler;
+import io.facerec.clusterer.config.ClustererProperties;
+import io.facerec.clusterer.in.FacesEmbeddedListener;
+import io.facerec.common.config.CommonConfiguration;
+import io.facerec.common.persistence.FaceRepository;
+import io.facerec.common.persistence.PersonRepository;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** The clusterer worker's beans: the clustering handler and its single batch consumer. */
+@Configuration(proxyBeanMethods = false)
+@Import(CommonConfiguration.class)
+@EnableConfigurationProperties(ClustererProperties.class)
+public class ClustererWorkerConfiguration {
+
+    @Bean
+    ClusterFacesHandler clusterFacesHandler(FaceRepository faces, PersonRepository persons, ClustererProperties props,
+            PlatformTransactionManager txm) {
+        return new ClusterFacesHandler(faces, persons, props, new TransactionTemplate(txm), Clock.systemUTC());
+    }
+
+    @Bean
+    ConcurrentKafkaListenerContainerFactory<String, String> clustererBatchFactory(KafkaProperties kafka,
+            ClustererProperties props, CommonErrorHandler errorHandler) {
+        Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, props.maxBatch());
+        config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 300);
+        ConcurrentKafkaListenerContainerFactory<String, String> f = new ConcurrentKafkaListenerContainerFactory<>();
+        f.setConsumerFactory(new DefaultKafkaConsumerFactory<>(config));
+        f.setBatchListener(true);
+        f.setConcurrency(1);
+        f.setCommonErrorHandler(errorHandler);
+        return f;
+    }
+
+    @Bean
+    FacesEmbeddedListener facesEmbeddedListener(ClusterFacesHandler handler) {
+        return new FacesEmbeddedListener(handler);
+    }
+}

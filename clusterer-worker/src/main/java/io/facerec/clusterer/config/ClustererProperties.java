@@ -1,0 +1,48 @@
+package io.facerec.clusterer.config;
+
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Clusterer settings ({@code facerec.clusterer.*}). Thresholds are per embedding model: a face is compared only with
+ * faces embedded by the same model, with that model's thresholds.
+ *
+ * @param models thresholds per model id; {@code fr_feature} is calibrated (see README, "Thresholds")
+ * @param maxBatch most embeddings handled in one clustering run
+ */
+@Validated
+@ConfigurationProperties("facerec.clusterer")
+public record ClustererProperties(
+        @DefaultValue Map<String, ModelThresholds> models,
+        @Min(1) @DefaultValue("500") int maxBatch) {
+
+    /**
+     * @param matchThreshold cosine similarity to a person's nearest face at which a new face joins that person
+     * @param eps DBSCAN neighbourhood radius in cosine distance ({@code 1 - cos})
+     * @param minSamples DBSCAN core size, the point itself included (origin: 3)
+     */
+    public record ModelThresholds(
+            @DecimalMin("-1") @DecimalMax("1") double matchThreshold,
+            @DecimalMin("0") @DecimalMax("2") double eps,
+            @Min(1) int minSamples) {
+    }
+
+    /** Calibrated defaults for the bundled model; the origin's FaceNet values for anything else. */
+    public ModelThresholds thresholds(String modelId) {
+        if (models != null && models.containsKey(modelId)) {
+            return models.get(modelId);
+        }
+        if (modelId.equals("fr_feature")) {
+            return FR_FEATURE;
+        }
+        return ORIGIN_FACENET;
+    }
+
+    public static final ModelThresholds FR_FEATURE = new ModelThresholds(0.45, 0.55, 2);
+    public static final ModelThresholds ORIGIN_FACENET = new ModelThresholds(0.8, 0.35, 3);
+}

@@ -1,0 +1,126 @@
+package io.facerec.common.config;
+
+import io.facerec.common.image.ImageLoader;
+import io.facerec.common.image.MediaPathResolver;
+import io.facerec.common.messaging.DeadLetterPublisher;
+import io.facerec.common.messaging.Topics;
+import io.facerec.common.model.ModelStore;
+import io.facerec.common.persistence.FaceRepository;
+import io.facerec.common.persistence.MediaFileRepository;
+import io.facerec.common.persistence.MediaItemRepository;
+import io.facerec.common.persistence.PersonRepository;
+import io.facerec.common.persistence.PipelineQueries;
+import io.facerec.common.error.PermanentProcessingException;
+import io.facerec.common.event.ProcessingFailed;
+import java.util.Map;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.PropertySource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.KafkaTemplate;
+
+/** Beans every worker shares: repositories, model store, image loading, topics, dead letters. */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(FacerecProperties.class)
+@PropertySource("classpath:io/facerec/common/facerec-common.properties")
+public class CommonConfiguration {
+
+    @Bean
+    MediaFileRepository mediaFileRepository(JdbcTemplate jdbc) {
+        return new MediaFileRepository(jdbc);
+    }
+
+    @Bean
+    MediaItemRepository mediaItemRepository(JdbcTemplate jdbc) {
+        return new MediaItemRepository(jdbc);
+    }
+
+    @Bean
+    FaceRepository faceRepository(JdbcTemplate jdbc) {
+        return new FaceRepository(jdbc);
+    }
+
+    @Bean
+    PersonRepository personRepository(JdbcTemplate jdbc) {
+        return new PersonRepository(jdbc);
+    }
+
+    @Bean
+    PipelineQueries pipelineQueries(JdbcTemplate jdbc) {
+        return new PipelineQueries(jdbc);
+    }
+
+    @Bean
+    ModelStore modelStore(FacerecProperties props) {
+        return new ModelStore(props.modelsDir());
+    }
+
+    @Bean
+    MediaPathResolver mediaPathResolver(FacerecProperties props) {
+        return new MediaPathResolver(props.mediaRoot());
+    }
+
+    @Bean
+    ImageLoader imageLoader(FacerecProperties props) {
+        return new ImageLoader(props.maxImagePixels());
+    }
+
+    @Bean
+    DeadLetterPublisher deadLetterPublisher(KafkaTemplate<String, String> kafka) {
+        return new DeadLetterPublisher(kafka);
+    }
+
+    /**
+     * Listener error handling: transient failures (database or broker away) are retried with exponential back-off
+     * for up to ten minutes; permanent ones (malformed events, bad input) go to the dead-letter topic at once.
+     */
+    @Bean
+    CommonErrorHandler kafkaErrorHandler(DeadLetterPublisher deadLetters) {
+        ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
+        backOff.setMaxInterval(30_000);
+        backOff.setMaxElapsedTime(600_000);
+        DefaultErrorHandler handler = new DefaultErrorHandler((record, ex) -> {
+            Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
+            String kind = cause instanceof PermanentProcessingException p ? p.errorKind() : "RETRIES_EXHAUSTED";
+            long item = 0;
+            try {
+                item = record.key() == null ? 0 : Long.parseLong(String.valueOf(record.key()));
+            } catch (NumberFormatException ignored) {
+                // key is not a media item id
+            }
+            deadLetters.publish(ProcessingFailed.of(record.topic(), item, kind, String.valueOf(cause.getMessage()),
+                    String.valueOf(record.value())));
+        }, backOff);
+        handler.addNotRetryableExceptions(PermanentProcessingException.class);
+        return handler;
+    }
+
+    @Bean
+    NewTopic mediaItemsCapturedTopic(FacerecProperties props) {
+        return TopicBuilder.name(Topics.MEDIA_ITEMS_CAPTURED).partitions(props.partitions()).replicas(1).build();
+    }
+
+    @Bean
+    NewTopic facesDetectedTopic(FacerecProperties props) {
+        return TopicBuilder.name(Topics.FACES_DETECTED).partitions(props.partitions()).replicas(1).build();
+    }
+
+    @Bean
+    NewTopic facesEmbeddedTopic(FacerecProperties props) {
+        // Compacted and keyed by face id: the latest embedding of every face stays replayable for a recluster.
+        return TopicBuilder.name(Topics.FACES_EMBEDDED).partitions(props.partitions()).replicas(1)
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)).build();
+    }
+
+    @Bean
+    NewTopic deadLettersTopic() {
+        return TopicBuilder.name(Topics.DEAD_LETTERS).partitions(1).replicas(1).build();
+    }
+}

@@ -1,0 +1,27 @@
+package io.facerec.common.config;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings shared by every worker ({@code facerec.*}).
+ *
+ * @param mediaRoot directory that {@code MediaFile.FilePath} is resolved under; nothing outside it is opened
+ * @param modelsDir where the ONNX model files live (fetched there when missing)
+ * @param thumbnailsDir where face thumbnails are written; the origin's {@code THUMBNAIL_SAVE_PATH} sets it
+ * @param partitions partitions of each pipeline topic (the upper bound of detector/embedder parallelism)
+ * @param maxImagePixels images with more pixels are refused before decoding
+ */
+@Validated
+@ConfigurationProperties("facerec")
+public record FacerecProperties(
+        @NotNull @DefaultValue(".") Path mediaRoot,
+        @NotNull @DefaultValue("models") Path modelsDir,
+        @NotNull @DefaultValue("Thumbnails") Path thumbnailsDir,
+        @Min(1) @DefaultValue("4") int partitions,
+        @Min(1) @DefaultValue("200000000") long maxImagePixels) {
+}

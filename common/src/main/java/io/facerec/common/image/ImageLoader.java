@@ -1,0 +1,80 @@
+package io.facerec.common.image;
+
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
+
+import io.facerec.common.error.PermanentProcessingException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+/**
+ * Decodes photos with OpenCV ({@code imread}: EXIF orientation honoured; grayscale, 16-bit, CMYK and alpha images all
+ * become 8-bit BGR). Refuses, with a clear {@link PermanentProcessingException}, empty files, files that are not
+ * images, and images whose pixel count exceeds the limit (read from the header, before decoding).
+ */
+public class ImageLoader {
+    private final long maxPixels;
+
+    /** @param maxPixels largest width x height accepted */
+    public ImageLoader(long maxPixels) {
+        this.maxPixels = maxPixels;
+    }
+
+    public DecodedImage load(Path file) {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw new PermanentProcessingException("FILE_MISSING", "cannot read " + file + ": " + e.getMessage());
+        }
+        if (size == 0) {
+            throw new PermanentProcessingException("EMPTY_FILE", "the file is empty (0 bytes): " + file);
+        }
+        checkPixelCount(file);
+        Mat m = imread(file.toString(), IMREAD_COLOR);
+        if (m == null || m.empty()) {
+            if (m != null) {
+                m.close();
+            }
+            throw new PermanentProcessingException("NOT_AN_IMAGE",
+                    "cannot decode " + file.getFileName() + ": not an image, truncated, or an unsupported format");
+        }
+        return new DecodedImage(m, m.cols(), m.rows());
+    }
+
+    /** Reads the dimensions from the header (JPEG, PNG, GIF, BMP) and refuses too many pixels before decoding. */
+    private void checkPixelCount(Path file) {
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                return;
+            }
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                return; // not a format the JDK knows; OpenCV decides
+            }
+            ImageReader r = readers.next();
+            try {
+                r.setInput(in, true, true);
+                long w = r.getWidth(0);
+                long h = r.getHeight(0);
+                if (w * h > maxPixels) {
+                    throw new PermanentProcessingException("TOO_MANY_PIXELS", String.format(
+                            "image %s is %dx%d = %d pixels, above the limit of %d", file.getFileName(), w, h, w * h, maxPixels));
+                }
+            } finally {
+                r.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof PermanentProcessingException p) {
+                throw p;
+            }
+            // header unreadable by the JDK: let OpenCV try and report
+        }
+    }
+}

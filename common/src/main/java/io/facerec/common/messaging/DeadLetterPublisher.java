@@ -1,0 +1,28 @@
+package io.facerec.common.messaging;
+
+import io.facerec.common.event.ProcessingFailed;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+
+/** Publishes {@link ProcessingFailed} records to {@link Topics#DEAD_LETTERS}. */
+public class DeadLetterPublisher {
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterPublisher.class);
+    private final KafkaTemplate<String, String> kafka;
+
+    public DeadLetterPublisher(KafkaTemplate<String, String> kafka) {
+        this.kafka = kafka;
+    }
+
+    public void publish(ProcessingFailed failure) {
+        log.warn("{} failed for media item {}: {} {}", failure.stage(), failure.mediaItemId(), failure.errorKind(),
+                failure.message());
+        try {
+            kafka.send(Topics.DEAD_LETTERS, Long.toString(failure.mediaItemId()), EventCodec.encode(failure))
+                    .get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new io.facerec.common.error.RetriableProcessingException("cannot publish dead letter", e);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package io.facerec.common.persistence;
+
+import io.facerec.common.geometry.BoundingBox;
+import io.facerec.common.geometry.DetectedFace;
+import io.facerec.common.geometry.Landmarks;
+import io.facerec.common.id.FaceId;
+import io.facerec.common.id.MediaItemId;
+import io.facerec.common.id.PersonId;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.KeyHolder;
+
+/** {@code Faces}: one row per detected face; the embedder and clusterer fill in the rest. */
+public class FaceRepository {
+    private final JdbcTemplate jdbc;
+
+    public FaceRepository(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** A face to store: which frame (0 for photos), its index in that frame, what the detector found. */
+    public record NewFace(int frameNumber, int faceIndex, DetectedFace face, String thumbnailPath) {
+    }
+
+    public record Face(FaceId id, MediaItemId mediaItemId, PersonId personId, int frameNumber, int faceIndex,
+            double score, BoundingBox box, Landmarks landmarks, String thumbnailPath, boolean userVerified,
+            boolean embedded, boolean clustered) {
+    }
+
+    /** An embedded face as the clusterer sees it. */
+    public record EmbeddedFace(FaceId id, MediaItemId mediaItemId, int frameNumber, PersonId personId,
+            boolean userVerified, float[] embedding) {
+    }
+
+    private static final String COLUMNS = "\"Id\", \"MediaItemId\", \"PersonId\", \"FrameNumber\", \"FaceIndex\", "
+            + "\"Score\", \"BoundingBox\", \"Landmarks\", \"ThumbnailPath\", \"IsUserVerified\", "
+            + "CASE WHEN \"Embedding\" IS NULL THEN 0 ELSE 1 END, CASE WHEN \"ClusteredAt\" IS NULL THEN 0 ELSE 1 END";
+
+    private static Face map(ResultSet rs, int i) throws SQLException {
+        long person = rs.getLong(3);
+        PersonId pid = rs.wasNull() ? null : PersonId.of(person);
+        return new Face(FaceId.of(rs.getLong(1)), MediaItemId.of(rs.getLong(2)), pid, rs.getInt(4), rs.getInt(5),
+                rs.getDouble(6), Json.box(rs.getString(7)), Json.landmarks(rs.getString(8)), rs.getString(9),
+                rs.getBoolean(10), rs.getInt(11) == 1, rs.getInt(12) == 1);
+    }
+
+    /**
+     * Replaces the automatically found faces of an item with a new detection (idempotent re-detection). Faces a user
+     * verified are kept. Call inside a transaction.
+     */
+    public List<FaceId> replaceFaces(MediaItemId item, List<NewFace> faces, Instant now) {
+        jdbc.update("DELETE FROM \"FaceRejections\" WHERE \"FaceId\" IN (SELECT \"Id\" FROM \"Faces\" WHERE \"MediaItemId\" = ? AND \"IsUserVerified\" = ?)",
+                item.value(), false);
+        jdbc.update("DELETE FROM \"Faces\" WHERE \"MediaItemId\" = ? AND \"IsUserVerified\" = ?", item.value(), false);
+        List<FaceId> ids = new ArrayList<>(faces.size());
+        for (NewFace f : faces) {
+            KeyHolder keys = new GeneratedKeyHolder();
+            jdbc.update(con -> {
+                PreparedStatement ps = con.prepareStatement("INSERT INTO \"Faces\" (\"MediaItemId\", \"BoundingBox\", "
+                        + "\"FrameNumber\", \"FaceIndex\", \"Score\", \"Landmarks\", \"ThumbnailPath\", \"CreatedAt\", "
+                        + "\"ModifiedAt\", \"IsUserVerified\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"Id"});
+                ps.setLong(1, item.value());
+                ps.setString(2, Json.box(f.face().box()));
+                ps.setInt(3, f.frameNumber());
+                ps.setInt(4, f.faceIndex());
+                ps.setFloat(5, (float) f.face().score());
+                ps.setString(6, Json.landmarks(f.face().landmarks()));
+                ps.setString(7, f.thumbnailPath());
+                ps.setTimestamp(8, Timestamp.from(now));
+                ps.setTimestamp(9, Timestamp.from(now));
+                ps.setBoolean(10, false);
+                return ps;
+            }, keys);
+            ids.add(FaceId.of(keys.getKey().longValue()));
+        }
+        return ids;
+    }
+
+    public List<Face> findByMediaItem(MediaItemId item) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM \"Faces\" WHERE \"MediaItemId\" = ? ORDER BY \"FrameNumber\", \"FaceIndex\"",
+                FaceRepository::map, item.value());
+    }
+
+    public List<Face> findAll() {
+        return jdbc.query("SELECT " + COLUMNS + " FROM \"Faces\" ORDER BY \"Id\"", FaceRepository::map);
+    }
+
+    /** Writes the embedding (idempotent: the same face embedded twice gets the same bytes). */
+    public void saveEmbedding(FaceId face, float[] embedding, String modelId, Instant now) {
+        jdbc.update("UPDATE \"Faces\" SET \"Embedding\" = ?, \"EmbeddingModel\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?",
+                ps -> {
+                    ps.setBytes(1, EmbeddingCodec.toBytes(embedding));
+                    ps.setString(2, modelId);
+                    ps.setTimestamp(3, Timestamp.from(now));
+                    ps.setLong(4, face.value());
+                });
+    }
+
+    /** Every embedded face of one model, with its current person (null when unassigned). */
+    public List<EmbeddedFace> findEmbedded(String modelId) {
+        return jdbc.query("SELECT \"Id\", \"MediaItemId\", \"FrameNumber\", \"PersonId\", \"IsUserVerified\", \"Embedding\" "
+                + "FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL AND \"EmbeddingModel\" = ? ORDER BY \"Id\"",
+                (rs, i) -> {
+                    long p = rs.getLong(4);
+                    PersonId pid = rs.wasNull() ? null : PersonId.of(p);
+                    return new EmbeddedFace(FaceId.of(rs.getLong(1)), MediaItemId.of(rs.getLong(2)), rs.getInt(3), pid,
+                            rs.getBoolean(5), EmbeddingCodec.parse(rs.getBytes(6)));
+                }, modelId);
+    }
+
+    /** Sets (or clears, with null) the person of a face, never touching user-verified faces. */
+    public void assignPerson(FaceId face, PersonId person, Instant now) {
+        jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = ?, \"ClusteredAt\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ? AND \"IsUserVerified\" = ?",
+                ps -> {
+                    if (person == null) {
+                        ps.setNull(1, Types.BIGINT);
+                    } else {
+                        ps.setLong(1, person.value());
+                    }
+                    ps.setTimestamp(2, Timestamp.from(now));
+                    ps.setTimestamp(3, Timestamp.from(now));
+                    ps.setLong(4, face.value());
+                    ps.setBoolean(5, false);
+                });
+    }
+
+    /** Marks faces as considered by the clusterer without changing their person. */
+    public void markClustered(Collection<FaceId> faces, Instant now) {
+        jdbc.batchUpdate("UPDATE \"Faces\" SET \"ClusteredAt\" = ? WHERE \"Id\" = ?", faces, 500, (ps, f) -> {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setLong(2, f.value());
+        });
+    }
+
+    /** (face, person) pairs a user rejected ("not this person"). */
+    public List<long[]> findRejections() {
+        return jdbc.query("SELECT \"FaceId\", \"PersonId\" FROM \"FaceRejections\"",
+                (rs, i) -> new long[] {rs.getLong(1), rs.getLong(2)});
+    }
+}

@@ -1,0 +1,51 @@
+package io.facerec.common.persistence;
+
+import io.facerec.common.id.PersonId;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.jdbc.support.KeyHolder;
+
+/** {@code Persons}: one row per person the clusterer found or a user named. */
+public class PersonRepository {
+    private final JdbcTemplate jdbc;
+
+    public PersonRepository(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public record Person(PersonId id, String name, boolean hidden) {
+    }
+
+    public PersonId create(Instant now) {
+        KeyHolder keys = new GeneratedKeyHolder();
+        jdbc.update(con -> {
+            PreparedStatement ps = con.prepareStatement(
+                    "INSERT INTO \"Persons\" (\"CreatedAt\", \"ModifiedAt\", \"IsHidden\") VALUES (?, ?, ?)", new String[] {"Id"});
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setTimestamp(2, Timestamp.from(now));
+            ps.setBoolean(3, false);
+            return ps;
+        }, keys);
+        return PersonId.of(keys.getKey().longValue());
+    }
+
+    public void touch(PersonId id, Instant now) {
+        jdbc.update("UPDATE \"Persons\" SET \"ModifiedAt\" = ? WHERE \"Id\" = ?", Timestamp.from(now), id.value());
+    }
+
+    public List<Person> findAll() {
+        return jdbc.query("SELECT \"Id\", \"Name\", \"IsHidden\" FROM \"Persons\" ORDER BY \"Id\"",
+                (rs, i) -> new Person(PersonId.of(rs.getLong(1)), rs.getString(2), rs.getBoolean(3)));
+    }
+
+    /** Deletes persons that no face points to any more and that a user did not name. */
+    public int deleteEmpty() {
+        return jdbc.update("DELETE FROM \"Persons\" WHERE \"Name\" IS NULL AND NOT EXISTS "
+                + "(SELECT 1 FROM \"Faces\" f WHERE f.\"PersonId\" = \"Persons\".\"Id\") AND NOT EXISTS "
+                + "(SELECT 1 FROM \"FaceRejections\" r WHERE r.\"PersonId\" = \"Persons\".\"Id\")");
+    }
+}

@@ -1,0 +1,14 @@
+package io.facerec.detector;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Import;
+
+/** The detector worker as its own process (scaled out by running more replicas in one consumer group). */
+@SpringBootApplication(scanBasePackages = "io.facerec.detector.none")
+@Import(DetectorWorkerConfiguration.class)
+public class DetectorApplication {
+    public static void main(String[] args) {
+        SpringApplication.run(DetectorApplication.class, args);
+    }
+}

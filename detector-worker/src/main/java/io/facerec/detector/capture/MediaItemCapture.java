@@ -1,0 +1,155 @@
+package io.facerec.detector.capture;
+
+import io.debezium.engine.ChangeEvent;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.format.Json;
+import io.facerec.common.event.MediaItemCaptured;
+import io.facerec.common.messaging.EventCodec;
+import io.facerec.common.messaging.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.kafka.core.KafkaTemplate;
+
+/**
+ * Runs the Debezium embedded engine on {@code MediaItems} and publishes one {@link MediaItemCaptured} per new row to
+ * {@link Topics#MEDIA_ITEMS_CAPTURED}, keyed by media item id. A batch's offsets are committed only after every record
+ * of it was acknowledged by the broker (at-least-once; the detector is idempotent).
+ */
+public class MediaItemCapture implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(MediaItemCapture.class);
+
+    /** Engine states, in order. */
+    public enum State { NEW, STARTING, RUNNING, STOPPED, FAILED }
+
+    private final Properties config;
+    private final KafkaTemplate<String, String> kafka;
+    private final CountDownLatch started = new CountDownLatch(1);
+    private final AtomicLong published = new AtomicLong();
+    private volatile State state = State.NEW;
+    private volatile Throwable failure;
+    private DebeziumEngine<ChangeEvent<String, String>> engine;
+    private ExecutorService executor;
+
+    public MediaItemCapture(Properties config, KafkaTemplate<String, String> kafka) {
+        this.config = config;
+        this.kafka = kafka;
+    }
+
+    @Override
+    public synchronized void start() {
+        if (state == State.RUNNING || state == State.STARTING) {
+            return;
+        }
+        state = State.STARTING;
+        try {
+            Files.createDirectories(java.nio.file.Path.of(config.getProperty("offset.storage.file.filename")).getParent());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the capture offsets directory", e);
+        }
+        engine = DebeziumEngine.create(Json.class)
+                .using(config)
+                .using(new DebeziumEngine.ConnectorCallback() {
+                    @Override
+                    public void taskStarted() {
+                        state = State.RUNNING;
+                        started.countDown();
+                    }
+                })
+                .using((success, message, error) -> {
+                    if (!success) {
+                        failure = error;
+                        state = State.FAILED;
+                        log.error("Change data capture stopped: {}", message, error);
+                    }
+                    started.countDown();
+                })
+                .notifying(this::handleBatch)
+                .build();
+        executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "media-item-capture"));
+        executor.execute(engine);
+        try {
+            if (!started.await(60, TimeUnit.SECONDS)) {
+                log.warn("Change data capture has not started after 60 s; continuing");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (state == State.FAILED) {
+            throw new IllegalStateException("change data capture failed to start: "
+                    + (failure == null ? "see log" : failure.getMessage()), failure);
+        }
+        log.info("Change data capture of MediaItems running ({})", config.getProperty("connector.class"));
+    }
+
+    private void handleBatch(List<ChangeEvent<String, String>> records,
+            DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
+        for (ChangeEvent<String, String> r : records) {
+            try {
+                var event = ChangeEventMapper.map(r.value());
+                if (event.isPresent()) {
+                    MediaItemCaptured e = event.get();
+                    kafka.send(Topics.MEDIA_ITEMS_CAPTURED, Long.toString(e.mediaItemId()), EventCodec.encode(e))
+                            .get(60, TimeUnit.SECONDS);
+                    published.incrementAndGet();
+                }
+            } catch (IllegalArgumentException bad) {
+                log.error("Skipping unreadable change event: {}", bad.getMessage());
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // Not committed: the engine stops and the batch is captured again on restart.
+                throw new IllegalStateException("cannot publish captured media item to Kafka", e);
+            }
+            committer.markProcessed(r);
+        }
+        committer.markBatchFinished();
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Media items published since start. */
+    public long published() {
+        return published.get();
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (engine == null) {
+            return;
+        }
+        try {
+            engine.close();
+        } catch (IOException e) {
+            log.warn("Closing change data capture: {}", e.getMessage());
+        }
+        executor.shutdown();
+        try {
+            executor.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        engine = null;
+        state = State.STOPPED;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return state == State.RUNNING || state == State.STARTING;
+    }
+
+    @Override
+    public int getPhase() {
+        // after the Kafka listeners (default phase) so consumers exist; stopped before them
+        return Integer.MAX_VALUE - 100;
+    }
+}

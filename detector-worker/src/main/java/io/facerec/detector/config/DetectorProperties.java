@@ -1,0 +1,33 @@
+package io.facerec.detector.config;
+
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Min;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Detector worker settings ({@code facerec.detector.*}).
+ *
+ * @param scoreThreshold minimum face probability (origin: 0.9)
+ * @param nmsThreshold NMS IoU above which the weaker box is dropped (origin: 0.4)
+ * @param minFaceSize faces with a shorter side below this many pixels are not stored
+ * @param thumbnailMargin thumbnail border per side, fraction of the box's longer side
+ * @param thumbnailSize thumbnail side in pixels (origin: 112)
+ * @param intraOpThreads cores one inference may use (0 = ONNX Runtime default)
+ * @param concurrency consumer threads of this worker
+ * @param useGpu try the CUDA execution provider
+ */
+@Validated
+@ConfigurationProperties("facerec.detector")
+public record DetectorProperties(
+        @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.9") double scoreThreshold,
+        @DecimalMin("0.01") @DecimalMax("1") @DefaultValue("0.4") double nmsThreshold,
+        @Min(0) @DefaultValue("20") int minFaceSize,
+        @DecimalMin("0") @DecimalMax("2") @DefaultValue("0.2") double thumbnailMargin,
+        @Min(16) @DefaultValue("112") int thumbnailSize,
+        @Min(0) @DefaultValue("0") int intraOpThreads,
+        @Min(1) @DefaultValue("1") int concurrency,
+        @DefaultValue("false") boolean useGpu) {
+}

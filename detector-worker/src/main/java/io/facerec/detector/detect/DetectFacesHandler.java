@@ -1,0 +1,140 @@
+package io.facerec.detector.detect;
+
+import io.facerec.common.error.PermanentProcessingException;
+import io.facerec.common.event.FacesDetected;
+import io.facerec.common.event.MediaItemCaptured;
+import io.facerec.common.event.ProcessingFailed;
+import io.facerec.common.geometry.DetectedFace;
+import io.facerec.common.id.FaceId;
+import io.facerec.common.id.MediaItemId;
+import io.facerec.common.image.DecodedImage;
+import io.facerec.common.image.ImageLoader;
+import io.facerec.common.image.MediaPathResolver;
+import io.facerec.common.messaging.DeadLetterPublisher;
+import io.facerec.common.messaging.EventCodec;
+import io.facerec.common.persistence.FaceRepository;
+import io.facerec.common.persistence.MediaFileRepository;
+import io.facerec.common.persistence.MediaItemRepository;
+import io.facerec.common.persistence.MediaItemStatus;
+import io.facerec.detector.thumbnail.ThumbnailWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Detects the faces of one media item: resolve the file under the media root, decode, detect, write thumbnails, replace
+ * the item's {@code Faces} rows and mark it extracted in one transaction, then publish {@link FacesDetected}.
+ * Redelivery is safe: an item already extracted is not detected again, its stored faces are published again.
+ * A permanent failure (bad or missing file) is written to the row and to the dead-letter topic, and the handler returns
+ * normally so the worker goes on with the next item.
+ */
+public class DetectFacesHandler {
+    private static final Logger log = LoggerFactory.getLogger(DetectFacesHandler.class);
+
+    private final MediaItemRepository items;
+    private final MediaFileRepository files;
+    private final FaceRepository faces;
+    private final MediaPathResolver paths;
+    private final ImageLoader loader;
+    private final FaceDetector detector;
+    private final DetectionSettings settings;
+    private final ThumbnailWriter thumbnails;
+    private final TransactionTemplate tx;
+    private final Consumer<FacesDetected> publisher;
+    private final DeadLetterPublisher deadLetters;
+    private final Clock clock;
+
+    public DetectFacesHandler(MediaItemRepository items, MediaFileRepository files, FaceRepository faces,
+            MediaPathResolver paths, ImageLoader loader, FaceDetector detector, DetectionSettings settings,
+            ThumbnailWriter thumbnails, TransactionTemplate tx, Consumer<FacesDetected> publisher,
+            DeadLetterPublisher deadLetters, Clock clock) {
+        this.items = items;
+        this.files = files;
+        this.faces = faces;
+        this.paths = paths;
+        this.loader = loader;
+        this.detector = detector;
+        this.settings = settings;
+        this.thumbnails = thumbnails;
+        this.tx = tx;
+        this.publisher = publisher;
+        this.deadLetters = deadLetters;
+        this.clock = clock;
+    }
+
+    /** What happened to an item. */
+    public enum Outcome { DETECTED, REPUBLISHED, FAILED, SKIPPED }
+
+    public Outcome handle(MediaItemCaptured event) {
+        MediaItemId id = MediaItemId.of(event.mediaItemId());
+        MDC.put("mediaItemId", id.toString());
+        try {
+            var item = items.find(id).orElse(null);
+            if (item == null) {
+                log.warn("media item {} no longer exists; skipped", id);
+                return Outcome.SKIPPED;
+            }
+            if (item.status() == MediaItemStatus.FAILED) {
+                return Outcome.SKIPPED;
+            }
+            var file = files.find(item.mediaFileId()).orElse(null);
+            if (file == null) {
+                return fail(id, new PermanentProcessingException("FILE_MISSING",
+                        "media file row " + item.mediaFileId() + " does not exist"), event);
+            }
+            if (item.facesExtracted()) {
+                publisher.accept(toEvent(id, file.filePath(), faces.findByMediaItem(id)));
+                return Outcome.REPUBLISHED;
+            }
+            try {
+                Path path = paths.resolve(file.filePath());
+                List<FaceRepository.NewFace> found = new ArrayList<>();
+                try (DecodedImage image = loader.load(path)) {
+                    List<DetectedFace> detected = detector.detect(image, settings);
+                    String base = "item" + id.value() + "_" + ThumbnailWriter.baseName(file.fileName());
+                    String ext = ThumbnailWriter.extensionFor(file.fileName());
+                    for (int i = 0; i < detected.size(); i++) {
+                        Path thumb = thumbnails.write(image, detected.get(i).box(), base, i, ext);
+                        found.add(new FaceRepository.NewFace(0, i, detected.get(i), thumb == null ? null : thumb.toString()));
+                    }
+                }
+                Instant now = clock.instant();
+                List<FaceId> ids = tx.execute(s -> {
+                    List<FaceId> written = faces.replaceFaces(id, found, now);
+                    items.markExtracted(id, found.size(), now);
+                    return written;
+                });
+                log.info("media item {} ({}): {} face(s)", id, file.filePath(), ids.size());
+                publisher.accept(toEvent(id, file.filePath(), faces.findByMediaItem(id)));
+                return Outcome.DETECTED;
+            } catch (PermanentProcessingException e) {
+                return fail(id, e, event);
+            }
+        } finally {
+            MDC.remove("mediaItemId");
+        }
+    }
+
+    private Outcome fail(MediaItemId id, PermanentProcessingException e, MediaItemCaptured event) {
+        items.markFailed(id, e.errorKind(), e.getMessage());
+        deadLetters.publish(ProcessingFailed.of("detect", id.value(), e.errorKind(), e.getMessage(),
+                EventCodec.encode(event)));
+        return Outcome.FAILED;
+    }
+
+    static FacesDetected toEvent(MediaItemId id, String filePath, List<FaceRepository.Face> stored) {
+        List<FacesDetected.Face> list = new ArrayList<>(stored.size());
+        for (FaceRepository.Face f : stored) {
+            list.add(new FacesDetected.Face(f.id().value(), f.frameNumber(), f.faceIndex(), f.score(), f.box().toArray(),
+                    f.landmarks().points()));
+        }
+        return FacesDetected.of(id.value(), filePath, list);
+    }
+}

@@ -1,0 +1,80 @@
+package io.facerec.embedder.align;
+
+import static org.bytedeco.opencv.global.opencv_calib3d.LMEDS;
+import static org.bytedeco.opencv.global.opencv_calib3d.estimateAffinePartial2D;
+import static org.bytedeco.opencv.global.opencv_core.CV_32FC2;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
+
+import io.facerec.common.geometry.BoundingBox;
+import io.facerec.common.geometry.Landmarks;
+import org.bytedeco.javacpp.indexer.FloatIndexer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.bytedeco.opencv.opencv_core.Size;
+
+/**
+ * Brings a face into the embedding model's input frame. {@link Mode#ARCFACE_5POINT}: a similarity transform
+ * (rotation, uniform scale, translation) that maps the five landmarks onto the ArcFace 112x112 template, estimated with
+ * {@code estimateAffinePartial2D} (LMEDS, as insightface's {@code norm_crop}), then {@code warpAffine}.
+ * {@link Mode#CROP_RESIZE}: the origin's FaceNet way, the box cropped and resized, no alignment.
+ */
+public class FaceAligner {
+    /** ArcFace reference points for a 112x112 crop. */
+    public static final float[][] ARCFACE_112 = {
+        {38.2946f, 51.6963f}, {73.5318f, 51.5014f}, {56.0252f, 71.7366f}, {41.5493f, 92.3655f}, {70.7299f, 92.2041f}};
+
+    public enum Mode { ARCFACE_5POINT, CROP_RESIZE }
+
+    private final Mode mode;
+    private final int size;
+
+    public FaceAligner(Mode mode, int size) {
+        this.mode = mode;
+        this.size = size;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** Returns a new {@code size x size} BGR image of the face; the caller closes it. */
+    public Mat align(Mat bgr, BoundingBox box, Landmarks landmarks) {
+        if (mode == Mode.CROP_RESIZE) {
+            int x1 = (int) Math.max(0, Math.floor(box.x1()));
+            int y1 = (int) Math.max(0, Math.floor(box.y1()));
+            int x2 = (int) Math.min(bgr.cols(), Math.ceil(box.x2()));
+            int y2 = (int) Math.min(bgr.rows(), Math.ceil(box.y2()));
+            Mat out = new Mat();
+            try (Rect r = new Rect(x1, y1, Math.max(1, x2 - x1), Math.max(1, y2 - y1)); Mat crop = new Mat(bgr, r);
+                    Size s = new Size(size, size)) {
+                resize(crop, out, s, 0, 0, INTER_LINEAR);
+            }
+            return out;
+        }
+        double k = size / 112.0;
+        try (Mat src = new Mat(5, 1, CV_32FC2); Mat dst = new Mat(5, 1, CV_32FC2);
+                Mat inliers = new Mat()) {
+            try (FloatIndexer s = src.createIndexer(); FloatIndexer d = dst.createIndexer()) {
+                for (int i = 0; i < 5; i++) {
+                    s.put(i, 0, 0, (float) landmarks.x(i));
+                    s.put(i, 0, 1, (float) landmarks.y(i));
+                    d.put(i, 0, 0, (float) (ARCFACE_112[i][0] * k));
+                    d.put(i, 0, 1, (float) (ARCFACE_112[i][1] * k));
+                }
+            }
+            try (Mat m = estimateAffinePartial2D(src, dst, inliers, LMEDS, 3, 2000, 0.99, 10)) {
+                if (m == null || m.empty()) {
+                    throw new IllegalArgumentException("landmarks are degenerate: no similarity transform");
+                }
+                Mat out = new Mat();
+                try (Size s = new Size(size, size); Scalar black = new Scalar(0, 0, 0, 0)) {
+                    warpAffine(bgr, out, m, s, INTER_LINEAR, org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT, black);
+                }
+                return out;
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.facerec.embedder.embed;
+
+import io.facerec.common.error.PermanentProcessingException;
+import io.facerec.common.event.FaceEmbedded;
+import io.facerec.common.event.FacesDetected;
+import io.facerec.common.event.ProcessingFailed;
+import io.facerec.common.geometry.BoundingBox;
+import io.facerec.common.geometry.Landmarks;
+import io.facerec.common.id.FaceId;
+import io.facerec.common.id.MediaItemId;
+import io.facerec.common.image.DecodedImage;
+import io.facerec.common.image.ImageLoader;
+import io.facerec.common.image.MediaPathResolver;
+import io.facerec.common.messaging.DeadLetterPublisher;
+import io.facerec.common.messaging.EventCodec;
+import io.facerec.common.persistence.FaceRepository;
+import io.facerec.common.persistence.MediaItemRepository;
+import io.facerec.embedder.align.FaceAligner;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Embeds the faces of one media item: decode the photo once, align each face with its landmarks, run the model,
+ * write {@code Faces.Embedding} (float32 little-endian) with the model id, and publish one {@link FaceEmbedded} per
+ * face keyed by face id. Writing the same embedding twice is harmless, so redelivery is safe.
+ */
+public class EmbedFacesHandler {
+    private static final Logger log = LoggerFactory.getLogger(EmbedFacesHandler.class);
+
+    private final FaceRepository faces;
+    private final MediaItemRepository items;
+    private final MediaPathResolver paths;
+    private final ImageLoader loader;
+    private final FaceAligner aligner;
+    private final FaceEmbedder embedder;
+    private final Consumer<FaceEmbedded> publisher;
+    private final DeadLetterPublisher deadLetters;
+    private final Clock clock;
+    private final Timer alignTimer;
+    private final Timer inferTimer;
+
+    public EmbedFacesHandler(FaceRepository faces, MediaItemRepository items, MediaPathResolver paths, ImageLoader loader,
+            FaceAligner aligner, FaceEmbedder embedder, Consumer<FaceEmbedded> publisher, DeadLetterPublisher deadLetters,
+            Clock clock, MeterRegistry meters) {
+        this.faces = faces;
+        this.items = items;
+        this.paths = paths;
+        this.loader = loader;
+        this.aligner = aligner;
+        this.embedder = embedder;
+        this.publisher = publisher;
+        this.deadLetters = deadLetters;
+        this.clock = clock;
+        MeterRegistry m = meters == null ? new CompositeMeterRegistry() : meters;
+        this.alignTimer = Timer.builder("facerec.embedder.stage").tag("stage", "align").register(m);
+        this.inferTimer = Timer.builder("facerec.embedder.stage").tag("stage", "inference").register(m);
+    }
+
+    /** @return number of faces embedded */
+    public int handle(FacesDetected event) {
+        if (event.faces().isEmpty()) {
+            return 0;
+        }
+        MDC.put("mediaItemId", Long.toString(event.mediaItemId()));
+        try (DecodedImage image = loader.load(paths.resolve(event.filePath()))) {
+            String model = embedder.spec().id();
+            for (FacesDetected.Face f : event.faces()) {
+                MDC.put("faceId", Long.toString(f.faceId()));
+                float[] v = embed(image, BoundingBox.of(f.box()), new Landmarks(f.landmarks()));
+                faces.saveEmbedding(FaceId.of(f.faceId()), v, model, clock.instant());
+                publisher.accept(FaceEmbedded.of(f.faceId(), event.mediaItemId(), model, v));
+            }
+            log.debug("media item {}: {} face(s) embedded", event.mediaItemId(), event.faces().size());
+            return event.faces().size();
+        } catch (PermanentProcessingException e) {
+            items.markFailed(MediaItemId.of(event.mediaItemId()), e.errorKind(), "embedding: " + e.getMessage());
+            deadLetters.publish(ProcessingFailed.of("embed", event.mediaItemId(), e.errorKind(), e.getMessage(),
+                    EventCodec.encode(event)));
+            return 0;
+        } finally {
+            MDC.remove("mediaItemId");
+            MDC.remove("faceId");
+        }
+    }
+
+    /** Align, preprocess, infer, normalise one face of a decoded image. */
+    public float[] embed(DecodedImage image, BoundingBox box, Landmarks landmarks) {
+        long t0 = System.nanoTime();
+        float[] input;
+        try (Mat aligned = aligner.align(image.bgr(), box, landmarks)) {
+            input = embedder.preprocess(aligned);
+        }
+        long t1 = System.nanoTime();
+        alignTimer.record(t1 - t0, TimeUnit.NANOSECONDS);
+        float[] v = embedder.embed(input);
+        inferTimer.record(System.nanoTime() - t1, TimeUnit.NANOSECONDS);
+        return v;
+    }
+
+    public FaceEmbedder embedder() {
+        return embedder;
+    }
+
+}

@@ -1,0 +1,127 @@
+package io.facerec.launcher;
+
+import io.facerec.common.persistence.PipelineQueries;
+import io.facerec.launcher.infra.EmbeddedBroker;
+import io.facerec.launcher.infra.EmbeddedDatabase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The whole production chain in one JVM on embedded defaults: embedded PostgreSQL (logical WAL), an in-process KRaft
+ * Kafka broker, the Debezium engine and the detector, embedder and clusterer workers. Close it to stop everything.
+ */
+public final class EmbeddedPipeline implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedPipeline.class);
+
+    private final EmbeddedDatabase database;
+    private final EmbeddedBroker broker;
+    private final ConfigurableApplicationContext context;
+    private final Duration startup;
+
+    private EmbeddedPipeline(EmbeddedDatabase database, EmbeddedBroker broker, ConfigurableApplicationContext context,
+            Duration startup) {
+        this.database = database;
+        this.broker = broker;
+        this.context = context;
+        this.startup = startup;
+    }
+
+    /**
+     * @param dataDir where the database, broker logs and capture offsets live
+     * @param mediaRoot the folder {@code MediaFile.FilePath} is relative to
+     * @param overrides extra Spring properties (e.g. thresholds, thumbnails directory)
+     */
+    public static EmbeddedPipeline start(Path dataDir, Path mediaRoot, Map<String, Object> overrides,
+            Consumer<String> status) throws IOException {
+        long t0 = System.nanoTime();
+        Files.createDirectories(dataDir);
+        status.accept("starting embedded PostgreSQL");
+        EmbeddedDatabase db = EmbeddedDatabase.start(dataDir);
+        EmbeddedBroker broker = null;
+        try {
+            status.accept("starting Kafka broker (KRaft, in-process)");
+            broker = EmbeddedBroker.start(dataDir);
+            Map<String, Object> props = new HashMap<>();
+            props.put("spring.datasource.url", db.jdbcUrl());
+            props.put("spring.datasource.username", db.user());
+            props.put("spring.datasource.password", db.password());
+            props.put("spring.kafka.bootstrap-servers", broker.bootstrapServers());
+            props.put("facerec.media-root", mediaRoot.toAbsolutePath().toString());
+            props.put("facerec.capture.offset-file", dataDir.resolve("capture-offsets.dat").toString());
+            props.put("facerec.capture.schema-history-file", dataDir.resolve("capture-history.dat").toString());
+            props.putAll(overrides);
+            status.accept("starting capture and workers");
+            ConfigurableApplicationContext ctx = new SpringApplicationBuilder(FacerecApplication.class)
+                    .web(WebApplicationType.NONE)
+                    .logStartupInfo(false)
+                    .run(toArgs(props));
+            Duration startup = Duration.ofNanos(System.nanoTime() - t0);
+            log.info("embedded pipeline up in {} ms", startup.toMillis());
+            return new EmbeddedPipeline(db, broker, ctx, startup);
+        } catch (RuntimeException | IOException e) {
+            if (broker != null) {
+                broker.close();
+            }
+            db.close();
+            throw e;
+        }
+    }
+
+    /** As command-line properties: they win over every property file, as a user's flags should. */
+    private static String[] toArgs(Map<String, Object> props) {
+        return props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+    }
+
+    public ConfigurableApplicationContext context() {
+        return context;
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    public PipelineQueries queries() {
+        return context.getBean(PipelineQueries.class);
+    }
+
+    public Duration startup() {
+        return startup;
+    }
+
+    public String jdbcUrl() {
+        return database.jdbcUrl();
+    }
+
+    public String bootstrapServers() {
+        return broker.bootstrapServers();
+    }
+
+    @Override
+    public void close() {
+        try {
+            context.close();
+        } catch (RuntimeException e) {
+            log.warn("stopping workers: {}", e.getMessage());
+        }
+        try {
+            broker.close();
+        } catch (RuntimeException e) {
+            log.warn("stopping broker: {}", e.getMessage());
+        }
+        try {
+            database.close();
+        } catch (IOException e) {
+            log.warn("stopping database: {}", e.getMessage());
+        }
+    }
+}

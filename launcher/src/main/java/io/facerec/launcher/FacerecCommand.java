@@ -1,0 +1,124 @@
+package io.facerec.launcher;
+
+import io.facerec.common.model.ModelStore;
+import io.facerec.detector.detect.DetectionSettings;
+import io.facerec.detector.thumbnail.ThumbnailWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code facerec} command line. */
+@Command(name = "facerec", mixinStandardHelpOptions = true, version = "facerec 0.1.0",
+        sortOptions = false, usageHelpWidth = 110,
+        description = {
+            "Face recognition for media libraries: photos in a database become persons through change data capture,",
+            "Kafka, RetinaFace detection, 512-d embeddings and clustering.", ""},
+        footer = {"", "Examples:",
+            "  facerec --images ~/Pictures/party          zero-setup run: embedded PostgreSQL + Kafka, prints persons",
+            "  facerec --test photo.jpg --json            detect faces in one photo, no database"})
+public class FacerecCommand implements Callable<Integer> {
+
+    @Option(names = "--images", paramLabel = "DIR",
+            description = "Zero-setup run over the images under DIR: embedded PostgreSQL, an in-process Kafka broker, "
+                    + "Debezium capture and the three workers in this JVM.")
+    Path images;
+
+    @Option(names = "--test", paramLabel = "PATH", arity = "1..*",
+            description = "The origin's test mode: detect faces in these images or folders, no database; writes thumbnails.")
+    List<Path> test;
+
+    @Option(names = "--json", description = "Print results as JSON.")
+    boolean json;
+
+    @Option(names = "--score", paramLabel = "S", description = "Detection score threshold (default: ${DEFAULT-VALUE}).")
+    double score = 0.9;
+
+    @Option(names = "--nms", paramLabel = "N", description = "Detection NMS IoU threshold (default: ${DEFAULT-VALUE}).")
+    double nms = 0.4;
+
+    @Option(names = "--thumbnails", paramLabel = "DIR",
+            description = "Thumbnail folder (default: THUMBNAIL_SAVE_PATH, else ./Thumbnails).")
+    Path thumbnails;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where the zero-setup run keeps its database and broker (default: a fresh temporary folder).")
+    Path dataDir;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "Give up waiting after this long (default: ${DEFAULT-VALUE}).")
+    Duration timeout = Duration.ofMinutes(30);
+
+    @Option(names = "--db", description = "Origin mode: one polling pass over the database (not yet).")
+    boolean db;
+    @Option(names = "--watch", description = "Origin mode: poll continuously (not yet).")
+    boolean watch;
+    @Option(names = "--recognize", description = "Origin mode: embed what is missing, then cluster (not yet).")
+    boolean recognize;
+    @Option(names = "--recluster", description = "Origin mode: rebuild persons (not yet).")
+    boolean recluster;
+    @Option(names = "--all", description = "Origin mode: repair, detect, embed, cluster (not yet).")
+    boolean all;
+    @Option(names = "--automate", description = "Origin mode: run --all on an interval (not yet).")
+    boolean automate;
+    @Option(names = "--dry-run", description = "Origin mode: log what would change, write nothing (not yet).")
+    boolean dryRun;
+
+    public static void main(String[] args) {
+        int rc = new CommandLine(new FacerecCommand()).execute(args);
+        System.exit(rc);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (db || watch || recognize || recluster || all || automate || dryRun) {
+            System.err.println("facerec: --db, --watch, --recognize, --recluster, --all, --automate and --dry-run are "
+                    + "not implemented yet in this version; use --images DIR or --test PATH.");
+            return 2;
+        }
+        Path thumbs = thumbnails != null ? thumbnails
+                : Path.of(System.getenv().getOrDefault("THUMBNAIL_SAVE_PATH", "Thumbnails"));
+        if (test != null) {
+            DetectionSettings settings = new DetectionSettings(score, nms, 0);
+            return new DetectionTestMode(ModelStore.fromEnvironment(), settings,
+                    new ThumbnailWriter(thumbs, 0.2, 112, 20), 0).run(test, json, System.out, System.err);
+        }
+        if (images != null) {
+            return runImages(thumbs);
+        }
+        new CommandLine(this).usage(System.err);
+        return 2;
+    }
+
+    private int runImages(Path thumbs) throws Exception {
+        if (!Files.isDirectory(images)) {
+            System.err.println("facerec: " + images + " is not a folder");
+            return 2;
+        }
+        Path data = dataDir != null ? dataDir : Files.createTempDirectory("facerec-run");
+        Map<String, Object> props = new HashMap<>();
+        props.put("facerec.thumbnails-dir", thumbs.toAbsolutePath().toString());
+        props.put("facerec.models-dir", ModelStore.fromEnvironment().dir().toString());
+        props.put("facerec.detector.score-threshold", score);
+        props.put("facerec.detector.nms-threshold", nms);
+        long t0 = System.nanoTime();
+        try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(data, images, props, s -> System.err.println("facerec: " + s))) {
+            System.err.printf("facerec: ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            ZeroSetupRun run = new ZeroSetupRun(pipeline, System.out, System.err);
+            int n = run.importImages(images);
+            System.err.printf("facerec: %d image(s) inserted into MediaItems; processing%n", n);
+            boolean done = run.awaitCompletion(timeout, true);
+            if (!done) {
+                System.err.println("facerec: timed out after " + timeout + "; partial results follow");
+            }
+            System.err.printf("facerec: done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            run.printPersons(images, json);
+            return done ? 0 : 1;
+        }
+    }
+}

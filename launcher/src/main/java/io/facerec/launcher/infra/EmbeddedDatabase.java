@@ -1,0 +1,52 @@
+package io.facerec.launcher.infra;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Zero-setup PostgreSQL: io.zonky embedded PostgreSQL with {@code wal_level=logical}, so Debezium's pgoutput capture
+ * works exactly as on a real server.
+ */
+public final class EmbeddedDatabase implements AutoCloseable {
+    private final EmbeddedPostgres pg;
+
+    private EmbeddedDatabase(EmbeddedPostgres pg) {
+        this.pg = pg;
+    }
+
+    public static EmbeddedDatabase start(Path dataDir) throws IOException {
+        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setDataDirectory(dataDir.resolve("postgres"))
+                .setCleanDataDirectory(true)
+                .setServerConfig("wal_level", "logical")
+                .setServerConfig("max_replication_slots", "8")
+                .setServerConfig("max_wal_senders", "8")
+                .setServerConfig("fsync", "off")
+                .setPGStartupWait(Duration.ofSeconds(60))
+                .start();
+        return new EmbeddedDatabase(pg);
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+    }
+
+    public String user() {
+        return "postgres";
+    }
+
+    public String password() {
+        return "postgres";
+    }
+
+    public int port() {
+        return pg.getPort();
+    }
+
+    @Override
+    public void close() throws IOException {
+        pg.close();
+    }
+}

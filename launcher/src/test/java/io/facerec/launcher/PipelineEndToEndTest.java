@@ -1,0 +1,128 @@
+package io.facerec.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.facerec.common.testing.SharedData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The real chain, no mocks: embedded PostgreSQL (logical WAL) → Debezium engine → in-process KRaft broker →
+ * detector (RetinaFace ONNX) → embedder (fr_feature ONNX) → clusterer → Persons + Faces.PersonId.
+ * Photos of four people from the shared identity set, plus two broken files that must fail cleanly without stopping
+ * the rest.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PipelineEndToEndTest {
+    private static final List<String> PEOPLE = List.of("Al_Gore", "Adrien_Brody", "Abdullah_Gul", "Ai_Sugiyama");
+    private static final int PHOTOS_EACH = 5;
+
+    Path tmp;
+    EmbeddedPipeline pipeline;
+    JdbcTemplate jdbc;
+    Map<String, String> personOfFile = new HashMap<>();
+    boolean completed;
+
+    @BeforeAll
+    void runPipeline() throws Exception {
+        tmp = Files.createTempDirectory("facerec-e2e");
+        Path identity = SharedData.require("eval/identity");
+        Path media = tmp.resolve("media");
+        for (String person : PEOPLE) {
+            Files.createDirectories(media.resolve(person));
+            try (var s = Files.list(identity.resolve(person))) {
+                for (Path p : s.sorted().limit(PHOTOS_EACH).toList()) {
+                    Files.copy(p, media.resolve(person).resolve(p.getFileName()));
+                    personOfFile.put(person + "/" + p.getFileName(), person);
+                }
+            }
+        }
+        Files.createDirectories(media.resolve("broken"));
+        Files.write(media.resolve("broken/empty.jpg"), new byte[0]);
+        Files.writeString(media.resolve("broken/notes.jpg"), "this is a text file, not a photo");
+
+        pipeline = EmbeddedPipeline.start(tmp.resolve("data"), media,
+                Map.of("facerec.thumbnails-dir", tmp.resolve("thumbs").toString(),
+                        "facerec.capture.drop-slot-on-stop", "true"), s -> { });
+        jdbc = pipeline.bean(JdbcTemplate.class);
+        ZeroSetupRun run = new ZeroSetupRun(pipeline, System.out, System.err);
+        assertThat(run.importImages(media)).isEqualTo(PEOPLE.size() * PHOTOS_EACH + 2);
+        completed = run.awaitCompletion(Duration.ofMinutes(4), false);
+    }
+
+    @AfterAll
+    void stop() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    @Test
+    void everyItemIsProcessedInBoundedTime() {
+        assertThat(completed).as("pipeline finished within 4 minutes").isTrue();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"MediaItems\" m JOIN \"MediaFile\" f ON f.\"Id\" = m.\"MediaFileId\" "
+                + "WHERE f.\"FilePath\" NOT LIKE 'broken/%' AND (m.\"IsFacesExtracted\" = FALSE OR m.\"FacesExtractedOn\" IS NULL)",
+                Long.class)).isZero();
+    }
+
+    @Test
+    void everyFaceHasA512FloatEmbedding() {
+        List<Integer> lengths = jdbc.queryForList("SELECT octet_length(\"Embedding\") FROM \"Faces\"", Integer.class);
+        assertThat(lengths).hasSizeGreaterThanOrEqualTo(PEOPLE.size() * PHOTOS_EACH);
+        assertThat(lengths).allMatch(l -> l != null && l == 512 * 4);
+        assertThat(jdbc.queryForList("SELECT DISTINCT \"EmbeddingModel\" FROM \"Faces\"", String.class))
+                .containsExactly("fr_feature");
+    }
+
+    @Test
+    void photosOfOnePersonShareOnePersonIdAndDifferentPeopleNever() {
+        // the largest face of each photo is the subject
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT mf.\"FilePath\" AS path, f.\"PersonId\" AS person FROM \"Faces\" f "
+                + "JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" "
+                + "WHERE f.\"FaceIndex\" = 0");
+        Map<String, Set<Object>> personsOfPeople = new HashMap<>();
+        for (Map<String, Object> r : rows) {
+            String who = personOfFile.get((String) r.get("path"));
+            assertThat(r.get("person")).as("PersonId of " + r.get("path")).isNotNull();
+            personsOfPeople.computeIfAbsent(who, k -> new HashSet<>()).add(r.get("person"));
+        }
+        assertThat(personsOfPeople.keySet()).containsExactlyInAnyOrderElementsOf(PEOPLE);
+        Set<Object> seen = new HashSet<>();
+        for (String person : PEOPLE) {
+            assertThat(personsOfPeople.get(person)).as(person + " is one person").hasSize(1);
+            assertThat(seen.add(personsOfPeople.get(person).iterator().next())).as(person + " has a person of their own").isTrue();
+        }
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"Persons\" WHERE \"CreatedAt\" IS NOT NULL AND \"ModifiedAt\" >= \"CreatedAt\"",
+                Long.class)).isGreaterThanOrEqualTo(PEOPLE.size());
+    }
+
+    @Test
+    void brokenFilesFailWithAClearErrorAndTheRestGoesOn() {
+        List<Map<String, Object>> failed = jdbc.queryForList("SELECT mf.\"FilePath\" AS path, m.\"ErrorKind\" AS kind, "
+                + "m.\"LastError\" AS msg FROM \"MediaItems\" m JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" "
+                + "WHERE m.\"Status\" = 'FAILED' ORDER BY mf.\"FilePath\"");
+        assertThat(failed).hasSize(2);
+        assertThat(failed.get(0).get("path")).isEqualTo("broken/empty.jpg");
+        assertThat(failed.get(0).get("kind")).isEqualTo("EMPTY_FILE");
+        assertThat(failed.get(1).get("path")).isEqualTo("broken/notes.jpg");
+        assertThat(failed.get(1).get("kind")).isEqualTo("NOT_AN_IMAGE");
+        assertThat((String) failed.get(1).get("msg")).contains("notes.jpg");
+    }
+
+    @Test
+    void thumbnailsAreWrittenForEveryFace() throws Exception {
+        List<String> thumbs = jdbc.queryForList("SELECT \"ThumbnailPath\" FROM \"Faces\" WHERE \"FaceIndex\" = 0", String.class);
+        assertThat(thumbs).isNotEmpty().allSatisfy(t -> assertThat(Path.of(t)).exists().isRegularFile());
+    }
+}
