@@ -40,6 +40,44 @@ public class FaceAligner {
         return size;
     }
 
+    /**
+     * The 2x3 similarity transform (row-major) that maps the landmarks onto the template scaled to this size.
+     *
+     * @throws IllegalArgumentException when the landmarks are degenerate
+     */
+    public double[] transform(Landmarks landmarks) {
+        try (Mat m = estimate(landmarks)) {
+            double[] t = new double[6];
+            try (org.bytedeco.javacpp.indexer.DoubleIndexer idx = m.createIndexer()) {
+                for (int r = 0; r < 2; r++) {
+                    for (int c = 0; c < 3; c++) {
+                        t[r * 3 + c] = idx.get(r, c);
+                    }
+                }
+            }
+            return t;
+        }
+    }
+
+    private Mat estimate(Landmarks landmarks) {
+        double k = size / 112.0;
+        try (Mat src = new Mat(5, 1, CV_32FC2); Mat dst = new Mat(5, 1, CV_32FC2); Mat inliers = new Mat()) {
+            try (FloatIndexer s = src.createIndexer(); FloatIndexer d = dst.createIndexer()) {
+                for (int i = 0; i < 5; i++) {
+                    s.put(i, 0, 0, (float) landmarks.x(i));
+                    s.put(i, 0, 1, (float) landmarks.y(i));
+                    d.put(i, 0, 0, (float) (ARCFACE_112[i][0] * k));
+                    d.put(i, 0, 1, (float) (ARCFACE_112[i][1] * k));
+                }
+            }
+            Mat m = estimateAffinePartial2D(src, dst, inliers, LMEDS, 3, 2000, 0.99, 10);
+            if (m == null || m.empty()) {
+                throw new IllegalArgumentException("landmarks are degenerate: no similarity transform");
+            }
+            return m;
+        }
+    }
+
     /** Returns a new {@code size x size} BGR image of the face; the caller closes it. */
     public Mat align(Mat bgr, BoundingBox box, Landmarks landmarks) {
         if (mode == Mode.CROP_RESIZE) {
@@ -54,27 +92,10 @@ public class FaceAligner {
             }
             return out;
         }
-        double k = size / 112.0;
-        try (Mat src = new Mat(5, 1, CV_32FC2); Mat dst = new Mat(5, 1, CV_32FC2);
-                Mat inliers = new Mat()) {
-            try (FloatIndexer s = src.createIndexer(); FloatIndexer d = dst.createIndexer()) {
-                for (int i = 0; i < 5; i++) {
-                    s.put(i, 0, 0, (float) landmarks.x(i));
-                    s.put(i, 0, 1, (float) landmarks.y(i));
-                    d.put(i, 0, 0, (float) (ARCFACE_112[i][0] * k));
-                    d.put(i, 0, 1, (float) (ARCFACE_112[i][1] * k));
-                }
-            }
-            try (Mat m = estimateAffinePartial2D(src, dst, inliers, LMEDS, 3, 2000, 0.99, 10)) {
-                if (m == null || m.empty()) {
-                    throw new IllegalArgumentException("landmarks are degenerate: no similarity transform");
-                }
-                Mat out = new Mat();
-                try (Size s = new Size(size, size); Scalar black = new Scalar(0, 0, 0, 0)) {
-                    warpAffine(bgr, out, m, s, INTER_LINEAR, org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT, black);
-                }
-                return out;
-            }
+        try (Mat m = estimate(landmarks); Size s = new Size(size, size); Scalar black = new Scalar(0, 0, 0, 0)) {
+            Mat out = new Mat();
+            warpAffine(bgr, out, m, s, INTER_LINEAR, org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT, black);
+            return out;
         }
     }
 }

@@ -1,0 +1,40 @@
+package io.facerec.common.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class EmbeddingCodecTest {
+
+    @Test
+    void writesFloat32LittleEndianAsNumpyFrombufferReadsIt() {
+        byte[] b = EmbeddingCodec.toBytes(new float[] {1.0f, -2.5f});
+        // 1.0f = 0x3F800000, -2.5f = 0xC0200000, least significant byte first
+        assertThat(b).containsExactly(0x00, 0x00, (byte) 0x80, 0x3F, 0x00, 0x00, 0x20, (byte) 0xC0);
+    }
+
+    @Test
+    void roundTrips512Floats() {
+        float[] v = new float[512];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.sin(i);
+        }
+        byte[] b = EmbeddingCodec.toBytes(v);
+        assertThat(b).hasSize(2048);
+        assertThat(EmbeddingCodec.fromBytes(b)).containsExactly(v);
+        assertThat(EmbeddingCodec.parse(b)).containsExactly(v);
+    }
+
+    @Test
+    void parsesTheOriginsJsonTextEmbeddings() {
+        assertThat(EmbeddingCodec.parse("[0.5, -0.25, 1e-3]".getBytes(StandardCharsets.UTF_8)))
+                .containsExactly(0.5f, -0.25f, 0.001f);
+    }
+
+    @Test
+    void refusesATruncatedByteArray() {
+        assertThatThrownBy(() -> EmbeddingCodec.fromBytes(new byte[7])).isInstanceOf(IllegalArgumentException.class);
+    }
+}
