@@ -54,6 +54,11 @@ public class FacerecCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", description = "Give up waiting after this long (default: ${DEFAULT-VALUE}).")
     Duration timeout = Duration.ofMinutes(30);
 
+    @Option(names = "--bench-latency", paramLabel = "N", hidden = true,
+            description = "Benchmark: with --images DIR of <person>/<photos>, warm up, then measure N single INSERTs "
+                    + "from commit to PersonId written.")
+    Integer benchLatency;
+
     @Option(names = "--db", description = "Origin mode: one polling pass over the database (not yet).")
     boolean db;
     @Option(names = "--watch", description = "Origin mode: poll continuously (not yet).")
@@ -109,6 +114,10 @@ public class FacerecCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(data, images, props, s -> System.err.println("facerec: " + s))) {
             System.err.printf("facerec: ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            if (benchLatency != null) {
+                new LatencyBench(pipeline, System.out).run(images, 2, benchLatency);
+                return 0;
+            }
             ZeroSetupRun run = new ZeroSetupRun(pipeline, System.out, System.err);
             int n = run.importImages(images);
             System.err.printf("facerec: %d image(s) inserted into MediaItems; processing%n", n);
