@@ -59,7 +59,8 @@ public class DetectorWorkerConfiguration {
             MediaPathResolver paths, ImageLoader loader, FaceDetector detector, DetectorProperties props,
             ThumbnailWriter thumbnails, PlatformTransactionManager txm, KafkaTemplate<String, String> kafka,
             DeadLetterPublisher deadLetters) {
-        DetectionSettings settings = new DetectionSettings(props.scoreThreshold(), props.nmsThreshold(), props.minFaceSize());
+        DetectionSettings settings = new DetectionSettings(props.scoreThreshold(), props.nmsThreshold(), props.minFaceSize(), 0,
+                props.closeUpRetry());
         return new DetectFacesHandler(items, files, faces, paths, loader, detector, settings, thumbnails,
                 new TransactionTemplate(txm), event -> send(kafka, event), deadLetters, Clock.systemUTC());
     }

@@ -1,5 +1,7 @@
 package io.facerec.launcher;
 
+import io.facerec.clusterer.cluster.PersonClustering;
+import io.facerec.clusterer.config.ClustererProperties;
 import io.facerec.common.model.ModelStore;
 import io.facerec.detector.detect.DetectionSettings;
 import io.facerec.detector.thumbnail.ThumbnailWriter;
@@ -43,6 +45,12 @@ public class FacerecCommand implements Callable<Integer> {
     @Option(names = "--nms", paramLabel = "N", description = "Detection NMS IoU threshold (default: ${DEFAULT-VALUE}).")
     double nms = 0.4;
 
+    @Option(names = "--pad", paramLabel = "F", description = "Detection: black border per side, fraction of the longer side (default: ${DEFAULT-VALUE}).")
+    double pad = 0;
+
+    @Option(names = "--no-close-up-retry", description = "Detection: do not re-detect close-ups and empty images on a padded image.")
+    boolean noCloseUpRetry;
+
     @Option(names = "--thumbnails", paramLabel = "DIR",
             description = "Thumbnail folder (default: THUMBNAIL_SAVE_PATH, else ./Thumbnails).")
     Path thumbnails;
@@ -53,6 +61,41 @@ public class FacerecCommand implements Callable<Integer> {
 
     @Option(names = "--timeout", paramLabel = "DURATION", description = "Give up waiting after this long (default: ${DEFAULT-VALUE}).")
     Duration timeout = Duration.ofMinutes(30);
+
+    @Option(names = "--evaluate", paramLabel = "DIR",
+            description = "Detect, embed and cluster a folder of <person>/<images> (MANIFEST.tsv order when present) "
+                    + "and score the persons against the folder names.")
+    Path evaluate;
+
+    @Option(names = "--labels-out", paramLabel = "FILE", description = "With --evaluate: one predicted label per row (-1 = noise).")
+    Path labelsOut;
+
+    @Option(names = "--embeddings-out", paramLabel = "FILE", hidden = true,
+            description = "With --evaluate: raw float32 embeddings, one row per manifest row (zeros = no face).")
+    Path embeddingsOut;
+
+    @Option(names = "--embeddings-in", paramLabel = "FILE", hidden = true,
+            description = "With --evaluate: reuse embeddings written by --embeddings-out instead of detecting again.")
+    Path embeddingsIn;
+
+    @Option(names = "--sweep", hidden = true, description = "With --evaluate: also score a grid of clustering settings.")
+    boolean sweep;
+
+    @Option(names = "--stream-batch", paramLabel = "N", hidden = true,
+            description = "With --evaluate: also simulate the streaming clusterer with batches of N faces.")
+    int streamBatch;
+
+    @Option(names = "--match-threshold", paramLabel = "T", description = "Cosine similarity to join a known person (default: the model's calibrated value).")
+    Double matchThreshold;
+
+    @Option(names = "--algorithm", paramLabel = "A", description = "Clustering: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    PersonClustering.Algorithm algorithm = PersonClustering.Algorithm.DBSCAN;
+
+    @Option(names = "--eps", paramLabel = "E", description = "Clustering radius in cosine distance (default: the model's calibrated value).")
+    Double eps;
+
+    @Option(names = "--min-samples", paramLabel = "N", description = "Smallest person (default: the model's calibrated value).")
+    Integer minSamples;
 
     @Option(names = "--bench-latency", paramLabel = "N", hidden = true,
             description = "Benchmark: with --images DIR of <person>/<photos>, warm up, then measure N single INSERTs "
@@ -89,12 +132,20 @@ public class FacerecCommand implements Callable<Integer> {
         Path thumbs = thumbnails != null ? thumbnails
                 : Path.of(System.getenv().getOrDefault("THUMBNAIL_SAVE_PATH", "Thumbnails"));
         if (test != null) {
-            DetectionSettings settings = new DetectionSettings(score, nms, 0);
+            DetectionSettings settings = new DetectionSettings(score, nms, 0, pad, false);
             return new DetectionTestMode(ModelStore.fromEnvironment(), settings,
                     new ThumbnailWriter(thumbs, 0.2, 112, 20), 0).run(test, json, System.out, System.err);
         }
         if (images != null) {
             return runImages(thumbs);
+        }
+        if (evaluate != null) {
+            var t = ClustererProperties.FR_FEATURE;
+            var settings = new PersonClustering.Settings(algorithm,
+                    matchThreshold != null ? matchThreshold : t.matchThreshold(), eps != null ? eps : t.eps(),
+                    minSamples != null ? minSamples : t.minSamples());
+            return new EvaluateMode(ModelStore.fromEnvironment(), new DetectionSettings(score, nms, 0, pad, !noCloseUpRetry), 0)
+                    .run(evaluate, settings, labelsOut, embeddingsOut, sweep, streamBatch, embeddingsIn, System.out, System.err);
         }
         new CommandLine(this).usage(System.err);
         return 2;
@@ -111,6 +162,7 @@ public class FacerecCommand implements Callable<Integer> {
         props.put("facerec.models-dir", ModelStore.fromEnvironment().dir().toString());
         props.put("facerec.detector.score-threshold", score);
         props.put("facerec.detector.nms-threshold", nms);
+        props.put("facerec.detector.close-up-retry", !noCloseUpRetry);
         long t0 = System.nanoTime();
         try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(data, images, props, s -> System.err.println("facerec: " + s))) {
             System.err.printf("facerec: ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);

@@ -10,10 +10,7 @@ import io.facerec.common.persistence.PersonRepository;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -75,118 +72,44 @@ public class ClusterFacesHandler {
     public Result run(String model) {
         ClustererProperties.ModelThresholds t = props.thresholds(model);
         Instant now = clock.instant();
-        List<EmbeddedFace> all = faces.findEmbedded(model);
+        List<PersonClustering.Face> all = new ArrayList<>();
+        for (EmbeddedFace f : faces.findEmbedded(model)) {
+            all.add(new PersonClustering.Face(f.id().value(), f.mediaItemId().value() + ":" + f.frameNumber(),
+                    f.personId() == null ? null : f.personId().value(), f.userVerified(), f.embedding()));
+        }
         Set<Long> rejected = new HashSet<>();
         for (long[] r : faces.findRejections()) {
-            rejected.add(key(r[0], r[1]));
+            rejected.add(PersonClustering.pair(r[0], r[1]));
         }
-        List<EmbeddedFace> assigned = new ArrayList<>();
-        List<EmbeddedFace> pool = new ArrayList<>();
-        Map<Long, Set<String>> slotsOfPerson = new HashMap<>();
-        for (EmbeddedFace f : all) {
-            if (f.personId() != null) {
-                assigned.add(f);
-                slotsOfPerson.computeIfAbsent(f.personId().value(), k -> new HashSet<>()).add(slot(f));
-            } else if (!f.userVerified()) {
-                pool.add(f);
-            }
+        PersonClustering.Plan plan = PersonClustering.plan(all, rejected, new PersonClustering.Settings(
+                props.algorithm(), t.matchThreshold(), t.eps(), t.minSamples()));
+        Set<Long> touched = new TreeSet<>();
+        for (Map.Entry<Long, Long> m : plan.matches().entrySet()) {
+            faces.assignPerson(FaceId.of(m.getKey()), PersonId.of(m.getValue()), now);
+            touched.add(m.getValue());
         }
-        // 1. match to known persons
-        int matched = 0;
-        List<EmbeddedFace> rest = new ArrayList<>();
-        for (EmbeddedFace f : pool) {
-            PersonId best = null;
-            double bestSim = t.matchThreshold();
-            for (EmbeddedFace a : assigned) {
-                double sim = CosineDbscan.dot(f.embedding(), a.embedding());
-                if (sim >= bestSim && allowed(f, a.personId(), rejected, slotsOfPerson)) {
-                    bestSim = sim;
-                    best = a.personId();
-                }
-            }
-            if (best != null) {
-                faces.assignPerson(f.id(), best, now);
-                slotsOfPerson.computeIfAbsent(best.value(), k -> new HashSet<>()).add(slot(f));
-                persons.touch(best, now);
-                matched++;
-            } else {
-                rest.add(f);
-            }
+        for (Long p : touched) {
+            persons.touch(PersonId.of(p), now);
         }
-        // 2. cluster the rest
-        float[][] x = new float[rest.size()][];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = rest.get(i).embedding();
-        }
-        int[] labels = CosineDbscan.cluster(x, t.eps(), t.minSamples());
-        Map<Integer, List<Integer>> clusters = new LinkedHashMap<>();
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] != CosineDbscan.NOISE) {
-                clusters.computeIfAbsent(labels[i], k -> new ArrayList<>()).add(i);
-            }
-        }
-        int created = 0;
         int clustered = 0;
-        Set<FaceId> leftover = new HashSet<>();
-        for (EmbeddedFace f : rest) {
-            leftover.add(f.id());
-        }
-        for (List<Integer> members : clusters.values()) {
-            List<Integer> kept = onePerSlot(members, x, rest);
-            if (kept.size() < Math.max(2, Math.min(t.minSamples(), 2))) {
-                continue;
-            }
+        for (List<Long> group : plan.newPersons()) {
             PersonId person = persons.create(now);
-            created++;
-            for (int i : kept) {
-                faces.assignPerson(rest.get(i).id(), person, now);
-                leftover.remove(rest.get(i).id());
+            for (Long f : group) {
+                faces.assignPerson(FaceId.of(f), person, now);
                 clustered++;
             }
         }
+        List<FaceId> leftover = new ArrayList<>();
+        for (Long f : plan.unassigned()) {
+            leftover.add(FaceId.of(f));
+        }
         faces.markClustered(leftover, now);
         persons.deleteEmpty();
-        Result r = new Result(pool.size(), matched, created, clustered, leftover.size());
+        int considered = plan.matches().size() + clustered + leftover.size();
+        Result r = new Result(considered, plan.matches().size(), plan.newPersons().size(), clustered, leftover.size());
         log.info("clustering {}: {} unassigned face(s) considered, {} matched to known persons, {} new person(s) "
                 + "with {} face(s), {} left unassigned", model, r.considered, r.matched, r.newPersons, r.clustered,
                 r.unassigned);
         return r;
-    }
-
-    /** Keeps at most one face per (media item, frame), the ones closest to the cluster's mean first. */
-    private static List<Integer> onePerSlot(List<Integer> members, float[][] x, List<EmbeddedFace> rest) {
-        int d = x[members.get(0)].length;
-        float[] mean = new float[d];
-        for (int i : members) {
-            for (int k = 0; k < d; k++) {
-                mean[k] += x[i][k];
-            }
-        }
-        List<Integer> order = new ArrayList<>(members);
-        order.sort(Comparator.comparingDouble(i -> -CosineDbscan.dot(x[i], mean)));
-        Set<String> slots = new HashSet<>();
-        List<Integer> kept = new ArrayList<>();
-        for (int i : order) {
-            if (slots.add(slot(rest.get(i)))) {
-                kept.add(i);
-            }
-        }
-        return kept;
-    }
-
-    private static boolean allowed(EmbeddedFace f, PersonId p, Set<Long> rejected, Map<Long, Set<String>> slotsOfPerson) {
-        if (rejected.contains(key(f.id().value(), p.value()))) {
-            return false;
-        }
-        Set<String> slots = slotsOfPerson.get(p.value());
-        return slots == null || !slots.contains(slot(f));
-    }
-
-    private static String slot(EmbeddedFace f) {
-        return f.mediaItemId().value() + ":" + f.frameNumber();
-    }
-
-    private static long key(long face, long person) {
-        return face * 1_000_003L ^ person;
     }
 }

@@ -40,7 +40,8 @@ class ClusterFacesHandlerTest {
         jdbc = db.jdbc();
         faces = new FaceRepository(jdbc);
         persons = new PersonRepository(jdbc);
-        var props = new ClustererProperties(Map.of(MODEL, new ClustererProperties.ModelThresholds(0.6, 0.3, 2)), 500);
+        var props = new ClustererProperties(Map.of(MODEL, new ClustererProperties.ModelThresholds(0.6, 0.3, 2)),
+                PersonClustering.Algorithm.DBSCAN, 500);
         handler = new ClusterFacesHandler(faces, persons, props, db.tx(), Clock.systemUTC());
     }
 

@@ -18,6 +18,7 @@ import org.springframework.validation.annotation.Validated;
  * @param intraOpThreads cores one inference may use (0 = ONNX Runtime default)
  * @param concurrency consumer threads of this worker
  * @param useGpu try the CUDA execution provider
+ * @param closeUpRetry re-detect empty images and close-ups on a 25% padded image (see {@code DetectionSettings})
  */
 @Validated
 @ConfigurationProperties("facerec.detector")
@@ -29,5 +30,6 @@ public record DetectorProperties(
         @Min(16) @DefaultValue("112") int thumbnailSize,
         @Min(0) @DefaultValue("0") int intraOpThreads,
         @Min(1) @DefaultValue("1") int concurrency,
-        @DefaultValue("false") boolean useGpu) {
+        @DefaultValue("false") boolean useGpu,
+        @DefaultValue("true") boolean closeUpRetry) {
 }

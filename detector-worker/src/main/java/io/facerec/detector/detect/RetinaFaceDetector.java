@@ -1,5 +1,7 @@
 package io.facerec.detector.detect;
 
+import static org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT;
+import static org.bytedeco.opencv.global.opencv_core.copyMakeBorder;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
@@ -7,7 +9,9 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.facerec.common.geometry.BoundingBox;
 import io.facerec.common.geometry.DetectedFace;
+import io.facerec.common.geometry.Landmarks;
 import io.facerec.common.image.DecodedImage;
 import io.facerec.common.image.Pixels;
 import io.facerec.common.inference.OnnxSessions;
@@ -20,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
 
 /**
@@ -46,9 +51,49 @@ public class RetinaFaceDetector implements FaceDetector {
 
     @Override
     public List<DetectedFace> detect(DecodedImage image, DetectionSettings settings) {
+        List<DetectedFace> faces = settings.padFraction() > 0 ? detectPadded(image, settings, settings.padFraction())
+                : detect(image.bgr(), settings);
+        if (settings.closeUpRetry() && settings.padFraction() < 0.25 && isCloseUpOrEmpty(faces, image)) {
+            List<DetectedFace> retry = detectPadded(image, settings, 0.25);
+            if (!retry.isEmpty()) {
+                return retry;
+            }
+        }
+        return faces;
+    }
+
+    static boolean isCloseUpOrEmpty(List<DetectedFace> faces, DecodedImage image) {
+        double shorter = Math.min(image.width(), image.height());
+        double largest = 0;
+        for (DetectedFace f : faces) {
+            largest = Math.max(largest, Math.max(f.box().width(), f.box().height()));
+        }
+        return faces.isEmpty() || largest > DetectionSettings.CLOSE_UP * shorter;
+    }
+
+    private List<DetectedFace> detectPadded(DecodedImage image, DetectionSettings settings, double fraction) {
+        int pad = (int) (Math.max(image.width(), image.height()) * fraction);
+        try (Mat padded = new Mat(); Scalar black = new Scalar(0, 0, 0, 0)) {
+            copyMakeBorder(image.bgr(), padded, pad, pad, pad, pad, BORDER_CONSTANT, black);
+            List<DetectedFace> faces = detect(padded, settings);
+            List<DetectedFace> shifted = new ArrayList<>(faces.size());
+            for (DetectedFace f : faces) {
+                double[][] lm = new double[5][];
+                for (int k = 0; k < 5; k++) {
+                    lm[k] = new double[] {f.landmarks().x(k) - pad, f.landmarks().y(k) - pad};
+                }
+                BoundingBox b = f.box();
+                shifted.add(new DetectedFace(f.score(), new BoundingBox(b.x1() - pad, b.y1() - pad, b.x2() - pad,
+                        b.y2() - pad), new Landmarks(lm)));
+            }
+            return shifted;
+        }
+    }
+
+    private List<DetectedFace> detect(Mat bgr, DetectionSettings settings) {
         long t0 = System.nanoTime();
-        double scale = Math.min((double) INPUT_SIZE / image.width(), (double) INPUT_SIZE / image.height());
-        float[] input = letterbox(image.bgr(), scale);
+        double scale = Math.min((double) INPUT_SIZE / bgr.cols(), (double) INPUT_SIZE / bgr.rows());
+        float[] input = letterbox(bgr, scale);
         long t1 = System.nanoTime();
         preprocessTimer.record(t1 - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         OrtEnvironment env = OrtEnvironment.getEnvironment();

@@ -1,0 +1,347 @@
+package io.facerec.launcher;
+
+import io.facerec.clusterer.cluster.PersonClustering;
+import io.facerec.common.error.PermanentProcessingException;
+import io.facerec.common.geometry.DetectedFace;
+import io.facerec.common.image.DecodedImage;
+import io.facerec.common.image.ImageLoader;
+import io.facerec.common.model.ModelFile;
+import io.facerec.common.model.ModelStore;
+import io.facerec.common.persistence.EmbeddingCodec;
+import io.facerec.detector.detect.DetectionSettings;
+import io.facerec.detector.detect.RetinaFaceDetector;
+import io.facerec.embedder.align.FaceAligner;
+import io.facerec.embedder.embed.EmbeddingModelSpec;
+import io.facerec.embedder.embed.FaceEmbedder;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code facerec --evaluate DIR}: detection, alignment, embedding and clustering with the pipeline's own classes on a
+ * folder laid out as {@code <person>/<images>} (in {@code MANIFEST.tsv} order when there is one), scored against the
+ * folder names: pairwise precision/recall/F1 and BCubed F1 (noise counted as singletons), persons found vs true people,
+ * noise share; plus the verification figures used to calibrate thresholds (TAR at FAR 1e-3/1e-4/1e-5).
+ */
+public class EvaluateMode {
+    private final ModelStore models;
+    private final DetectionSettings detection;
+    private final int threads;
+
+    public EvaluateMode(ModelStore models, DetectionSettings detection, int threads) {
+        this.models = models;
+        this.detection = detection;
+        this.threads = threads;
+    }
+
+    /** One labelled image and what the pipeline made of it. */
+    record Row(String file, String truth, float[] embedding) {
+    }
+
+    public List<Row> embed(Path dir, PrintStream err) throws IOException {
+        List<String[]> entries = manifest(dir);
+        ImageLoader loader = new ImageLoader(200_000_000L);
+        List<Row> rows = new ArrayList<>();
+        EmbeddingModelSpec spec = EmbeddingModelSpec.FR_FEATURE;
+        FaceAligner aligner = new FaceAligner(spec.alignment(), spec.inputSize());
+        long t0 = System.nanoTime();
+        try (RetinaFaceDetector detector = new RetinaFaceDetector(models.resolve(ModelFile.RETINAFACE_MNET25_V2), threads,
+                false, null);
+                FaceEmbedder embedder = new FaceEmbedder(spec, models.resolve(ModelFile.FR_FEATURE), threads, false)) {
+            for (String[] e : entries) {
+                float[] v = null;
+                try (DecodedImage img = loader.load(dir.resolve(e[0]))) {
+                    List<DetectedFace> faces = detector.detect(img, detection);
+                    DetectedFace largest = faces.stream().max((a, b) -> Double.compare(a.box().area(), b.box().area()))
+                            .orElse(null);
+                    if (largest != null) {
+                        try (var aligned = aligner.align(img.bgr(), largest.box(), largest.landmarks())) {
+                            v = embedder.embed(embedder.preprocess(aligned));
+                        }
+                    }
+                } catch (PermanentProcessingException ex) {
+                    err.printf("%s: %s%n", e[0], ex.getMessage());
+                }
+                rows.add(new Row(e[0], e[1], v));
+                if (rows.size() % 100 == 0) {
+                    err.printf("  %d/%d images%n", rows.size(), entries.size());
+                }
+            }
+        }
+        err.printf("embedded %d images in %.1f s (%d without a face)%n", rows.size(), (System.nanoTime() - t0) / 1e9,
+                rows.stream().filter(r -> r.embedding() == null).count());
+        return rows;
+    }
+
+    /** Rows from embeddings written earlier with {@code --embeddings-out} (all-zero rows = no face). */
+    static List<Row> load(Path dir, Path embeddings) throws IOException {
+        List<String[]> entries = manifest(dir);
+        byte[] all = Files.readAllBytes(embeddings);
+        int dim = all.length / entries.size() / 4;
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            float[] v = EmbeddingCodec.fromBytes(Arrays.copyOfRange(all, i * dim * 4, (i + 1) * dim * 4));
+            boolean zero = true;
+            for (float x : v) {
+                zero &= x == 0;
+            }
+            rows.add(new Row(entries.get(i)[0], entries.get(i)[1], zero ? null : v));
+        }
+        return rows;
+    }
+
+    /** Manifest rows {file, identity}: MANIFEST.tsv order when present, else every image under person folders. */
+    static List<String[]> manifest(Path dir) throws IOException {
+        Path m = dir.resolve("MANIFEST.tsv");
+        List<String[]> out = new ArrayList<>();
+        if (Files.isRegularFile(m)) {
+            List<String> lines = Files.readAllLines(m);
+            List<String> header = Arrays.asList(lines.get(0).split("\t"));
+            int fi = header.indexOf("file");
+            int ii = header.indexOf("identity");
+            for (String l : lines.subList(1, lines.size())) {
+                if (l.isBlank()) {
+                    continue;
+                }
+                String[] c = l.split("\t", -1);
+                out.add(new String[] {c[fi], ii >= 0 ? c[ii] : Path.of(c[fi]).getParent().toString()});
+            }
+            return out;
+        }
+        for (Path p : MediaImporter.scan(dir)) {
+            Path rel = dir.relativize(p);
+            out.add(new String[] {rel.toString(), rel.getParent() == null ? "?" : rel.getParent().toString()});
+        }
+        return out;
+    }
+
+    /** Clusters with the pipeline's decision code; returns one label per row (-1 = noise or no face). */
+    static int[] cluster(List<Row> rows, PersonClustering.Settings settings) {
+        List<PersonClustering.Face> faces = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            if (rows.get(i).embedding() != null) {
+                faces.add(new PersonClustering.Face(i, "img" + i, null, false, rows.get(i).embedding()));
+            }
+        }
+        PersonClustering.Plan plan = PersonClustering.plan(faces, Set.of(), settings);
+        int[] labels = new int[rows.size()];
+        Arrays.fill(labels, -1);
+        int c = 0;
+        for (List<Long> g : plan.newPersons()) {
+            for (long f : g) {
+                labels[(int) f] = c;
+            }
+            c++;
+        }
+        return labels;
+    }
+
+    /**
+     * The clusterer worker's streaming behaviour, in memory: faces arrive in batches (in a fixed shuffled order, as
+     * from several consumer threads); after each batch the same decision code runs over everything seen so far and its
+     * plan is applied (matches and new persons are kept, like the database rows).
+     */
+    static int[] stream(List<Row> rows, PersonClustering.Settings settings, int batch) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            if (rows.get(i).embedding() != null) {
+                order.add(i);
+            }
+        }
+        java.util.Collections.shuffle(order, new java.util.Random(42));
+        long[] person = new long[rows.size()];
+        Arrays.fill(person, -1);
+        long nextPerson = 0;
+        List<Integer> seen = new ArrayList<>();
+        for (int start = 0; start < order.size(); start += batch) {
+            seen.addAll(order.subList(start, Math.min(order.size(), start + batch)));
+            List<PersonClustering.Face> faces = new ArrayList<>();
+            for (int i : seen) {
+                faces.add(new PersonClustering.Face(i, "img" + i, person[i] < 0 ? null : person[i], false,
+                        rows.get(i).embedding()));
+            }
+            PersonClustering.Plan plan = PersonClustering.plan(faces, Set.of(), settings);
+            for (var m : plan.matches().entrySet()) {
+                person[m.getKey().intValue()] = m.getValue();
+            }
+            for (List<Long> g : plan.newPersons()) {
+                long p = nextPerson++;
+                for (long f : g) {
+                    person[(int) f] = p;
+                }
+            }
+        }
+        int[] labels = new int[rows.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = (int) person[i];
+        }
+        return labels;
+    }
+
+    /** Pairwise precision, recall, F1, BCubed F1, clusters, noise (noise = singletons, as identity_ref.py scores). */
+    record Score(double precision, double recall, double f1, double bcubedF1, int clusters, int trueIds, int noise) {
+        String line() {
+            return String.format(Locale.ROOT, "persons %d (true %d)  noise %d (%.1f%%)  pairP %.4f pairR %.4f pairF1 %.4f  BCubedF1 %.4f",
+                    clusters, trueIds, noise, 100.0 * noise / Math.max(1, noiseBase), precision, recall, f1, bcubedF1);
+        }
+
+        private static int noiseBase;
+    }
+
+    static Score score(List<String> truth, int[] labels) {
+        int n = truth.size();
+        int[] p = new int[n];
+        int next = Arrays.stream(labels).max().orElse(-1) + 1;
+        int noise = 0;
+        for (int i = 0; i < n; i++) {
+            if (labels[i] < 0) {
+                p[i] = next++;
+                noise++;
+            } else {
+                p[i] = labels[i];
+            }
+        }
+        long tp = 0;
+        long together = 0;
+        long same = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = i + 1; j < n; j++) {
+                boolean s = truth.get(i).equals(truth.get(j));
+                boolean t = p[i] == p[j];
+                if (s) {
+                    same++;
+                }
+                if (t) {
+                    together++;
+                }
+                if (s && t) {
+                    tp++;
+                }
+            }
+        }
+        double precision = together == 0 ? 0 : (double) tp / together;
+        double recall = same == 0 ? 0 : (double) tp / same;
+        double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+        double bp = 0;
+        double br = 0;
+        for (int i = 0; i < n; i++) {
+            int c = 0;
+            int t = 0;
+            int both = 0;
+            for (int j = 0; j < n; j++) {
+                boolean inC = p[j] == p[i];
+                boolean inT = truth.get(j).equals(truth.get(i));
+                c += inC ? 1 : 0;
+                t += inT ? 1 : 0;
+                both += inC && inT ? 1 : 0;
+            }
+            bp += (double) both / c;
+            br += (double) both / t;
+        }
+        bp /= n;
+        br /= n;
+        Score.noiseBase = n;
+        return new Score(precision, recall, f1, 2 * bp * br / (bp + br),
+                (int) Arrays.stream(labels).filter(l -> l >= 0).distinct().count(), new HashSet<>(truth).size(), noise);
+    }
+
+    /** Cosine thresholds at given false-accept rates over all impostor pairs, with the true-accept rate there. */
+    static void verification(List<Row> rows, PrintStream out) {
+        List<Row> ok = rows.stream().filter(r -> r.embedding() != null).toList();
+        List<Float> genuine = new ArrayList<>();
+        float[] impostor = new float[ok.size() * (ok.size() - 1) / 2];
+        int k = 0;
+        int g = 0;
+        for (int i = 0; i < ok.size(); i++) {
+            for (int j = i + 1; j < ok.size(); j++) {
+                float s = 0;
+                float[] a = ok.get(i).embedding();
+                float[] b = ok.get(j).embedding();
+                for (int d = 0; d < a.length; d++) {
+                    s += a[d] * b[d];
+                }
+                if (ok.get(i).truth().equals(ok.get(j).truth())) {
+                    genuine.add(s);
+                    g++;
+                } else {
+                    impostor[k++] = s;
+                }
+            }
+        }
+        float[] imp = Arrays.copyOf(impostor, k);
+        Arrays.sort(imp);
+        out.printf("verification: %d genuine, %d impostor pairs%n", g, k);
+        for (double far : new double[] {1e-3, 1e-4, 1e-5}) {
+            int idx = (int) Math.min(imp.length - 1, Math.ceil((1 - far) * imp.length) - 1);
+            float t = imp[Math.max(0, idx)];
+            long acc = genuine.stream().filter(s -> s > t).count();
+            out.printf(Locale.ROOT, "  FAR %.0e  threshold %.3f  TAR %.4f%n", far, t, (double) acc / genuine.size());
+        }
+    }
+
+    public int run(Path dir, PersonClustering.Settings settings, Path labelsOut, Path embeddingsOut, boolean sweep,
+            int streamBatch, Path embeddingsIn, PrintStream out, PrintStream err) throws IOException {
+        List<Row> rows = embeddingsIn != null ? load(dir, embeddingsIn) : embed(dir, err);
+        List<String> truth = rows.stream().map(Row::truth).toList();
+        verification(rows, out);
+        if (embeddingsOut != null) {
+            try (var o = Files.newOutputStream(embeddingsOut)) {
+                for (Row r : rows) {
+                    o.write(EmbeddingCodec.toBytes(r.embedding() == null ? new float[512] : r.embedding()));
+                }
+            }
+        }
+        if (sweep) {
+            for (PersonClustering.Algorithm a : PersonClustering.Algorithm.values()) {
+                double[] grid = a == PersonClustering.Algorithm.DBSCAN
+                        ? new double[] {0.40, 0.45, 0.475, 0.50, 0.525, 0.55}
+                        : new double[] {0.60, 0.65, 0.68, 0.70, 0.72, 0.74, 0.76, 0.78};
+                for (double eps : grid) {
+                    for (int ms : new int[] {2, 3}) {
+                        var s = new PersonClustering.Settings(a, settings.matchThreshold(), eps, ms);
+                        long t0 = System.nanoTime();
+                        Score sc = score(truth, cluster(rows, s));
+                        out.printf(Locale.ROOT, "%-15s eps %.2f min %d  %s  (%.2f s)%n", a, eps, ms, sc.line(),
+                                (System.nanoTime() - t0) / 1e9);
+                    }
+                }
+            }
+        }
+        if (streamBatch > 0) {
+            for (double match : sweep ? new double[] {0.45, 0.50, 0.55} : new double[] {settings.matchThreshold()}) {
+              for (double e : sweep ? new double[] {0.55, 0.60, 0.65, 0.70} : new double[] {settings.eps()}) {
+               for (int ms : sweep ? new int[] {2, 3} : new int[] {settings.minSamples()}) {
+                var s = new PersonClustering.Settings(settings.algorithm(), match, e, ms);
+                long t0 = System.nanoTime();
+                Score sc = score(truth, stream(rows, s, streamBatch));
+                out.printf(Locale.ROOT, "stream (batches of %d, match %.2f, %s eps %.2f min %d): %s  (%.2f s)%n", streamBatch,
+                        match, s.algorithm(), s.eps(), s.minSamples(), sc.line(), (System.nanoTime() - t0) / 1e9);
+               }
+              }
+            }
+        }
+        int[] labels = cluster(rows, settings);
+        out.printf(Locale.ROOT, "%s eps %.2f min-samples %d:%n  %s%n", settings.algorithm(), settings.eps(),
+                settings.minSamples(), score(truth, labels).line());
+        if (labelsOut != null) {
+            StringBuilder sb = new StringBuilder();
+            for (int l : labels) {
+                sb.append(l).append('\n');
+            }
+            Files.writeString(labelsOut, sb);
+            Path truthOut = labelsOut.resolveSibling(labelsOut.getFileName() + ".truth");
+            Files.writeString(truthOut, String.join("\n", truth) + "\n");
+            err.printf("labels written to %s (truth in %s)%n", labelsOut, truthOut);
+        }
+        return 0;
+    }
+
+}
