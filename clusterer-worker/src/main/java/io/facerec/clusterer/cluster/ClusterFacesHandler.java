@@ -94,6 +94,7 @@ public class ClusterFacesHandler {
         int clustered = 0;
         for (List<Long> group : plan.newPersons()) {
             PersonId person = persons.create(now);
+            touched.add(person.value());
             for (Long f : group) {
                 faces.assignPerson(FaceId.of(f), person, now);
                 clustered++;
@@ -104,6 +105,9 @@ public class ClusterFacesHandler {
             leftover.add(FaceId.of(f));
         }
         faces.markClustered(leftover, now);
+        for (Long p : touched) {
+            updatePortrait(faces, persons, PersonId.of(p), now);
+        }
         persons.deleteEmpty();
         int considered = plan.matches().size() + clustered + leftover.size();
         Result r = new Result(considered, plan.matches().size(), plan.newPersons().size(), clustered, leftover.size());
@@ -111,5 +115,13 @@ public class ClusterFacesHandler {
                 + "with {} face(s), {} left unassigned", model, r.considered, r.matched, r.newPersons, r.clustered,
                 r.unassigned);
         return r;
+    }
+
+    /** Sets a person's portrait by {@link PortraitRule}. */
+    static void updatePortrait(FaceRepository faces, PersonRepository persons, PersonId person, Instant now) {
+        var best = PortraitRule.choose(faces.findPortraitCandidates(person));
+        if (best != null) {
+            persons.setPortrait(person, best.mediaFileId(), best.id().value(), now);
+        }
     }
 }

@@ -25,70 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /** The assignment rules, on a real PostgreSQL with the schema. */
-class ClusterFacesHandlerTest {
-    static final String MODEL = "m";
-    TestDatabase db;
-    JdbcTemplate jdbc;
-    FaceRepository faces;
-    PersonRepository persons;
-    ClusterFacesHandler handler;
-    int fileNo;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        db = TestDatabase.start();
-        jdbc = db.jdbc();
-        faces = new FaceRepository(jdbc);
-        persons = new PersonRepository(jdbc);
-        var props = new ClustererProperties(Map.of(MODEL, new ClustererProperties.ModelThresholds(0.6, 0.3, 2)),
-                PersonClustering.Algorithm.DBSCAN, 500);
-        handler = new ClusterFacesHandler(faces, persons, props, db.tx(), Clock.systemUTC());
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        db.close();
-    }
-
-    MediaItemId item() {
-        String n = "f" + (fileNo++) + ".jpg";
-        return new MediaItemRepository(jdbc).insert(new MediaFileRepository(jdbc).insert(n, n, ".jpg"), n);
-    }
-
-    /** Faces of one item, each with the given direction (normalised). */
-    List<FaceId> faces(MediaItemId item, float[]... dirs) {
-        List<FaceRepository.NewFace> nf = new ArrayList<>();
-        for (int i = 0; i < dirs.length; i++) {
-            nf.add(new FaceRepository.NewFace(0, i, new DetectedFace(0.9, new BoundingBox(0, 0, 10, 10),
-                    new Landmarks(new double[][] {{1, 1}, {2, 1}, {1, 2}, {1, 3}, {2, 3}})), null));
-        }
-        List<FaceId> ids = faces.replaceFaces(item, nf, Instant.now());
-        for (int i = 0; i < dirs.length; i++) {
-            faces.saveEmbedding(ids.get(i), norm(dirs[i]), MODEL, Instant.now());
-        }
-        return ids;
-    }
-
-    static float[] norm(float[] v) {
-        double n = 0;
-        for (float x : v) {
-            n += x * x;
-        }
-        float[] o = v.clone();
-        for (int i = 0; i < o.length; i++) {
-            o[i] /= (float) Math.sqrt(n);
-        }
-        return o;
-    }
-
-    Long personOf(FaceId f) {
-        return jdbc.queryForObject("SELECT \"PersonId\" FROM \"Faces\" WHERE \"Id\" = ?", Long.class, f.value());
-    }
-
-    static final float[] A = {1, 0, 0};
-    static final float[] A2 = {1, 0.05f, 0};
-    static final float[] B = {0, 1, 0};
-    static final float[] B2 = {0, 1, 0.05f};
+class ClusterFacesHandlerTest extends ClusterDbFixture {
 
     @Test
     void clustersNewFacesThenMatchesLaterOnesToKnownPersons() {
@@ -104,6 +41,12 @@ class ClusterFacesHandlerTest {
         handler.run(MODEL);
         assertThat(personOf(a3)).isEqualTo(personOf(a1));
         assertThat(persons.findAll()).hasSize(1);
+        // the portrait is one of the person's faces, with its media file
+        var portrait = jdbc.queryForMap("SELECT p.\"PortraitFaceId\" AS face, p.\"PortraitMediaFileId\" AS file, "
+                + "m.\"MediaFileId\" AS expected FROM \"Persons\" p JOIN \"Faces\" f ON f.\"Id\" = p.\"PortraitFaceId\" "
+                + "JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\"");
+        assertThat(((Number) portrait.get("face")).longValue()).isIn(a1.value(), a2.value(), a3.value());
+        assertThat(portrait.get("file")).isEqualTo(portrait.get("expected"));
     }
 
     @Test

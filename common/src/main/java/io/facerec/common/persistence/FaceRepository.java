@@ -28,7 +28,10 @@ public class FaceRepository {
     }
 
     /** A face to store: which frame (0 for photos), its index in that frame, what the detector found. */
-    public record NewFace(int frameNumber, int faceIndex, DetectedFace face, String thumbnailPath) {
+    public record NewFace(int frameNumber, int faceIndex, DetectedFace face, String thumbnailPath, Double sharpness) {
+        public NewFace(int frameNumber, int faceIndex, DetectedFace face, String thumbnailPath) {
+            this(frameNumber, faceIndex, face, thumbnailPath, null);
+        }
     }
 
     public record Face(FaceId id, MediaItemId mediaItemId, PersonId personId, int frameNumber, int faceIndex,
@@ -67,7 +70,8 @@ public class FaceRepository {
             jdbc.update(con -> {
                 PreparedStatement ps = con.prepareStatement("INSERT INTO \"Faces\" (\"MediaItemId\", \"BoundingBox\", "
                         + "\"FrameNumber\", \"FaceIndex\", \"Score\", \"Landmarks\", \"ThumbnailPath\", \"CreatedAt\", "
-                        + "\"ModifiedAt\", \"IsUserVerified\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"Id"});
+                        + "\"ModifiedAt\", \"IsUserVerified\", \"Sharpness\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        new String[] {"Id"});
                 ps.setLong(1, item.value());
                 ps.setString(2, Json.box(f.face().box()));
                 ps.setInt(3, f.frameNumber());
@@ -78,6 +82,11 @@ public class FaceRepository {
                 ps.setTimestamp(8, Timestamp.from(now));
                 ps.setTimestamp(9, Timestamp.from(now));
                 ps.setBoolean(10, false);
+                if (f.sharpness() == null) {
+                    ps.setNull(11, Types.REAL);
+                } else {
+                    ps.setFloat(11, f.sharpness().floatValue());
+                }
                 return ps;
             }, keys);
             ids.add(FaceId.of(keys.getKey().longValue()));
@@ -139,6 +148,18 @@ public class FaceRepository {
             ps.setTimestamp(1, Timestamp.from(now));
             ps.setLong(2, f.value());
         });
+    }
+
+    /** A face as the portrait rule sees it. */
+    public record PortraitCandidate(FaceId id, long mediaFileId, double sharpness, float[] embedding) {
+    }
+
+    /** The embedded faces of a person, with their media file and sharpness. */
+    public List<PortraitCandidate> findPortraitCandidates(PersonId person) {
+        return jdbc.query("SELECT f.\"Id\", m.\"MediaFileId\", f.\"Sharpness\", f.\"Embedding\" FROM \"Faces\" f "
+                + "JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" WHERE f.\"PersonId\" = ? AND f.\"Embedding\" IS NOT NULL "
+                + "ORDER BY f.\"Id\"", (rs, i) -> new PortraitCandidate(FaceId.of(rs.getLong(1)), rs.getLong(2),
+                        rs.getDouble(3), EmbeddingCodec.parse(rs.getBytes(4))), person.value());
     }
 
     /** (face, person) pairs a user rejected ("not this person"). */

@@ -37,6 +37,12 @@ public class PersonRepository {
         jdbc.update("UPDATE \"Persons\" SET \"ModifiedAt\" = ? WHERE \"Id\" = ?", Timestamp.from(now), id.value());
     }
 
+    /** Sets the portrait ({@code PortraitMediaFileId} as the origin had it, plus the face). */
+    public void setPortrait(PersonId id, long mediaFileId, long faceId, Instant now) {
+        jdbc.update("UPDATE \"Persons\" SET \"PortraitMediaFileId\" = ?, \"PortraitFaceId\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?",
+                mediaFileId, faceId, Timestamp.from(now), id.value());
+    }
+
     public List<Person> findAll() {
         return jdbc.query("SELECT \"Id\", \"Name\", \"IsHidden\" FROM \"Persons\" ORDER BY \"Id\"",
                 (rs, i) -> new Person(PersonId.of(rs.getLong(1)), rs.getString(2), rs.getBoolean(3)));

@@ -16,6 +16,7 @@ import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
 import io.facerec.common.persistence.MediaItemStatus;
+import io.facerec.detector.thumbnail.FaceSharpness;
 import io.facerec.detector.thumbnail.ThumbnailWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -102,7 +103,12 @@ public class DetectFacesHandler {
                     String ext = ThumbnailWriter.extensionFor(file.fileName());
                     for (int i = 0; i < detected.size(); i++) {
                         Path thumb = thumbnails.write(image, detected.get(i).box(), base, i, ext);
-                        found.add(new FaceRepository.NewFace(0, i, detected.get(i), thumb == null ? null : thumb.toString()));
+                        Double sharpness;
+                        try (var crop = thumbnails.cropRect(detected.get(i).box(), image.width(), image.height())) {
+                            sharpness = FaceSharpness.of(image.bgr(), crop);
+                        }
+                        found.add(new FaceRepository.NewFace(0, i, detected.get(i), thumb == null ? null : thumb.toString(),
+                                sharpness));
                     }
                 }
                 Instant now = clock.instant();

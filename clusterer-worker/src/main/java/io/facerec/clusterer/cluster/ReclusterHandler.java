@@ -1,0 +1,152 @@
+package io.facerec.clusterer.cluster;
+
+import io.facerec.clusterer.config.ClustererProperties;
+import io.facerec.common.id.FaceId;
+import io.facerec.common.id.PersonId;
+import io.facerec.common.persistence.FaceRepository;
+import io.facerec.common.persistence.FaceRepository.EmbeddedFace;
+import io.facerec.common.persistence.PersonRepository;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Recluster mode: rebuilds every automatic assignment of a model from scratch, then maps the new groups onto the
+ * existing persons by member overlap so ids stay stable. User truth is fixed: user-verified faces and the faces of
+ * persons with a name keep their person and act as the labelled set new faces are matched to; "not this person" pairs
+ * and the one-face-per-photo rule hold. With {@code dryRun} nothing is written; the changes are logged.
+ */
+public class ReclusterHandler {
+    private static final Logger log = LoggerFactory.getLogger(ReclusterHandler.class);
+
+    private final FaceRepository faces;
+    private final PersonRepository persons;
+    private final ClustererProperties props;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    public ReclusterHandler(FaceRepository faces, PersonRepository persons, ClustererProperties props,
+            TransactionTemplate tx, Clock clock) {
+        this.faces = faces;
+        this.persons = persons;
+        this.props = props;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    /** What a recluster changed (or would change). */
+    public record Result(int faces, int fixed, int moved, int unassigned, int personsKept, int personsCreated,
+            int personsDeleted) {
+    }
+
+    public Result recluster(String model, boolean dryRun) {
+        return tx.execute(s -> {
+            Result r = run(model, dryRun);
+            if (dryRun) {
+                s.setRollbackOnly();
+            }
+            return r;
+        });
+    }
+
+    private Result run(String model, boolean dryRun) {
+        List<EmbeddedFace> all = faces.findEmbedded(model);
+        return apply(model, all, dryRun);
+    }
+
+    /** Reclusters the given embedded faces (from the database, or a replay of the embeddings topic). */
+    Result apply(String model, List<EmbeddedFace> all, boolean dryRun) {
+        ClustererProperties.ModelThresholds t = props.thresholds(model);
+        Instant now = clock.instant();
+        Set<Long> named = new HashSet<>();
+        for (PersonRepository.Person p : persons.findAll()) {
+            if (p.name() != null && !p.name().isBlank()) {
+                named.add(p.id().value());
+            }
+        }
+        Map<Long, Long> before = new HashMap<>();
+        List<PersonClustering.Face> input = new ArrayList<>();
+        int fixed = 0;
+        for (EmbeddedFace f : all) {
+            Long p = f.personId() == null ? null : f.personId().value();
+            if (p != null) {
+                before.put(f.id().value(), p);
+            }
+            boolean keep = p != null && (f.userVerified() || named.contains(p));
+            fixed += keep ? 1 : 0;
+            input.add(new PersonClustering.Face(f.id().value(), f.mediaItemId().value() + ":" + f.frameNumber(),
+                    keep ? p : null, f.userVerified(), f.embedding()));
+        }
+        Set<Long> rejected = new HashSet<>();
+        for (long[] r : faces.findRejections()) {
+            rejected.add(PersonClustering.pair(r[0], r[1]));
+        }
+        PersonClustering.Plan plan = PersonClustering.plan(input, rejected,
+                new PersonClustering.Settings(props.algorithm(), t.matchThreshold(), t.eps(), t.minSamples()));
+        Set<Long> reusable = new HashSet<>(before.values());
+        reusable.removeAll(named);
+        List<Long> mapped = StablePersonIds.map(plan.newPersons(), before, reusable);
+
+        Map<Long, Long> after = new HashMap<>(plan.matches());
+        int created = 0;
+        Set<Long> kept = new HashSet<>();
+        for (int g = 0; g < plan.newPersons().size(); g++) {
+            Long person = mapped.get(g);
+            if (person == null) {
+                person = dryRun ? -(g + 1L) : persons.create(now).value();
+                created++;
+            } else {
+                kept.add(person);
+            }
+            for (Long f : plan.newPersons().get(g)) {
+                after.put(f, person);
+            }
+        }
+        int moved = 0;
+        int unassigned = 0;
+        for (PersonClustering.Face f : input) {
+            if (f.personId() != null) {
+                continue; // fixed by the user
+            }
+            Long old = before.get(f.id());
+            Long now2 = after.get(f.id());
+            if (now2 == null) {
+                unassigned++;
+            }
+            if (!Objects.equals(old, now2)) {
+                moved++;
+                if (dryRun) {
+                    log.info("dry run: face {} would move from person {} to {}", f.id(), old, now2);
+                } else {
+                    faces.assignPerson(FaceId.of(f.id()), now2 == null ? null : PersonId.of(now2), now);
+                }
+            } else if (!dryRun && now2 == null) {
+                faces.markClustered(List.of(FaceId.of(f.id())), now);
+            }
+        }
+        int deleted = 0;
+        if (!dryRun) {
+            for (Long p : kept) {
+                persons.touch(PersonId.of(p), now);
+            }
+            for (Long p : new HashSet<>(after.values())) {
+                ClusterFacesHandler.updatePortrait(faces, persons, PersonId.of(p), now);
+            }
+            deleted = persons.deleteEmpty();
+        }
+        Result r = new Result(all.size(), fixed, moved, unassigned, kept.size(), created, deleted);
+        log.info("{}recluster {}: {} faces ({} fixed by users), {} moved, {} unassigned; persons: {} kept, {} new, {} removed",
+                dryRun ? "dry-run " : "", model, r.faces, r.fixed, r.moved, r.unassigned, r.personsKept, r.personsCreated,
+                r.personsDeleted);
+        return r;
+    }
+}
