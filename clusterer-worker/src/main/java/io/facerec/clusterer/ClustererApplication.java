@@ -9,6 +9,8 @@ import org.springframework.context.annotation.Import;
 @Import(ClustererWorkerConfiguration.class)
 public class ClustererApplication {
     public static void main(String[] args) {
-        SpringApplication.run(ClustererApplication.class, args);
+        SpringApplication app = new SpringApplication(ClustererApplication.class);
+        app.setDefaultProperties(io.facerec.common.config.OriginEnvironment.defaults());
+        app.run(args);
     }
 }

@@ -1,6 +1,7 @@
 package io.facerec.clusterer;
 
 import io.facerec.clusterer.cluster.ClusterFacesHandler;
+import io.facerec.clusterer.cluster.ReclusterHandler;
 import io.facerec.clusterer.config.ClustererProperties;
 import io.facerec.clusterer.in.FacesEmbeddedListener;
 import io.facerec.common.config.CommonConfiguration;
@@ -34,6 +35,12 @@ public class ClustererWorkerConfiguration {
     }
 
     @Bean
+    ReclusterHandler reclusterHandler(FaceRepository faces, PersonRepository persons, ClustererProperties props,
+            PlatformTransactionManager txm) {
+        return new ReclusterHandler(faces, persons, props, new TransactionTemplate(txm), Clock.systemUTC());
+    }
+
+    @Bean
     ConcurrentKafkaListenerContainerFactory<String, String> clustererBatchFactory(KafkaProperties kafka,
             ClustererProperties props, CommonErrorHandler errorHandler) {
         Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
@@ -44,6 +51,7 @@ public class ClustererWorkerConfiguration {
         f.setBatchListener(true);
         f.setConcurrency(1);
         f.setCommonErrorHandler(errorHandler);
+        f.setAutoStartup(kafka.getListener().isAutoStartup());
         return f;
     }
 

@@ -9,6 +9,8 @@ import org.springframework.context.annotation.Import;
 @Import(DetectorWorkerConfiguration.class)
 public class DetectorApplication {
     public static void main(String[] args) {
-        SpringApplication.run(DetectorApplication.class, args);
+        SpringApplication app = new SpringApplication(DetectorApplication.class);
+        app.setDefaultProperties(io.facerec.common.config.OriginEnvironment.defaults());
+        app.run(args);
     }
 }

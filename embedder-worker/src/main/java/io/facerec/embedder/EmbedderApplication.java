@@ -9,6 +9,8 @@ import org.springframework.context.annotation.Import;
 @Import(EmbedderWorkerConfiguration.class)
 public class EmbedderApplication {
     public static void main(String[] args) {
-        SpringApplication.run(EmbedderApplication.class, args);
+        SpringApplication app = new SpringApplication(EmbedderApplication.class);
+        app.setDefaultProperties(io.facerec.common.config.OriginEnvironment.defaults());
+        app.run(args);
     }
 }

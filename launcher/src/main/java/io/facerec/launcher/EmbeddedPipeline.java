@@ -43,10 +43,16 @@ public final class EmbeddedPipeline implements AutoCloseable {
      */
     public static EmbeddedPipeline start(Path dataDir, Path mediaRoot, Map<String, Object> overrides,
             Consumer<String> status) throws IOException {
+        return start(dataDir, mediaRoot, overrides, status, false);
+    }
+
+    /** @param keepData reopen the database an earlier run left in {@code dataDir} instead of starting fresh */
+    public static EmbeddedPipeline start(Path dataDir, Path mediaRoot, Map<String, Object> overrides,
+            Consumer<String> status, boolean keepData) throws IOException {
         long t0 = System.nanoTime();
         Files.createDirectories(dataDir);
         status.accept("starting embedded PostgreSQL");
-        EmbeddedDatabase db = EmbeddedDatabase.start(dataDir);
+        EmbeddedDatabase db = EmbeddedDatabase.start(dataDir, !keepData);
         EmbeddedBroker broker = null;
         try {
             status.accept("starting Kafka broker (KRaft, in-process)");

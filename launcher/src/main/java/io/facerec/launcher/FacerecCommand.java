@@ -5,6 +5,7 @@ import io.facerec.clusterer.config.ClustererProperties;
 import io.facerec.common.model.ModelStore;
 import io.facerec.detector.detect.DetectionSettings;
 import io.facerec.detector.thumbnail.ThumbnailWriter;
+import io.facerec.launcher.infra.EmbeddedDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -102,20 +103,51 @@ public class FacerecCommand implements Callable<Integer> {
                     + "from commit to PersonId written.")
     Integer benchLatency;
 
-    @Option(names = "--db", description = "Origin mode: one polling pass over the database (not yet).")
+    @Option(names = "--db", description = "Origin mode: one pass over the database: detect and embed every item not "
+            + "yet extracted, then cluster (progress bar). Works without CDC or Kafka.")
     boolean db;
-    @Option(names = "--watch", description = "Origin mode: poll continuously (not yet).")
+    @Option(names = "--watch", description = "Origin mode: --db again every --interval until stopped.")
     boolean watch;
-    @Option(names = "--recognize", description = "Origin mode: embed what is missing, then cluster (not yet).")
+    @Option(names = "--recognize", description = "Origin mode: embed faces that have no embedding, then cluster.")
     boolean recognize;
-    @Option(names = "--recluster", description = "Origin mode: rebuild persons (not yet).")
+    @Option(names = "--recluster", description = "Origin mode: rebuild persons from all embeddings (user truth kept, "
+            + "person ids stable).")
     boolean recluster;
-    @Option(names = "--all", description = "Origin mode: repair, detect, embed, cluster (not yet).")
+    @Option(names = "--all", description = "Origin mode: repair (re-detect items marked extracted without faces, recreate "
+            + "missing thumbnails), then --db and --recognize.")
     boolean all;
-    @Option(names = "--automate", description = "Origin mode: run --all on an interval (not yet).")
+    @Option(names = "--automate", description = "Origin mode: --all every --interval until stopped.")
     boolean automate;
-    @Option(names = "--dry-run", description = "Origin mode: log what would change, write nothing (not yet).")
+    @Option(names = "--interval", paramLabel = "DURATION", description = "Pause between passes of --watch/--automate, "
+            + "e.g. 30s, 3m (default: ${DEFAULT-VALUE}).", converter = DurationConverter.class)
+    Duration interval = Duration.ofMinutes(3);
+    @Option(names = "--dry-run", description = "With a database mode: log what would change, write nothing.")
     boolean dryRun;
+    @Option(names = "--database", paramLabel = "JDBC_URL", description = "Database of the database modes (default: "
+            + "SPRING_DATASOURCE_URL, else the origin's SQL_CONNECTION_STRING, else the embedded one in --data-dir).")
+    String database;
+    @Option(names = "--media-root", paramLabel = "DIR", description = "Folder MediaFile.FilePath is relative to "
+            + "(default: FACEREC_MEDIAROOT, else the current folder).")
+    Path mediaRoot;
+
+    /** Accepts 30s, 3m, 1h or ISO-8601 (PT3M). */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String v) {
+            String t = v.trim().toLowerCase(java.util.Locale.ROOT);
+            if (t.startsWith("pt")) {
+                return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+            }
+            long n = Long.parseLong(t.replaceAll("[a-z]+$", ""));
+            return switch (t.replaceAll("^[0-9]+", "")) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s", "" -> Duration.ofSeconds(n);
+                case "m", "min" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> throw new CommandLine.TypeConversionException("not a duration: " + v + " (try 30s, 3m, 1h)");
+            };
+        }
+    }
 
     public static void main(String[] args) {
         int rc = new CommandLine(new FacerecCommand()).execute(args);
@@ -124,9 +156,11 @@ public class FacerecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (db || watch || recognize || recluster || all || automate || dryRun) {
-            System.err.println("facerec: --db, --watch, --recognize, --recluster, --all, --automate and --dry-run are "
-                    + "not implemented yet in this version; use --images DIR or --test PATH.");
+        if (db || watch || recognize || recluster || all || automate) {
+            return runDatabaseModes();
+        }
+        if (dryRun) {
+            System.err.println("facerec: --dry-run goes with --db, --watch, --recognize, --recluster, --all or --automate");
             return 2;
         }
         Path thumbs = thumbnails != null ? thumbnails
@@ -151,12 +185,71 @@ public class FacerecCommand implements Callable<Integer> {
         return 2;
     }
 
+    private int runDatabaseModes() throws Exception {
+        Map<String, Object> props = new HashMap<>();
+        EmbeddedDatabase embedded = null;
+        if (database != null) {
+            props.put("spring.datasource.url", database);
+        } else if (System.getenv("SPRING_DATASOURCE_URL") == null && System.getenv("SQL_CONNECTION_STRING") == null) {
+            if (dataDir == null || !Files.isDirectory(dataDir.resolve("postgres"))) {
+                System.err.println("facerec: the database modes need a database: --database JDBC_URL, "
+                        + "SPRING_DATASOURCE_URL, SQL_CONNECTION_STRING, or --data-dir of an earlier --images run");
+                return 2;
+            }
+            embedded = EmbeddedDatabase.start(dataDir, false);
+            props.put("spring.datasource.url", embedded.jdbcUrl());
+            props.put("spring.datasource.username", embedded.user());
+            props.put("spring.datasource.password", embedded.password());
+        }
+        if (mediaRoot != null) {
+            props.put("facerec.media-root", mediaRoot.toAbsolutePath().toString());
+        }
+        if (thumbnails != null) {
+            props.put("facerec.thumbnails-dir", thumbnails.toAbsolutePath().toString());
+        }
+        props.put("facerec.models-dir", ModelStore.fromEnvironment().dir().toString());
+        try (DatabaseModes modes = DatabaseModes.open(props, System.err)) {
+            do {
+                if (all || automate) {
+                    modes.all(dryRun);
+                } else {
+                    if (db || watch) {
+                        int n = modes.db(dryRun);
+                        System.err.printf("facerec: %d media item(s) %s%n", n, dryRun ? "pending" : "processed");
+                    }
+                    if (recognize) {
+                        int n = modes.recognize(dryRun);
+                        System.err.printf("facerec: %d face(s) %s%n", n, dryRun ? "without an embedding" : "embedded");
+                    }
+                }
+                if (recluster) {
+                    var r = modes.recluster(dryRun);
+                    System.out.printf("%srecluster: %d faces (%d fixed by users), %d %s, %d unassigned; persons: %d kept, "
+                            + "%d new, %d removed%n", dryRun ? "dry run: " : "", r.faces(), r.fixed(), r.moved(),
+                            dryRun ? "would move" : "moved", r.unassigned(), r.personsKept(), r.personsCreated(),
+                            r.personsDeleted());
+                }
+                if (watch || automate) {
+                    Thread.sleep(interval.toMillis());
+                }
+            } while (watch || automate);
+        } finally {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+        return 0;
+    }
+
     private int runImages(Path thumbs) throws Exception {
         if (!Files.isDirectory(images)) {
             System.err.println("facerec: " + images + " is not a folder");
             return 2;
         }
         Path data = dataDir != null ? dataDir : Files.createTempDirectory("facerec-run");
+        if (mediaRoot != null) {
+            System.err.println("facerec: --images DIR is also the media root; --media-root is ignored");
+        }
         Map<String, Object> props = new HashMap<>();
         props.put("facerec.thumbnails-dir", thumbs.toAbsolutePath().toString());
         props.put("facerec.models-dir", ModelStore.fromEnvironment().dir().toString());
@@ -164,7 +257,8 @@ public class FacerecCommand implements Callable<Integer> {
         props.put("facerec.detector.nms-threshold", nms);
         props.put("facerec.detector.close-up-retry", !noCloseUpRetry);
         long t0 = System.nanoTime();
-        try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(data, images, props, s -> System.err.println("facerec: " + s))) {
+        try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(data, images, props,
+                s -> System.err.println("facerec: " + s), dataDir != null)) {
             System.err.printf("facerec: ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             if (benchLatency != null) {
                 new LatencyBench(pipeline, System.out).run(images, 2, benchLatency);

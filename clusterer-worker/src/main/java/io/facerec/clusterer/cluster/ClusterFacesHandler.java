@@ -68,6 +68,11 @@ public class ClusterFacesHandler {
         return total;
     }
 
+    /** One clustering run over all faces of a model, in its own transaction. */
+    public Result cluster(String model) {
+        return tx.execute(s -> run(model));
+    }
+
     /** One clustering run over all faces of a model. */
     public Result run(String model) {
         ClustererProperties.ModelThresholds t = props.thresholds(model);

@@ -6,7 +6,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 
-/** Publishes {@link ProcessingFailed} records to {@link Topics#DEAD_LETTERS}. */
+/**
+ * Publishes {@link ProcessingFailed} records to {@link Topics#DEAD_LETTERS}. Without a Kafka template (the command
+ * line's database modes run without a broker) failures are only logged; the row keeps the error either way.
+ */
 public class DeadLetterPublisher {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterPublisher.class);
     private final KafkaTemplate<String, String> kafka;
@@ -18,6 +21,9 @@ public class DeadLetterPublisher {
     public void publish(ProcessingFailed failure) {
         log.warn("{} failed for media item {}: {} {}", failure.stage(), failure.mediaItemId(), failure.errorKind(),
                 failure.message());
+        if (kafka == null) {
+            return;
+        }
         try {
             kafka.send(Topics.DEAD_LETTERS, Long.toString(failure.mediaItemId()), EventCodec.encode(failure))
                     .get(30, TimeUnit.SECONDS);

@@ -48,6 +48,10 @@ public class FaceRepository {
             + "\"Score\", \"BoundingBox\", \"Landmarks\", \"ThumbnailPath\", \"IsUserVerified\", "
             + "CASE WHEN \"Embedding\" IS NULL THEN 0 ELSE 1 END, CASE WHEN \"ClusteredAt\" IS NULL THEN 0 ELSE 1 END";
 
+    private static final String F_COLUMNS = "f.\"Id\", f.\"MediaItemId\", f.\"PersonId\", f.\"FrameNumber\", "
+            + "f.\"FaceIndex\", f.\"Score\", f.\"BoundingBox\", f.\"Landmarks\", f.\"ThumbnailPath\", f.\"IsUserVerified\", "
+            + "CASE WHEN f.\"Embedding\" IS NULL THEN 0 ELSE 1 END, CASE WHEN f.\"ClusteredAt\" IS NULL THEN 0 ELSE 1 END";
+
     private static Face map(ResultSet rs, int i) throws SQLException {
         long person = rs.getLong(3);
         PersonId pid = rs.wasNull() ? null : PersonId.of(person);
@@ -101,6 +105,18 @@ public class FaceRepository {
 
     public List<Face> findAll() {
         return jdbc.query("SELECT " + COLUMNS + " FROM \"Faces\" ORDER BY \"Id\"", FaceRepository::map);
+    }
+
+    /** Faces without an embedding, of items that did not fail. */
+    public List<Face> findWithoutEmbedding() {
+        return jdbc.query("SELECT " + F_COLUMNS + " FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" "
+                + "WHERE f.\"Embedding\" IS NULL AND m.\"Status\" <> 'FAILED' ORDER BY f.\"MediaItemId\", f.\"FaceIndex\"",
+                FaceRepository::map);
+    }
+
+    public void setThumbnail(FaceId face, String path, Instant now) {
+        jdbc.update("UPDATE \"Faces\" SET \"ThumbnailPath\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?", path,
+                Timestamp.from(now), face.value());
     }
 
     /** Writes the embedding (idempotent: the same face embedded twice gets the same bytes). */

@@ -60,6 +60,25 @@ public class MediaItemRepository {
                         rs.getBoolean(4), MediaItemStatus.valueOf(rs.getString(5)), rs.getString(6), rs.getString(7)));
     }
 
+    /**
+     * Items marked extracted that have no {@code Faces} row although they should (detected by the origin, or by us
+     * with a face count above zero): the origin's {@code --all} repairs them by detecting again.
+     */
+    public List<MediaItem> findExtractedWithoutFaces() {
+        return jdbc.query("SELECT " + COLUMNS + " FROM \"MediaItems\" m WHERE \"IsFacesExtracted\" = ? "
+                + "AND (\"FaceCount\" IS NULL OR \"FaceCount\" > 0) "
+                + "AND NOT EXISTS (SELECT 1 FROM \"Faces\" f WHERE f.\"MediaItemId\" = m.\"Id\") ORDER BY \"Id\"",
+                (rs, i) -> new MediaItem(MediaItemId.of(rs.getLong(1)), MediaFileId.of(rs.getLong(2)), rs.getString(3),
+                        rs.getBoolean(4), MediaItemStatus.valueOf(rs.getString(5)), rs.getString(6), rs.getString(7)),
+                true);
+    }
+
+    /** Marks an item for detection again ({@code IsFacesExtracted = 0}, status pending). */
+    public void resetExtraction(MediaItemId id) {
+        jdbc.update("UPDATE \"MediaItems\" SET \"IsFacesExtracted\" = ?, \"FacesExtractedOn\" = NULL, \"Status\" = ?, "
+                + "\"ErrorKind\" = NULL, \"LastError\" = NULL WHERE \"Id\" = ?", false, MediaItemStatus.PENDING.name(), id.value());
+    }
+
     /** Sets {@code IsFacesExtracted = 1}, {@code FacesExtractedOn = now} and clears any earlier error. */
     public void markExtracted(MediaItemId id, int faceCount, Instant when) {
         jdbc.update("UPDATE \"MediaItems\" SET \"IsFacesExtracted\" = ?, \"FacesExtractedOn\" = ?, \"Status\" = ?, "

@@ -23,6 +23,11 @@ public final class TestDatabase implements AutoCloseable {
         return new TestDatabase(EmbeddedPostgres.builder().start());
     }
 
+    /** JDBC URL of the database (user and password: {@code postgres}). */
+    public String jdbcUrl() {
+        return pg.getJdbcUrl("postgres", "postgres");
+    }
+
     public JdbcTemplate jdbc() {
         return new JdbcTemplate(dataSource);
     }

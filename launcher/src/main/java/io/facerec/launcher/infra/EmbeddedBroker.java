@@ -55,15 +55,22 @@ public final class EmbeddedBroker implements AutoCloseable {
         try (var out = Files.newOutputStream(config)) {
             p.store(out, "facerec embedded broker");
         }
+        if (!Files.exists(logs.resolve("meta.properties"))) {
+            format(config);
+        }
+        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
+        server.startup();
+        return new EmbeddedBroker(server, port);
+    }
+
+    /** Formats the log directory once (a reopened data folder keeps its cluster id). */
+    private static void format(Path config) throws IOException {
         ByteArrayOutputStream formatOut = new ByteArrayOutputStream();
         int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", config.toString(),
             "--ignore-formatted"}, new PrintStream(formatOut, true, StandardCharsets.UTF_8));
         if (rc != 0) {
             throw new IOException("cannot format Kafka storage: " + formatOut.toString(StandardCharsets.UTF_8));
         }
-        KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(p, false), Time.SYSTEM);
-        server.startup();
-        return new EmbeddedBroker(server, port);
     }
 
     public String bootstrapServers() {

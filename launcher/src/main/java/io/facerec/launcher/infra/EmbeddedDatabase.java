@@ -16,10 +16,16 @@ public final class EmbeddedDatabase implements AutoCloseable {
         this.pg = pg;
     }
 
+    /** Starts on a fresh database in {@code dataDir/postgres}. */
     public static EmbeddedDatabase start(Path dataDir) throws IOException {
+        return start(dataDir, true);
+    }
+
+    /** @param fresh wipe an existing database first; false reopens the one an earlier run left there */
+    public static EmbeddedDatabase start(Path dataDir, boolean fresh) throws IOException {
         EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDir.resolve("postgres"))
-                .setCleanDataDirectory(true)
+                .setCleanDataDirectory(fresh)
                 .setServerConfig("wal_level", "logical")
                 .setServerConfig("max_replication_slots", "8")
                 .setServerConfig("max_wal_senders", "8")
