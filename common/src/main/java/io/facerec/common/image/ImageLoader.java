@@ -16,7 +16,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
 /**
  * Decodes photos with OpenCV ({@code imread}: EXIF orientation honoured; grayscale, 16-bit, CMYK and alpha images all
  * become 8-bit BGR). Refuses, with a clear {@link PermanentProcessingException}, empty files, files that are not
- * images, and images whose pixel count exceeds the limit (read from the header, before decoding).
+ * images, and images whose pixel count exceeds the limit (read from the header before decoding where the JDK can read
+ * it, checked again after decoding for the other formats). Decoder errors are permanent failures too.
  */
 public class ImageLoader {
     private final long maxPixels;
@@ -37,13 +38,32 @@ public class ImageLoader {
             throw new PermanentProcessingException("EMPTY_FILE", "the file is empty (0 bytes): " + file);
         }
         checkPixelCount(file);
-        Mat m = imread(file.toString(), IMREAD_COLOR);
+        Mat m;
+        try {
+            m = imread(file.toString(), IMREAD_COLOR);
+        } catch (RuntimeException e) {
+            // OpenCV throws (cv::Exception) for headers it refuses itself, e.g. more than CV_IO_MAX_IMAGE_PIXELS in a
+            // format whose header the JDK cannot read (PNM, WebP, TIFF variants...): as permanent as the bad file is.
+            String reason = String.valueOf(e.getMessage());
+            boolean tooBig = reason.contains("CV_IO_MAX_IMAGE_PIXELS") || reason.contains("validateInputImageSize");
+            throw new PermanentProcessingException(tooBig ? "TOO_MANY_PIXELS" : "NOT_AN_IMAGE", "cannot decode "
+                    + file.getFileName() + ": " + (tooBig ? "its header declares more pixels than the decoder accepts"
+                            : reason.strip().lines().findFirst().orElse(reason)), e);
+        }
         if (m == null || m.empty()) {
             if (m != null) {
                 m.close();
             }
             throw new PermanentProcessingException("NOT_AN_IMAGE",
                     "cannot decode " + file.getFileName() + ": not an image, truncated, or an unsupported format");
+        }
+        long pixels = (long) m.cols() * m.rows();
+        if (pixels > maxPixels) { // formats whose header the JDK cannot read were not checked before decoding
+            int w = m.cols();
+            int h = m.rows();
+            m.close();
+            throw new PermanentProcessingException("TOO_MANY_PIXELS", String.format(
+                    "image %s is %dx%d = %d pixels, above the limit of %d", file.getFileName(), w, h, pixels, maxPixels));
         }
         return new DecodedImage(m, m.cols(), m.rows());
     }

@@ -28,7 +28,8 @@ public class MediaPathResolver {
             throw new PermanentProcessingException("INVALID_PATH", "the media file has no path");
         }
         if (filePath.indexOf('\0') >= 0) {
-            throw new PermanentProcessingException("INVALID_PATH", "the media file path contains a NUL byte");
+            throw new PermanentProcessingException("INVALID_PATH", "the media file path contains a NUL byte: "
+                    + filePath.replace("\0", "\\0"));
         }
         Path p;
         try {
