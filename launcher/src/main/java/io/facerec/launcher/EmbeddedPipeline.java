@@ -49,6 +49,14 @@ public final class EmbeddedPipeline implements AutoCloseable {
     /** @param keepData reopen the database an earlier run left in {@code dataDir} instead of starting fresh */
     public static EmbeddedPipeline start(Path dataDir, Path mediaRoot, Map<String, Object> overrides,
             Consumer<String> status, boolean keepData) throws IOException {
+        return start(dataDir, mediaRoot, overrides, status, keepData, null);
+    }
+
+    /**
+     * @param webPort serve the gallery (and actuator) on this port (0 = any free port); null = no web server
+     */
+    public static EmbeddedPipeline start(Path dataDir, Path mediaRoot, Map<String, Object> overrides,
+            Consumer<String> status, boolean keepData, Integer webPort) throws IOException {
         long t0 = System.nanoTime();
         Files.createDirectories(dataDir);
         status.accept("starting embedded PostgreSQL");
@@ -65,10 +73,13 @@ public final class EmbeddedPipeline implements AutoCloseable {
             props.put("facerec.media-root", mediaRoot.toAbsolutePath().toString());
             props.put("facerec.capture.offset-file", dataDir.resolve("capture-offsets.dat").toString());
             props.put("facerec.capture.schema-history-file", dataDir.resolve("capture-history.dat").toString());
+            if (webPort != null) {
+                props.put("server.port", webPort);
+            }
             props.putAll(overrides);
             status.accept("starting capture and workers");
             ConfigurableApplicationContext ctx = new SpringApplicationBuilder(FacerecApplication.class)
-                    .web(WebApplicationType.NONE)
+                    .web(webPort == null ? WebApplicationType.NONE : WebApplicationType.SERVLET)
                     .logStartupInfo(false)
                     .run(toArgs(props));
             Duration startup = Duration.ofNanos(System.nanoTime() - t0);
@@ -102,6 +113,12 @@ public final class EmbeddedPipeline implements AutoCloseable {
 
     public Duration startup() {
         return startup;
+    }
+
+    /** The gallery's address, or null without a web server. */
+    public String galleryUrl() {
+        String port = context.getEnvironment().getProperty("local.server.port");
+        return port == null ? null : "http://localhost:" + port + "/";
     }
 
     public String jdbcUrl() {

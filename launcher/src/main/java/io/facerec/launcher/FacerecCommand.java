@@ -103,6 +103,11 @@ public class FacerecCommand implements Callable<Integer> {
                     + "from commit to PersonId written.")
     Integer benchLatency;
 
+    @Option(names = "--serve", description = "With --images: keep serving the person gallery after the run (Ctrl-C stops).")
+    boolean serve;
+    @Option(names = "--port", paramLabel = "PORT", description = "Gallery port with --images (default: ${DEFAULT-VALUE}; 0 = any free port).")
+    int port = 8080;
+
     @Option(names = "--db", description = "Origin mode: one pass over the database: detect and embed every item not "
             + "yet extracted, then cluster (progress bar). Works without CDC or Kafka.")
     boolean db;
@@ -258,7 +263,7 @@ public class FacerecCommand implements Callable<Integer> {
         props.put("facerec.detector.close-up-retry", !noCloseUpRetry);
         long t0 = System.nanoTime();
         try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(data, images, props,
-                s -> System.err.println("facerec: " + s), dataDir != null)) {
+                s -> System.err.println("facerec: " + s), dataDir != null, benchLatency == null ? port : null)) {
             System.err.printf("facerec: ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             if (benchLatency != null) {
                 new LatencyBench(pipeline, System.out).run(images, 2, benchLatency);
@@ -273,6 +278,14 @@ public class FacerecCommand implements Callable<Integer> {
             }
             System.err.printf("facerec: done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             run.printPersons(images, json);
+            String url = pipeline.galleryUrl();
+            if (serve && url != null) {
+                System.err.println("facerec: gallery at " + url + " (Ctrl-C to stop)");
+                Thread.currentThread().join();
+            } else if (url != null) {
+                System.err.println("facerec: gallery at " + url + " while this runs; add --serve to keep it open"
+                        + (dataDir == null ? " (and --data-dir DIR to keep the database)" : ""));
+            }
             return done ? 0 : 1;
         }
     }

@@ -108,7 +108,9 @@ public class ReclusterHandler {
                 kept.add(person);
             }
             for (Long f : plan.newPersons().get(g)) {
-                after.put(f, person);
+                if (!rejected.contains(PersonClustering.pair(f, person))) {
+                    after.put(f, person); // a face the user took out of this person stays out
+                }
             }
         }
         int moved = 0;

@@ -76,4 +76,19 @@ class ReclusterHandlerTest extends ClusterDbFixture {
         assertThat(personOf(b1)).isEqualTo(named);
         assertThat(persons.findAll()).extracting(PersonRepository.Person::name).contains("Grandma");
     }
+
+    @Test
+    void aRejectedFaceNeverReturnsToThePersonEvenWithItsLookalikes() {
+        FaceId a1 = faces(item(), A).get(0);
+        faces(item(), A2);
+        FaceId a3 = faces(item(), A).get(0);
+        handler.run(MODEL);
+        long p = personOf(a1);
+        assertThat(personOf(a3)).isEqualTo(p);
+        jdbc.update("INSERT INTO \"FaceRejections\" (\"FaceId\", \"PersonId\") VALUES (?, ?)", a3.value(), p);
+        jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = NULL WHERE \"Id\" = ?", a3.value());
+        recluster.recluster(MODEL, false);
+        assertThat(personOf(a1)).isEqualTo(p);
+        assertThat(java.util.Objects.equals(personOf(a3), p)).isFalse();
+    }
 }

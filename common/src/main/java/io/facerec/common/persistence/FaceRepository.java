@@ -107,6 +107,65 @@ public class FaceRepository {
         return jdbc.query("SELECT " + COLUMNS + " FROM \"Faces\" ORDER BY \"Id\"", FaceRepository::map);
     }
 
+    /** The embedding model ids in use. */
+    public List<String> embeddingModels() {
+        return jdbc.queryForList("SELECT DISTINCT \"EmbeddingModel\" FROM \"Faces\" WHERE \"EmbeddingModel\" IS NOT NULL",
+                String.class);
+    }
+
+    public java.util.Optional<Face> find(FaceId id) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM \"Faces\" WHERE \"Id\" = ?", FaceRepository::map, id.value())
+                .stream().findFirst();
+    }
+
+    public List<Face> findByPerson(PersonId person) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM \"Faces\" WHERE \"PersonId\" = ? ORDER BY \"Id\"",
+                FaceRepository::map, person.value());
+    }
+
+    public List<Face> findUnassigned(int limit) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM \"Faces\" WHERE \"PersonId\" IS NULL AND \"Embedding\" IS NOT NULL "
+                + "ORDER BY \"Id\"", ps -> ps.setMaxRows(limit), FaceRepository::map);
+    }
+
+    /**
+     * A user's decision: the face belongs to this person (or to nobody, with null). The face becomes user-verified, so
+     * no clustering run moves it again.
+     */
+    public void assignByUser(FaceId face, PersonId person, Instant now) {
+        jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = ?, \"IsUserVerified\" = ?, \"ClusteredAt\" = ?, \"ModifiedAt\" = ? "
+                + "WHERE \"Id\" = ?", ps -> {
+                    if (person == null) {
+                        ps.setNull(1, Types.BIGINT);
+                    } else {
+                        ps.setLong(1, person.value());
+                    }
+                    ps.setBoolean(2, true);
+                    ps.setTimestamp(3, Timestamp.from(now));
+                    ps.setTimestamp(4, Timestamp.from(now));
+                    ps.setLong(5, face.value());
+                });
+    }
+
+    /** Marks a face as confirmed for its current person ({@code IsUserVerified = 1}). */
+    public int confirm(FaceId face, Instant now) {
+        return jdbc.update("UPDATE \"Faces\" SET \"IsUserVerified\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ? AND \"PersonId\" IS NOT NULL",
+                true, Timestamp.from(now), face.value());
+    }
+
+    /**
+     * "Not this person": stores the (face, person) pair, which every later run honours, and takes the face out of the
+     * person; it goes back to the unassigned pool (not verified, so clustering may place it elsewhere).
+     */
+    public void reject(FaceId face, PersonId person, Instant now) {
+        jdbc.update("INSERT INTO \"FaceRejections\" (\"FaceId\", \"PersonId\", \"CreatedAt\") SELECT ?, ?, ? "
+                + "WHERE NOT EXISTS (SELECT 1 FROM \"FaceRejections\" WHERE \"FaceId\" = ? AND \"PersonId\" = ?)",
+                face.value(), person.value(), Timestamp.from(now), face.value(), person.value());
+        jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = NULL, \"IsUserVerified\" = ?, \"ClusteredAt\" = NULL, "
+                + "\"ModifiedAt\" = ? WHERE \"Id\" = ? AND \"PersonId\" = ?", false, Timestamp.from(now), face.value(),
+                person.value());
+    }
+
     /** Faces without an embedding, of items that did not fail. */
     public List<Face> findWithoutEmbedding() {
         return jdbc.query("SELECT " + F_COLUMNS + " FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" "

@@ -20,6 +20,48 @@ public class PersonRepository {
     public record Person(PersonId id, String name, boolean hidden) {
     }
 
+    /** A person as the gallery lists it. */
+    public record PersonSummary(long id, String name, boolean hidden, int faces, Long portraitFaceId) {
+    }
+
+    public List<PersonSummary> summaries(boolean includeHidden) {
+        return jdbc.query("SELECT p.\"Id\", p.\"Name\", p.\"IsHidden\", "
+                + "(SELECT COUNT(*) FROM \"Faces\" f WHERE f.\"PersonId\" = p.\"Id\"), p.\"PortraitFaceId\" "
+                + "FROM \"Persons\" p WHERE p.\"IsHidden\" = ? OR ? = ? ORDER BY 4 DESC, p.\"Id\"",
+                (rs, i) -> {
+                    long portrait = rs.getLong(5);
+                    return new PersonSummary(rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getInt(4),
+                            rs.wasNull() ? null : portrait);
+                }, false, includeHidden, true);
+    }
+
+    public java.util.Optional<PersonSummary> summary(PersonId id) {
+        return summaries(true).stream().filter(p -> p.id() == id.value()).findFirst();
+    }
+
+    /** A user's name for the person; named persons are never changed by clustering. Blank clears it. */
+    public int rename(PersonId id, String name, Instant now) {
+        return jdbc.update("UPDATE \"Persons\" SET \"Name\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?",
+                name == null || name.isBlank() ? null : name.strip(), Timestamp.from(now), id.value());
+    }
+
+    public int setHidden(PersonId id, boolean hidden, Instant now) {
+        return jdbc.update("UPDATE \"Persons\" SET \"IsHidden\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?", hidden,
+                Timestamp.from(now), id.value());
+    }
+
+    public boolean exists(PersonId id) {
+        return jdbc.queryForObject("SELECT COUNT(*) FROM \"Persons\" WHERE \"Id\" = ?", Integer.class, id.value()) > 0;
+    }
+
+    /** Deletes a person that no face points to any more (after a merge), whether named or not. */
+    public void deleteIfEmpty(PersonId id) {
+        jdbc.update("DELETE FROM \"FaceRejections\" WHERE \"PersonId\" = ? AND NOT EXISTS "
+                + "(SELECT 1 FROM \"Faces\" f WHERE f.\"PersonId\" = ?)", id.value(), id.value());
+        jdbc.update("DELETE FROM \"Persons\" WHERE \"Id\" = ? AND NOT EXISTS "
+                + "(SELECT 1 FROM \"Faces\" f WHERE f.\"PersonId\" = ?)", id.value(), id.value());
+    }
+
     public PersonId create(Instant now) {
         KeyHolder keys = new GeneratedKeyHolder();
         jdbc.update(con -> {

@@ -62,6 +62,10 @@ public class RetinaFaceDetector implements FaceDetector {
         return faces;
     }
 
+    private static double clip(double v, int size) {
+        return Math.max(0, Math.min(size - 1, v));
+    }
+
     static boolean isCloseUpOrEmpty(List<DetectedFace> faces, DecodedImage image) {
         double shorter = Math.min(image.width(), image.height());
         double largest = 0;
@@ -83,8 +87,10 @@ public class RetinaFaceDetector implements FaceDetector {
                     lm[k] = new double[] {f.landmarks().x(k) - pad, f.landmarks().y(k) - pad};
                 }
                 BoundingBox b = f.box();
-                shifted.add(new DetectedFace(f.score(), new BoundingBox(b.x1() - pad, b.y1() - pad, b.x2() - pad,
-                        b.y2() - pad), new Landmarks(lm)));
+                // boxes may reach into the padding: clip them to the photo, as boxes of unpadded images are
+                shifted.add(new DetectedFace(f.score(), new BoundingBox(clip(b.x1() - pad, image.width()),
+                        clip(b.y1() - pad, image.height()), clip(b.x2() - pad, image.width()),
+                        clip(b.y2() - pad, image.height())), new Landmarks(lm)));
             }
             return shifted;
         }

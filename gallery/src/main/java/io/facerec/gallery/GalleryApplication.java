@@ -1,0 +1,18 @@
+package io.facerec.gallery;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Import;
+
+/** The gallery as its own process, beside the workers (same database; set facerec.media-root and the thumbnails dir). */
+@SpringBootApplication(scanBasePackages = "io.facerec.gallery.none")
+@Import(GalleryConfiguration.class)
+public class GalleryApplication {
+    public static void main(String[] args) {
+        SpringApplication app = new SpringApplication(GalleryApplication.class);
+        var defaults = new java.util.HashMap<String, Object>(io.facerec.common.config.OriginEnvironment.defaults());
+        defaults.put("spring.kafka.admin.auto-create", "false"); // the gallery reads and writes the database only
+        app.setDefaultProperties(defaults);
+        app.run(args);
+    }
+}

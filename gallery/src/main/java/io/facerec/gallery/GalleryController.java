@@ -1,0 +1,140 @@
+package io.facerec.gallery;
+
+import io.facerec.common.error.PermanentProcessingException;
+import io.facerec.common.persistence.PersonRepository.PersonSummary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.springframework.core.io.FileSystemResource;
+import org.springframework.core.io.Resource;
+import org.springframework.http.CacheControl;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The gallery's REST API (described in {@code /openapi.yaml}). Thin: every call is one {@link GalleryService} call. */
+@RestController
+@RequestMapping("/api")
+public class GalleryController {
+    private final GalleryService gallery;
+
+    public GalleryController(GalleryService gallery) {
+        this.gallery = gallery;
+    }
+
+    public record NameRequest(String name) {
+    }
+
+    public record HiddenRequest(boolean hidden) {
+    }
+
+    public record MergeRequest(List<Long> from) {
+    }
+
+    public record MoveRequest(List<Long> faceIds, Long personId) {
+    }
+
+    @GetMapping("/persons")
+    public List<PersonSummary> persons(@RequestParam(defaultValue = "false") boolean hidden) {
+        return gallery.persons(hidden);
+    }
+
+    @GetMapping("/persons/{id}")
+    public GalleryService.PersonView person(@PathVariable long id) {
+        return gallery.person(id);
+    }
+
+    @GetMapping("/persons/{id}/suggestions")
+    public List<GalleryService.Suggestion> suggestions(@PathVariable long id, @RequestParam(defaultValue = "5") int limit) {
+        return gallery.suggestions(id, limit);
+    }
+
+    @PutMapping("/persons/{id}/name")
+    public GalleryService.PersonView rename(@PathVariable long id, @RequestBody NameRequest body) {
+        gallery.rename(id, body.name());
+        return gallery.person(id);
+    }
+
+    @PutMapping("/persons/{id}/hidden")
+    public Map<String, Object> hide(@PathVariable long id, @RequestBody HiddenRequest body) {
+        gallery.hide(id, body.hidden());
+        return Map.of("id", id, "hidden", body.hidden());
+    }
+
+    @PostMapping("/persons/{id}/merge")
+    public GalleryService.PersonView merge(@PathVariable long id, @RequestBody MergeRequest body) {
+        gallery.merge(id, body.from() == null ? List.of() : body.from());
+        return gallery.person(id);
+    }
+
+    @GetMapping("/faces/unassigned")
+    public List<GalleryService.FaceView> unassigned(@RequestParam(defaultValue = "500") int limit) {
+        return gallery.unassigned(limit);
+    }
+
+    @GetMapping("/faces/{id}")
+    public GalleryService.FaceView face(@PathVariable long id) {
+        return gallery.face(id);
+    }
+
+    @PostMapping("/faces/move")
+    public Map<String, Object> move(@RequestBody MoveRequest body) {
+        long person = gallery.move(body.faceIds() == null ? List.of() : body.faceIds(), body.personId());
+        return Map.of("personId", person);
+    }
+
+    @PostMapping("/faces/{id}/not-this-person")
+    public GalleryService.FaceView notThisPerson(@PathVariable long id) {
+        gallery.notThisPerson(id);
+        return gallery.face(id);
+    }
+
+    @PostMapping("/faces/{id}/confirm")
+    public GalleryService.FaceView confirm(@PathVariable long id) {
+        gallery.confirm(id);
+        return gallery.face(id);
+    }
+
+    @GetMapping("/faces/{id}/thumbnail")
+    public ResponseEntity<Resource> thumbnail(@PathVariable long id) {
+        return image(gallery.thumbnail(id));
+    }
+
+    @GetMapping("/faces/{id}/photo")
+    public ResponseEntity<Resource> photo(@PathVariable long id) {
+        return image(gallery.photo(id));
+    }
+
+    private static ResponseEntity<Resource> image(Path file) {
+        if (file == null || !Files.isRegularFile(file)) {
+            return ResponseEntity.notFound().build();
+        }
+        String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        MediaType type = n.endsWith(".png") ? MediaType.IMAGE_PNG : n.endsWith(".gif") ? MediaType.IMAGE_GIF
+                : n.endsWith(".webp") ? MediaType.parseMediaType("image/webp")
+                : n.endsWith(".bmp") ? MediaType.parseMediaType("image/bmp") : MediaType.IMAGE_JPEG;
+        return ResponseEntity.ok().contentType(type).cacheControl(CacheControl.noCache()).body(new FileSystemResource(file));
+    }
+
+    @ExceptionHandler(NoSuchElementException.class)
+    public ResponseEntity<Map<String, String>> notFound(NoSuchElementException e) {
+        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", e.getMessage()));
+    }
+
+    @ExceptionHandler({IllegalArgumentException.class, PermanentProcessingException.class})
+    public ResponseEntity<Map<String, String>> badRequest(RuntimeException e) {
+        return ResponseEntity.status(HttpStatus.BAD_REQUEST).body(Map.of("error", e.getMessage()));
+    }
+}
