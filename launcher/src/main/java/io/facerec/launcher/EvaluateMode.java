@@ -287,8 +287,13 @@ public class EvaluateMode {
         }
     }
 
-    public int run(Path dir, PersonClustering.Settings settings, Path labelsOut, Path embeddingsOut, boolean sweep,
-            int streamBatch, Path embeddingsIn, PrintStream out, PrintStream err) throws IOException {
+    /**
+     * @param settings the batch run (everything clustered at once, as a recluster): its labels are scored and written
+     * @param streamSettings the streaming clusterer's settings, simulated with {@code streamBatch > 0}
+     */
+    public int run(Path dir, PersonClustering.Settings settings, PersonClustering.Settings streamSettings, Path labelsOut,
+            Path embeddingsOut, boolean sweep, int streamBatch, Path embeddingsIn, PrintStream out, PrintStream err)
+            throws IOException {
         List<Row> rows = embeddingsIn != null ? load(dir, embeddingsIn) : embed(dir, err);
         List<String> truth = rows.stream().map(Row::truth).toList();
         verification(rows, out);
@@ -316,10 +321,10 @@ public class EvaluateMode {
             }
         }
         if (streamBatch > 0) {
-            for (double match : sweep ? new double[] {0.45, 0.50, 0.55} : new double[] {settings.matchThreshold()}) {
-              for (double e : sweep ? new double[] {0.55, 0.60, 0.65, 0.70} : new double[] {settings.eps()}) {
-               for (int ms : sweep ? new int[] {2, 3} : new int[] {settings.minSamples()}) {
-                var s = new PersonClustering.Settings(settings.algorithm(), match, e, ms);
+            for (double match : sweep ? new double[] {0.45, 0.50, 0.55} : new double[] {streamSettings.matchThreshold()}) {
+              for (double e : sweep ? new double[] {0.55, 0.60, 0.65, 0.70} : new double[] {streamSettings.eps()}) {
+               for (int ms : sweep ? new int[] {2, 3} : new int[] {streamSettings.minSamples()}) {
+                var s = new PersonClustering.Settings(streamSettings.algorithm(), match, e, ms);
                 long t0 = System.nanoTime();
                 Score sc = score(truth, stream(rows, s, streamBatch));
                 out.printf(Locale.ROOT, "stream (batches of %d, match %.2f, %s eps %.2f min %d): %s  (%.2f s)%n", streamBatch,

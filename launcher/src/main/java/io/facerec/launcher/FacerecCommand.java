@@ -90,7 +90,7 @@ public class FacerecCommand implements Callable<Integer> {
     Double matchThreshold;
 
     @Option(names = "--algorithm", paramLabel = "A", description = "Clustering: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    PersonClustering.Algorithm algorithm = PersonClustering.Algorithm.DBSCAN;
+    PersonClustering.Algorithm algorithm = PersonClustering.Algorithm.AVERAGE_LINKAGE;
 
     @Option(names = "--eps", paramLabel = "E", description = "Clustering radius in cosine distance (default: the model's calibrated value).")
     Double eps;
@@ -181,10 +181,12 @@ public class FacerecCommand implements Callable<Integer> {
         if (evaluate != null) {
             var t = ClustererProperties.FR_FEATURE;
             var settings = new PersonClustering.Settings(algorithm,
-                    matchThreshold != null ? matchThreshold : t.matchThreshold(), eps != null ? eps : t.eps(),
+                    matchThreshold != null ? matchThreshold : t.matchThreshold(), eps != null ? eps : t.batchEps(),
                     minSamples != null ? minSamples : t.minSamples());
             return new EvaluateMode(ModelStore.fromEnvironment(), new DetectionSettings(score, nms, 0, pad, !noCloseUpRetry), 0)
-                    .run(evaluate, settings, labelsOut, embeddingsOut, sweep, streamBatch, embeddingsIn, System.out, System.err);
+                    .run(evaluate, settings, new PersonClustering.Settings(algorithm, settings.matchThreshold(),
+                            eps != null ? eps : t.eps(), settings.minSamples()),
+                            labelsOut, embeddingsOut, sweep, streamBatch, embeddingsIn, System.out, System.err);
         }
         new CommandLine(this).usage(System.err);
         return 2;

@@ -52,7 +52,7 @@ class EvaluateModeTest {
         Path labels = tmp.resolve("labels.txt");
         var settings = new PersonClustering.Settings(PersonClustering.Algorithm.AVERAGE_LINKAGE, 0.45, 0.60, 2);
         int rc = new EvaluateMode(ModelStore.fromEnvironment(), new DetectionSettings(0.9, 0.4, 0, 0, true), 2)
-                .run(tmp, settings, labels, null, false, 0, null, new PrintStream(out, true, StandardCharsets.UTF_8),
+                .run(tmp, settings, settings, labels, null, false, 0, null, new PrintStream(out, true, StandardCharsets.UTF_8),
                         System.err);
         assertThat(rc).isZero();
         String text = out.toString(StandardCharsets.UTF_8);

@@ -91,7 +91,7 @@ public class ReclusterHandler {
             rejected.add(PersonClustering.pair(r[0], r[1]));
         }
         PersonClustering.Plan plan = PersonClustering.plan(input, rejected,
-                new PersonClustering.Settings(props.algorithm(), t.matchThreshold(), t.eps(), t.minSamples()));
+                new PersonClustering.Settings(props.algorithm(), t.matchThreshold(), t.batchEps(), t.minSamples()));
         Set<Long> reusable = new HashSet<>(before.values());
         reusable.removeAll(named);
         List<Long> mapped = StablePersonIds.map(plan.newPersons(), before, reusable);

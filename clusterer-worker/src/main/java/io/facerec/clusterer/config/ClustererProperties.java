@@ -27,11 +27,24 @@ public record ClustererProperties(
      * @param matchThreshold cosine similarity to a person's nearest face at which a new face joins that person
      * @param eps DBSCAN neighbourhood radius in cosine distance ({@code 1 - cos})
      * @param minSamples DBSCAN core size, the point itself included (origin: 3)
+     * @param reclusterEps the radius when everything is grouped at once (recluster, evaluate): with all faces in one
+     *     run the average over a person's many faces is steadier than over the few a streaming batch sees, so a wider
+     *     cut is safe there; 0 = same as {@code eps}
      */
     public record ModelThresholds(
             @DecimalMin("-1") @DecimalMax("1") double matchThreshold,
             @DecimalMin("0") @DecimalMax("2") double eps,
-            @Min(1) int minSamples) {
+            @Min(1) int minSamples,
+            @DecimalMin("0") @DecimalMax("2") double reclusterEps) {
+
+        public ModelThresholds(double matchThreshold, double eps, int minSamples) {
+            this(matchThreshold, eps, minSamples, 0);
+        }
+
+        /** The radius for a run that groups all faces at once. */
+        public double batchEps() {
+            return reclusterEps > 0 ? reclusterEps : eps;
+        }
     }
 
     /** Calibrated defaults for the bundled model; the origin's FaceNet values for anything else. */
@@ -48,8 +61,9 @@ public record ClustererProperties(
     /**
      * Calibrated on the shared identity set (1,073 faces, 122 people) with {@code facerec --evaluate --sweep}: match at
      * cosine 0.45 (between the FAR 1e-4 and 1e-5 points of the verification curve, 0.41 and 0.47, since a face is
-     * compared with every face of a person); group with average linkage cut at similarity 0.40 (eps 0.60).
+     * compared with every face of a person); group with average linkage cut at similarity 0.40 (eps 0.60) in the
+     * stream, 0.32 (eps 0.68) when everything is grouped at once.
      */
-    public static final ModelThresholds FR_FEATURE = new ModelThresholds(0.45, 0.60, 2);
+    public static final ModelThresholds FR_FEATURE = new ModelThresholds(0.45, 0.60, 2, 0.68);
     public static final ModelThresholds ORIGIN_FACENET = new ModelThresholds(0.8, 0.35, 3);
 }
