@@ -1,6 +1,7 @@
 package io.facerec.clusterer.cluster;
 
 import io.facerec.clusterer.config.ClustererProperties;
+import io.facerec.clusterer.index.FaceVectorIndex;
 import io.facerec.common.event.FaceEmbedded;
 import io.facerec.common.id.FaceId;
 import io.facerec.common.id.PersonId;
@@ -10,6 +11,7 @@ import io.facerec.common.persistence.PersonRepository;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -77,20 +79,35 @@ public class ClusterFacesHandler {
     public Result run(String model) {
         ClustererProperties.ModelThresholds t = props.thresholds(model);
         Instant now = clock.instant();
-        List<PersonClustering.Face> all = new ArrayList<>();
-        for (EmbeddedFace f : faces.findEmbedded(model)) {
-            all.add(new PersonClustering.Face(f.id().value(), f.mediaItemId().value() + ":" + f.frameNumber(),
-                    f.personId() == null ? null : f.personId().value(), f.userVerified(), f.embedding()));
+        FaceVectorIndex index = index(model);
+        List<PersonClustering.Face> pool = new ArrayList<>();
+        Set<Long> items = new HashSet<>();
+        for (EmbeddedFace f : faces.findUnassignedEmbedded(model)) {
+            pool.add(new PersonClustering.Face(f.id().value(), f.mediaItemId().value() + ":" + f.frameNumber(), null,
+                    false, f.embedding()));
+            items.add(f.mediaItemId().value());
         }
+        Map<Long, float[]> embeddingOf = new HashMap<>();
+        pool.forEach(f -> embeddingOf.put(f.id(), f.embedding()));
         Set<Long> rejected = new HashSet<>();
         for (long[] r : faces.findRejections()) {
             rejected.add(PersonClustering.pair(r[0], r[1]));
         }
-        PersonClustering.Plan plan = PersonClustering.plan(all, rejected, new PersonClustering.Settings(
-                props.algorithm(), t.matchThreshold(), t.eps(), t.minSamples()));
+        PersonClustering.Matcher matcher = (v, min) -> {
+            List<PersonClustering.Matcher.Candidate> out = new ArrayList<>();
+            for (FaceVectorIndex.Hit h : index.nearest(v, NEIGHBOURS)) {
+                if (h.similarity() >= min) {
+                    out.add(new PersonClustering.Matcher.Candidate(h.personId(), h.similarity()));
+                }
+            }
+            return out;
+        };
+        PersonClustering.Plan plan = PersonClustering.plan(pool, matcher, faces.personsOfSlots(items), rejected,
+                new PersonClustering.Settings(props.algorithm(), t.matchThreshold(), t.eps(), t.minSamples()));
         Set<Long> touched = new TreeSet<>();
         for (Map.Entry<Long, Long> m : plan.matches().entrySet()) {
             faces.assignPerson(FaceId.of(m.getKey()), PersonId.of(m.getValue()), now);
+            index.upsert(m.getKey(), m.getValue(), embeddingOf.get(m.getKey()));
             touched.add(m.getValue());
         }
         for (Long p : touched) {
@@ -102,6 +119,7 @@ public class ClusterFacesHandler {
             touched.add(person.value());
             for (Long f : group) {
                 faces.assignPerson(FaceId.of(f), person, now);
+                index.upsert(f, person.value(), embeddingOf.get(f));
                 clustered++;
             }
         }
@@ -114,13 +132,42 @@ public class ClusterFacesHandler {
             updatePortrait(faces, persons, PersonId.of(p), now);
         }
         persons.deleteEmpty();
+        index.commit();
+        fingerprints.put(model, faces.assignmentFingerprint(model));
         int considered = plan.matches().size() + clustered + leftover.size();
         Result r = new Result(considered, plan.matches().size(), plan.newPersons().size(), clustered, leftover.size());
-        log.info("clustering {}: {} unassigned face(s) considered, {} matched to known persons, {} new person(s) "
-                + "with {} face(s), {} left unassigned", model, r.considered, r.matched, r.newPersons, r.clustered,
-                r.unassigned);
+        log.info("clustering {}: {} unassigned face(s) considered, {} matched to known persons ({} indexed), {} new "
+                + "person(s) with {} face(s), {} left unassigned", model, r.considered, r.matched, index.size(),
+                r.newPersons, r.clustered, r.unassigned);
         return r;
     }
+
+    /**
+     * The index of a model's assigned faces, kept across runs and rebuilt from the database when anyone else changed
+     * assignments since this handler's last run (the gallery, a recluster, another process).
+     */
+    private FaceVectorIndex index(String model) {
+        FaceVectorIndex index = indexes.computeIfAbsent(model, m -> new FaceVectorIndex(null));
+        String now = faces.assignmentFingerprint(model);
+        if (!now.equals(fingerprints.get(model))) {
+            long t0 = System.nanoTime();
+            index.clear();
+            List<EmbeddedFace> assigned = faces.findAssignedEmbedded(model);
+            for (EmbeddedFace f : assigned) {
+                index.upsert(f.id().value(), f.personId().value(), f.embedding());
+            }
+            index.commit();
+            fingerprints.put(model, now);
+            log.info("face index of {} rebuilt from the database: {} assigned faces in {} ms", model, assigned.size(),
+                    (System.nanoTime() - t0) / 1_000_000);
+        }
+        return index;
+    }
+
+    /** Neighbours looked at per face: enough to skip persons excluded by rejections or the one-face-per-photo rule. */
+    static final int NEIGHBOURS = 16;
+    private final Map<String, FaceVectorIndex> indexes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, String> fingerprints = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Sets a person's portrait by {@link PortraitRule}. */
     static void updatePortrait(FaceRepository faces, PersonRepository persons, PersonId person, Instant now) {

@@ -54,35 +54,70 @@ public final class PersonClustering {
     private PersonClustering() {
     }
 
+    /** Known persons a face may join: candidates at or above a similarity, most similar first. */
+    public interface Matcher {
+        /** A known person and the similarity of its nearest face. */
+        record Candidate(long personId, double similarity) {
+        }
+
+        List<Candidate> candidates(float[] embedding, double minSimilarity);
+    }
+
+    /** Exhaustive search over the given assigned faces. */
+    public static Matcher linear(List<Face> assigned) {
+        return (v, min) -> {
+            List<Matcher.Candidate> out = new ArrayList<>();
+            for (Face a : assigned) {
+                double sim = CosineDbscan.dot(v, a.embedding());
+                if (sim >= min) {
+                    out.add(new Matcher.Candidate(a.personId(), sim));
+                }
+            }
+            out.sort(Comparator.comparingDouble((Matcher.Candidate c) -> -c.similarity()));
+            return out;
+        };
+    }
+
     /** @param rejected "not this person" pairs as {@link #pair(long, long)} keys */
     public static Plan plan(List<Face> faces, Set<Long> rejected, Settings t) {
         List<Face> assigned = new ArrayList<>();
         List<Face> pool = new ArrayList<>();
-        Map<Long, Set<String>> slotsOfPerson = new HashMap<>();
+        Map<String, Set<Long>> personsOfSlot = new HashMap<>();
         for (Face f : faces) {
             if (f.personId() != null) {
                 assigned.add(f);
-                slotsOfPerson.computeIfAbsent(f.personId(), k -> new HashSet<>()).add(f.slot());
+                personsOfSlot.computeIfAbsent(f.slot(), k -> new HashSet<>()).add(f.personId());
             } else if (!f.userVerified()) {
                 pool.add(f);
             }
         }
+        return plan(pool, linear(assigned), personsOfSlot, rejected, t);
+    }
+
+    /**
+     * @param pool unassigned, unverified faces to place
+     * @param known the assigned faces to match against
+     * @param personsOfSlot for each slot of the pool, the persons that already have a face there
+     * @param rejected "not this person" pairs as {@link #pair(long, long)} keys
+     */
+    public static Plan plan(List<Face> pool, Matcher known, Map<String, Set<Long>> personsOfSlot, Set<Long> rejected,
+            Settings t) {
+        Map<String, Set<Long>> slots = new HashMap<>();
+        personsOfSlot.forEach((k, v) -> slots.put(k, new HashSet<>(v)));
         Map<Long, Long> matches = new LinkedHashMap<>();
         List<Face> rest = new ArrayList<>();
         for (Face f : pool) {
             Long best = null;
-            double bestSim = t.matchThreshold();
-            for (Face a : assigned) {
-                double sim = CosineDbscan.dot(f.embedding(), a.embedding());
-                if (sim >= bestSim && !rejected.contains(pair(f.id(), a.personId()))
-                        && !slotsOfPerson.getOrDefault(a.personId(), Set.of()).contains(f.slot())) {
-                    bestSim = sim;
-                    best = a.personId();
+            for (Matcher.Candidate c : known.candidates(f.embedding(), t.matchThreshold())) {
+                if (!rejected.contains(pair(f.id(), c.personId()))
+                        && !slots.getOrDefault(f.slot(), Set.of()).contains(c.personId())) {
+                    best = c.personId();
+                    break;
                 }
             }
             if (best != null) {
                 matches.put(f.id(), best);
-                slotsOfPerson.computeIfAbsent(best, k -> new HashSet<>()).add(f.slot());
+                slots.computeIfAbsent(f.slot(), k -> new HashSet<>()).add(best);
             } else {
                 rest.add(f);
             }

@@ -201,6 +201,49 @@ public class FaceRepository {
                 }, modelId);
     }
 
+    /** The unassigned pool of a model: embedded faces without a person that no user has pinned. */
+    public List<EmbeddedFace> findUnassignedEmbedded(String modelId) {
+        return jdbc.query("SELECT \"Id\", \"MediaItemId\", \"FrameNumber\", \"PersonId\", \"IsUserVerified\", \"Embedding\" "
+                + "FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL AND \"EmbeddingModel\" = ? AND \"PersonId\" IS NULL "
+                + "AND \"IsUserVerified\" = ? ORDER BY \"Id\"",
+                (rs, i) -> new EmbeddedFace(FaceId.of(rs.getLong(1)), MediaItemId.of(rs.getLong(2)), rs.getInt(3), null,
+                        rs.getBoolean(5), EmbeddingCodec.parse(rs.getBytes(6))), modelId, false);
+    }
+
+    /** The embedded faces of a model that have a person. */
+    public List<EmbeddedFace> findAssignedEmbedded(String modelId) {
+        return jdbc.query("SELECT \"Id\", \"MediaItemId\", \"FrameNumber\", \"PersonId\", \"IsUserVerified\", \"Embedding\" "
+                + "FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL AND \"EmbeddingModel\" = ? AND \"PersonId\" IS NOT NULL ORDER BY \"Id\"",
+                (rs, i) -> new EmbeddedFace(FaceId.of(rs.getLong(1)), MediaItemId.of(rs.getLong(2)), rs.getInt(3),
+                        PersonId.of(rs.getLong(4)), rs.getBoolean(5), EmbeddingCodec.parse(rs.getBytes(6))), modelId);
+    }
+
+    /**
+     * A cheap fingerprint of a model's assignments (count, newest change, id sum): it changes whenever anyone assigns,
+     * moves or removes a face, so a cache of the assigned faces knows when to reload.
+     */
+    public String assignmentFingerprint(String modelId) {
+        return jdbc.queryForObject("SELECT COUNT(*), MAX(\"ModifiedAt\"), SUM(\"PersonId\") FROM \"Faces\" "
+                + "WHERE \"EmbeddingModel\" = ? AND \"PersonId\" IS NOT NULL",
+                (rs, i) -> rs.getLong(1) + "/" + rs.getTimestamp(2) + "/" + rs.getLong(3), modelId);
+    }
+
+    /** For the given media items: "item:frame" slot to the persons that already have a face in it. */
+    public java.util.Map<String, java.util.Set<Long>> personsOfSlots(Collection<Long> mediaItemIds) {
+        java.util.Map<String, java.util.Set<Long>> out = new java.util.HashMap<>();
+        List<Long> ids = new ArrayList<>(new java.util.TreeSet<>(mediaItemIds));
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+            String in = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+            jdbc.query("SELECT \"MediaItemId\", \"FrameNumber\", \"PersonId\" FROM \"Faces\" WHERE \"PersonId\" IS NOT NULL "
+                    + "AND \"MediaItemId\" IN (" + in + ")", rs -> {
+                        out.computeIfAbsent(rs.getLong(1) + ":" + rs.getInt(2), k -> new java.util.HashSet<>())
+                                .add(rs.getLong(3));
+                    }, chunk.toArray());
+        }
+        return out;
+    }
+
     /** Sets (or clears, with null) the person of a face, never touching user-verified faces. */
     public void assignPerson(FaceId face, PersonId person, Instant now) {
         jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = ?, \"ClusteredAt\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ? AND \"IsUserVerified\" = ?",
