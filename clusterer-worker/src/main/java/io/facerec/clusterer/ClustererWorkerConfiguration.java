@@ -30,8 +30,10 @@ public class ClustererWorkerConfiguration {
 
     @Bean
     ClusterFacesHandler clusterFacesHandler(FaceRepository faces, PersonRepository persons, ClustererProperties props,
-            PlatformTransactionManager txm) {
-        return new ClusterFacesHandler(faces, persons, props, new TransactionTemplate(txm), Clock.systemUTC());
+            PlatformTransactionManager txm,
+            org.springframework.beans.factory.ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters) {
+        return new ClusterFacesHandler(faces, persons, props, new TransactionTemplate(txm), Clock.systemUTC())
+                .withMeters(meters.getIfAvailable());
     }
 
     @Bean

@@ -58,11 +58,12 @@ public class DetectorWorkerConfiguration {
     DetectFacesHandler detectFacesHandler(MediaItemRepository items, MediaFileRepository files, FaceRepository faces,
             MediaPathResolver paths, ImageLoader loader, FaceDetector detector, DetectorProperties props,
             ThumbnailWriter thumbnails, PlatformTransactionManager txm, KafkaTemplate<String, String> kafka,
-            DeadLetterPublisher deadLetters) {
+            DeadLetterPublisher deadLetters, ObjectProvider<MeterRegistry> meters) {
         DetectionSettings settings = new DetectionSettings(props.scoreThreshold(), props.nmsThreshold(), props.minFaceSize(), 0,
                 props.closeUpRetry());
         return new DetectFacesHandler(items, files, faces, paths, loader, detector, settings, thumbnails,
-                new TransactionTemplate(txm), event -> send(kafka, event), deadLetters, Clock.systemUTC());
+                new TransactionTemplate(txm), event -> send(kafka, event), deadLetters, Clock.systemUTC())
+                .withMeters(meters.getIfAvailable());
     }
 
     private static void send(KafkaTemplate<String, String> kafka, FacesDetected event) {

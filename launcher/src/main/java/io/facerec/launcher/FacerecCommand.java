@@ -40,7 +40,7 @@ public class FacerecCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print results as JSON.")
     boolean json;
 
-    @Option(names = "--score", paramLabel = "S", description = "Detection score threshold (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--score", paramLabel = "S", description = "Detection score threshold (default: ${DEFAULT-VALUE}, the origin's; the reference harness uses 0.75).")
     double score = 0.9;
 
     @Option(names = "--nms", paramLabel = "N", description = "Detection NMS IoU threshold (default: ${DEFAULT-VALUE}).")
@@ -60,8 +60,9 @@ public class FacerecCommand implements Callable<Integer> {
             description = "Where the zero-setup run keeps its database and broker (default: a fresh temporary folder).")
     Path dataDir;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", description = "Give up waiting after this long (default: ${DEFAULT-VALUE}).")
-    Duration timeout = Duration.ofMinutes(30);
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m", converter = DurationConverter.class,
+            description = "Give up waiting after this long, e.g. 90s, 30m (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
 
     @Option(names = "--evaluate", paramLabel = "DIR",
             description = "Detect, embed and cluster a folder of <person>/<images> (MANIFEST.tsv order when present) "
@@ -124,8 +125,8 @@ public class FacerecCommand implements Callable<Integer> {
     @Option(names = "--automate", description = "Origin mode: --all every --interval until stopped.")
     boolean automate;
     @Option(names = "--interval", paramLabel = "DURATION", description = "Pause between passes of --watch/--automate, "
-            + "e.g. 30s, 3m (default: ${DEFAULT-VALUE}).", converter = DurationConverter.class)
-    Duration interval = Duration.ofMinutes(3);
+            + "e.g. 30s, 3m (default: ${DEFAULT-VALUE}).", converter = DurationConverter.class, defaultValue = "3m")
+    Duration interval;
     @Option(names = "--dry-run", description = "With a database mode: log what would change, write nothing.")
     boolean dryRun;
     @Option(names = "--database", paramLabel = "JDBC_URL", description = "Database of the database modes (default: "

@@ -134,6 +134,12 @@ public class ClusterFacesHandler {
         persons.deleteEmpty();
         index.commit();
         fingerprints.put(model, faces.assignmentFingerprint(model));
+        if (meters != null) {
+            meters.counter("facerec.clusterer.faces", "result", "matched").increment(plan.matches().size());
+            meters.counter("facerec.clusterer.faces", "result", "new_person").increment(clustered);
+            meters.counter("facerec.clusterer.faces", "result", "unassigned").increment(leftover.size());
+            meters.counter("facerec.clusterer.persons.created").increment(plan.newPersons().size());
+        }
         int considered = plan.matches().size() + clustered + leftover.size();
         Result r = new Result(considered, plan.matches().size(), plan.newPersons().size(), clustered, leftover.size());
         log.info("clustering {}: {} unassigned face(s) considered, {} matched to known persons ({} indexed), {} new "
@@ -162,6 +168,14 @@ public class ClusterFacesHandler {
                     (System.nanoTime() - t0) / 1_000_000);
         }
         return index;
+    }
+
+    private io.micrometer.core.instrument.MeterRegistry meters;
+
+    /** Counts faces by result ({@code facerec.clusterer.faces}) and new persons. */
+    public ClusterFacesHandler withMeters(io.micrometer.core.instrument.MeterRegistry registry) {
+        this.meters = registry;
+        return this;
     }
 
     /** Neighbours looked at per face: enough to skip persons excluded by rejections or the one-face-per-photo rule. */

@@ -73,8 +73,9 @@ public class CommonConfiguration {
     }
 
     @Bean
-    DeadLetterPublisher deadLetterPublisher(KafkaTemplate<String, String> kafka) {
-        return new DeadLetterPublisher(kafka);
+    DeadLetterPublisher deadLetterPublisher(KafkaTemplate<String, String> kafka,
+            org.springframework.beans.factory.ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters) {
+        return new DeadLetterPublisher(kafka).withMeters(meters.getIfAvailable());
     }
 
     /**

@@ -14,13 +14,24 @@ public class DeadLetterPublisher {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterPublisher.class);
     private final KafkaTemplate<String, String> kafka;
 
+    private io.micrometer.core.instrument.MeterRegistry meters;
+
     public DeadLetterPublisher(KafkaTemplate<String, String> kafka) {
         this.kafka = kafka;
+    }
+
+    /** Counts failures by stage and kind ({@code facerec.errors}). */
+    public DeadLetterPublisher withMeters(io.micrometer.core.instrument.MeterRegistry registry) {
+        this.meters = registry;
+        return this;
     }
 
     public void publish(ProcessingFailed failure) {
         log.warn("{} failed for media item {}: {} {}", failure.stage(), failure.mediaItemId(), failure.errorKind(),
                 failure.message());
+        if (meters != null) {
+            meters.counter("facerec.errors", "stage", failure.stage(), "kind", failure.errorKind()).increment();
+        }
         if (kafka == null) {
             return;
         }

@@ -73,7 +73,24 @@ public class DetectFacesHandler {
     /** What happened to an item. */
     public enum Outcome { DETECTED, REPUBLISHED, FAILED, SKIPPED }
 
+    private io.micrometer.core.instrument.MeterRegistry meters =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+
+    /** Counts items by outcome ({@code facerec.detector.items}) and faces ({@code facerec.detector.faces}). */
+    public DetectFacesHandler withMeters(io.micrometer.core.instrument.MeterRegistry registry) {
+        if (registry != null) {
+            this.meters = registry;
+        }
+        return this;
+    }
+
     public Outcome handle(MediaItemCaptured event) {
+        Outcome outcome = handleItem(event);
+        meters.counter("facerec.detector.items", "outcome", outcome.name().toLowerCase(java.util.Locale.ROOT)).increment();
+        return outcome;
+    }
+
+    private Outcome handleItem(MediaItemCaptured event) {
         MediaItemId id = MediaItemId.of(event.mediaItemId());
         MDC.put("mediaItemId", id.toString());
         try {
@@ -118,6 +135,7 @@ public class DetectFacesHandler {
                     return written;
                 });
                 log.info("media item {} ({}): {} face(s)", id, file.filePath(), ids.size());
+                meters.counter("facerec.detector.faces").increment(ids.size());
                 publisher.accept(toEvent(id, file.filePath(), faces.findByMediaItem(id)));
                 return Outcome.DETECTED;
             } catch (PermanentProcessingException e) {
