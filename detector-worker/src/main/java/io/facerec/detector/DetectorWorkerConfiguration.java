@@ -82,8 +82,10 @@ public class DetectorWorkerConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "facerec.capture.enabled", havingValue = "true", matchIfMissing = true)
-    MediaItemCapture mediaItemCapture(CaptureProperties props, Environment env, KafkaTemplate<String, String> kafka) {
+    MediaItemCapture mediaItemCapture(CaptureProperties props, Environment env, KafkaTemplate<String, String> kafka,
+            javax.sql.DataSource dataSource) {
         return new MediaItemCapture(DebeziumConfig.build(props, env.getRequiredProperty("spring.datasource.url"),
-                env.getProperty("spring.datasource.username"), env.getProperty("spring.datasource.password")), kafka);
+                env.getProperty("spring.datasource.username"), env.getProperty("spring.datasource.password")), kafka,
+                new io.facerec.detector.capture.CaptureLock(dataSource));
     }
 }

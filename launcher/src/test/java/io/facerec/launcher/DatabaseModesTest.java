@@ -37,15 +37,7 @@ class DatabaseModesTest {
         db = TestDatabase.start();
         jdbc = db.jdbc();
         media = Files.createTempDirectory("facerec-dbmodes");
-        Path identity = SharedData.require("eval/identity");
-        for (String person : List.of("Al_Gore", "Adrien_Brody", "Ai_Sugiyama")) {
-            Files.createDirectories(media.resolve(person));
-            try (var s = Files.list(identity.resolve(person))) {
-                for (Path p : s.sorted().limit(3).toList()) {
-                    Files.copy(p, media.resolve(person).resolve(p.getFileName()));
-                }
-            }
-        }
+        SharedData.copyIdentityPhotos(media, List.of("Al_Gore", "Adrien_Brody", "Ai_Sugiyama"), 3);
         modes = DatabaseModes.open(Map.of("spring.datasource.url", db.jdbcUrl(),
                 "facerec.media-root", media.toString(),
                 "facerec.thumbnails-dir", media.resolveSibling(media.getFileName() + "-thumbs").toString()), System.err);

@@ -26,17 +26,8 @@ class DetectorScaleOutTest {
     void twoDetectorsSplitTheWorkWithoutDuplicates() throws Exception {
         Path tmp = Files.createTempDirectory("facerec-scaleout");
         Path media = tmp.resolve("media");
-        Path identity = SharedData.require("eval/identity");
-        int copied = 0;
-        for (String person : new String[] {"Al_Gore", "Adrien_Brody", "Abdullah_Gul", "Ai_Sugiyama", "Alejandro_Toledo"}) {
-            Files.createDirectories(media.resolve(person));
-            try (var s = Files.list(identity.resolve(person))) {
-                for (Path p : s.sorted().limit(6).toList()) {
-                    Files.copy(p, media.resolve(person).resolve(p.getFileName()));
-                    copied++;
-                }
-            }
-        }
+        int copied = SharedData.copyIdentityPhotos(media,
+                java.util.List.of("Al_Gore", "Adrien_Brody", "Abdullah_Gul", "Ai_Sugiyama", "Alejandro_Toledo"), 6);
         try (EmbeddedPipeline a = EmbeddedPipeline.start(tmp.resolve("data"), media, Map.of(
                 "facerec.thumbnails-dir", tmp.resolve("thumbs").toString(), "facerec.capture.drop-slot-on-stop", "true"),
                 s -> { })) {

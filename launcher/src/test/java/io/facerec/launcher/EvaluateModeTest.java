@@ -39,15 +39,7 @@ class EvaluateModeTest {
     /** The full detection, embedding and clustering path on three people: they come out as three persons. */
     @Test
     void evaluatesAFolderOfPeopleEndToEnd(@TempDir Path tmp) throws Exception {
-        Path identity = SharedData.require("eval/identity");
-        for (String person : List.of("Al_Gore", "Adrien_Brody", "Ai_Sugiyama")) {
-            Files.createDirectories(tmp.resolve(person));
-            try (var s = Files.list(identity.resolve(person))) {
-                for (Path p : s.sorted().limit(4).toList()) {
-                    Files.copy(p, tmp.resolve(person).resolve(p.getFileName()));
-                }
-            }
-        }
+        SharedData.copyIdentityPhotos(tmp, List.of("Al_Gore", "Adrien_Brody", "Ai_Sugiyama"), 4);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Path labels = tmp.resolve("labels.txt");
         var settings = new PersonClustering.Settings(PersonClustering.Algorithm.AVERAGE_LINKAGE, 0.45, 0.60, 2);

@@ -58,16 +58,8 @@ class GalleryBrowserTest {
         assertThat(Path.of(CHROMIUM)).as("Debian's chromium package (apt-get install chromium)").exists();
         assertThat(Path.of(CHROMEDRIVER)).as("Debian's chromium-driver package").exists();
         Path tmp = Files.createTempDirectory("facerec-gallery");
-        Path identity = SharedData.require("eval/identity");
         Path media = tmp.resolve("media");
-        for (String person : PEOPLE) {
-            Files.createDirectories(media.resolve(person));
-            try (var s = Files.list(identity.resolve(person))) {
-                for (Path p : s.sorted().limit(4).toList()) {
-                    Files.copy(p, media.resolve(person).resolve(p.getFileName()));
-                }
-            }
-        }
+        SharedData.copyIdentityPhotos(media, PEOPLE, 4);
         pipeline = EmbeddedPipeline.start(tmp.resolve("data"), media, Map.of("facerec.thumbnails-dir",
                 tmp.resolve("thumbs").toString(), "facerec.capture.drop-slot-on-stop", "true"), s -> { }, false, 0);
         jdbc = pipeline.bean(JdbcTemplate.class);

@@ -37,15 +37,11 @@ class PipelineEndToEndTest {
     @BeforeAll
     void runPipeline() throws Exception {
         tmp = Files.createTempDirectory("facerec-e2e");
-        Path identity = SharedData.require("eval/identity");
         Path media = tmp.resolve("media");
+        SharedData.copyIdentityPhotos(media, PEOPLE, PHOTOS_EACH);
         for (String person : PEOPLE) {
-            Files.createDirectories(media.resolve(person));
-            try (var s = Files.list(identity.resolve(person))) {
-                for (Path p : s.sorted().limit(PHOTOS_EACH).toList()) {
-                    Files.copy(p, media.resolve(person).resolve(p.getFileName()));
-                    personOfFile.put(person + "/" + p.getFileName(), person);
-                }
+            try (var s = Files.list(media.resolve(person))) {
+                s.forEach(p -> personOfFile.put(person + "/" + p.getFileName(), person));
             }
         }
         Files.createDirectories(media.resolve("broken"));

@@ -27,4 +27,24 @@ public final class SharedData {
         }
         return d;
     }
+
+    /**
+     * Copies the first {@code perPerson} photos (by name) of each person of the shared identity set into
+     * {@code target/<person>/}, as a media library for a test. @return how many photos were copied
+     */
+    public static int copyIdentityPhotos(Path target, java.util.List<String> people, int perPerson)
+            throws java.io.IOException {
+        Path identity = require("eval/identity");
+        int copied = 0;
+        for (String person : people) {
+            Files.createDirectories(target.resolve(person));
+            try (var s = Files.list(identity.resolve(person))) {
+                for (Path p : s.sorted().limit(perPerson).toList()) {
+                    Files.copy(p, target.resolve(person).resolve(p.getFileName()));
+                    copied++;
+                }
+            }
+        }
+        return copied;
+    }
 }

@@ -28,8 +28,8 @@ import org.springframework.kafka.core.KafkaTemplate;
 public class MediaItemCapture implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(MediaItemCapture.class);
 
-    /** Engine states, in order. */
-    public enum State { NEW, STARTING, RUNNING, STOPPED, FAILED }
+    /** Engine states, in order. STANDBY: another instance holds the capture lock; this one waits to take over. */
+    public enum State { NEW, STANDBY, STARTING, RUNNING, STOPPED, FAILED }
 
     private final Properties config;
     private final KafkaTemplate<String, String> kafka;
@@ -40,16 +40,40 @@ public class MediaItemCapture implements SmartLifecycle {
     private DebeziumEngine<ChangeEvent<String, String>> engine;
     private ExecutorService executor;
 
-    public MediaItemCapture(Properties config, KafkaTemplate<String, String> kafka) {
+    private final CaptureLock lock;
+    private java.util.concurrent.ScheduledExecutorService standby;
+
+    /** @param lock the single-instance lock; null runs without one (tests, a database of one's own) */
+    public MediaItemCapture(Properties config, KafkaTemplate<String, String> kafka, CaptureLock lock) {
         this.config = config;
         this.kafka = kafka;
+        this.lock = lock;
     }
 
     @Override
     public synchronized void start() {
-        if (state == State.RUNNING || state == State.STARTING) {
+        if (state == State.RUNNING || state == State.STARTING || state == State.STANDBY) {
             return;
         }
+        if (lock != null && !lock.tryAcquire()) {
+            state = State.STANDBY;
+            log.info("Another capture instance holds the capture lock; standing by to take over");
+            standby = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "media-item-capture-standby"));
+            standby.scheduleWithFixedDelay(this::takeOverIfFree, 10, 10, TimeUnit.SECONDS);
+            return;
+        }
+        startEngine();
+    }
+
+    private synchronized void takeOverIfFree() {
+        if (state == State.STANDBY && lock.tryAcquire()) {
+            log.info("Capture lock acquired: this instance takes over change data capture");
+            standby.shutdown();
+            startEngine();
+        }
+    }
+
+    private void startEngine() {
         state = State.STARTING;
         try {
             Files.createDirectories(java.nio.file.Path.of(config.getProperty("offset.storage.file.filename")).getParent());
@@ -124,7 +148,16 @@ public class MediaItemCapture implements SmartLifecycle {
 
     @Override
     public synchronized void stop() {
+        if (standby != null) {
+            standby.shutdownNow();
+        }
         if (engine == null) {
+            if (lock != null) {
+                lock.close();
+            }
+            if (state == State.STANDBY) {
+                state = State.STOPPED;
+            }
             return;
         }
         try {
@@ -140,11 +173,14 @@ public class MediaItemCapture implements SmartLifecycle {
         }
         engine = null;
         state = State.STOPPED;
+        if (lock != null) {
+            lock.close();
+        }
     }
 
     @Override
     public boolean isRunning() {
-        return state == State.RUNNING || state == State.STARTING;
+        return state == State.RUNNING || state == State.STARTING || state == State.STANDBY;
     }
 
     @Override
