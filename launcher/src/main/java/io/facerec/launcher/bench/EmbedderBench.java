@@ -69,22 +69,56 @@ public final class EmbedderBench {
             double staged = n / ((System.nanoTime() - t1) / 1e9);
             System.out.printf(Locale.ROOT, "%d faces x %d passes: embedder stage %.1f faces/s, bare model %.1f faces/s, "
                     + "stage / bare = %.0f%%%n", faces.size(), passes, staged, bare, 100 * staged / bare);
+            // the reduced decode must not change the embeddings: cosine to the full-resolution path, per face
+            List<Double> cos = new ArrayList<>();
+            for (Face f : faces) {
+                float[] full;
+                float[] reduced;
+                try (DecodedImage img = loader.load(f.file()); Mat a = aligner.align(img.bgr(), f.face().box(), f.face().landmarks())) {
+                    full = embedder.embed(embedder.preprocess(a));
+                }
+                int r = io.facerec.embedder.embed.EmbedFacesHandler.reduction(List.of(asEvent(f)), spec.inputSize());
+                try (DecodedImage img = loader.load(f.file(), r); Mat a = aligner.align(img.bgr(),
+                        io.facerec.embedder.embed.EmbedFacesHandler.scaleBox(f.face().box(), r),
+                        io.facerec.embedder.embed.EmbedFacesHandler.scaleLandmarks(f.face().landmarks(), r))) {
+                    reduced = embedder.embed(embedder.preprocess(a));
+                }
+                double c = 0;
+                for (int i = 0; i < full.length; i++) {
+                    c += full[i] * reduced[i];
+                }
+                cos.add(c);
+            }
+            cos.sort(null);
+            System.out.printf(Locale.ROOT, "reduced decode vs full decode, cosine per face: min %.4f, median %.4f%n",
+                    cos.get(0), cos.get(cos.size() / 2));
         }
     }
 
-    /** As the worker does it: each photo decoded once per media item, then every face aligned and embedded. */
+    static io.facerec.common.event.FacesDetected.Face asEvent(Face f) {
+        return new io.facerec.common.event.FacesDetected.Face(0, 0, 0, f.face().score(), f.face().box().toArray(),
+                f.face().landmarks().points());
+    }
+
+    /** As the worker does it: each photo decoded once per media item (reduced when its faces allow), then every face. */
     static void stage(List<Face> faces, ImageLoader loader, FaceAligner aligner, FaceEmbedder embedder) {
         Path current = null;
         DecodedImage img = null;
+        int r = 1;
         for (Face f : faces) {
             if (!f.file().equals(current)) {
                 if (img != null) {
                     img.close();
                 }
-                img = loader.load(f.file());
                 current = f.file();
+                Path file = current;
+                r = io.facerec.embedder.embed.EmbedFacesHandler.reduction(
+                        faces.stream().filter(x -> x.file().equals(file)).map(EmbedderBench::asEvent).toList(),
+                        aligner.size());
+                img = loader.load(f.file(), r);
             }
-            try (Mat a = aligner.align(img.bgr(), f.face().box(), f.face().landmarks())) {
+            try (Mat a = aligner.align(img.bgr(), io.facerec.embedder.embed.EmbedFacesHandler.scaleBox(f.face().box(), r),
+                    io.facerec.embedder.embed.EmbedFacesHandler.scaleLandmarks(f.face().landmarks(), r))) {
                 embedder.embed(embedder.preprocess(a));
             }
         }
