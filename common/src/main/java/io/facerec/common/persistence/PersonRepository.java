@@ -24,19 +24,22 @@ public class PersonRepository {
     public record PersonSummary(long id, String name, boolean hidden, int faces, Long portraitFaceId) {
     }
 
+    private static final String SUMMARY = "SELECT p.\"Id\", p.\"Name\", p.\"IsHidden\", "
+            + "(SELECT COUNT(*) FROM \"Faces\" f WHERE f.\"PersonId\" = p.\"Id\"), p.\"PortraitFaceId\" FROM \"Persons\" p ";
+
+    private static PersonSummary summary(java.sql.ResultSet rs, int i) throws java.sql.SQLException {
+        long portrait = rs.getLong(5);
+        return new PersonSummary(rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getInt(4),
+                rs.wasNull() ? null : portrait);
+    }
+
     public List<PersonSummary> summaries(boolean includeHidden) {
-        return jdbc.query("SELECT p.\"Id\", p.\"Name\", p.\"IsHidden\", "
-                + "(SELECT COUNT(*) FROM \"Faces\" f WHERE f.\"PersonId\" = p.\"Id\"), p.\"PortraitFaceId\" "
-                + "FROM \"Persons\" p WHERE p.\"IsHidden\" = ? OR ? = ? ORDER BY 4 DESC, p.\"Id\"",
-                (rs, i) -> {
-                    long portrait = rs.getLong(5);
-                    return new PersonSummary(rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getInt(4),
-                            rs.wasNull() ? null : portrait);
-                }, false, includeHidden, true);
+        return jdbc.query(SUMMARY + "WHERE p.\"IsHidden\" = ? OR ? = ? ORDER BY 4 DESC, p.\"Id\"",
+                PersonRepository::summary, false, includeHidden, true);
     }
 
     public java.util.Optional<PersonSummary> summary(PersonId id) {
-        return summaries(true).stream().filter(p -> p.id() == id.value()).findFirst();
+        return jdbc.query(SUMMARY + "WHERE p.\"Id\" = ?", PersonRepository::summary, id.value()).stream().findFirst();
     }
 
     /** A user's name for the person; named persons are never changed by clustering. Blank clears it. */
