@@ -179,20 +179,7 @@ public class GalleryService {
     /** The persons whose mean embedding is closest to this person's, best first. */
     public List<Suggestion> suggestions(long person, int limit) {
         require(person);
-        Map<Long, float[]> sums = new HashMap<>();
-        for (String model : models()) {
-            for (EmbeddedFace f : faces.findEmbedded(model)) {
-                if (f.personId() == null) {
-                    continue;
-                }
-                float[] s = sums.computeIfAbsent(f.personId().value(), k -> new float[f.embedding().length]);
-                if (s.length == f.embedding().length) {
-                    for (int i = 0; i < s.length; i++) {
-                        s[i] += f.embedding()[i];
-                    }
-                }
-            }
-        }
+        Map<Long, float[]> sums = personSums();
         float[] mine = sums.get(person);
         if (mine == null) {
             return List.of();
@@ -207,6 +194,40 @@ public class GalleryService {
         }
         out.sort(Comparator.comparingDouble((Suggestion x) -> -x.similarity()));
         return out.subList(0, Math.min(limit, out.size()));
+    }
+
+    private volatile String sumsKey;
+    private volatile Map<Long, float[]> sumsCache;
+
+    /**
+     * The sum of each person's embeddings (its direction is the mean), cached until the assignments change: reading
+     * every embedding per page view would not scale to large libraries.
+     */
+    private Map<Long, float[]> personSums() {
+        StringBuilder key = new StringBuilder();
+        for (String model : models()) {
+            key.append(model).append('=').append(faces.assignmentFingerprint(model)).append(';');
+        }
+        if (key.toString().equals(sumsKey) && sumsCache != null) {
+            return sumsCache;
+        }
+        Map<Long, float[]> sums = new HashMap<>();
+        for (String model : models()) {
+            for (EmbeddedFace f : faces.findAssignedEmbedded(model)) {
+                if (f.personId() == null) {
+                    continue;
+                }
+                float[] s = sums.computeIfAbsent(f.personId().value(), k -> new float[f.embedding().length]);
+                if (s.length == f.embedding().length) {
+                    for (int i = 0; i < s.length; i++) {
+                        s[i] += f.embedding()[i];
+                    }
+                }
+            }
+        }
+        sumsCache = sums;
+        sumsKey = key.toString();
+        return sums;
     }
 
     private List<String> models() {
