@@ -80,7 +80,7 @@ public final class DatabaseModes implements AutoCloseable {
         p.putAll(props);
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(FacerecApplication.class)
                 .web(WebApplicationType.NONE).logStartupInfo(false)
-                .run(p.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
+                .run(EmbeddedPipeline.toArgs(p));
         return new DatabaseModes(ctx, err);
     }
 

@@ -95,7 +95,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
     }
 
     /** As command-line properties: they win over every property file, as a user's flags should. */
-    private static String[] toArgs(Map<String, Object> props) {
+    static String[] toArgs(Map<String, Object> props) {
         return props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
     }
 

@@ -187,13 +187,12 @@ public class EvaluateMode {
     }
 
     /** Pairwise precision, recall, F1, BCubed F1, clusters, noise (noise = singletons, as identity_ref.py scores). */
-    record Score(double precision, double recall, double f1, double bcubedF1, int clusters, int trueIds, int noise) {
+    record Score(double precision, double recall, double f1, double bcubedF1, int clusters, int trueIds, int noise,
+            int rows) {
         String line() {
             return String.format(Locale.ROOT, "persons %d (true %d)  noise %d (%.1f%%)  pairP %.4f pairR %.4f pairF1 %.4f  BCubedF1 %.4f",
-                    clusters, trueIds, noise, 100.0 * noise / Math.max(1, noiseBase), precision, recall, f1, bcubedF1);
+                    clusters, trueIds, noise, 100.0 * noise / Math.max(1, rows), precision, recall, f1, bcubedF1);
         }
-
-        private static int noiseBase;
     }
 
     static Score score(List<String> truth, int[] labels) {
@@ -248,9 +247,8 @@ public class EvaluateMode {
         }
         bp /= n;
         br /= n;
-        Score.noiseBase = n;
         return new Score(precision, recall, f1, 2 * bp * br / (bp + br),
-                (int) Arrays.stream(labels).filter(l -> l >= 0).distinct().count(), new HashSet<>(truth).size(), noise);
+                (int) Arrays.stream(labels).filter(l -> l >= 0).distinct().count(), new HashSet<>(truth).size(), noise, n);
     }
 
     /** Cosine thresholds at given false-accept rates over all impostor pairs, with the true-accept rate there. */

@@ -63,7 +63,7 @@ public class ClusterFacesHandler {
         }
         Result total = new Result(0, 0, 0, 0, 0);
         for (String model : models) {
-            Result r = tx.execute(s -> run(model));
+            Result r = cluster(model);
             total = new Result(total.considered + r.considered, total.matched + r.matched,
                     total.newPersons + r.newPersons, total.clustered + r.clustered, total.unassigned + r.unassigned);
         }
@@ -89,10 +89,7 @@ public class ClusterFacesHandler {
         }
         Map<Long, float[]> embeddingOf = new HashMap<>();
         pool.forEach(f -> embeddingOf.put(f.id(), f.embedding()));
-        Set<Long> rejected = new HashSet<>();
-        for (long[] r : faces.findRejections()) {
-            rejected.add(PersonClustering.pair(r[0], r[1]));
-        }
+        Set<Long> rejected = PersonClustering.rejectedPairs(faces.findRejections());
         PersonClustering.Matcher matcher = (v, min) -> {
             List<PersonClustering.Matcher.Candidate> out = new ArrayList<>();
             for (FaceVectorIndex.Hit h : index.nearest(v, NEIGHBOURS)) {

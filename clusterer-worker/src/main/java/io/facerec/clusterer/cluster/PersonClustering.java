@@ -179,6 +179,15 @@ public final class PersonClustering {
         return kept;
     }
 
+    /** The stored "not this person" rows ({face, person}) as {@link #pair(long, long)} keys. */
+    public static Set<Long> rejectedPairs(List<long[]> rows) {
+        Set<Long> keys = new HashSet<>();
+        for (long[] r : rows) {
+            keys.add(pair(r[0], r[1]));
+        }
+        return keys;
+    }
+
     /** Key of a (face, person) pair. */
     public static long pair(long face, long person) {
         return face * 1_000_003L ^ person;

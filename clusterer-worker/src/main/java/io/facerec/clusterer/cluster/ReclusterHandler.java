@@ -86,10 +86,7 @@ public class ReclusterHandler {
             input.add(new PersonClustering.Face(f.id().value(), f.mediaItemId().value() + ":" + f.frameNumber(),
                     keep ? p : null, f.userVerified(), f.embedding()));
         }
-        Set<Long> rejected = new HashSet<>();
-        for (long[] r : faces.findRejections()) {
-            rejected.add(PersonClustering.pair(r[0], r[1]));
-        }
+        Set<Long> rejected = PersonClustering.rejectedPairs(faces.findRejections());
         PersonClustering.Plan plan = PersonClustering.plan(input, rejected,
                 new PersonClustering.Settings(props.algorithm(), t.matchThreshold(), t.batchEps(), t.minSamples()));
         Set<Long> reusable = new HashSet<>(before.values());

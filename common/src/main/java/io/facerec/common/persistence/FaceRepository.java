@@ -191,31 +191,28 @@ public class FaceRepository {
 
     /** Every embedded face of one model, with its current person (null when unassigned). */
     public List<EmbeddedFace> findEmbedded(String modelId) {
+        return embedded("", modelId);
+    }
+
+    /** The unassigned pool of a model: embedded faces without a person that no user has pinned. */
+    public List<EmbeddedFace> findUnassignedEmbedded(String modelId) {
+        return embedded(" AND \"PersonId\" IS NULL AND \"IsUserVerified\" = ?", modelId, false);
+    }
+
+    /** The embedded faces of a model that have a person. */
+    public List<EmbeddedFace> findAssignedEmbedded(String modelId) {
+        return embedded(" AND \"PersonId\" IS NOT NULL", modelId);
+    }
+
+    private List<EmbeddedFace> embedded(String condition, Object... args) {
         return jdbc.query("SELECT \"Id\", \"MediaItemId\", \"FrameNumber\", \"PersonId\", \"IsUserVerified\", \"Embedding\" "
-                + "FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL AND \"EmbeddingModel\" = ? ORDER BY \"Id\"",
+                + "FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL AND \"EmbeddingModel\" = ?" + condition + " ORDER BY \"Id\"",
                 (rs, i) -> {
                     long p = rs.getLong(4);
                     PersonId pid = rs.wasNull() ? null : PersonId.of(p);
                     return new EmbeddedFace(FaceId.of(rs.getLong(1)), MediaItemId.of(rs.getLong(2)), rs.getInt(3), pid,
                             rs.getBoolean(5), EmbeddingCodec.parse(rs.getBytes(6)));
-                }, modelId);
-    }
-
-    /** The unassigned pool of a model: embedded faces without a person that no user has pinned. */
-    public List<EmbeddedFace> findUnassignedEmbedded(String modelId) {
-        return jdbc.query("SELECT \"Id\", \"MediaItemId\", \"FrameNumber\", \"PersonId\", \"IsUserVerified\", \"Embedding\" "
-                + "FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL AND \"EmbeddingModel\" = ? AND \"PersonId\" IS NULL "
-                + "AND \"IsUserVerified\" = ? ORDER BY \"Id\"",
-                (rs, i) -> new EmbeddedFace(FaceId.of(rs.getLong(1)), MediaItemId.of(rs.getLong(2)), rs.getInt(3), null,
-                        rs.getBoolean(5), EmbeddingCodec.parse(rs.getBytes(6))), modelId, false);
-    }
-
-    /** The embedded faces of a model that have a person. */
-    public List<EmbeddedFace> findAssignedEmbedded(String modelId) {
-        return jdbc.query("SELECT \"Id\", \"MediaItemId\", \"FrameNumber\", \"PersonId\", \"IsUserVerified\", \"Embedding\" "
-                + "FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL AND \"EmbeddingModel\" = ? AND \"PersonId\" IS NOT NULL ORDER BY \"Id\"",
-                (rs, i) -> new EmbeddedFace(FaceId.of(rs.getLong(1)), MediaItemId.of(rs.getLong(2)), rs.getInt(3),
-                        PersonId.of(rs.getLong(4)), rs.getBoolean(5), EmbeddingCodec.parse(rs.getBytes(6))), modelId);
+                }, args);
     }
 
     /**

@@ -26,6 +26,11 @@ public class MediaItemRepository {
     private static final String COLUMNS =
             "\"Id\", \"MediaFileId\", \"Name\", \"IsFacesExtracted\", \"Status\", \"ErrorKind\", \"LastError\"";
 
+    private static MediaItem map(java.sql.ResultSet rs, int i) throws java.sql.SQLException {
+        return new MediaItem(MediaItemId.of(rs.getLong(1)), MediaFileId.of(rs.getLong(2)), rs.getString(3),
+                rs.getBoolean(4), MediaItemStatus.valueOf(rs.getString(5)), rs.getString(6), rs.getString(7));
+    }
+
     public MediaItemId insert(MediaFileId mediaFileId, String name) {
         KeyHolder keys = new GeneratedKeyHolder();
         jdbc.update(con -> {
@@ -43,8 +48,7 @@ public class MediaItemRepository {
 
     public Optional<MediaItem> find(MediaItemId id) {
         return jdbc.query("SELECT " + COLUMNS + " FROM \"MediaItems\" WHERE \"Id\" = ?",
-                (rs, i) -> new MediaItem(MediaItemId.of(rs.getLong(1)), MediaFileId.of(rs.getLong(2)), rs.getString(3),
-                        rs.getBoolean(4), MediaItemStatus.valueOf(rs.getString(5)), rs.getString(6), rs.getString(7)),
+                MediaItemRepository::map,
                 id.value()).stream().findFirst();
     }
 
@@ -56,8 +60,7 @@ public class MediaItemRepository {
                     ps.setString(2, MediaItemStatus.FAILED.name());
                     ps.setMaxRows(limit);
                 },
-                (rs, i) -> new MediaItem(MediaItemId.of(rs.getLong(1)), MediaFileId.of(rs.getLong(2)), rs.getString(3),
-                        rs.getBoolean(4), MediaItemStatus.valueOf(rs.getString(5)), rs.getString(6), rs.getString(7)));
+                MediaItemRepository::map);
     }
 
     /**
@@ -68,8 +71,7 @@ public class MediaItemRepository {
         return jdbc.query("SELECT " + COLUMNS + " FROM \"MediaItems\" m WHERE \"IsFacesExtracted\" = ? "
                 + "AND (\"FaceCount\" IS NULL OR \"FaceCount\" > 0) "
                 + "AND NOT EXISTS (SELECT 1 FROM \"Faces\" f WHERE f.\"MediaItemId\" = m.\"Id\") ORDER BY \"Id\"",
-                (rs, i) -> new MediaItem(MediaItemId.of(rs.getLong(1)), MediaFileId.of(rs.getLong(2)), rs.getString(3),
-                        rs.getBoolean(4), MediaItemStatus.valueOf(rs.getString(5)), rs.getString(6), rs.getString(7)),
+                MediaItemRepository::map,
                 true);
     }
 

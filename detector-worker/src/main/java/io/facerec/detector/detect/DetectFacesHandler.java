@@ -119,9 +119,10 @@ public class DetectFacesHandler {
                     String base = "item" + id.value() + "_" + ThumbnailWriter.baseName(file.fileName());
                     String ext = ThumbnailWriter.extensionFor(file.fileName());
                     for (int i = 0; i < detected.size(); i++) {
-                        Path thumb = thumbnails.write(image, detected.get(i).box(), base, i, ext);
+                        Path thumb;
                         Double sharpness;
                         try (var crop = thumbnails.cropRect(detected.get(i).box(), image.width(), image.height())) {
+                            thumb = thumbnails.write(image, crop, base, i, ext);
                             sharpness = FaceSharpness.of(image.bgr(), crop);
                         }
                         found.add(new FaceRepository.NewFace(0, i, detected.get(i), thumb == null ? null : thumb.toString(),

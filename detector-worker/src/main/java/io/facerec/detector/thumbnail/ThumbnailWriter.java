@@ -63,7 +63,13 @@ public class ThumbnailWriter {
      * @param extension file extension without the dot, e.g. {@code jpg}
      */
     public Path write(DecodedImage image, BoundingBox box, String baseName, int faceIndex, String extension) {
-        Rect r = cropRect(box, image.width(), image.height());
+        try (Rect r = cropRect(box, image.width(), image.height())) {
+            return write(image, r, baseName, faceIndex, extension);
+        }
+    }
+
+    /** As {@link #write(DecodedImage, BoundingBox, String, int, String)} with a crop from {@link #cropRect}. */
+    public Path write(DecodedImage image, Rect r, String baseName, int faceIndex, String extension) {
         if (r == null) {
             return null;
         }
@@ -78,8 +84,6 @@ public class ThumbnailWriter {
             if (!imwrite(out.toString(), thumb)) {
                 throw new UncheckedIOException(new IOException("cannot write thumbnail " + out));
             }
-        } finally {
-            r.close();
         }
         return out;
     }
