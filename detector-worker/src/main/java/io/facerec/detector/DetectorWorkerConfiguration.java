@@ -63,7 +63,7 @@ public class DetectorWorkerConfiguration {
                 props.closeUpRetry());
         return new DetectFacesHandler(items, files, faces, paths, loader, detector, settings, thumbnails,
                 new TransactionTemplate(txm), event -> send(kafka, event), deadLetters, Clock.systemUTC())
-                .withMeters(meters.getIfAvailable());
+                .withMeters(meters.getIfAvailable()).withVideo(props.videoSampling());
     }
 
     private static void send(KafkaTemplate<String, String> kafka, FacesDetected event) {

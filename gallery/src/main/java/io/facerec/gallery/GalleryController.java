@@ -114,6 +114,11 @@ public class GalleryController {
 
     @GetMapping("/faces/{id}/photo")
     public ResponseEntity<Resource> photo(@PathVariable long id) {
+        byte[] frame = gallery.videoFrameJpeg(id);
+        if (frame != null) { // a face of a video: the frame it was found in
+            return ResponseEntity.ok().contentType(MediaType.IMAGE_JPEG).cacheControl(CacheControl.noCache())
+                    .body(new org.springframework.core.io.ByteArrayResource(frame));
+        }
         return image(gallery.photo(id));
     }
 

@@ -80,6 +80,29 @@ public class GalleryService {
         return f.thumbnailPath() == null ? null : Path.of(f.thumbnailPath());
     }
 
+    /**
+     * For a face of a video: the frame it was found in, as JPEG bytes; null for a photo. The pixel limit only guards
+     * against absurd frame sizes here: the detector has already accepted the file.
+     */
+    public byte[] videoFrameJpeg(long faceId) {
+        FaceView v = face(faceId);
+        if (!io.facerec.common.image.VideoFrames.isVideo(v.file())) {
+            return null;
+        }
+        int frame = faces.find(io.facerec.common.id.FaceId.of(faceId)).orElseThrow().frameNumber();
+        byte[][] out = {null};
+        new io.facerec.common.image.VideoFrames(400_000_000L).frames(paths.resolve(v.file()),
+                new java.util.TreeSet<>(java.util.Set.of(frame)), (n, seconds, img) -> {
+                    try (org.bytedeco.javacpp.BytePointer buf = new org.bytedeco.javacpp.BytePointer()) {
+                        org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", img.bgr(), buf);
+                        out[0] = new byte[(int) buf.limit()];
+                        buf.get(out[0]);
+                    }
+                    return false;
+                });
+        return out[0];
+    }
+
     /** The photo a face is in, resolved under the media root (never outside it). */
     public Path photo(long faceId) {
         return paths.resolve(face(faceId).file());

@@ -68,7 +68,7 @@ public final class DatabaseModes implements AutoCloseable {
         this.detect = new DetectFacesHandler(bean(MediaItemRepository.class), bean(MediaFileRepository.class),
                 bean(FaceRepository.class), bean(MediaPathResolver.class), bean(ImageLoader.class), bean(FaceDetector.class),
                 new DetectionSettings(d.scoreThreshold(), d.nmsThreshold(), d.minFaceSize(), 0, d.closeUpRetry()),
-                bean(ThumbnailWriter.class), tx, embed::handle, noBroker, Clock.systemUTC());
+                bean(ThumbnailWriter.class), tx, embed::handle, noBroker, Clock.systemUTC()).withVideo(d.videoSampling());
     }
 
     /** Starts the workers' beans with capture and Kafka listeners off. */
@@ -171,13 +171,25 @@ public final class DatabaseModes implements AutoCloseable {
         noThumb.forEach(f -> byItem.computeIfAbsent(f.mediaItemId(), k -> new ArrayList<>()).add(f));
         for (var e : byItem.entrySet()) {
             String rel = filePath(e.getKey());
-            try (DecodedImage img = loader.load(paths.resolve(rel))) {
-                String base = "item" + e.getKey().value() + "_" + ThumbnailWriter.baseName(rel);
-                for (FaceRepository.Face f : e.getValue()) {
-                    Path t = writer.write(img, f.box(), base, f.faceIndex(), ThumbnailWriter.extensionFor(rel));
-                    if (t != null) {
-                        faces.setThumbnail(f.id(), t.toString(), java.time.Instant.now());
-                        made++;
+            String base = "item" + e.getKey().value() + "_" + ThumbnailWriter.baseName(rel);
+            try {
+                if (io.facerec.common.image.VideoFrames.isVideo(rel)) {
+                    Map<Integer, List<FaceRepository.Face>> byFrame = new java.util.TreeMap<>();
+                    e.getValue().forEach(f -> byFrame.computeIfAbsent(f.frameNumber(), k -> new ArrayList<>()).add(f));
+                    int[] count = {0};
+                    new io.facerec.common.image.VideoFrames(loader.maxPixels()).frames(paths.resolve(rel),
+                            new java.util.TreeSet<>(byFrame.keySet()), (frame, seconds, img) -> {
+                                for (FaceRepository.Face f : byFrame.get(frame)) {
+                                    count[0] += thumbnail(writer, faces, img, f, base + "_f" + frame, "jpg");
+                                }
+                                return true;
+                            });
+                    made += count[0];
+                } else {
+                    try (DecodedImage img = loader.load(paths.resolve(rel))) {
+                        for (FaceRepository.Face f : e.getValue()) {
+                            made += thumbnail(writer, faces, img, f, base, ThumbnailWriter.extensionFor(rel));
+                        }
                     }
                 }
             } catch (RuntimeException ex) {
@@ -186,6 +198,16 @@ public final class DatabaseModes implements AutoCloseable {
         }
         err.printf("repair: %d item(s) to detect again, %d thumbnail(s) recreated%n", broken.size(), made);
         return new int[] {broken.size(), made};
+    }
+
+    private static int thumbnail(ThumbnailWriter writer, FaceRepository faces, DecodedImage img, FaceRepository.Face f,
+            String base, String ext) {
+        Path t = writer.write(img, f.box(), base, f.faceIndex(), ext);
+        if (t == null) {
+            return 0;
+        }
+        faces.setThumbnail(f.id(), t.toString(), java.time.Instant.now());
+        return 1;
     }
 
     /** {@code --all}: repair, detect what is pending, embed what is missing, cluster. */

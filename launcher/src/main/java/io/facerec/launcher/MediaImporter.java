@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Stream;
 
-/** Inserts a {@code MediaFile} and a {@code MediaItems} row for every image under a folder (as a library would). */
+/** Inserts a {@code MediaFile} and a {@code MediaItems} row for every image and video under a folder (as a library would). */
 public class MediaImporter {
     public static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "jfif");
 
@@ -32,6 +32,15 @@ public class MediaImporter {
     public static List<Path> scan(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(Files::isRegularFile).filter(MediaImporter::isImage).sorted().toList();
+        }
+    }
+
+    /** Image and video files under a folder (what a library imports), sorted by path. */
+    public static List<Path> scanMedia(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile)
+                    .filter(p -> isImage(p) || io.facerec.common.image.VideoFrames.isVideo(p.getFileName().toString()))
+                    .sorted().toList();
         }
     }
 

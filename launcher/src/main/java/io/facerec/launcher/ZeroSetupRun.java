@@ -34,7 +34,7 @@ public class ZeroSetupRun {
     public int importImages(Path dir) throws java.io.IOException {
         MediaImporter importer = new MediaImporter(pipeline.bean(MediaFileRepository.class),
                 pipeline.bean(MediaItemRepository.class), pipeline.bean(MediaPathResolver.class));
-        List<Path> images = MediaImporter.scan(dir);
+        List<Path> images = MediaImporter.scanMedia(dir);
         return importer.importFiles(images).size();
     }
 

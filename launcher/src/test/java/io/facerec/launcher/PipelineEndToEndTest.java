@@ -3,6 +3,7 @@ package io.facerec.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.facerec.common.testing.SharedData;
+import io.facerec.common.testing.TestVideos;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,13 +21,15 @@ import org.springframework.jdbc.core.JdbcTemplate;
 /**
  * The real chain, no mocks: embedded PostgreSQL (logical WAL) → Debezium engine → in-process KRaft broker →
  * detector (RetinaFace ONNX) → embedder (fr_feature ONNX) → clusterer → Persons + Faces.PersonId.
- * Photos of four people from the shared identity set, plus two broken files that must fail cleanly without stopping
- * the rest.
+ * Photos of four people from the shared identity set, a 2-second video the test encodes from another photo of one of
+ * them (its face must join that person), plus two broken files that must fail cleanly without stopping the rest.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PipelineEndToEndTest {
     private static final List<String> PEOPLE = List.of("Al_Gore", "Adrien_Brody", "Abdullah_Gul", "Ai_Sugiyama");
     private static final int PHOTOS_EACH = 5;
+    private static final String VIDEO_PERSON = "Al_Gore";
+    private static final String VIDEO_PHOTO = "lfwg_Al_Gore_0006.jpg"; // not among the 5 photos copied
 
     Path tmp;
     EmbeddedPipeline pipeline;
@@ -44,6 +47,10 @@ class PipelineEndToEndTest {
                 s.forEach(p -> personOfFile.put(person + "/" + p.getFileName(), person));
             }
         }
+        Path other = SharedData.require("eval/identity").resolve(VIDEO_PERSON).resolve(VIDEO_PHOTO);
+        TestVideos.encode(media.resolve(VIDEO_PERSON).resolve("clip.mp4"), 640, 480, 10,
+                TestVideos.scenes(new TestVideos.Scene(other, 20, 3)));
+        personOfFile.put(VIDEO_PERSON + "/clip.mp4", VIDEO_PERSON);
         Files.createDirectories(media.resolve("broken"));
         Files.write(media.resolve("broken/empty.jpg"), new byte[0]);
         Files.writeString(media.resolve("broken/notes.jpg"), "this is a text file, not a photo");
@@ -53,7 +60,7 @@ class PipelineEndToEndTest {
                         "facerec.capture.drop-slot-on-stop", "true"), s -> { });
         jdbc = pipeline.bean(JdbcTemplate.class);
         ZeroSetupRun run = new ZeroSetupRun(pipeline, System.out, System.err);
-        assertThat(run.importImages(media)).isEqualTo(PEOPLE.size() * PHOTOS_EACH + 2);
+        assertThat(run.importImages(media)).isEqualTo(PEOPLE.size() * PHOTOS_EACH + 1 + 2);
         completed = run.awaitCompletion(Duration.ofMinutes(4), false);
     }
 
@@ -101,6 +108,20 @@ class PipelineEndToEndTest {
         }
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"Persons\" WHERE \"CreatedAt\" IS NOT NULL AND \"ModifiedAt\" >= \"CreatedAt\"",
                 Long.class)).isGreaterThanOrEqualTo(PEOPLE.size());
+    }
+
+    @Test
+    void theVideoFaceIsSampledEmbeddedAndJoinsItsPerson() {
+        List<Map<String, Object>> rows = jdbc.queryForList("SELECT f.\"FrameNumber\" AS frame, f.\"PersonId\" AS person, "
+                + "octet_length(f.\"Embedding\") AS len FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" "
+                + "JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" WHERE mf.\"FilePath\" = ?", VIDEO_PERSON + "/clip.mp4");
+        assertThat(rows).as("frames 0 and 10 sampled (1 s at 10 fps), one track -> one face row").hasSize(1);
+        assertThat(((Number) rows.get(0).get("frame")).intValue()).isIn(0, 10);
+        assertThat(((Number) rows.get(0).get("len")).intValue()).isEqualTo(512 * 4);
+        Object photoPerson = jdbc.queryForObject("SELECT f.\"PersonId\" FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = "
+                + "f.\"MediaItemId\" JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" WHERE mf.\"FilePath\" LIKE ? "
+                + "AND f.\"FaceIndex\" = 0 ORDER BY mf.\"FilePath\" LIMIT 1", Object.class, VIDEO_PERSON + "/%.jpg");
+        assertThat(rows.get(0).get("person")).as("the video face joins the person of the photos").isEqualTo(photoPerson);
     }
 
     @Test

@@ -27,6 +27,11 @@ public class ImageLoader {
         this.maxPixels = maxPixels;
     }
 
+    /** The largest width x height accepted. */
+    public long maxPixels() {
+        return maxPixels;
+    }
+
     public DecodedImage load(Path file) {
         return load(file, 1);
     }

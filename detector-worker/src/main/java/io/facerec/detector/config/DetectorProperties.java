@@ -19,6 +19,9 @@ import org.springframework.validation.annotation.Validated;
  * @param concurrency consumer threads of this worker
  * @param useGpu try the CUDA execution provider
  * @param closeUpRetry re-detect empty images and close-ups on a 25% padded image (see {@code DetectionSettings})
+ * @param videoIntervalSeconds seconds between the sampled frames of a video
+ * @param videoMaxFrames most frames sampled per video
+ * @param videoTrackIou box overlap that makes a face in the next sampled frame the same track (one row per track)
  */
 @Validated
 @ConfigurationProperties("facerec.detector")
@@ -31,5 +34,14 @@ public record DetectorProperties(
         @Min(0) @DefaultValue("0") int intraOpThreads,
         @Min(1) @DefaultValue("1") int concurrency,
         @DefaultValue("false") boolean useGpu,
-        @DefaultValue("true") boolean closeUpRetry) {
+        @DefaultValue("true") boolean closeUpRetry,
+        @DecimalMin("0.01") @DefaultValue("1.0") double videoIntervalSeconds,
+        @Min(1) @DefaultValue("3600") int videoMaxFrames,
+        @DecimalMin("0.01") @DecimalMax("1") @DefaultValue("0.3") double videoTrackIou) {
+
+    /** The video part as the handler takes it. */
+    public io.facerec.detector.detect.DetectFacesHandler.VideoSampling videoSampling() {
+        return new io.facerec.detector.detect.DetectFacesHandler.VideoSampling(videoIntervalSeconds, videoMaxFrames,
+                videoTrackIou);
+    }
 }

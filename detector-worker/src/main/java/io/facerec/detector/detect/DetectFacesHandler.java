@@ -10,6 +10,7 @@ import io.facerec.common.id.MediaItemId;
 import io.facerec.common.image.DecodedImage;
 import io.facerec.common.image.ImageLoader;
 import io.facerec.common.image.MediaPathResolver;
+import io.facerec.common.image.VideoFrames;
 import io.facerec.common.messaging.DeadLetterPublisher;
 import io.facerec.common.messaging.EventCodec;
 import io.facerec.common.persistence.FaceRepository;
@@ -24,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import org.bytedeco.opencv.opencv_core.Mat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -68,10 +70,37 @@ public class DetectFacesHandler {
         this.publisher = publisher;
         this.deadLetters = deadLetters;
         this.clock = clock;
+        this.videoFrames = new VideoFrames(loader.maxPixels());
     }
 
     /** What happened to an item. */
     public enum Outcome { DETECTED, REPUBLISHED, FAILED, SKIPPED }
+
+    /**
+     * How videos are sampled.
+     *
+     * @param intervalSeconds seconds between sampled frames
+     * @param maxFrames most frames sampled per video
+     * @param trackIou box overlap that continues a face track from one sampled frame to the next
+     */
+    public record VideoSampling(double intervalSeconds, int maxFrames, double trackIou) {
+        public static final VideoSampling DEFAULT = new VideoSampling(1.0, 3600, 0.3);
+
+        public VideoSampling {
+            if (!(intervalSeconds > 0) || maxFrames < 1 || !(trackIou > 0 && trackIou <= 1)) {
+                throw new IllegalArgumentException("video sampling needs interval > 0, max frames >= 1, 0 < track IoU <= 1");
+            }
+        }
+    }
+
+    private VideoFrames videoFrames;
+    private VideoSampling video = VideoSampling.DEFAULT;
+
+    /** Video settings (defaults: every 1 s, at most 3,600 frames, tracks at IoU 0.3). */
+    public DetectFacesHandler withVideo(VideoSampling sampling) {
+        this.video = sampling;
+        return this;
+    }
 
     private io.micrometer.core.instrument.MeterRegistry meters =
             new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
@@ -113,22 +142,9 @@ public class DetectFacesHandler {
             }
             try {
                 Path path = paths.resolve(file.filePath());
-                List<FaceRepository.NewFace> found = new ArrayList<>();
-                try (DecodedImage image = loader.load(path)) {
-                    List<DetectedFace> detected = detector.detect(image, settings);
-                    String base = "item" + id.value() + "_" + ThumbnailWriter.baseName(file.fileName());
-                    String ext = ThumbnailWriter.extensionFor(file.fileName());
-                    for (int i = 0; i < detected.size(); i++) {
-                        Path thumb;
-                        Double sharpness;
-                        try (var crop = thumbnails.cropRect(detected.get(i).box(), image.width(), image.height())) {
-                            thumb = thumbnails.write(image, crop, base, i, ext);
-                            sharpness = FaceSharpness.of(image.bgr(), crop);
-                        }
-                        found.add(new FaceRepository.NewFace(0, i, detected.get(i), thumb == null ? null : thumb.toString(),
-                                sharpness));
-                    }
-                }
+                List<FaceRepository.NewFace> found = VideoFrames.isVideo(file.fileName())
+                        ? detectVideo(path, id, file.fileName())
+                        : detectPhoto(path, id, file.fileName());
                 Instant now = clock.instant();
                 List<FaceId> ids = tx.execute(s -> {
                     List<FaceId> written = faces.replaceFaces(id, found, now);
@@ -145,6 +161,72 @@ public class DetectFacesHandler {
         } finally {
             MDC.remove("mediaItemId");
         }
+    }
+
+    private List<FaceRepository.NewFace> detectPhoto(Path path, MediaItemId id, String fileName) {
+        List<FaceRepository.NewFace> found = new ArrayList<>();
+        try (DecodedImage image = loader.load(path)) {
+            List<DetectedFace> detected = detector.detect(image, settings);
+            String base = "item" + id.value() + "_" + ThumbnailWriter.baseName(fileName);
+            String ext = ThumbnailWriter.extensionFor(fileName);
+            for (int i = 0; i < detected.size(); i++) {
+                Path thumb;
+                Double sharpness;
+                try (var crop = thumbnails.cropRect(detected.get(i).box(), image.width(), image.height())) {
+                    thumb = thumbnails.write(image, crop, base, i, ext);
+                    sharpness = FaceSharpness.of(image.bgr(), crop);
+                }
+                found.add(new FaceRepository.NewFace(0, i, detected.get(i), thumb == null ? null : thumb.toString(),
+                        sharpness));
+            }
+        }
+        return found;
+    }
+
+    /** What a video face track keeps of its best detection until the video is done. */
+    private record TrackBest(Mat thumbnail, Double sharpness) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (thumbnail != null) {
+                thumbnail.close();
+            }
+        }
+    }
+
+    /**
+     * Samples the video every {@code video.interval()} seconds, detects per frame and stores one face per track
+     * ({@link VideoFaceTracks}); thumbnails are named {@code <item>_<video name>_f<frame>_<index>.jpg}.
+     */
+    private List<FaceRepository.NewFace> detectVideo(Path path, MediaItemId id, String fileName) {
+        VideoFaceTracks<TrackBest> tracks = new VideoFaceTracks<>(video.trackIou());
+        int[] detections = {0};
+        var summary = videoFrames.sample(path, video.intervalSeconds(), video.maxFrames(), (frame, seconds, image) -> {
+            List<DetectedFace> detected = detector.detect(image, settings);
+            detections[0] += detected.size();
+            tracks.add(frame, detected, face -> {
+                try (var crop = thumbnails.cropRect(face.box(), image.width(), image.height())) {
+                    return new TrackBest(crop == null ? null : thumbnails.thumbnail(image, crop),
+                            crop == null ? null : FaceSharpness.of(image.bgr(), crop));
+                }
+            });
+            return true;
+        });
+        String base = "item" + id.value() + "_" + ThumbnailWriter.baseName(fileName);
+        List<FaceRepository.NewFace> found = new ArrayList<>();
+        java.util.Map<Integer, Integer> indexInFrame = new java.util.HashMap<>();
+        for (VideoFaceTracks.Kept<TrackBest> k : tracks.kept()) {
+            try (TrackBest best = k.payload()) {
+                int index = indexInFrame.merge(k.frameNumber(), 1, Integer::sum) - 1;
+                Path thumb = best.thumbnail() == null ? null
+                        : thumbnails.save(best.thumbnail(), base + "_f" + k.frameNumber(), index, "jpg");
+                found.add(new FaceRepository.NewFace(k.frameNumber(), index, k.face(),
+                        thumb == null ? null : thumb.toString(), best.sharpness()));
+            }
+        }
+        log.info("video {}: {} of {} frames sampled ({} fps), {} detection(s) in {} track(s)", fileName,
+                summary.framesSampled(), summary.framesDecoded(), String.format(java.util.Locale.ROOT, "%.2f",
+                        summary.frameRate()), detections[0], found.size());
+        return found;
     }
 
     private Outcome fail(MediaItemId id, PermanentProcessingException e, MediaItemCaptured event) {

@@ -73,17 +73,30 @@ public class ThumbnailWriter {
         if (r == null) {
             return null;
         }
+        try (Mat thumb = thumbnail(image, r)) {
+            return save(thumb, baseName, faceIndex, extension);
+        }
+    }
+
+    /** The resized thumbnail pixels of a crop (kept in memory while a video's best face per track is chosen). */
+    public Mat thumbnail(DecodedImage image, Rect r) {
+        Mat thumb = new Mat();
+        try (Mat crop = new Mat(image.bgr(), r); Size s = new Size(size, size)) {
+            resize(crop, thumb, s, 0, 0, INTER_AREA);
+        }
+        return thumb;
+    }
+
+    /** Writes thumbnail pixels as {@code <baseName>_<faceIndex>.<extension>} and returns the path. */
+    public Path save(Mat thumb, String baseName, int faceIndex, String extension) {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create thumbnails directory " + dir, e);
         }
         Path out = dir.resolve(baseName + "_" + faceIndex + "." + extension);
-        try (Mat crop = new Mat(image.bgr(), r); Mat thumb = new Mat(); Size s = new Size(size, size)) {
-            resize(crop, thumb, s, 0, 0, INTER_AREA);
-            if (!imwrite(out.toString(), thumb)) {
-                throw new UncheckedIOException(new IOException("cannot write thumbnail " + out));
-            }
+        if (!imwrite(out.toString(), thumb)) {
+            throw new UncheckedIOException(new IOException("cannot write thumbnail " + out));
         }
         return out;
     }

@@ -11,6 +11,7 @@ import io.facerec.common.id.MediaItemId;
 import io.facerec.common.image.DecodedImage;
 import io.facerec.common.image.ImageLoader;
 import io.facerec.common.image.MediaPathResolver;
+import io.facerec.common.image.VideoFrames;
 import io.facerec.common.messaging.DeadLetterPublisher;
 import io.facerec.common.messaging.EventCodec;
 import io.facerec.common.persistence.FaceRepository;
@@ -71,14 +72,15 @@ public class EmbedFacesHandler {
             return 0;
         }
         MDC.put("mediaItemId", Long.toString(event.mediaItemId()));
-        int r = reduction(event.faces(), aligner.size());
-        try (DecodedImage image = loader.load(paths.resolve(event.filePath()), r)) {
-            String model = embedder.spec().id();
-            for (FacesDetected.Face f : event.faces()) {
-                MDC.put("faceId", Long.toString(f.faceId()));
-                float[] v = embed(image, scale(BoundingBox.of(f.box()), r), scale(new Landmarks(f.landmarks()), r));
-                faces.saveEmbedding(FaceId.of(f.faceId()), v, model, clock.instant());
-                publisher.accept(FaceEmbedded.of(f.faceId(), event.mediaItemId(), model, v));
+        try {
+            if (VideoFrames.isVideo(event.filePath())) {
+                return embedVideo(event);
+            }
+            int r = reduction(event.faces(), aligner.size());
+            try (DecodedImage image = loader.load(paths.resolve(event.filePath()), r)) {
+                for (FacesDetected.Face f : event.faces()) {
+                    embedAndSave(event, f, image, r);
+                }
             }
             log.debug("media item {}: {} face(s) embedded", event.mediaItemId(), event.faces().size());
             return event.faces().size();
@@ -91,6 +93,38 @@ public class EmbedFacesHandler {
             MDC.remove("mediaItemId");
             MDC.remove("faceId");
         }
+    }
+
+    private void embedAndSave(FacesDetected event, FacesDetected.Face f, DecodedImage image, int r) {
+        MDC.put("faceId", Long.toString(f.faceId()));
+        String model = embedder.spec().id();
+        float[] v = embed(image, scale(BoundingBox.of(f.box()), r), scale(new Landmarks(f.landmarks()), r));
+        faces.saveEmbedding(FaceId.of(f.faceId()), v, model, clock.instant());
+        publisher.accept(FaceEmbedded.of(f.faceId(), event.mediaItemId(), model, v));
+    }
+
+    /** A video: decode once, in order, only the frames that have faces. */
+    private int embedVideo(FacesDetected event) {
+        java.util.TreeMap<Integer, List<FacesDetected.Face>> byFrame = new java.util.TreeMap<>();
+        for (FacesDetected.Face f : event.faces()) {
+            byFrame.computeIfAbsent(f.frameNumber(), k -> new java.util.ArrayList<>()).add(f);
+        }
+        int[] done = {0};
+        new VideoFrames(loader.maxPixels()).frames(paths.resolve(event.filePath()),
+                new java.util.TreeSet<>(byFrame.keySet()), (frame, seconds, image) -> {
+                    for (FacesDetected.Face f : byFrame.get(frame)) {
+                        embedAndSave(event, f, image, 1);
+                        done[0]++;
+                    }
+                    return true;
+                });
+        if (done[0] < event.faces().size()) {
+            throw new PermanentProcessingException("FRAME_MISSING", "the video has fewer frames than its stored faces"
+                    + " refer to (embedded " + done[0] + " of " + event.faces().size() + ")");
+        }
+        log.debug("media item {}: {} face(s) embedded from {} video frame(s)", event.mediaItemId(), done[0],
+                byFrame.size());
+        return done[0];
     }
 
     /**
