@@ -43,6 +43,11 @@ public class ClustererWorkerConfiguration {
     }
 
     @Bean
+    io.facerec.clusterer.replay.EmbeddingsReplay embeddingsReplay(KafkaProperties kafka) {
+        return new io.facerec.clusterer.replay.EmbeddingsReplay(kafka.buildConsumerProperties(), java.time.Duration.ofMinutes(10));
+    }
+
+    @Bean
     ConcurrentKafkaListenerContainerFactory<String, String> clustererBatchFactory(KafkaProperties kafka,
             ClustererProperties props, CommonErrorHandler errorHandler) {
         Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());

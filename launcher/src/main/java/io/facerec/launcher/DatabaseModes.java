@@ -135,6 +135,13 @@ public final class DatabaseModes implements AutoCloseable {
         bean(ClusterFacesHandler.class).cluster(bean(EmbeddingModelSpec.class).id());
     }
 
+    /** {@code --recluster --replay}: embeddings from a replay of the compacted embeddings topic. */
+    public ReclusterHandler.Result reclusterFromReplay(boolean dryRun) {
+        String model = bean(EmbeddingModelSpec.class).id();
+        var replayed = bean(io.facerec.clusterer.replay.EmbeddingsReplay.class).readAll();
+        return bean(ReclusterHandler.class).reclusterFromReplay(model, replayed.embeddings(model), dryRun);
+    }
+
     /** {@code --recluster}. */
     public ReclusterHandler.Result recluster(boolean dryRun) {
         return bean(ReclusterHandler.class).recluster(bean(EmbeddingModelSpec.class).id(), dryRun);

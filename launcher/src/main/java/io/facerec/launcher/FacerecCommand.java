@@ -119,6 +119,10 @@ public class FacerecCommand implements Callable<Integer> {
     @Option(names = "--recluster", description = "Origin mode: rebuild persons from all embeddings (user truth kept, "
             + "person ids stable).")
     boolean recluster;
+    @Option(names = "--replay", description = "With --recluster: take the embeddings from a replay of the compacted "
+            + "embeddings topic (the broker in SPRING_KAFKA_BOOTSTRAP_SERVERS) instead of the database; faces whose "
+            + "stored embedding was lost get it back.")
+    boolean replay;
     @Option(names = "--all", description = "Origin mode: repair (re-detect items marked extracted without faces, recreate "
             + "missing thumbnails), then --db and --recognize.")
     boolean all;
@@ -162,6 +166,10 @@ public class FacerecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (replay && !recluster) {
+            System.err.println("facerec: --replay goes with --recluster");
+            return 2;
+        }
         if (db || watch || recognize || recluster || all || automate) {
             return runDatabaseModes();
         }
@@ -231,7 +239,7 @@ public class FacerecCommand implements Callable<Integer> {
                     }
                 }
                 if (recluster) {
-                    var r = modes.recluster(dryRun);
+                    var r = replay ? modes.reclusterFromReplay(dryRun) : modes.recluster(dryRun);
                     System.out.printf("%srecluster: %d faces (%d fixed by users), %d %s, %d unassigned; persons: %d kept, "
                             + "%d new, %d removed%n", dryRun ? "dry run: " : "", r.faces(), r.fixed(), r.moved(),
                             dryRun ? "would move" : "moved", r.unassigned(), r.personsKept(), r.personsCreated(),

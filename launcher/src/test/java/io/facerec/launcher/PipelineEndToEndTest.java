@@ -25,6 +25,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * them (its face must join that person), plus two broken files that must fail cleanly without stopping the rest.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class PipelineEndToEndTest {
     private static final List<String> PEOPLE = List.of("Al_Gore", "Adrien_Brody", "Abdullah_Gul", "Ai_Sugiyama");
     private static final int PHOTOS_EACH = 5;
@@ -141,5 +142,48 @@ class PipelineEndToEndTest {
     void thumbnailsAreWrittenForEveryFace() throws Exception {
         List<String> thumbs = jdbc.queryForList("SELECT \"ThumbnailPath\" FROM \"Faces\" WHERE \"FaceIndex\" = 0", String.class);
         assertThat(thumbs).isNotEmpty().allSatisfy(t -> assertThat(Path.of(t)).exists().isRegularFile());
+    }
+
+    /** Runs last: it wipes the persons and some embeddings, then rebuilds them from the compacted topic. */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void reclusterFromAReplayOfTheEmbeddingsTopicRebuildsTheSamePersons() {
+        var recluster = pipeline.bean(io.facerec.clusterer.cluster.ReclusterHandler.class);
+        recluster.recluster("fr_feature", false); // the database-based recluster is the expected grouping
+        Set<Set<Long>> expected = grouping();
+        Map<Long, byte[]> embeddings = new HashMap<>();
+        jdbc.query("SELECT \"Id\", \"Embedding\" FROM \"Faces\"", rs -> {
+            embeddings.put(rs.getLong(1), rs.getBytes(2));
+        });
+        assertThat(expected).isNotEmpty();
+
+        // lose every assignment, every person, and three embeddings
+        jdbc.update("UPDATE \"Persons\" SET \"PortraitFaceId\" = NULL");
+        jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = NULL, \"ClusteredAt\" = NULL");
+        jdbc.update("DELETE FROM \"Persons\"");
+        List<Long> lost = jdbc.queryForList("SELECT \"Id\" FROM \"Faces\" ORDER BY \"Id\" LIMIT 3", Long.class);
+        for (Long id : lost) {
+            jdbc.update("UPDATE \"Faces\" SET \"Embedding\" = NULL, \"EmbeddingModel\" = NULL WHERE \"Id\" = ?", id);
+        }
+
+        var replay = pipeline.bean(io.facerec.clusterer.replay.EmbeddingsReplay.class).readAll();
+        assertThat(replay.embeddings("fr_feature")).containsKeys(embeddings.keySet().toArray(Long[]::new));
+        var r = recluster.reclusterFromReplay("fr_feature", replay.embeddings("fr_feature"), false);
+        assertThat(r.faces()).isEqualTo(embeddings.size());
+
+        assertThat(grouping()).as("persons rebuilt from the topic group the faces as before").isEqualTo(expected);
+        for (Long id : lost) {
+            assertThat(jdbc.queryForObject("SELECT \"Embedding\" FROM \"Faces\" WHERE \"Id\" = ?", byte[].class, id))
+                    .as("embedding of face " + id + " restored from the topic").isEqualTo(embeddings.get(id));
+        }
+    }
+
+    /** Faces grouped by person (unassigned faces left out). */
+    private Set<Set<Long>> grouping() {
+        Map<Long, Set<Long>> byPerson = new HashMap<>();
+        jdbc.query("SELECT \"Id\", \"PersonId\" FROM \"Faces\" WHERE \"PersonId\" IS NOT NULL", rs -> {
+            byPerson.computeIfAbsent(rs.getLong(2), k -> new HashSet<>()).add(rs.getLong(1));
+        });
+        return new HashSet<>(byPerson.values());
     }
 }

@@ -58,6 +58,48 @@ public class ReclusterHandler {
         });
     }
 
+    /**
+     * Recluster from a replay of the embeddings topic: the replayed embedding of every face still in the database is
+     * used (a face row whose embedding is missing gets it back, unless {@code dryRun}); faces the replay does not
+     * know keep their stored embedding; replayed faces no longer in the database (replaced by a re-detection) are
+     * ignored. Everything else is as {@link #recluster(String, boolean)}.
+     */
+    public Result reclusterFromReplay(String model, Map<Long, float[]> replayed, boolean dryRun) {
+        return tx.execute(s -> {
+            Instant now = clock.instant();
+            Map<Long, EmbeddedFace> stored = new HashMap<>();
+            for (EmbeddedFace f : faces.findEmbedded(model)) {
+                stored.put(f.id().value(), f);
+            }
+            List<EmbeddedFace> all = new ArrayList<>();
+            int fromReplay = 0;
+            int restored = 0;
+            for (FaceRepository.Face f : faces.findAll()) {
+                float[] v = replayed.get(f.id().value());
+                if (v != null) {
+                    fromReplay++;
+                    if (!f.embedded() || !stored.containsKey(f.id().value())) {
+                        restored++;
+                        if (!dryRun) {
+                            faces.saveEmbedding(f.id(), v, model, now);
+                        }
+                    }
+                    all.add(new EmbeddedFace(f.id(), f.mediaItemId(), f.frameNumber(), f.personId(), f.userVerified(), v));
+                } else if (stored.containsKey(f.id().value())) {
+                    all.add(stored.get(f.id().value()));
+                }
+            }
+            log.info("recluster {} from the embeddings topic: {} face(s) from the replay ({} embedding(s) {}), {} from the "
+                    + "database only, {} replayed face(s) no longer in the database", model, fromReplay, restored,
+                    dryRun ? "would be restored" : "restored", all.size() - fromReplay, replayed.size() - fromReplay);
+            Result r = apply(model, all, dryRun);
+            if (dryRun) {
+                s.setRollbackOnly();
+            }
+            return r;
+        });
+    }
+
     private Result run(String model, boolean dryRun) {
         List<EmbeddedFace> all = faces.findEmbedded(model);
         return apply(model, all, dryRun);
