@@ -36,6 +36,8 @@ import org.slf4j.MDC;
  */
 public class EmbedFacesHandler {
     private static final Logger log = LoggerFactory.getLogger(EmbedFacesHandler.class);
+    /** Most faces per inference when the model batches (see {@link FaceEmbedder#embedAll}). */
+    static final int MAX_BATCH = 16;
 
     private final FaceRepository faces;
     private final MediaItemRepository items;
@@ -77,10 +79,22 @@ public class EmbedFacesHandler {
                 return embedVideo(event);
             }
             int r = reduction(event.faces(), aligner.size());
+            List<float[]> inputs = new java.util.ArrayList<>(event.faces().size());
             try (DecodedImage image = loader.load(paths.resolve(event.filePath()), r)) {
                 for (FacesDetected.Face f : event.faces()) {
-                    embedAndSave(event, f, image, r);
+                    MDC.put("faceId", Long.toString(f.faceId()));
+                    inputs.add(prepare(image, scale(BoundingBox.of(f.box()), r), scale(new Landmarks(f.landmarks()), r)));
                 }
+            }
+            long t1 = System.nanoTime();
+            List<float[]> vectors = embedder.embedAll(inputs, MAX_BATCH);
+            inferTimer.record(System.nanoTime() - t1, TimeUnit.NANOSECONDS);
+            String model = embedder.spec().id();
+            for (int i = 0; i < vectors.size(); i++) {
+                FacesDetected.Face f = event.faces().get(i);
+                MDC.put("faceId", Long.toString(f.faceId()));
+                faces.saveEmbedding(FaceId.of(f.faceId()), vectors.get(i), model, clock.instant());
+                publisher.accept(FaceEmbedded.of(f.faceId(), event.mediaItemId(), model, vectors.get(i)));
             }
             log.debug("media item {}: {} face(s) embedded", event.mediaItemId(), event.faces().size());
             return event.faces().size();
@@ -168,15 +182,21 @@ public class EmbedFacesHandler {
         return new Landmarks(p);
     }
 
-    /** Align, preprocess, infer, normalise one face of a decoded image. */
-    public float[] embed(DecodedImage image, BoundingBox box, Landmarks landmarks) {
+    /** Align and preprocess one face of a decoded image: the model's input tensor values. */
+    public float[] prepare(DecodedImage image, BoundingBox box, Landmarks landmarks) {
         long t0 = System.nanoTime();
         float[] input;
         try (Mat aligned = aligner.align(image.bgr(), box, landmarks)) {
             input = embedder.preprocess(aligned);
         }
+        alignTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        return input;
+    }
+
+    /** Align, preprocess, infer, normalise one face of a decoded image. */
+    public float[] embed(DecodedImage image, BoundingBox box, Landmarks landmarks) {
+        float[] input = prepare(image, box, landmarks);
         long t1 = System.nanoTime();
-        alignTimer.record(t1 - t0, TimeUnit.NANOSECONDS);
         float[] v = embedder.embed(input);
         inferTimer.record(System.nanoTime() - t1, TimeUnit.NANOSECONDS);
         return v;

@@ -17,10 +17,71 @@ import org.bytedeco.opencv.opencv_core.Mat;
 public class FaceEmbedder implements AutoCloseable {
     private final EmbeddingModelSpec spec;
     private final OrtSession session;
+    private final boolean dynamicBatch;
 
     public FaceEmbedder(EmbeddingModelSpec spec, Path model, int intraOpThreads, boolean useGpu) {
         this.spec = spec;
         this.session = OnnxSessions.open(model, intraOpThreads, useGpu);
+        this.dynamicBatch = batchDimensionIsDynamic(session, spec.inputName());
+    }
+
+    private static boolean batchDimensionIsDynamic(OrtSession session, String input) {
+        try {
+            var info = session.getInputInfo().get(input);
+            if (info != null && info.getInfo() instanceof ai.onnxruntime.TensorInfo t) {
+                long[] shape = t.getShape();
+                return shape.length == 4 && shape[0] < 0;
+            }
+            return false;
+        } catch (OrtException e) {
+            return false;
+        }
+    }
+
+    /** True when the model takes several faces per inference (its batch dimension is dynamic). */
+    public boolean batches() {
+        return dynamicBatch;
+    }
+
+    /**
+     * Embeds several preprocessed faces: in batches of up to {@code maxBatch} per inference when the model's batch
+     * dimension is dynamic (a large gain on a GPU), one by one otherwise (e.g. {@code fr_feature}, fixed at 1).
+     */
+    public java.util.List<float[]> embedAll(java.util.List<float[]> inputs, int maxBatch) {
+        java.util.List<float[]> out = new java.util.ArrayList<>(inputs.size());
+        if (!dynamicBatch || maxBatch <= 1 || inputs.size() == 1) {
+            for (float[] in : inputs) {
+                out.add(embed(in));
+            }
+            return out;
+        }
+        int n = spec.inputSize();
+        int size = 3 * n * n;
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        for (int from = 0; from < inputs.size(); from += maxBatch) {
+            int k = Math.min(maxBatch, inputs.size() - from);
+            FloatBuffer batch = FloatBuffer.allocate(k * size);
+            for (int i = 0; i < k; i++) {
+                batch.put(inputs.get(from + i));
+            }
+            batch.flip();
+            try (OnnxTensor t = OnnxTensor.createTensor(env, batch, new long[] {k, 3, n, n});
+                    OrtSession.Result r = session.run(Map.of(spec.inputName(), t))) {
+                FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
+                if (fb.remaining() != k * spec.dimension()) {
+                    throw new IllegalStateException("model " + spec.id() + " returned " + fb.remaining() + " values for "
+                            + k + " faces, expected " + k * spec.dimension());
+                }
+                for (int i = 0; i < k; i++) {
+                    float[] v = new float[spec.dimension()];
+                    fb.get(v);
+                    out.add(l2normalise(v));
+                }
+            } catch (OrtException e) {
+                throw new IllegalStateException("embedding inference failed: " + e.getMessage(), e);
+            }
+        }
+        return out;
     }
 
     public EmbeddingModelSpec spec() {
