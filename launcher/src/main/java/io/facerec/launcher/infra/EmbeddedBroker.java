@@ -28,8 +28,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     public static EmbeddedBroker start(Path dataDir) throws IOException {
-        int port = freePort();
-        int controllerPort = freePort();
+        return start(dataDir, freePort(), freePort());
+    }
+
+    /** On fixed ports: restarted on the same data folder and ports, clients reconnect as to a restarted server. */
+    public static EmbeddedBroker start(Path dataDir, int port, int controllerPort) throws IOException {
         Path logs = dataDir.resolve("kafka");
         Files.createDirectories(logs);
         Properties p = new Properties();
@@ -83,7 +86,19 @@ public final class EmbeddedBroker implements AutoCloseable {
         server.awaitShutdown();
     }
 
-    private static int freePort() throws IOException {
+    /**
+     * The broker as its own process (the fault suite stops and restarts it): {@code DATA_DIR PORT CONTROLLER_PORT};
+     * prints {@code BROKER READY host:port} and runs until the process is stopped (SIGTERM shuts it down cleanly).
+     */
+    public static void main(String[] args) throws Exception {
+        EmbeddedBroker b = start(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]));
+        Runtime.getRuntime().addShutdownHook(new Thread(b::close, "broker-shutdown"));
+        System.out.println("BROKER READY " + b.bootstrapServers());
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             s.setReuseAddress(true);
             return s.getLocalPort();

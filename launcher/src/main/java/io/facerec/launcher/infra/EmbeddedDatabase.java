@@ -23,7 +23,16 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     /** @param fresh wipe an existing database first; false reopens the one an earlier run left there */
     public static EmbeddedDatabase start(Path dataDir, boolean fresh) throws IOException {
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
+        return start(dataDir, fresh, 0);
+    }
+
+    /** @param port fixed port (0 = any free one); a restart on the same port looks to clients like a server outage */
+    public static EmbeddedDatabase start(Path dataDir, boolean fresh, int port) throws IOException {
+        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder();
+        if (port > 0) {
+            b.setPort(port);
+        }
+        EmbeddedPostgres pg = b
                 .setDataDirectory(dataDir.resolve("postgres"))
                 .setCleanDataDirectory(fresh)
                 .setServerConfig("wal_level", "logical")
