@@ -186,6 +186,9 @@ public class EvaluateMode {
         return labels;
     }
 
+    /** The sweep's radii for UMAP_DBSCAN. */
+    private static final double[] UMAP_GRID = {0.15, 0.20, 0.25, 0.30, 0.40, 0.50};
+
     /** Pairwise precision, recall, F1, BCubed F1, clusters, noise (noise = singletons, as identity_ref.py scores). */
     record Score(double precision, double recall, double f1, double bcubedF1, int clusters, int trueIds, int noise,
             int rows) {
@@ -304,9 +307,12 @@ public class EvaluateMode {
         }
         if (sweep) {
             for (PersonClustering.Algorithm a : PersonClustering.Algorithm.values()) {
-                double[] grid = a == PersonClustering.Algorithm.DBSCAN
-                        ? new double[] {0.40, 0.45, 0.475, 0.50, 0.525, 0.55}
-                        : new double[] {0.60, 0.65, 0.68, 0.70, 0.72, 0.74, 0.76, 0.78};
+                double[] grid = switch (a) {
+                    case DBSCAN -> new double[] {0.40, 0.45, 0.475, 0.50, 0.525, 0.55};
+                    case AVERAGE_LINKAGE -> new double[] {0.60, 0.65, 0.68, 0.70, 0.72, 0.74, 0.76, 0.78};
+                    // Euclidean radii in the 2-d UMAP embedding (min_dist 0.1, spread 1)
+                    case UMAP_DBSCAN -> UMAP_GRID;
+                };
                 for (double eps : grid) {
                     for (int ms : new int[] {2, 3}) {
                         var s = new PersonClustering.Settings(a, settings.matchThreshold(), eps, ms);
@@ -320,7 +326,9 @@ public class EvaluateMode {
         }
         if (streamBatch > 0) {
             for (double match : sweep ? new double[] {0.45, 0.50, 0.55} : new double[] {streamSettings.matchThreshold()}) {
-              for (double e : sweep ? new double[] {0.55, 0.60, 0.65, 0.70} : new double[] {streamSettings.eps()}) {
+              for (double e : !sweep ? new double[] {streamSettings.eps()}
+                      : streamSettings.algorithm() == PersonClustering.Algorithm.UMAP_DBSCAN ? UMAP_GRID
+                      : new double[] {0.55, 0.60, 0.65, 0.70}) {
                for (int ms : sweep ? new int[] {2, 3} : new int[] {streamSettings.minSamples()}) {
                 var s = new PersonClustering.Settings(streamSettings.algorithm(), match, e, ms);
                 long t0 = System.nanoTime();

@@ -93,7 +93,8 @@ public class FacerecCommand implements Callable<Integer> {
     @Option(names = "--algorithm", paramLabel = "A", description = "Clustering: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     PersonClustering.Algorithm algorithm = PersonClustering.Algorithm.AVERAGE_LINKAGE;
 
-    @Option(names = "--eps", paramLabel = "E", description = "Clustering radius in cosine distance (default: the model's calibrated value).")
+    @Option(names = "--eps", paramLabel = "E", description = "Clustering radius in cosine distance (default: the model's calibrated value); "
+            + "with UMAP_DBSCAN a Euclidean radius in the 2-d UMAP embedding (default: " + ClustererProperties.UMAP_EPS_TEXT + ").")
     Double eps;
 
     @Option(names = "--min-samples", paramLabel = "N", description = "Smallest person (default: the model's calibrated value).")
@@ -189,12 +190,13 @@ public class FacerecCommand implements Callable<Integer> {
         }
         if (evaluate != null) {
             var t = ClustererProperties.FR_FEATURE;
+            var defaults = new ClustererProperties(Map.of(), algorithm, ClustererProperties.UMAP_EPS, 1);
             var settings = new PersonClustering.Settings(algorithm,
-                    matchThreshold != null ? matchThreshold : t.matchThreshold(), eps != null ? eps : t.batchEps(),
-                    minSamples != null ? minSamples : t.minSamples());
+                    matchThreshold != null ? matchThreshold : t.matchThreshold(),
+                    eps != null ? eps : defaults.eps(t, true), minSamples != null ? minSamples : t.minSamples());
             return new EvaluateMode(ModelStore.fromEnvironment(), new DetectionSettings(score, nms, 0, pad, !noCloseUpRetry), 0)
                     .run(evaluate, settings, new PersonClustering.Settings(algorithm, settings.matchThreshold(),
-                            eps != null ? eps : t.eps(), settings.minSamples()),
+                            eps != null ? eps : defaults.eps(t, false), settings.minSamples()),
                             labelsOut, embeddingsOut, sweep, streamBatch, embeddingsIn, System.out, System.err);
         }
         new CommandLine(this).usage(System.err);

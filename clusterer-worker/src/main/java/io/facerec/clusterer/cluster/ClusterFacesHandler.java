@@ -26,8 +26,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <ol>
  *   <li>each unassigned face joins the person of its most similar assigned face when the cosine similarity reaches the
  *       model's match threshold;</li>
- *   <li>the faces still unassigned (new ones and earlier noise) are clustered with DBSCAN (cosine); each cluster
- *       becomes a new person;</li>
+ *   <li>the faces still unassigned (new ones and earlier noise) are clustered with the configured
+ *       {@link PersonClustering.Algorithm}; each cluster becomes a new person;</li>
  *   <li>the rest stays unassigned ({@code PersonId} NULL) and is marked as considered ({@code ClusteredAt}).</li>
  * </ol>
  * Rules that every run honours: user-verified faces and their persons are never moved; two faces of the same media
@@ -100,7 +100,8 @@ public class ClusterFacesHandler {
             return out;
         };
         PersonClustering.Plan plan = PersonClustering.plan(pool, matcher, faces.personsOfSlots(items), rejected,
-                new PersonClustering.Settings(props.algorithm(), t.matchThreshold(), t.eps(), t.minSamples()));
+                new PersonClustering.Settings(props.algorithm(), t.matchThreshold(), props.eps(t, false),
+                        t.minSamples()));
         Set<Long> touched = new TreeSet<>();
         for (Map.Entry<Long, Long> m : plan.matches().entrySet()) {
             faces.assignPerson(FaceId.of(m.getKey()), PersonId.of(m.getValue()), now);

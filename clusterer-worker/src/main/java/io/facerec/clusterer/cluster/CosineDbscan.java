@@ -18,8 +18,16 @@ public final class CosineDbscan {
 
     /** @return a label per row: 0..k-1, or {@link #NOISE} */
     public static int[] cluster(float[][] x, double eps, int minSamples) {
-        int n = x.length;
-        int[][] neighbours = neighbours(x, 1.0 - eps);
+        return expand(neighbours(x, 1.0 - eps), minSamples);
+    }
+
+    /**
+     * DBSCAN's cluster growth over given neighbourhoods (each including the point itself), shared with
+     * {@link EuclideanDbscan}: clusters are numbered in the order of their first core point; a border point reachable
+     * from several clusters stays with the first, as in scikit-learn.
+     */
+    static int[] expand(int[][] neighbours, int minSamples) {
+        int n = neighbours.length;
         int[] labels = new int[n];
         Arrays.fill(labels, Integer.MIN_VALUE);
         int next = 0;

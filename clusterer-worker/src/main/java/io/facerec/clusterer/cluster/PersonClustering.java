@@ -1,5 +1,6 @@
 package io.facerec.clusterer.cluster;
 
+import io.facerec.clusterer.cluster.umap.Umap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -28,13 +29,19 @@ public final class PersonClustering {
         /** DBSCAN with cosine distance (the origin's recluster mode). */
         DBSCAN,
         /** Average-linkage agglomerative clustering cut at {@code 1 - eps}. */
-        AVERAGE_LINKAGE
+        AVERAGE_LINKAGE,
+        /**
+         * The origin's default mode: {@link Umap} (cosine, 10 neighbours, min_dist 0.1, 2-d, seed 0, every face kept)
+         * then DBSCAN with Euclidean distance in the 2-d embedding; {@code eps} is a radius in that space.
+         */
+        UMAP_DBSCAN
     }
 
     /**
      * @param matchThreshold cosine similarity for joining a known person
-     * @param eps grouping radius in cosine distance (DBSCAN eps; average linkage cuts at similarity {@code 1 - eps})
-     * @param minSamples DBSCAN core size incl. the point; smallest new person for both algorithms
+     * @param eps grouping radius: cosine distance for DBSCAN and AVERAGE_LINKAGE (which cuts at similarity
+     *     {@code 1 - eps}); Euclidean distance in the 2-d UMAP embedding for UMAP_DBSCAN
+     * @param minSamples DBSCAN core size incl. the point; smallest new person for every algorithm
      */
     public record Settings(Algorithm algorithm, double matchThreshold, double eps, int minSamples) {
     }
@@ -126,9 +133,12 @@ public final class PersonClustering {
         for (int i = 0; i < x.length; i++) {
             x[i] = rest.get(i).embedding();
         }
-        int[] labels = t.algorithm() == Algorithm.AVERAGE_LINKAGE
-                ? AverageLinkage.cluster(x, 1 - t.eps(), t.minSamples())
-                : CosineDbscan.cluster(x, t.eps(), t.minSamples());
+        int[] labels = switch (t.algorithm()) {
+            case AVERAGE_LINKAGE -> AverageLinkage.cluster(x, 1 - t.eps(), t.minSamples());
+            case DBSCAN -> CosineDbscan.cluster(x, t.eps(), t.minSamples());
+            case UMAP_DBSCAN -> EuclideanDbscan.cluster(new Umap(Umap.Params.DEFAULTS).fit(x), t.eps(),
+                    t.minSamples());
+        };
         Map<Integer, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] != CosineDbscan.NOISE) {

@@ -130,7 +130,8 @@ public class ReclusterHandler {
         }
         Set<Long> rejected = PersonClustering.rejectedPairs(faces.findRejections());
         PersonClustering.Plan plan = PersonClustering.plan(input, rejected,
-                new PersonClustering.Settings(props.algorithm(), t.matchThreshold(), t.batchEps(), t.minSamples()));
+                new PersonClustering.Settings(props.algorithm(), t.matchThreshold(), props.eps(t, true),
+                        t.minSamples()));
         Set<Long> reusable = new HashSet<>(before.values());
         reusable.removeAll(named);
         List<Long> mapped = StablePersonIds.map(plan.newPersons(), before, reusable);
