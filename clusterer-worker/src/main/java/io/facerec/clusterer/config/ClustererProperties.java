@@ -59,7 +59,12 @@ public record ClustererProperties(
             @DecimalMin("-1") @DecimalMax("1") double matchThreshold,
             @DecimalMin("0") @DecimalMax("2") double eps,
             @Min(1) int minSamples,
-            @DecimalMin("0") @DecimalMax("2") double reclusterEps) {
+            @DecimalMin("0") @DecimalMax("2") @DefaultValue("0") double reclusterEps) {
+
+        /** The constructor configuration binds to (the record has two). */
+        @org.springframework.boot.context.properties.bind.ConstructorBinding
+        public ModelThresholds {
+        }
 
         public ModelThresholds(double matchThreshold, double eps, int minSamples) {
             this(matchThreshold, eps, minSamples, 0);

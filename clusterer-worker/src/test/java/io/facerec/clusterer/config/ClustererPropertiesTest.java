@@ -30,4 +30,16 @@ class ClustererPropertiesTest {
         assertThat(bind(Map.of("facerec.clusterer.algorithm", "UMAP_DBSCAN", "facerec.clusterer.umap-eps", "0.3"))
                 .eps(t, true)).isEqualTo(0.3);
     }
+
+    @Test
+    void perModelThresholdsBindFromConfiguration() {
+        ClustererProperties p = bind(Map.of("facerec.clusterer.models.facenet512.match-threshold", "0.7",
+                "facerec.clusterer.models.facenet512.eps", "0.3", "facerec.clusterer.models.facenet512.min-samples", "3"));
+        var t = p.thresholds("facenet512");
+        assertThat(t.matchThreshold()).isEqualTo(0.7);
+        assertThat(t.eps()).isEqualTo(0.3);
+        assertThat(t.minSamples()).isEqualTo(3);
+        assertThat(t.batchEps()).as("recluster-eps unset: same as eps").isEqualTo(0.3);
+        assertThat(p.thresholds("fr_feature")).isEqualTo(ClustererProperties.FR_FEATURE);
+    }
 }
