@@ -23,7 +23,9 @@ import org.springframework.kafka.core.KafkaTemplate;
 /**
  * Runs the Debezium embedded engine on {@code MediaItems} and publishes one {@link MediaItemCaptured} per new row to
  * {@link Topics#MEDIA_ITEMS_CAPTURED}, keyed by media item id. A batch's offsets are committed only after every record
- * of it was acknowledged by the broker (at-least-once; the detector is idempotent).
+ * of it was acknowledged by the broker (at-least-once; the detector is idempotent). When the engine stops with an
+ * error while running (the database or the broker gone for longer than Debezium's own retries), it is started again
+ * from the committed offsets after a back-off (5 s doubling to 60 s) for as long as this instance runs.
  */
 public class MediaItemCapture implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(MediaItemCapture.class);
@@ -33,7 +35,14 @@ public class MediaItemCapture implements SmartLifecycle {
 
     private final Properties config;
     private final KafkaTemplate<String, String> kafka;
-    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile CountDownLatch started = new CountDownLatch(1);
+    private volatile boolean stopping;
+    private int failuresInARow;
+    private final java.util.concurrent.ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "media-item-capture-restart");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicLong published = new AtomicLong();
     private volatile State state = State.NEW;
     private volatile Throwable failure;
@@ -75,6 +84,8 @@ public class MediaItemCapture implements SmartLifecycle {
 
     private void startEngine() {
         state = State.STARTING;
+        started = new CountDownLatch(1);
+        CountDownLatch startedNow = started;
         try {
             Files.createDirectories(java.nio.file.Path.of(config.getProperty("offset.storage.file.filename")).getParent());
         } catch (IOException e) {
@@ -86,7 +97,7 @@ public class MediaItemCapture implements SmartLifecycle {
                     @Override
                     public void taskStarted() {
                         state = State.RUNNING;
-                        started.countDown();
+                        startedNow.countDown();
                     }
                 })
                 .using((success, message, error) -> {
@@ -94,15 +105,18 @@ public class MediaItemCapture implements SmartLifecycle {
                         failure = error;
                         state = State.FAILED;
                         log.error("Change data capture stopped: {}", message, error);
+                        if (!stopping && startedNow.getCount() == 0) {
+                            scheduleRestart(); // it had been running: come back from the committed offsets
+                        }
                     }
-                    started.countDown();
+                    startedNow.countDown();
                 })
                 .notifying(this::handleBatch)
                 .build();
         executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "media-item-capture"));
         executor.execute(engine);
         try {
-            if (!started.await(60, TimeUnit.SECONDS)) {
+            if (!startedNow.await(60, TimeUnit.SECONDS)) {
                 log.warn("Change data capture has not started after 60 s; continuing");
             }
         } catch (InterruptedException e) {
@@ -113,6 +127,28 @@ public class MediaItemCapture implements SmartLifecycle {
                     + (failure == null ? "see log" : failure.getMessage()), failure);
         }
         log.info("Change data capture of MediaItems running ({})", config.getProperty("connector.class"));
+    }
+
+    private synchronized void scheduleRestart() {
+        long delay = Math.min(60, 5L << Math.min(4, failuresInARow++));
+        log.warn("Change data capture restarts in {} s (failure {} in a row)", delay, failuresInARow);
+        restarts.schedule(this::restart, delay, TimeUnit.SECONDS);
+    }
+
+    private synchronized void restart() {
+        if (stopping || state != State.FAILED) {
+            return;
+        }
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+        try {
+            startEngine();
+            failuresInARow = 0;
+        } catch (RuntimeException e) {
+            log.error("Change data capture could not restart: {}", e.getMessage());
+            scheduleRestart();
+        }
     }
 
     private void handleBatch(List<ChangeEvent<String, String>> records,
@@ -148,6 +184,8 @@ public class MediaItemCapture implements SmartLifecycle {
 
     @Override
     public synchronized void stop() {
+        stopping = true;
+        restarts.shutdownNow();
         if (standby != null) {
             standby.shutdownNow();
         }

@@ -39,7 +39,8 @@ final class PipelineStack implements AutoCloseable {
         this.pgPort = EmbeddedBroker.freePort();
         this.brokerPort = EmbeddedBroker.freePort();
         int controllerPort = EmbeddedBroker.freePort();
-        this.db = EmbeddedDatabase.start(work.resolve("data"), true, pgPort);
+        // not "fresh": a fresh embedded database deletes its folder when it stops, and the outage restarts it there
+        this.db = EmbeddedDatabase.start(work.resolve("data"), false, pgPort);
         migrate();
         broker = new ChildJvm("broker", EmbeddedBroker.class.getName(), List.of("-Xmx512m"),
                 List.of(work.resolve("broker").toString(), Integer.toString(brokerPort), Integer.toString(controllerPort)),
