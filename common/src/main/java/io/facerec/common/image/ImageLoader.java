@@ -136,7 +136,7 @@ public class ImageLoader {
         }
         ReferenceJpegDecoder.Image img;
         try {
-            img = ReferenceJpegDecoder.decode(bytes, ReferenceJpegDecoder.Order.BGR, maxPixels);
+            img = ReferenceJpegDecoder.decode(bytes, ReferenceJpegDecoder.Order.BGR, maxPixels, heapBudget());
         } catch (ReferenceJpegDecoder.JpegDecodeException e) {
             if (e.reason() == ReferenceJpegDecoder.Reason.TOO_MANY_PIXELS) {
                 throw new PermanentProcessingException("TOO_MANY_PIXELS", "image " + file.getFileName() + " is "
@@ -152,6 +152,16 @@ public class ImageLoader {
             m.close();
         }
         return new DecodedImage(oriented, oriented.cols(), oriented.rows());
+    }
+
+    /**
+     * Heap the reference decoder may take: half of what this JVM could still allocate (the workers run with a small
+     * heap and exit on OutOfMemoryError; OpenCV decodes outside the heap, so a photo too large for the budget goes
+     * there).
+     */
+    private static long heapBudget() {
+        Runtime rt = Runtime.getRuntime();
+        return (rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) / 2;
     }
 
     /** Reads the dimensions from the header (JPEG, PNG, GIF, BMP) and refuses too many pixels before decoding. */

@@ -136,22 +136,26 @@ public final class ReferenceJpegDecoder {
     private ReferenceJpegDecoder() {
     }
 
-    /** {@link #decode(byte[], Order, long)} without a pixel limit. */
+    /** {@link #decode(byte[], Order, long, long)} without a pixel limit or a memory budget. */
     public static Image decode(byte[] jpeg, Order order) throws JpegDecodeException {
-        return decode(jpeg, order, Long.MAX_VALUE);
+        return decode(jpeg, order, Long.MAX_VALUE, Long.MAX_VALUE);
     }
 
     /**
      * @param maxPixels largest width x height accepted, checked on the frame header before allocating anything
+     * @param maxHeapBytes the most Java heap the decode may allocate (coefficients of progressive files, sample
+     *     planes, the output), estimated from the frame header before allocating anything, like jpeg-js's
+     *     {@code maxMemoryUsageInMB}; above it the JPEG is refused as {@link Reason#UNSUPPORTED}
      * @throws JpegDecodeException for anything jpeg-js does not decode, with the reason
      */
-    public static Image decode(byte[] jpeg, Order order, long maxPixels) throws JpegDecodeException {
+    public static Image decode(byte[] jpeg, Order order, long maxPixels, long maxHeapBytes)
+            throws JpegDecodeException {
         try {
-            Parser p = new Parser(jpeg, maxPixels, true);
+            Parser p = new Parser(jpeg, maxPixels, maxHeapBytes, true);
             try {
                 p.parse();
             } catch (NotFusable e) {
-                p = new Parser(jpeg, maxPixels, false);
+                p = new Parser(jpeg, maxPixels, maxHeapBytes, false);
                 try {
                     p.parse();
                 } catch (NotFusable impossible) {
@@ -168,7 +172,7 @@ public final class ReferenceJpegDecoder {
 
     /** jpeg-js's own order of work (all coefficients, then the IDCT), never the single pass: for tests. */
     static Image decodeTwoPass(byte[] jpeg, Order order) throws JpegDecodeException {
-        Parser p = new Parser(jpeg, Long.MAX_VALUE, false);
+        Parser p = new Parser(jpeg, Long.MAX_VALUE, Long.MAX_VALUE, false);
         try {
             p.parse();
         } catch (NotFusable impossible) {
@@ -364,6 +368,7 @@ public final class ReferenceJpegDecoder {
         private final byte[] data;
         private final int length;
         private final long maxPixels;
+        private final long maxHeapBytes;
         /**
          * Single pass for baseline frames: each block goes through the IDCT as soon as it is decoded, with the
          * quantisation table of that moment, instead of keeping every coefficient until the end as jpeg-js does. Exact
@@ -388,10 +393,11 @@ public final class ReferenceJpegDecoder {
         private int height;
         private final List<Component> outComponents = new ArrayList<>();
 
-        Parser(byte[] data, long maxPixels, boolean fused) {
+        Parser(byte[] data, long maxPixels, long maxHeapBytes, boolean fused) {
             this.data = data;
             this.length = data.length;
             this.maxPixels = maxPixels;
+            this.maxHeapBytes = maxHeapBytes;
             this.fused = fused;
         }
 
@@ -497,6 +503,7 @@ public final class ReferenceJpegDecoder {
                             offset += 3;
                         }
                         fusedFrame = fused && !f.progressive;
+                        checkHeap(f, !fusedFrame);
                         prepareComponents(f, !fusedFrame);
                         frame = f;
                         frames++;
@@ -648,6 +655,29 @@ public final class ReferenceJpegDecoder {
                 return new JpegDecodeException(Reason.UNSUPPORTED, what + " is not supported");
             }
             return new JpegDecodeException(Reason.MALFORMED, "unknown JPEG marker " + Integer.toHexString(marker));
+        }
+
+        /** Refuses a frame whose coefficients (when kept), sample planes and output exceed the heap budget. */
+        private void checkHeap(Frame f, boolean keepCoefficients) throws JpegDecodeException {
+            int maxH = 1;
+            int maxV = 1;
+            for (int id : f.componentsOrder) {
+                maxH = Math.max(maxH, f.components[id].h);
+                maxV = Math.max(maxV, f.components[id].v);
+            }
+            double mcusPerLine = Math.ceil(f.samplesPerLine / 8.0 / maxH);
+            double mcusPerColumn = Math.ceil(f.scanLines / 8.0 / maxV);
+            double bytes = 3.0 * f.samplesPerLine * f.scanLines;
+            for (int id : f.componentsOrder) {
+                Component c = f.components[id];
+                double blocks = mcusPerLine * c.h * mcusPerColumn * c.v;
+                bytes += blocks * 64 * (keepCoefficients ? 4 + 1 : 1);
+            }
+            if (bytes > maxHeapBytes) {
+                throw new JpegDecodeException(Reason.UNSUPPORTED, String.format(
+                        "decoding this %dx%d JPEG would take about %.0f MB of heap, above the budget of %.0f MB",
+                        f.samplesPerLine, f.scanLines, bytes / 1e6, maxHeapBytes / 1e6));
+            }
         }
 
         private void prepareComponents(Frame f, boolean allocateBlocks) throws JpegDecodeException {
@@ -803,19 +833,16 @@ public final class ReferenceJpegDecoder {
                 p[3 + row] = v3 + v4;
                 p[4 + row] = v3 - v4;
             }
-            // inverse DCT on columns
+            // inverse DCT on columns, each column converted to 8-bit samples and written out at once
             for (int col = 0; col < 8; ++col) {
+                int o = outOffset + col;
                 if (p[8 + col] == 0 && p[16 + col] == 0 && p[24 + col] == 0 && p[32 + col] == 0 && p[40 + col] == 0
                         && p[48 + col] == 0 && p[56 + col] == 0) {
                     t = (DCT_SQRT2 * p[col] + 8192) >> 14;
-                    p[col] = t;
-                    p[8 + col] = t;
-                    p[16 + col] = t;
-                    p[24 + col] = t;
-                    p[32 + col] = t;
-                    p[40 + col] = t;
-                    p[48 + col] = t;
-                    p[56 + col] = t;
+                    byte b = sample(t);
+                    for (int y = 0; y < 8; y++) {
+                        out[o + y * stride] = b;
+                    }
                     continue;
                 }
                 // stage 4
@@ -853,25 +880,22 @@ public final class ReferenceJpegDecoder {
                 t = (v5 * DCT_SIN1 + v6 * DCT_COS1 + 2048) >> 12;
                 v5 = (v5 * DCT_COS1 - v6 * DCT_SIN1 + 2048) >> 12;
                 v6 = t;
-                // stage 1
-                p[col] = v0 + v7;
-                p[56 + col] = v0 - v7;
-                p[8 + col] = v1 + v6;
-                p[48 + col] = v1 - v6;
-                p[16 + col] = v2 + v5;
-                p[40 + col] = v2 - v5;
-                p[24 + col] = v3 + v4;
-                p[32 + col] = v3 - v4;
+                // stage 1, then the conversion to 8-bit integers
+                out[o] = sample(v0 + v7);
+                out[o + 7 * stride] = sample(v0 - v7);
+                out[o + stride] = sample(v1 + v6);
+                out[o + 6 * stride] = sample(v1 - v6);
+                out[o + 2 * stride] = sample(v2 + v5);
+                out[o + 5 * stride] = sample(v2 - v5);
+                out[o + 3 * stride] = sample(v3 + v4);
+                out[o + 4 * stride] = sample(v3 - v4);
             }
-            // convert to 8-bit integers
-            for (int y = 0; y < 8; y++) {
-                int o = outOffset + y * stride;
-                int r = y << 3;
-                for (int x = 0; x < 8; x++) {
-                    int sample = 128 + ((p[r + x] + 8) >> 4);
-                    out[o + x] = (byte) (sample < 0 ? 0 : sample > 0xFF ? 0xFF : sample);
-                }
-            }
+        }
+
+        /** The final conversion of an IDCT output to an 8-bit sample: {@code 128 + ((v + 8) >> 4)}, clamped. */
+        private static byte sample(int v) {
+            int sample = 128 + ((v + 8) >> 4);
+            return (byte) (sample < 0 ? 0 : sample > 0xFF ? 0xFF : sample);
         }
 
         /**

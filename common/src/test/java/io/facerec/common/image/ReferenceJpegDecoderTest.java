@@ -151,10 +151,17 @@ class ReferenceJpegDecoderTest {
         byte[] huge = jpeg.clone();
         huge[sof + 5] = (byte) 0x75; // height 30000 and more
         huge[sof + 7] = (byte) 0x75;
-        JpegDecodeException e = catchThrowableOfType(() -> ReferenceJpegDecoder.decode(huge, Order.BGR, 1_000_000),
-                JpegDecodeException.class);
+        JpegDecodeException e = catchThrowableOfType(() -> ReferenceJpegDecoder.decode(huge, Order.BGR, 1_000_000,
+                Long.MAX_VALUE), JpegDecodeException.class);
         assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_PIXELS);
         assertThat(e.getMessage()).contains("pixels");
+
+        // more heap than the caller grants (checked on the header, as jpeg-js's maxMemoryUsageInMB): left to OpenCV
+        JpegDecodeException heap = catchThrowableOfType(() -> ReferenceJpegDecoder.decode(jpeg, Order.BGR,
+                Long.MAX_VALUE, 1_000), JpegDecodeException.class);
+        assertThat(heap.reason()).isEqualTo(Reason.UNSUPPORTED);
+        assertThat(heap.getMessage()).contains("heap");
+        assertThat(ReferenceJpegDecoder.decode(jpeg, Order.BGR, Long.MAX_VALUE, 1_000_000).width()).isEqualTo(16);
     }
 
     private static void assertRefused(byte[] jpeg, Reason reason, String message) {
