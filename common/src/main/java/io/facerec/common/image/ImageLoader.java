@@ -1,10 +1,12 @@
 package io.facerec.common.image;
 
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 
 import io.facerec.common.error.PermanentProcessingException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -12,19 +14,42 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Decodes photos with OpenCV ({@code imread}: EXIF orientation honoured; grayscale, 16-bit, CMYK and alpha images all
- * become 8-bit BGR). Refuses, with a clear {@link PermanentProcessingException}, empty files, files that are not
- * images, and images whose pixel count exceeds the limit (read from the header before decoding where the JDK can read
- * it, checked again after decoding for the other formats). Decoder errors are permanent failures too.
+ * Decodes photos to 8-bit BGR with the EXIF orientation applied as OpenCV's {@code imread} applies it.
+ *
+ * <p>JPEGs at full size are decoded by {@link ReferenceJpegDecoder}, a port of jpeg-js, the decoder of the reference
+ * detector harness: the detector then sees exactly the reference's pixels (libjpeg-turbo differs by about one grey
+ * level, enough to flip near-tied anchors). JPEGs it refuses (arithmetic coding, 12-bit, lossless, truncated or
+ * corrupt data, ...) and every other format go through OpenCV ({@code imread}: grayscale, 16-bit, CMYK and alpha images
+ * all become 8-bit BGR; a truncated JPEG is kept as libjpeg fills it in). Reduced decoding (2, 4, 8) is OpenCV's.
+ *
+ * <p>Refuses, with a clear {@link PermanentProcessingException}, missing and empty files, files that are not images, and
+ * images whose pixel count exceeds the limit (read from the header before decoding: the JPEG frame header, or the JDK's
+ * reader; checked again after decoding for the other formats). Decoder errors are permanent failures too.
  */
 public class ImageLoader {
+    private static final Logger log = LoggerFactory.getLogger(ImageLoader.class);
+    /** JPEG files larger than this are left to OpenCV (the reference decoder reads the whole file into memory). */
+    private static final long MAX_REFERENCE_JPEG_BYTES = 512L << 20;
+
     private final long maxPixels;
+    private final boolean referenceJpeg;
 
     /** @param maxPixels largest width x height accepted */
     public ImageLoader(long maxPixels) {
+        this(maxPixels, true);
+    }
+
+    /**
+     * @param maxPixels largest width x height accepted
+     * @param referenceJpeg decode full-size JPEGs with {@link ReferenceJpegDecoder} (false: always OpenCV)
+     */
+    public ImageLoader(long maxPixels, boolean referenceJpeg) {
         this.maxPixels = maxPixels;
+        this.referenceJpeg = referenceJpeg;
     }
 
     /** The largest width x height accepted. */
@@ -58,6 +83,12 @@ public class ImageLoader {
         if (size == 0) {
             throw new PermanentProcessingException("EMPTY_FILE", "the file is empty (0 bytes): " + file);
         }
+        if (reduction == 1 && referenceJpeg && size <= MAX_REFERENCE_JPEG_BYTES) {
+            DecodedImage jpeg = loadJpeg(file);
+            if (jpeg != null) {
+                return jpeg;
+            }
+        }
         checkPixelCount(file);
         Mat m;
         try {
@@ -88,6 +119,54 @@ public class ImageLoader {
                     h * reduction, pixels, maxPixels));
         }
         return new DecodedImage(m, m.cols(), m.rows());
+    }
+
+    /**
+     * Decodes a JPEG (recognised by its first bytes, whatever its name) with {@link ReferenceJpegDecoder} and applies
+     * its EXIF orientation. @return null for other files and for JPEGs that decoder refuses, which OpenCV then decodes
+     */
+    private DecodedImage loadJpeg(Path file) {
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(3);
+            if (head.length < 3 || (head[0] & 0xff) != 0xFF || (head[1] & 0xff) != 0xD8 || (head[2] & 0xff) != 0xFF) {
+                return null;
+            }
+            byte[] rest = in.readAllBytes();
+            bytes = new byte[3 + rest.length];
+            System.arraycopy(head, 0, bytes, 0, 3);
+            System.arraycopy(rest, 0, bytes, 3, rest.length);
+        } catch (IOException e) {
+            return null; // OpenCV reports it
+        }
+        ReferenceJpegDecoder.Image img;
+        try {
+            img = ReferenceJpegDecoder.decode(bytes, ReferenceJpegDecoder.Order.BGR, maxPixels, heapBudget());
+        } catch (ReferenceJpegDecoder.JpegDecodeException e) {
+            if (e.reason() == ReferenceJpegDecoder.Reason.TOO_MANY_PIXELS) {
+                throw new PermanentProcessingException("TOO_MANY_PIXELS", "image " + file.getFileName() + " is "
+                        + e.getMessage());
+            }
+            log.debug("{}: {}; decoding it with OpenCV", file.getFileName(), e.getMessage());
+            return null;
+        }
+        Mat m = new Mat(img.height(), img.width(), CV_8UC3);
+        m.data().put(img.pixels());
+        Mat oriented = ExifOrientation.apply(m, ExifOrientation.read(bytes));
+        if (oriented != m) {
+            m.close();
+        }
+        return new DecodedImage(oriented, oriented.cols(), oriented.rows());
+    }
+
+    /**
+     * Heap the reference decoder may take: half of what this JVM could still allocate (the workers run with a small
+     * heap and exit on OutOfMemoryError; OpenCV decodes outside the heap, so a photo too large for the budget goes
+     * there).
+     */
+    private static long heapBudget() {
+        Runtime rt = Runtime.getRuntime();
+        return (rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) / 2;
     }
 
     /** Reads the dimensions from the header (JPEG, PNG, GIF, BMP) and refuses too many pixels before decoding. */

@@ -2,8 +2,6 @@ package io.facerec.detector.detect;
 
 import static org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT;
 import static org.bytedeco.opencv.global.opencv_core.copyMakeBorder;
-import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
-import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -13,7 +11,6 @@ import io.facerec.common.geometry.BoundingBox;
 import io.facerec.common.geometry.DetectedFace;
 import io.facerec.common.geometry.Landmarks;
 import io.facerec.common.image.DecodedImage;
-import io.facerec.common.image.Pixels;
 import io.facerec.common.inference.OnnxSessions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -25,12 +22,13 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
-import org.bytedeco.opencv.opencv_core.Size;
 
 /**
  * RetinaFace MobileNet-0.25 through ONNX Runtime. Preprocessing follows the model contract: letterbox at the top-left
  * of a 640x640 canvas keeping the aspect ratio ({@code scale = min(640/w, 640/h)}, resized size truncated to whole
- * pixels), the rest zero; RGB, raw 0..255 floats, NCHW; no mean or std. Decoding is {@link RetinaFaceDecoder}.
+ * pixels), the rest zero; RGB, raw 0..255 floats, NCHW; no mean or std. The resize is the reference harness's canvas
+ * bilinear ({@link SkiaBilinear}), so that, with JPEGs decoded as the reference decodes them, the network input is
+ * the reference's byte for byte. Decoding is {@link RetinaFaceDecoder}.
  */
 public class RetinaFaceDetector implements FaceDetector {
     public static final int INPUT_SIZE = 640;
@@ -133,21 +131,7 @@ public class RetinaFaceDetector implements FaceDetector {
         dw = Math.max(1, Math.min(INPUT_SIZE, dw));
         dh = Math.max(1, Math.min(INPUT_SIZE, dh));
         float[] out = new float[3 * INPUT_SIZE * INPUT_SIZE];
-        int plane = INPUT_SIZE * INPUT_SIZE;
-        try (Mat resized = new Mat(); Size size = new Size(dw, dh)) {
-            resize(bgr, resized, size, 0, 0, INTER_LINEAR);
-            byte[] px = Pixels.bytes(resized);
-            int i = 0;
-            for (int y = 0; y < dh; y++) {
-                int row = y * INPUT_SIZE;
-                for (int x = 0; x < dw; x++) {
-                    int o = row + x;
-                    out[o + 2 * plane] = px[i++] & 0xff; // B
-                    out[o + plane] = px[i++] & 0xff; // G
-                    out[o] = px[i++] & 0xff; // R
-                }
-            }
-        }
+        SkiaBilinear.letterbox(bgr, dw, dh, out, INPUT_SIZE);
         return out;
     }
 
