@@ -133,13 +133,14 @@ in_root apt-get install -y -qq "${packages[@]}" >"$work/apt.log" 2>&1 \
 in_root java -version
 umount "$rootfs/proc"
 
+ROOT_HOME=root   # the image user's home inside the rootfs
 # --- slim down ------------------------------------------------------------------------------------------------------
 in_root apt-get clean
 rm -f "$rootfs/usr/sbin/policy-rc.d"
 : >"$rootfs/etc/resolv.conf"                       # the container runtime provides its own
 rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/debconf/*-old \
   "$rootfs"/var/lib/dpkg/*-old "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* "$rootfs"/usr/share/locale/* \
-  "$rootfs"/usr/share/lintian/* "$rootfs"/tmp/* "$rootfs"/var/tmp/* "$rootfs"/root/.cache
+  "$rootfs"/usr/share/lintian/* "$rootfs"/tmp/* "$rootfs"/var/tmp/* "$rootfs/$ROOT_HOME/.cache"
 find "$rootfs/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete 2>/dev/null || true
 find "$rootfs/usr/share/doc" -mindepth 1 -type d -empty -delete 2>/dev/null || true
 find "$rootfs/var/log" -type f -delete

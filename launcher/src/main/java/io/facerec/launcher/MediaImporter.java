@@ -30,17 +30,17 @@ public class MediaImporter {
 
     /** Image files under a folder, sorted by path. */
     public static List<Path> scan(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).filter(MediaImporter::isImage).sorted().toList();
-        }
+        return walk(dir, MediaImporter::isImage);
     }
 
     /** Image and video files under a folder (what a library imports), sorted by path. */
     public static List<Path> scanMedia(Path dir) throws IOException {
+        return walk(dir, p -> isImage(p) || io.facerec.common.image.VideoFrames.isVideo(p.getFileName().toString()));
+    }
+
+    private static List<Path> walk(Path dir, java.util.function.Predicate<Path> wanted) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile)
-                    .filter(p -> isImage(p) || io.facerec.common.image.VideoFrames.isVideo(p.getFileName().toString()))
-                    .sorted().toList();
+            return s.filter(Files::isRegularFile).filter(wanted).sorted().toList();
         }
     }
 

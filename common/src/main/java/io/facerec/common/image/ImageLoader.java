@@ -52,6 +52,23 @@ public class ImageLoader {
         this.referenceJpeg = referenceJpeg;
     }
 
+    /**
+     * The size of a media file that exists and is not empty. @throws PermanentProcessingException {@code FILE_MISSING}
+     * or {@code EMPTY_FILE}
+     */
+    static long requireNonEmpty(Path file) {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (IOException e) {
+            throw new PermanentProcessingException("FILE_MISSING", "cannot read " + file + ": " + e.getMessage());
+        }
+        if (size == 0) {
+            throw new PermanentProcessingException("EMPTY_FILE", "the file is empty (0 bytes): " + file);
+        }
+        return size;
+    }
+
     /** The largest width x height accepted. */
     public long maxPixels() {
         return maxPixels;
@@ -74,15 +91,7 @@ public class ImageLoader {
             case 8 -> org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_8;
             default -> throw new IllegalArgumentException("reduction must be 1, 2, 4 or 8, not " + reduction);
         };
-        long size;
-        try {
-            size = Files.size(file);
-        } catch (IOException e) {
-            throw new PermanentProcessingException("FILE_MISSING", "cannot read " + file + ": " + e.getMessage());
-        }
-        if (size == 0) {
-            throw new PermanentProcessingException("EMPTY_FILE", "the file is empty (0 bytes): " + file);
-        }
+        long size = requireNonEmpty(file);
         if (reduction == 1 && referenceJpeg && size <= MAX_REFERENCE_JPEG_BYTES) {
             DecodedImage jpeg = loadJpeg(file);
             if (jpeg != null) {

@@ -1,8 +1,6 @@
 package io.facerec.common.image;
 
 import io.facerec.common.error.PermanentProcessingException;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
@@ -67,7 +65,7 @@ public final class VideoFrames {
 
     private Summary read(Path file, SortedSet<Integer> wanted, double intervalSeconds, int maxFrames,
             FrameConsumer consumer) {
-        checkReadable(file);
+        ImageLoader.requireNonEmpty(file);
         int decoded = 0;
         int sampled = 0;
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
@@ -125,18 +123,6 @@ public final class VideoFrames {
         } catch (FrameGrabber.Exception e) {
             throw new PermanentProcessingException("NOT_A_VIDEO",
                     "cannot decode a frame of " + file.getFileName() + ": " + firstLine(e.getMessage()), e);
-        }
-    }
-
-    private static void checkReadable(Path file) {
-        long size;
-        try {
-            size = Files.size(file);
-        } catch (IOException e) {
-            throw new PermanentProcessingException("FILE_MISSING", "cannot read " + file + ": " + e.getMessage());
-        }
-        if (size == 0) {
-            throw new PermanentProcessingException("EMPTY_FILE", "the file is empty (0 bytes): " + file);
         }
     }
 

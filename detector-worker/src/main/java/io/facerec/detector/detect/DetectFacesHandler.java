@@ -93,7 +93,7 @@ public class DetectFacesHandler {
         }
     }
 
-    private VideoFrames videoFrames;
+    private final VideoFrames videoFrames;
     private VideoSampling video = VideoSampling.DEFAULT;
 
     /** Video settings (defaults: every 1 s, at most 3,600 frames, tracks at IoU 0.3). */

@@ -89,12 +89,8 @@ public class EmbedFacesHandler {
             long t1 = System.nanoTime();
             List<float[]> vectors = embedder.embedAll(inputs, MAX_BATCH);
             inferTimer.record(System.nanoTime() - t1, TimeUnit.NANOSECONDS);
-            String model = embedder.spec().id();
             for (int i = 0; i < vectors.size(); i++) {
-                FacesDetected.Face f = event.faces().get(i);
-                MDC.put("faceId", Long.toString(f.faceId()));
-                faces.saveEmbedding(FaceId.of(f.faceId()), vectors.get(i), model, clock.instant());
-                publisher.accept(FaceEmbedded.of(f.faceId(), event.mediaItemId(), model, vectors.get(i)));
+                save(event, event.faces().get(i), vectors.get(i));
             }
             log.debug("media item {}: {} face(s) embedded", event.mediaItemId(), event.faces().size());
             return event.faces().size();
@@ -109,10 +105,10 @@ public class EmbedFacesHandler {
         }
     }
 
-    private void embedAndSave(FacesDetected event, FacesDetected.Face f, DecodedImage image, int r) {
+    /** Writes a face's embedding with its model id and publishes it. */
+    private void save(FacesDetected event, FacesDetected.Face f, float[] v) {
         MDC.put("faceId", Long.toString(f.faceId()));
         String model = embedder.spec().id();
-        float[] v = embed(image, scale(BoundingBox.of(f.box()), r), scale(new Landmarks(f.landmarks()), r));
         faces.saveEmbedding(FaceId.of(f.faceId()), v, model, clock.instant());
         publisher.accept(FaceEmbedded.of(f.faceId(), event.mediaItemId(), model, v));
     }
@@ -127,7 +123,8 @@ public class EmbedFacesHandler {
         new VideoFrames(loader.maxPixels()).frames(paths.resolve(event.filePath()),
                 new java.util.TreeSet<>(byFrame.keySet()), (frame, seconds, image) -> {
                     for (FacesDetected.Face f : byFrame.get(frame)) {
-                        embedAndSave(event, f, image, 1);
+                        MDC.put("faceId", Long.toString(f.faceId()));
+                        save(event, f, embed(image, BoundingBox.of(f.box()), new Landmarks(f.landmarks())));
                         done[0]++;
                     }
                     return true;

@@ -120,7 +120,7 @@ public final class FaultSuite {
             run(Fault.NONE, n); // the grouping to compare with
         }
         Path work = Files.createTempDirectory(root, fault.name().toLowerCase(Locale.ROOT));
-        Path media = linkPhotos(work);
+        Path media = copyPhotos(work);
         out.printf("%n== %s: %d items ==%n", fault.label, n);
         try (PipelineStack stack = new PipelineStack(work, media)) {
             stack.start();
@@ -235,7 +235,7 @@ public final class FaultSuite {
 
     public Row burst(int n) throws Exception {
         Path work = Files.createTempDirectory(root, "burst");
-        Path media = linkPhotos(work);
+        Path media = copyPhotos(work);
         out.printf("%n== burst: %d items inserted at once ==%n", n);
         try (PipelineStack stack = new PipelineStack(work, media)) {
             stack.start();
@@ -296,7 +296,7 @@ public final class FaultSuite {
 
     public Row hostile() throws Exception {
         Path work = Files.createTempDirectory(root, "hostile");
-        Path media = linkPhotos(work);
+        Path media = copyPhotos(work);
         out.printf("%n== hostile input ==%n");
         HostileInputs h = HostileInputs.create(work, media, photos.get(0));
         try (PipelineStack stack = new PipelineStack(work, media)) {
@@ -324,7 +324,7 @@ public final class FaultSuite {
     // ------------------------------------------------------------------------------------------------ helpers
 
     /** The photos, copied under {@code work/media} (a symbolic link out of the media root would be refused). */
-    private Path linkPhotos(Path work) throws Exception {
+    private Path copyPhotos(Path work) throws Exception {
         Path media = work.resolve("media");
         Files.createDirectories(media);
         for (int i = 0; i < photos.size(); i++) {
