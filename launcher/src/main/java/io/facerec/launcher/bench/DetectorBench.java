@@ -47,7 +47,7 @@ public final class DetectorBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Path dir = Path.of("/work/shared/eval/detection");
+        Path dir = Path.of("../shared/eval/detection");
         int warmup = 1;
         int passes = 3;
         int threads = 0;
