@@ -46,7 +46,7 @@ public class DetectorWorkerConfiguration {
     @Bean(destroyMethod = "close")
     FaceDetector faceDetector(ModelStore models, DetectorProperties props, ObjectProvider<MeterRegistry> meters) {
         return new RetinaFaceDetector(models.resolve(ModelFile.RETINAFACE_MNET25_V2), props.intraOpThreads(),
-                props.useGpu(), meters.getIfAvailable());
+                props.useGpu(), meters.getIfAvailable(), props.preprocessing());
     }
 
     @Bean
@@ -61,7 +61,7 @@ public class DetectorWorkerConfiguration {
             DeadLetterPublisher deadLetters, ObjectProvider<MeterRegistry> meters) {
         DetectionSettings settings = new DetectionSettings(props.scoreThreshold(), props.nmsThreshold(), props.minFaceSize(), 0,
                 props.closeUpRetry());
-        return new DetectFacesHandler(items, files, faces, paths, loader, detector, settings, thumbnails,
+        return new DetectFacesHandler(items, files, faces, paths, props.preprocessing().loader(loader), detector, settings, thumbnails,
                 new TransactionTemplate(txm), event -> send(kafka, event), deadLetters, Clock.systemUTC())
                 .withMeters(meters.getIfAvailable()).withVideo(props.videoSampling());
     }

@@ -66,7 +66,8 @@ public final class DatabaseModes implements AutoCloseable {
                 bean(FaceEmbedder.class), embedded::add, noBroker, Clock.systemUTC(), null);
         DetectorProperties d = bean(DetectorProperties.class);
         this.detect = new DetectFacesHandler(bean(MediaItemRepository.class), bean(MediaFileRepository.class),
-                bean(FaceRepository.class), bean(MediaPathResolver.class), bean(ImageLoader.class), bean(FaceDetector.class),
+                bean(FaceRepository.class), bean(MediaPathResolver.class),
+                bean(DetectorProperties.class).preprocessing().loader(bean(ImageLoader.class)), bean(FaceDetector.class),
                 new DetectionSettings(d.scoreThreshold(), d.nmsThreshold(), d.minFaceSize(), 0, d.closeUpRetry()),
                 bean(ThumbnailWriter.class), tx, embed::handle, noBroker, Clock.systemUTC()).withVideo(d.videoSampling());
     }

@@ -25,6 +25,14 @@ import java.util.List;
  * "landmarks"}]}]}} in original pixels, the shape {@code compare_json.py} reads.
  */
 public class DetectionTestMode {
+    private io.facerec.detector.detect.Preprocessing preprocessing = io.facerec.detector.detect.Preprocessing.REFERENCE;
+
+    /** How photos become the detector's input (default: the reference harness's way). */
+    public DetectionTestMode withPreprocessing(io.facerec.detector.detect.Preprocessing p) {
+        this.preprocessing = p;
+        return this;
+    }
+
     private final ModelStore models;
     private final DetectionSettings settings;
     private final ThumbnailWriter thumbnails;
@@ -47,12 +55,12 @@ public class DetectionTestMode {
                 images.add(in);
             }
         }
-        ImageLoader loader = new ImageLoader(200_000_000L);
+        ImageLoader loader = preprocessing.loader(new ImageLoader(200_000_000L));
         ObjectNode root = EventCodec.mapper().createObjectNode();
         ArrayNode arr = root.putArray("images");
         int failures = 0;
         try (RetinaFaceDetector detector = new RetinaFaceDetector(models.resolve(ModelFile.RETINAFACE_MNET25_V2),
-                threads, false, null)) {
+                threads, false, null, preprocessing)) {
             for (Path img : images) {
                 String name = img.getFileName().toString();
                 try (DecodedImage image = loader.load(img)) {

@@ -32,6 +32,14 @@ import java.util.Set;
  * noise share; plus the verification figures used to calibrate thresholds (TAR at FAR 1e-3/1e-4/1e-5).
  */
 public class EvaluateMode {
+    private io.facerec.detector.detect.Preprocessing preprocessing = io.facerec.detector.detect.Preprocessing.REFERENCE;
+
+    /** How photos become the detector's input (default: the reference harness's way). */
+    public EvaluateMode withPreprocessing(io.facerec.detector.detect.Preprocessing p) {
+        this.preprocessing = p;
+        return this;
+    }
+
     private final ModelStore models;
     private final DetectionSettings detection;
     private final int threads;
@@ -48,13 +56,14 @@ public class EvaluateMode {
 
     public List<Row> embed(Path dir, PrintStream err) throws IOException {
         List<String[]> entries = manifest(dir);
-        ImageLoader loader = new ImageLoader(200_000_000L);
+        ImageLoader loader = preprocessing.loader(new ImageLoader(200_000_000L));
+        ImageLoader embeddingLoader = loader.withOpenCvOnly(); // as EmbedFacesHandler decodes
         List<Row> rows = new ArrayList<>();
         EmbeddingModelSpec spec = EmbeddingModelSpec.FR_FEATURE;
         FaceAligner aligner = new FaceAligner(spec.alignment(), spec.inputSize());
         long t0 = System.nanoTime();
         try (RetinaFaceDetector detector = new RetinaFaceDetector(models.resolve(ModelFile.RETINAFACE_MNET25_V2), threads,
-                false, null);
+                false, null, preprocessing);
                 FaceEmbedder embedder = new FaceEmbedder(spec, models.resolve(ModelFile.FR_FEATURE), threads, false)) {
             for (String[] e : entries) {
                 float[] v = null;
@@ -63,7 +72,9 @@ public class EvaluateMode {
                     DetectedFace largest = faces.stream().max((a, b) -> Double.compare(a.box().area(), b.box().area()))
                             .orElse(null);
                     if (largest != null) {
-                        try (var aligned = aligner.align(img.bgr(), largest.box(), largest.landmarks())) {
+                        // as in the pipeline: the detector sees the reference decoder's pixels, the embedder OpenCV's
+                        try (DecodedImage forEmbedding = embeddingLoader.load(dir.resolve(e[0]));
+                                var aligned = aligner.align(forEmbedding.bgr(), largest.box(), largest.landmarks())) {
                             v = embedder.embed(embedder.preprocess(aligned));
                         }
                     }
@@ -99,7 +110,7 @@ public class EvaluateMode {
     }
 
     /** Manifest rows {file, identity}: MANIFEST.tsv order when present, else every image under person folders. */
-    static List<String[]> manifest(Path dir) throws IOException {
+    public static List<String[]> manifest(Path dir) throws IOException {
         Path m = dir.resolve("MANIFEST.tsv");
         List<String[]> out = new ArrayList<>();
         if (Files.isRegularFile(m)) {

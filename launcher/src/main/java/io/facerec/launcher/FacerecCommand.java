@@ -49,6 +49,12 @@ public class FacerecCommand implements Callable<Integer> {
     @Option(names = "--pad", paramLabel = "F", description = "Detection: black border per side, fraction of the longer side (default: ${DEFAULT-VALUE}).")
     double pad = 0;
 
+    @Option(names = "--preprocessing", paramLabel = "P", description = "Detection input with --test/--evaluate: "
+            + "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: the reference detector harness's JPEG decoding and "
+            + "scaling; OPENCV: libjpeg-turbo and INTER_LINEAR, as identity_ref.py; the workers read "
+            + "facerec.detector.preprocessing).")
+    io.facerec.detector.detect.Preprocessing preprocessing = io.facerec.detector.detect.Preprocessing.REFERENCE;
+
     @Option(names = "--no-close-up-retry", description = "Detection: do not re-detect close-ups and empty images on a padded image.")
     boolean noCloseUpRetry;
 
@@ -183,19 +189,19 @@ public class FacerecCommand implements Callable<Integer> {
         if (test != null) {
             DetectionSettings settings = new DetectionSettings(score, nms, 0, pad, false);
             return new DetectionTestMode(ModelStore.fromEnvironment(), settings,
-                    new ThumbnailWriter(thumbs, 0.2, 112, 20), 0).run(test, json, System.out, System.err);
+                    new ThumbnailWriter(thumbs, 0.2, 112, 20), 0).withPreprocessing(preprocessing).run(test, json, System.out, System.err);
         }
         if (images != null) {
             return runImages(thumbs);
         }
         if (evaluate != null) {
             var t = ClustererProperties.FR_FEATURE;
-            var defaults = new ClustererProperties(Map.of(), algorithm, ClustererProperties.UMAP_EPS, 1);
+            var defaults = new ClustererProperties(Map.of(), algorithm, ClustererProperties.UMAP_EPS, 1, null);
             var settings = new PersonClustering.Settings(algorithm,
                     matchThreshold != null ? matchThreshold : t.matchThreshold(),
                     eps != null ? eps : defaults.eps(t, true), minSamples != null ? minSamples : t.minSamples());
             return new EvaluateMode(ModelStore.fromEnvironment(), new DetectionSettings(score, nms, 0, pad, !noCloseUpRetry), 0)
-                    .run(evaluate, settings, new PersonClustering.Settings(algorithm, settings.matchThreshold(),
+                    .withPreprocessing(preprocessing).run(evaluate, settings, new PersonClustering.Settings(algorithm, settings.matchThreshold(),
                             eps != null ? eps : defaults.eps(t, false), settings.minSamples()),
                             labelsOut, embeddingsOut, sweep, streamBatch, embeddingsIn, System.out, System.err);
         }

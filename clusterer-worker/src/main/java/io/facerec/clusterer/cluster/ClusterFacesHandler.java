@@ -130,8 +130,7 @@ public class ClusterFacesHandler {
             updatePortrait(faces, persons, PersonId.of(p), now);
         }
         persons.deleteEmpty();
-        index.commit();
-        fingerprints.put(model, faces.assignmentFingerprint(model));
+        index.commit(faces.assignmentFingerprint(model));
         if (meters != null) {
             meters.counter("facerec.clusterer.faces", "result", "matched").increment(plan.matches().size());
             meters.counter("facerec.clusterer.faces", "result", "new_person").increment(clustered);
@@ -147,25 +146,77 @@ public class ClusterFacesHandler {
     }
 
     /**
-     * The index of a model's assigned faces, kept across runs and rebuilt from the database when anyone else changed
-     * assignments since this handler's last run (the gallery, a recluster, another process).
+     * The index of a model's assigned faces, kept across runs (and across restarts when {@code index-dir} is set) and
+     * reconciled with the database whenever its fingerprint differs from the one the index was last committed with:
+     * someone else changed assignments (the gallery, a recluster, another process), a run rolled back, or the index is
+     * new. Reconciling reads face and person ids only and indexes just the faces that are missing or moved.
      */
     private FaceVectorIndex index(String model) {
-        FaceVectorIndex index = indexes.computeIfAbsent(model, m -> new FaceVectorIndex(null));
+        FaceVectorIndex index = indexes.computeIfAbsent(model, this::openIndex);
         String now = faces.assignmentFingerprint(model);
-        if (!now.equals(fingerprints.get(model))) {
-            long t0 = System.nanoTime();
-            index.clear();
-            List<EmbeddedFace> assigned = faces.findAssignedEmbedded(model);
-            for (EmbeddedFace f : assigned) {
-                index.upsert(f.id().value(), f.personId().value(), f.embedding());
-            }
-            index.commit();
-            fingerprints.put(model, now);
-            log.info("face index of {} rebuilt from the database: {} assigned faces in {} ms", model, assigned.size(),
-                    (System.nanoTime() - t0) / 1_000_000);
+        // uncommitted changes are those of a run whose transaction rolled back
+        if (index.hasUncommittedChanges() || !now.equals(index.fingerprint())) {
+            reconcile(model, index, now);
         }
         return index;
+    }
+
+    private FaceVectorIndex openIndex(String model) {
+        if (props.indexDir() == null) {
+            return new FaceVectorIndex(null);
+        }
+        java.nio.file.Path folder = props.indexDir().resolve(model.replaceAll("[^A-Za-z0-9._-]", "_"));
+        try {
+            java.nio.file.Files.createDirectories(folder);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create the face index folder " + folder, e);
+        }
+        return new FaceVectorIndex(folder);
+    }
+
+    /** Faces indexed per parallel indexing call while reconciling (embeddings held in memory at once). */
+    private static final int RECONCILE_CHUNK = 20_000;
+
+    private void reconcile(String model, FaceVectorIndex index, String fingerprint) {
+        long t0 = System.nanoTime();
+        Map<Long, Long> want = faces.findAssignments(model);
+        Map<Long, Long> have = index.assignments();
+        int removed = 0;
+        for (Long f : have.keySet()) {
+            if (!want.containsKey(f)) {
+                index.remove(f);
+                removed++;
+            }
+        }
+        List<Long> changed = new ArrayList<>();
+        for (Map.Entry<Long, Long> w : want.entrySet()) {
+            if (!w.getValue().equals(have.get(w.getKey()))) {
+                changed.add(w.getKey());
+            }
+        }
+        changed.sort(null);
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        for (int from = 0; from < changed.size(); from += RECONCILE_CHUNK) {
+            List<Long> chunk = changed.subList(from, Math.min(changed.size(), from + RECONCILE_CHUNK));
+            Map<Long, float[]> embeddings = faces.findEmbeddings(model, chunk);
+            List<FaceVectorIndex.Entry> entries = new ArrayList<>(chunk.size());
+            for (Long f : chunk) {
+                float[] v = embeddings.get(f);
+                if (v != null) {
+                    entries.add(new FaceVectorIndex.Entry(f, want.get(f), v));
+                }
+            }
+            index.upsertAll(entries, threads);
+        }
+        index.commit(fingerprint);
+        log.info("face index of {} reconciled with the database in {} ms: {} assigned faces, {} (re)indexed, {} removed",
+                model, (System.nanoTime() - t0) / 1_000_000, want.size(), changed.size(), removed);
+    }
+
+    /** Closes the indexes (persisted ones keep what was committed). */
+    public void close() {
+        indexes.values().forEach(FaceVectorIndex::close);
+        indexes.clear();
     }
 
     private io.micrometer.core.instrument.MeterRegistry meters;
@@ -179,7 +230,6 @@ public class ClusterFacesHandler {
     /** Neighbours looked at per face: enough to skip persons excluded by rejections or the one-face-per-photo rule. */
     static final int NEIGHBOURS = 16;
     private final Map<String, FaceVectorIndex> indexes = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<String, String> fingerprints = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Sets a person's portrait by {@link PortraitRule}. */
     static void updatePortrait(FaceRepository faces, PersonRepository persons, PersonId person, Instant now) {

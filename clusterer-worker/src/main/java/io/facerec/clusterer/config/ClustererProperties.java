@@ -18,6 +18,9 @@ import org.springframework.validation.annotation.Validated;
  * @param umapEps DBSCAN radius in the 2-d UMAP embedding when {@code algorithm} is UMAP_DBSCAN (the embedding's scale
  *     does not depend on the face model, so one value serves all models; the models' {@code eps} are cosine radii)
  * @param maxBatch most embeddings handled in one clustering run
+ * @param indexDir where the nearest-face index (one Lucene HNSW index per model) is persisted; unset keeps it in memory
+ *     and builds it from the database at start (minutes per 100k assigned faces on two cores; persisted, a restart
+ *     only reconciles what changed)
  */
 @Validated
 @ConfigurationProperties("facerec.clusterer")
@@ -25,7 +28,8 @@ public record ClustererProperties(
         @DefaultValue Map<String, ModelThresholds> models,
         @jakarta.validation.constraints.NotNull @DefaultValue("AVERAGE_LINKAGE") io.facerec.clusterer.cluster.PersonClustering.Algorithm algorithm,
         @DecimalMin(value = "0", inclusive = false) @DefaultValue(UMAP_EPS_TEXT) double umapEps,
-        @Min(1) @DefaultValue("500") int maxBatch) {
+        @Min(1) @DefaultValue("500") int maxBatch,
+        java.nio.file.Path indexDir) {
 
     /**
      * Default {@code umapEps}, the best of {@code facerec --evaluate --sweep} on the shared identity set (pairwise F1

@@ -86,4 +86,31 @@ class ClusterFacesHandlerTest extends ClusterDbFixture {
         assertThat(personOf(a2)).isEqualTo(p);
         assertThat(PersonId.of(p)).isNotNull();
     }
+
+    @Test
+    void aPersistedIndexCatchesUpWithChangesMadeWhileTheClustererWasDown(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        var props = new ClustererProperties(Map.of(MODEL, new ClustererProperties.ModelThresholds(0.6, 0.3, 2)),
+                PersonClustering.Algorithm.DBSCAN, ClustererProperties.UMAP_EPS, 500, dir);
+        ClusterFacesHandler first = new ClusterFacesHandler(faces, persons, props, db.tx(), Clock.systemUTC());
+        FaceId a1 = faces(item(), A).get(0);
+        FaceId a2 = faces(item(), A2).get(0);
+        FaceId b1 = faces(item(), B).get(0);
+        faces(item(), B2);
+        first.run(MODEL);
+        long pa = personOf(a1);
+        long pb = personOf(b1);
+        assertThat(pa).isNotEqualTo(pb);
+        first.close();
+        assertThat(dir.resolve(MODEL)).isDirectoryContaining(f -> f.getFileName().toString().startsWith("segments_"));
+
+        // while it is down, a user merges A into B in the gallery
+        jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = ?, \"IsUserVerified\" = TRUE, \"ModifiedAt\" = now() "
+                + "WHERE \"Id\" IN (?, ?)", pb, a1.value(), a2.value());
+        ClusterFacesHandler second = new ClusterFacesHandler(faces, persons, props, db.tx(), Clock.systemUTC());
+        FaceId a3 = faces(item(), A).get(0);
+        second.run(MODEL);
+        // the reopened index knows a1 and a2 are B's now: a stale one would have put a3 in A
+        assertThat(personOf(a3)).isEqualTo(pb);
+        second.close();
+    }
 }

@@ -69,6 +69,15 @@ public class ImageLoader {
         return size;
     }
 
+    /**
+     * The same limits, every format decoded by OpenCV (libjpeg-turbo). For the embedder: the reference recognition
+     * pipeline decodes with OpenCV, and libjpeg-turbo is about three times faster than the jpeg-js port, which only
+     * the detector needs (to see exactly the reference detector's pixels).
+     */
+    public ImageLoader withOpenCvOnly() {
+        return referenceJpeg ? new ImageLoader(maxPixels, false) : this;
+    }
+
     /** The largest width x height accepted. */
     public long maxPixels() {
         return maxPixels;

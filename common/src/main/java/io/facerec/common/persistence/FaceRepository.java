@@ -215,6 +215,33 @@ public class FaceRepository {
                 }, args);
     }
 
+    /** Face id to person id of every embedded face of a model that has a person (no embeddings read). */
+    public java.util.Map<Long, Long> findAssignments(String modelId) {
+        java.util.Map<Long, Long> out = new java.util.HashMap<>();
+        jdbc.query("SELECT \"Id\", \"PersonId\" FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL AND \"EmbeddingModel\" = ? "
+                + "AND \"PersonId\" IS NOT NULL", rs -> {
+                    out.put(rs.getLong(1), rs.getLong(2));
+                }, modelId);
+        return out;
+    }
+
+    /** The embeddings of the given faces (of one model), by face id; faces without one are left out. */
+    public java.util.Map<Long, float[]> findEmbeddings(String modelId, Collection<Long> faceIds) {
+        java.util.Map<Long, float[]> out = new java.util.HashMap<>();
+        List<Long> ids = new ArrayList<>(faceIds);
+        for (int from = 0; from < ids.size(); from += 500) {
+            List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
+            String in = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+            List<Object> args = new ArrayList<>(chunk);
+            args.add(0, modelId);
+            jdbc.query("SELECT \"Id\", \"Embedding\" FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL AND "
+                    + "\"EmbeddingModel\" = ? AND \"Id\" IN (" + in + ")", rs -> {
+                        out.put(rs.getLong(1), EmbeddingCodec.parse(rs.getBytes(2)));
+                    }, args.toArray());
+        }
+        return out;
+    }
+
     /**
      * A cheap fingerprint of a model's assignments (count, newest change, id sum): it changes whenever anyone assigns,
      * moves or removes a face, so a cache of the assigned faces knows when to reload.

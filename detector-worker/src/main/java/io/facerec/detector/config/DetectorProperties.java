@@ -22,6 +22,8 @@ import org.springframework.validation.annotation.Validated;
  * @param videoIntervalSeconds seconds between the sampled frames of a video
  * @param videoMaxFrames most frames sampled per video
  * @param videoTrackIou box overlap that makes a face in the next sampled frame the same track (one row per track)
+ * @param preprocessing REFERENCE (the reference detector harness's decoding and scaling, byte for byte) or OPENCV
+ *     (libjpeg-turbo and {@code INTER_LINEAR}, as {@code identity_ref.py}; faster)
  */
 @Validated
 @ConfigurationProperties("facerec.detector")
@@ -37,7 +39,8 @@ public record DetectorProperties(
         @DefaultValue("true") boolean closeUpRetry,
         @DecimalMin("0.01") @DefaultValue("1.0") double videoIntervalSeconds,
         @Min(1) @DefaultValue("3600") int videoMaxFrames,
-        @DecimalMin("0.01") @DecimalMax("1") @DefaultValue("0.3") double videoTrackIou) {
+        @DecimalMin("0.01") @DecimalMax("1") @DefaultValue("0.3") double videoTrackIou,
+        @jakarta.validation.constraints.NotNull @DefaultValue("REFERENCE") io.facerec.detector.detect.Preprocessing preprocessing) {
 
     /** The video part as the handler takes it. */
     public io.facerec.detector.detect.DetectFacesHandler.VideoSampling videoSampling() {

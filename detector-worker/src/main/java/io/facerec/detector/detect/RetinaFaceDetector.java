@@ -35,11 +35,19 @@ public class RetinaFaceDetector implements FaceDetector {
     private static final String INPUT = "data";
 
     private final OrtSession session;
+    private final Preprocessing preprocessing;
     private final Timer preprocessTimer;
     private final Timer inferenceTimer;
     private final Timer postprocessTimer;
 
     public RetinaFaceDetector(Path model, int intraOpThreads, boolean useGpu, MeterRegistry meters) {
+        this(model, intraOpThreads, useGpu, meters, Preprocessing.REFERENCE);
+    }
+
+    /** @param preprocessing how the letterbox is scaled (photos are decoded by {@link Preprocessing#loader}) */
+    public RetinaFaceDetector(Path model, int intraOpThreads, boolean useGpu, MeterRegistry meters,
+            Preprocessing preprocessing) {
+        this.preprocessing = preprocessing;
         this.session = OnnxSessions.open(model, intraOpThreads, useGpu);
         MeterRegistry m = meters == null ? new CompositeMeterRegistry() : meters;
         this.preprocessTimer = Timer.builder("facerec.detector.stage").tag("stage", "preprocess").register(m);
@@ -97,7 +105,7 @@ public class RetinaFaceDetector implements FaceDetector {
     private List<DetectedFace> detect(Mat bgr, DetectionSettings settings) {
         long t0 = System.nanoTime();
         double scale = Math.min((double) INPUT_SIZE / bgr.cols(), (double) INPUT_SIZE / bgr.rows());
-        float[] input = letterbox(bgr, scale);
+        float[] input = letterbox(bgr, scale, preprocessing);
         long t1 = System.nanoTime();
         preprocessTimer.record(t1 - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -124,14 +132,38 @@ public class RetinaFaceDetector implements FaceDetector {
         return faces;
     }
 
-    /** Letterboxed NCHW RGB float input. */
+    /** Letterboxed NCHW RGB float input, scaled as the reference harness's canvas does. */
     static float[] letterbox(Mat bgr, double scale) {
+        return letterbox(bgr, scale, Preprocessing.REFERENCE);
+    }
+
+    /** Letterboxed NCHW RGB float input. */
+    static float[] letterbox(Mat bgr, double scale, Preprocessing preprocessing) {
         int dw = (int) (bgr.cols() * scale);
         int dh = (int) (bgr.rows() * scale);
         dw = Math.max(1, Math.min(INPUT_SIZE, dw));
         dh = Math.max(1, Math.min(INPUT_SIZE, dh));
         float[] out = new float[3 * INPUT_SIZE * INPUT_SIZE];
-        SkiaBilinear.letterbox(bgr, dw, dh, out, INPUT_SIZE);
+        if (preprocessing == Preprocessing.REFERENCE) {
+            SkiaBilinear.letterbox(bgr, dw, dh, out, INPUT_SIZE);
+            return out;
+        }
+        try (Mat small = new Mat()) {
+            org.bytedeco.opencv.global.opencv_imgproc.resize(bgr, small, new org.bytedeco.opencv.opencv_core.Size(dw, dh),
+                    0, 0, org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR);
+            byte[] px = new byte[dw * dh * 3];
+            small.data().get(px);
+            int plane = INPUT_SIZE * INPUT_SIZE;
+            for (int y = 0; y < dh; y++) {
+                for (int x = 0; x < dw; x++) {
+                    int i = (y * dw + x) * 3;
+                    int o = y * INPUT_SIZE + x;
+                    out[o] = px[i + 2] & 0xFF; // R
+                    out[plane + o] = px[i + 1] & 0xFF; // G
+                    out[2 * plane + o] = px[i] & 0xFF; // B
+                }
+            }
+        }
         return out;
     }
 

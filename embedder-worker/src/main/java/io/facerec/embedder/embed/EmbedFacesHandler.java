@@ -57,7 +57,7 @@ public class EmbedFacesHandler {
         this.faces = faces;
         this.items = items;
         this.paths = paths;
-        this.loader = loader;
+        this.loader = loader.withOpenCvOnly(); // decoded as the reference recognition pipeline decodes
         this.aligner = aligner;
         this.embedder = embedder;
         this.publisher = publisher;

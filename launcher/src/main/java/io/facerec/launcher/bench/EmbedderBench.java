@@ -33,7 +33,7 @@ public final class EmbedderBench {
         Path dir = Path.of(args.length > 0 ? args[0] : "../shared/eval/detection");
         int passes = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         ModelStore models = ModelStore.fromEnvironment();
-        ImageLoader loader = new ImageLoader(200_000_000L);
+        ImageLoader loader = new ImageLoader(200_000_000L).withOpenCvOnly(); // as EmbedFacesHandler decodes
         List<Face> faces = new ArrayList<>();
         try (RetinaFaceDetector detector = new RetinaFaceDetector(models.resolve(ModelFile.RETINAFACE_MNET25_V2), 0, false, null)) {
             for (Path p : MediaImporter.scan(dir)) {
