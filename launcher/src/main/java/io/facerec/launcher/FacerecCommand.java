@@ -196,7 +196,7 @@ public class FacerecCommand implements Callable<Integer> {
         }
         if (evaluate != null) {
             var t = ClustererProperties.FR_FEATURE;
-            var defaults = new ClustererProperties(Map.of(), algorithm, ClustererProperties.UMAP_EPS, 1, null);
+            var defaults = new ClustererProperties(Map.of(), algorithm, ClustererProperties.UMAP_EPS, 1, null, ClustererProperties.IndexType.HNSW, 8);
             var settings = new PersonClustering.Settings(algorithm,
                     matchThreshold != null ? matchThreshold : t.matchThreshold(),
                     eps != null ? eps : defaults.eps(t, true), minSamples != null ? minSamples : t.minSamples());

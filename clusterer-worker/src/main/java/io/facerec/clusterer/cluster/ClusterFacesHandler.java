@@ -1,6 +1,7 @@
 package io.facerec.clusterer.cluster;
 
 import io.facerec.clusterer.config.ClustererProperties;
+import io.facerec.clusterer.index.FaceIndex;
 import io.facerec.clusterer.index.FaceVectorIndex;
 import io.facerec.common.event.FaceEmbedded;
 import io.facerec.common.id.FaceId;
@@ -79,7 +80,7 @@ public class ClusterFacesHandler {
     public Result run(String model) {
         ClustererProperties.ModelThresholds t = props.thresholds(model);
         Instant now = clock.instant();
-        FaceVectorIndex index = index(model);
+        FaceIndex index = index(model);
         List<PersonClustering.Face> pool = new ArrayList<>();
         Set<Long> items = new HashSet<>();
         for (EmbeddedFace f : faces.findUnassignedEmbedded(model)) {
@@ -92,7 +93,7 @@ public class ClusterFacesHandler {
         Set<Long> rejected = PersonClustering.rejectedPairs(faces.findRejections());
         PersonClustering.Matcher matcher = (v, min) -> {
             List<PersonClustering.Matcher.Candidate> out = new ArrayList<>();
-            for (FaceVectorIndex.Hit h : index.nearest(v, NEIGHBOURS)) {
+            for (FaceIndex.Hit h : index.nearest(v, NEIGHBOURS)) {
                 if (h.similarity() >= min) {
                     out.add(new PersonClustering.Matcher.Candidate(h.personId(), h.similarity()));
                 }
@@ -151,8 +152,8 @@ public class ClusterFacesHandler {
      * someone else changed assignments (the gallery, a recluster, another process), a run rolled back, or the index is
      * new. Reconciling reads face and person ids only and indexes just the faces that are missing or moved.
      */
-    private FaceVectorIndex index(String model) {
-        FaceVectorIndex index = indexes.computeIfAbsent(model, this::openIndex);
+    private FaceIndex index(String model) {
+        FaceIndex index = indexes.computeIfAbsent(model, this::openIndex);
         String now = faces.assignmentFingerprint(model);
         // uncommitted changes are those of a run whose transaction rolled back
         if (index.hasUncommittedChanges() || !now.equals(index.fingerprint())) {
@@ -161,7 +162,10 @@ public class ClusterFacesHandler {
         return index;
     }
 
-    private FaceVectorIndex openIndex(String model) {
+    private FaceIndex openIndex(String model) {
+        if (props.indexType() == ClustererProperties.IndexType.IVF) {
+            return new io.facerec.clusterer.index.IvfFaceIndex(props.ivfProbes());
+        }
         if (props.indexDir() == null) {
             return new FaceVectorIndex(null);
         }
@@ -177,7 +181,7 @@ public class ClusterFacesHandler {
     /** Faces indexed per parallel indexing call while reconciling (embeddings held in memory at once). */
     private static final int RECONCILE_CHUNK = 20_000;
 
-    private void reconcile(String model, FaceVectorIndex index, String fingerprint) {
+    private void reconcile(String model, FaceIndex index, String fingerprint) {
         long t0 = System.nanoTime();
         Map<Long, Long> want = faces.findAssignments(model);
         Map<Long, Long> have = index.assignments();
@@ -199,11 +203,11 @@ public class ClusterFacesHandler {
         for (int from = 0; from < changed.size(); from += RECONCILE_CHUNK) {
             List<Long> chunk = changed.subList(from, Math.min(changed.size(), from + RECONCILE_CHUNK));
             Map<Long, float[]> embeddings = faces.findEmbeddings(model, chunk);
-            List<FaceVectorIndex.Entry> entries = new ArrayList<>(chunk.size());
+            List<FaceIndex.Entry> entries = new ArrayList<>(chunk.size());
             for (Long f : chunk) {
                 float[] v = embeddings.get(f);
                 if (v != null) {
-                    entries.add(new FaceVectorIndex.Entry(f, want.get(f), v));
+                    entries.add(new FaceIndex.Entry(f, want.get(f), v));
                 }
             }
             index.upsertAll(entries, threads);
@@ -215,7 +219,7 @@ public class ClusterFacesHandler {
 
     /** Closes the indexes (persisted ones keep what was committed). */
     public void close() {
-        indexes.values().forEach(FaceVectorIndex::close);
+        indexes.values().forEach(FaceIndex::close);
         indexes.clear();
     }
 
@@ -229,7 +233,7 @@ public class ClusterFacesHandler {
 
     /** Neighbours looked at per face: enough to skip persons excluded by rejections or the one-face-per-photo rule. */
     static final int NEIGHBOURS = 16;
-    private final Map<String, FaceVectorIndex> indexes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, FaceIndex> indexes = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** Sets a person's portrait by {@link PortraitRule}. */
     static void updatePortrait(FaceRepository faces, PersonRepository persons, PersonId person, Instant now) {

@@ -5,10 +5,11 @@ import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 
+import io.facerec.clusterer.index.SphericalKMeans;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 /**
  * Cosine ε-neighbourhoods of many unit vectors, for clustering at library scale (100k faces and more) where the
@@ -48,43 +49,9 @@ public final class IvfNeighbourhoods {
         for (int i = 0; i < n; i++) {
             System.arraycopy(x[i], 0, data, i * d, d);
         }
-        // spherical k-means, seeded from random members
-        Random rnd = new Random(seed);
-        float[] centroids = new float[c * d];
-        int[] order = shuffled(n, rnd);
-        for (int k = 0; k < c; k++) {
-            System.arraycopy(data, order[k] * d, centroids, k * d, d);
-        }
-        int[][] top = null;
-        for (int round = 0; round < 4; round++) {
-            top = topCells(data, n, d, centroids, c, round == 3 ? p : 1);
-            float[] sum = new float[c * d];
-            int[] count = new int[c];
-            for (int i = 0; i < n; i++) {
-                int k = top[i][0];
-                count[k]++;
-                for (int j = 0; j < d; j++) {
-                    sum[k * d + j] += data[i * d + j];
-                }
-            }
-            for (int k = 0; k < c; k++) {
-                if (count[k] == 0) {
-                    System.arraycopy(data, order[rnd.nextInt(n)] * d, sum, k * d, d); // empty cell: reseed
-                }
-                double norm = 0;
-                for (int j = 0; j < d; j++) {
-                    norm += (double) sum[k * d + j] * sum[k * d + j];
-                }
-                float inv = norm == 0 ? 0 : (float) (1 / Math.sqrt(norm));
-                for (int j = 0; j < d; j++) {
-                    centroids[k * d + j] = sum[k * d + j] * inv;
-                }
-            }
-            if (round == 2) {
-                top = topCells(data, n, d, centroids, c, p); // final assignment with the probes
-                break;
-            }
-        }
+        // spherical k-means (three rounds), seeded from random members, then each vector's p best cells
+        float[] centroids = SphericalKMeans.train(data, n, d, c, 3, seed);
+        int[][] top = SphericalKMeans.topCells(data, n, d, centroids, c, p);
         // cell members (by the best cell) and the vectors that probe each cell
         List<List<Integer>> members = new ArrayList<>();
         List<List<Integer>> probing = new ArrayList<>();
@@ -127,56 +94,12 @@ public final class IvfNeighbourhoods {
         return adj.sortedUnique();
     }
 
-    /** Each vector's {@code p} most similar centroids, best first. */
-    private static int[][] topCells(float[] data, int n, int d, float[] centroids, int c, int p) {
-        int[][] top = new int[n][p];
-        for (int from = 0; from < n; from += ROW_BLOCK) {
-            int rows = Math.min(ROW_BLOCK, n - from);
-            float[] sims = new float[rows * c];
-            float[] block = Arrays.copyOfRange(data, from * d, (from + rows) * d);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, c, d, 1f, block, d, centroids, d, 0f, sims, c);
-            for (int a = 0; a < rows; a++) {
-                int[] best = top[from + a];
-                float[] bestSim = new float[p];
-                Arrays.fill(bestSim, Float.NEGATIVE_INFINITY);
-                for (int k = 0; k < c; k++) {
-                    float s = sims[a * c + k];
-                    if (s > bestSim[p - 1]) {
-                        int j = p - 1;
-                        while (j > 0 && bestSim[j - 1] < s) {
-                            bestSim[j] = bestSim[j - 1];
-                            best[j] = best[j - 1];
-                            j--;
-                        }
-                        bestSim[j] = s;
-                        best[j] = k;
-                    }
-                }
-            }
-        }
-        return top;
-    }
-
     private static float[] gather(float[] data, int d, int[] rows) {
         float[] out = new float[rows.length * d];
         for (int i = 0; i < rows.length; i++) {
             System.arraycopy(data, rows[i] * d, out, i * d, d);
         }
         return out;
-    }
-
-    private static int[] shuffled(int n, Random rnd) {
-        int[] a = new int[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
-        return a;
     }
 
     /** DBSCAN on a neighbour graph: core when {@code degree + 1 >= minSamples}; -1 = noise (as sklearn labels). */

@@ -21,6 +21,9 @@ import org.springframework.validation.annotation.Validated;
  * @param indexDir where the nearest-face index (one Lucene HNSW index per model) is persisted; unset keeps it in memory
  *     and builds it from the database at start (minutes per 100k assigned faces on two cores; persisted, a restart
  *     only reconciles what changed)
+ * @param indexType the nearest-face index: HNSW (Lucene, persisted in {@code indexDir}) or IVF (in memory, rebuilt from
+ *     the database at start; faster lookups at a million faces, see README "Results")
+ * @param ivfProbes cells an IVF lookup searches
  */
 @Validated
 @ConfigurationProperties("facerec.clusterer")
@@ -29,7 +32,14 @@ public record ClustererProperties(
         @jakarta.validation.constraints.NotNull @DefaultValue("AVERAGE_LINKAGE") io.facerec.clusterer.cluster.PersonClustering.Algorithm algorithm,
         @DecimalMin(value = "0", inclusive = false) @DefaultValue(UMAP_EPS_TEXT) double umapEps,
         @Min(1) @DefaultValue("500") int maxBatch,
-        java.nio.file.Path indexDir) {
+        java.nio.file.Path indexDir,
+        @jakarta.validation.constraints.NotNull @DefaultValue("IVF") IndexType indexType,
+        @Min(1) @DefaultValue("16") int ivfProbes) {
+
+    /** The nearest-face index kinds. */
+    public enum IndexType {
+        HNSW, IVF
+    }
 
     /**
      * Default {@code umapEps}, the best of {@code facerec --evaluate --sweep} on the shared identity set (pairwise F1

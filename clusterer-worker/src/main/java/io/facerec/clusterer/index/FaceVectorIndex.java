@@ -44,7 +44,7 @@ import org.apache.lucene.util.Bits;
  * <p>Not thread-safe for writers: the clusterer is its only writer. {@link #upsertAll} indexes in parallel (one HNSW
  * graph per indexing thread, searched together).
  */
-public final class FaceVectorIndex implements AutoCloseable {
+public final class FaceVectorIndex implements FaceIndex {
     private static final String FACE_KEY = "face";
     private static final String FACE = "face_id";
     private static final String PERSON = "person_id";
@@ -68,10 +68,6 @@ public final class FaceVectorIndex implements AutoCloseable {
     private boolean dirty;
     /** Changes searches do not see yet. */
     private boolean stale;
-
-    /** A neighbour: its face and person, and the cosine similarity to the query. */
-    public record Hit(long faceId, long personId, double similarity) {
-    }
 
     /** @param folder where to persist the index; null keeps it in memory */
     public FaceVectorIndex(Path folder) {
@@ -104,6 +100,7 @@ public final class FaceVectorIndex implements AutoCloseable {
     }
 
     /** Adds or replaces a face. */
+    @Override
     public void upsert(long faceId, long personId, float[] embedding) {
         try {
             writer.updateDocument(new Term(FACE_KEY, Long.toString(faceId)), document(faceId, personId, embedding));
@@ -114,11 +111,8 @@ public final class FaceVectorIndex implements AutoCloseable {
         }
     }
 
-    /** An entry for {@link #upsertAll}. */
-    public record Entry(long faceId, long personId, float[] embedding) {
-    }
-
     /** Adds or replaces many faces, indexing on {@code threads} threads at once. */
+    @Override
     public void upsertAll(List<Entry> entries, int threads) {
         if (entries.isEmpty()) {
             return;
@@ -158,6 +152,7 @@ public final class FaceVectorIndex implements AutoCloseable {
         }
     }
 
+    @Override
     public void remove(long faceId) {
         try {
             writer.deleteDocuments(new Term(FACE_KEY, Long.toString(faceId)));
@@ -168,6 +163,7 @@ public final class FaceVectorIndex implements AutoCloseable {
         }
     }
 
+    @Override
     public void clear() {
         try {
             writer.deleteAll();
@@ -187,6 +183,7 @@ public final class FaceVectorIndex implements AutoCloseable {
      * Makes every change visible to searches and durable when persisted, recording the fingerprint of the database
      * state the index now reflects (null: unknown, the next {@link #fingerprint()} is null).
      */
+    @Override
     public void commit(String fingerprint) {
         try {
             String before = fingerprint();
@@ -203,6 +200,7 @@ public final class FaceVectorIndex implements AutoCloseable {
     }
 
     /** True when changes were made since the last commit. */
+    @Override
     public boolean hasUncommittedChanges() {
         return dirty;
     }
@@ -216,6 +214,7 @@ public final class FaceVectorIndex implements AutoCloseable {
     }
 
     /** The fingerprint given to the last {@link #commit(String)}, also after a restart; null when none. */
+    @Override
     public String fingerprint() {
         Iterable<Map.Entry<String, String>> data = writer.getLiveCommitData();
         if (data != null) {
@@ -229,6 +228,7 @@ public final class FaceVectorIndex implements AutoCloseable {
     }
 
     /** Every indexed face and its person. */
+    @Override
     public Map<Long, Long> assignments() {
         Map<Long, Long> out = new HashMap<>();
         try {
@@ -259,6 +259,7 @@ public final class FaceVectorIndex implements AutoCloseable {
     }
 
     /** The k most similar faces, most similar first (approximate: HNSW, one graph per segment, results merged). */
+    @Override
     public List<Hit> nearest(float[] query, int k) {
         try {
             refresh();
@@ -368,6 +369,7 @@ public final class FaceVectorIndex implements AutoCloseable {
         }
     }
 
+    @Override
     public int size() {
         try {
             refresh();

@@ -41,7 +41,7 @@ abstract class ClusterDbFixture {
         faces = new FaceRepository(jdbc);
         persons = new PersonRepository(jdbc);
         var props = new ClustererProperties(Map.of(MODEL, new ClustererProperties.ModelThresholds(0.6, 0.3, 2)),
-                PersonClustering.Algorithm.DBSCAN, ClustererProperties.UMAP_EPS, 500, null);
+                PersonClustering.Algorithm.DBSCAN, ClustererProperties.UMAP_EPS, 500, null, ClustererProperties.IndexType.HNSW, 8);
         handler = new ClusterFacesHandler(faces, persons, props, db.tx(), Clock.systemUTC());
     }
 

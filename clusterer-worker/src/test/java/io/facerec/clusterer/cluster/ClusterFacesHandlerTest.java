@@ -90,7 +90,7 @@ class ClusterFacesHandlerTest extends ClusterDbFixture {
     @Test
     void aPersistedIndexCatchesUpWithChangesMadeWhileTheClustererWasDown(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         var props = new ClustererProperties(Map.of(MODEL, new ClustererProperties.ModelThresholds(0.6, 0.3, 2)),
-                PersonClustering.Algorithm.DBSCAN, ClustererProperties.UMAP_EPS, 500, dir);
+                PersonClustering.Algorithm.DBSCAN, ClustererProperties.UMAP_EPS, 500, dir, ClustererProperties.IndexType.HNSW, 8);
         ClusterFacesHandler first = new ClusterFacesHandler(faces, persons, props, db.tx(), Clock.systemUTC());
         FaceId a1 = faces(item(), A).get(0);
         FaceId a2 = faces(item(), A2).get(0);
@@ -112,5 +112,25 @@ class ClusterFacesHandlerTest extends ClusterDbFixture {
         // the reopened index knows a1 and a2 are B's now: a stale one would have put a3 in A
         assertThat(personOf(a3)).isEqualTo(pb);
         second.close();
+    }
+
+    @Test
+    void theIvfIndexGivesTheSameAssignments() {
+        var props = new ClustererProperties(Map.of(MODEL, new ClustererProperties.ModelThresholds(0.6, 0.3, 2)),
+                PersonClustering.Algorithm.DBSCAN, ClustererProperties.UMAP_EPS, 500, null,
+                ClustererProperties.IndexType.IVF, 8);
+        ClusterFacesHandler ivf = new ClusterFacesHandler(faces, persons, props, db.tx(), Clock.systemUTC());
+        FaceId a1 = faces(item(), A).get(0);
+        FaceId a2 = faces(item(), A2).get(0);
+        FaceId b1 = faces(item(), B).get(0);
+        FaceId b2 = faces(item(), B2).get(0);
+        ivf.run(MODEL);
+        FaceId a3 = faces(item(), A).get(0);
+        FaceId b3 = faces(item(), B).get(0);
+        ivf.run(MODEL);
+        assertThat(personOf(a3)).isNotNull().isEqualTo(personOf(a1)).isEqualTo(personOf(a2));
+        assertThat(personOf(b3)).isNotNull().isEqualTo(personOf(b1)).isEqualTo(personOf(b2));
+        assertThat(personOf(a1)).isNotEqualTo(personOf(b1));
+        ivf.close();
     }
 }

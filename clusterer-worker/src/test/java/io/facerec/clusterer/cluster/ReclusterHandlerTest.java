@@ -18,7 +18,7 @@ class ReclusterHandlerTest extends ClusterDbFixture {
     @BeforeEach
     void setUpRecluster() {
         var props = new ClustererProperties(Map.of(MODEL, new ClustererProperties.ModelThresholds(0.6, 0.3, 2)),
-                PersonClustering.Algorithm.AVERAGE_LINKAGE, ClustererProperties.UMAP_EPS, 500, null);
+                PersonClustering.Algorithm.AVERAGE_LINKAGE, ClustererProperties.UMAP_EPS, 500, null, ClustererProperties.IndexType.HNSW, 8);
         recluster = new ReclusterHandler(faces, persons, props, db.tx(), Clock.systemUTC());
     }
 

@@ -27,10 +27,10 @@ class FaceVectorIndexTest {
     }
 
     /** 30 persons of 20 faces each, face id = 1000 + index, person id = 1 + index % 30. */
-    static List<FaceVectorIndex.Entry> faces(Random r, float[][] centres) {
-        List<FaceVectorIndex.Entry> out = new ArrayList<>();
+    static List<FaceIndex.Entry> faces(Random r, float[][] centres) {
+        List<FaceIndex.Entry> out = new ArrayList<>();
         for (int i = 0; i < 600; i++) {
-            out.add(new FaceVectorIndex.Entry(1000 + i, 1 + i % centres.length, unit(r, centres[i % centres.length], 0.08)));
+            out.add(new FaceIndex.Entry(1000 + i, 1 + i % centres.length, unit(r, centres[i % centres.length], 0.08)));
         }
         return out;
     }
@@ -48,7 +48,7 @@ class FaceVectorIndexTest {
         Random r = new Random(1);
         float[][] c = centres(r);
         try (FaceVectorIndex index = new FaceVectorIndex(null)) {
-            List<FaceVectorIndex.Entry> all = faces(r, c);
+            List<FaceIndex.Entry> all = faces(r, c);
             // two commits, two segments: two graphs searched in parallel and merged
             index.upsertAll(all.subList(0, 300), 2);
             index.commit("half");
@@ -57,14 +57,14 @@ class FaceVectorIndexTest {
             assertThat(index.segments()).isGreaterThanOrEqualTo(2);
             assertThat(index.size()).isEqualTo(600);
             for (int p = 0; p < c.length; p++) {
-                List<FaceVectorIndex.Hit> hits = index.nearest(unit(r, c[p], 0.08), 5);
+                List<FaceIndex.Hit> hits = index.nearest(unit(r, c[p], 0.08), 5);
                 assertThat(hits).hasSize(5);
                 assertThat(hits.get(0).personId()).isEqualTo(p + 1);
                 assertThat(hits.get(0).similarity()).isGreaterThanOrEqualTo(hits.get(4).similarity());
             }
             // the similarity is the cosine of the stored vector
-            FaceVectorIndex.Entry e = all.get(17);
-            FaceVectorIndex.Hit self = index.nearest(e.embedding(), 1).get(0);
+            FaceIndex.Entry e = all.get(17);
+            FaceIndex.Hit self = index.nearest(e.embedding(), 1).get(0);
             assertThat(self.faceId()).isEqualTo(e.faceId());
             assertThat(self.similarity()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
             // a replaced face moves, a removed one is gone
@@ -80,7 +80,7 @@ class FaceVectorIndexTest {
     void persistsFacesAndTheFingerprintAcrossRestarts(@TempDir Path dir) {
         Random r = new Random(2);
         float[][] c = centres(r);
-        List<FaceVectorIndex.Entry> all = faces(r, c);
+        List<FaceIndex.Entry> all = faces(r, c);
         try (FaceVectorIndex index = new FaceVectorIndex(dir)) {
             assertThat(index.fingerprint()).isNull();
             index.upsertAll(all, 2);

@@ -1,5 +1,6 @@
 package io.facerec.launcher.bench;
 
+import io.facerec.clusterer.index.FaceIndex;
 import io.facerec.clusterer.index.FaceVectorIndex;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +26,8 @@ import java.util.stream.Stream;
  *
  * <pre>java -Xmx4g -cp launcher/target/facerec.jar -Dloader.main=io.facerec.launcher.bench.AssignmentBench \
  *   org.springframework.boot.loader.launch.PropertiesLauncher [--index-dir DIR] [--in-memory] \
- *   [--calibrate EMBEDDINGS.f32 [--identity-dir DIR]] 10000 100000 1000000</pre>
+ *   [--calibrate EMBEDDINGS.f32 [--identity-dir DIR]] [--ivf PROBES] 10000 100000 1000000</pre>
+ * {@code --ivf PROBES} measures {@link io.facerec.clusterer.index.IvfFaceIndex} (in memory) instead of the Lucene index.
  * {@code --calibrate} takes the embeddings {@code facerec --evaluate DIR --embeddings-out FILE} wrote for the labelled
  * folder (default {@code ../shared/eval/identity}) and draws identities from their covariance ({@link Calibrated}).
  */
@@ -40,6 +42,7 @@ public final class AssignmentBench {
         Path indexDir = null;
         boolean inMemory = false;
         Path calibrate = null;
+        int[] ivfProbes = {0};
         Path identityDir = Path.of("../shared/eval/identity");
         List<Integer> sizes = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -47,6 +50,7 @@ public final class AssignmentBench {
                 case "--index-dir" -> indexDir = Path.of(args[++i]);
                 case "--in-memory" -> inMemory = true;
                 case "--calibrate" -> calibrate = Path.of(args[++i]);
+                case "--ivf" -> ivfProbes = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--identity-dir" -> identityDir = Path.of(args[++i]);
                 default -> sizes.add(Integer.parseInt(args[i].replace("_", "")));
             }
@@ -55,13 +59,15 @@ public final class AssignmentBench {
             sizes = List.of(10_000, 100_000);
         }
         System.out.printf(Locale.ROOT, "threads %d, max heap %d MB, %s%n", Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().maxMemory() >> 20, inMemory ? "index on the heap" : "index persisted (memory-mapped)");
+                Runtime.getRuntime().maxMemory() >> 20, ivfProbes[0] > 0 ? "IVF index on the heap, probes "
+                        + Arrays.toString(ivfProbes) + " (segments column = cells)" : inMemory ? "HNSW index on the heap"
+                                : "HNSW index persisted (memory-mapped)");
         System.out.println("data       N          build s  segments  heap MB  disk MB  lookup p50 ms  p99 ms  exact scan ms/query  "
                 + "nearest-person recall");
         for (int n : sizes) {
             Path folder = null;
             boolean temp = false;
-            if (!inMemory) {
+            if (!inMemory && ivfProbes[0] == 0) {
                 if (indexDir != null) {
                     folder = indexDir.resolve(Integer.toString(n));
                 } else {
@@ -75,7 +81,7 @@ public final class AssignmentBench {
                 if (n == sizes.get(0)) {
                     System.err.println(data.name() + " data: " + similarityStats(data, n));
                 }
-                run(data, n, folder);
+                run(data, n, folder, ivfProbes);
             } finally {
                 if (temp) {
                     delete(folder);
@@ -255,10 +261,15 @@ public final class AssignmentBench {
 
     /** Genuine and impostor cosine similarity (mean, sd) over the first faces of a data set. */
     static String similarityStats(Data data, int n) {
-        int m = Math.min(n, 3000);
+        // ten faces each of the first 300 identities (face i belongs to identity i mod identities)
+        int people = Math.min(300, data.identities());
+        int m = Math.min(n, people * 10);
         float[][] v = new float[m][];
+        int[] id = new int[m];
         for (int i = 0; i < m; i++) {
-            v[i] = data.face(i);
+            int face = (i % people) + (i / people) * data.identities();
+            v[i] = data.face(face);
+            id[i] = data.person(face);
         }
         double[] g = new double[3];
         double[] im = new double[3];
@@ -268,7 +279,7 @@ public final class AssignmentBench {
                 for (int d = 0; d < DIM; d++) {
                     s += v[i][d] * v[j][d];
                 }
-                double[] acc = data.person(i) == data.person(j) ? g : im;
+                double[] acc = id[i] == id[j] ? g : im;
                 acc[0]++;
                 acc[1] += s;
                 acc[2] += s * s;
@@ -279,10 +290,11 @@ public final class AssignmentBench {
                 Math.sqrt(im[2] / im[0] - Math.pow(im[1] / im[0], 2)));
     }
 
-    static void run(Data data, int n, Path folder) {
+    static void run(Data data, int n, Path folder, int[] ivfProbes) {
         String fingerprint = data.name() + "/" + n + "/" + DIM + "/" + NOISE;
         long t0 = System.nanoTime();
-        try (FaceVectorIndex index = new FaceVectorIndex(folder)) {
+        try (FaceIndex index = ivfProbes[0] > 0 ? new io.facerec.clusterer.index.IvfFaceIndex(ivfProbes[0])
+                : new FaceVectorIndex(folder)) {
             boolean reused = fingerprint.equals(index.fingerprint()) && index.size() == n;
             double build = 0;
             if (!reused) {
@@ -290,9 +302,9 @@ public final class AssignmentBench {
                 int chunk = 20_000;
                 int threads = Runtime.getRuntime().availableProcessors();
                 for (int from = 0; from < n; from += chunk) {
-                    List<FaceVectorIndex.Entry> entries = new ArrayList<>();
+                    List<FaceIndex.Entry> entries = new ArrayList<>();
                     for (int i = from; i < Math.min(n, from + chunk); i++) {
-                        entries.add(new FaceVectorIndex.Entry(i, data.person(i), data.face(i)));
+                        entries.add(new FaceIndex.Entry(i, data.person(i), data.face(i)));
                     }
                     index.upsertAll(entries, threads);
                     if (n >= 200_000 && (from / chunk) % 10 == 9) {
@@ -303,61 +315,72 @@ public final class AssignmentBench {
                 index.commit(fingerprint);
                 build = (System.nanoTime() - t0) / 1e9;
             }
-            int segments = index.segments();
+            int segments = index instanceof FaceVectorIndex lucene ? lucene.segments()
+                    : ((io.facerec.clusterer.index.IvfFaceIndex) index).cells();
             System.gc();
             long heap = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
             long disk = folder == null ? 0 : size(folder) >> 20;
 
-            Random r = new Random(n + 1);
-            int queries = LOOKUPS;
-            float[][] q = new float[queries][];
-            int[] truthPerson = new int[queries];
-            for (int i = 0; i < queries; i++) {
-                truthPerson[i] = r.nextInt(data.identities());
-                q[i] = data.query(r, truthPerson[i]);
-            }
-            for (int i = 0; i < 200; i++) { // warm-up
-                index.nearest(q[i], 16);
-            }
-            long[] lookup = new long[queries];
-            long[] found = new long[RECALL_QUERIES];
-            for (int i = 0; i < queries; i++) {
-                long a = System.nanoTime();
-                List<FaceVectorIndex.Hit> hits = index.nearest(q[i], 16);
-                lookup[i] = System.nanoTime() - a;
-                if (i < RECALL_QUERIES) {
-                    found[i] = hits.isEmpty() ? -1 : hits.get(0).personId();
+            int[] best = null;
+            double scanMs = 0;
+            for (int probes : ivfProbes) {
+                if (index instanceof io.facerec.clusterer.index.IvfFaceIndex ivf) {
+                    ivf.setProbes(probes);
                 }
-            }
-            // exhaustive scan, one pass over the regenerated vectors for all recall queries at once
-            double[] bestSim = new double[RECALL_QUERIES];
-            int[] best = new int[RECALL_QUERIES];
-            Arrays.fill(bestSim, -2);
-            long s0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                float[] d = data.face(i);
+                Random r = new Random(n + 1);
+                int queries = LOOKUPS;
+                float[][] q = new float[queries][];
+                int[] truthPerson = new int[queries];
+                for (int i = 0; i < queries; i++) {
+                    truthPerson[i] = r.nextInt(data.identities());
+                    q[i] = data.query(r, truthPerson[i]);
+                }
+                for (int i = 0; i < 200; i++) { // warm-up
+                    index.nearest(q[i], 16);
+                }
+                long[] lookup = new long[queries];
+                long[] found = new long[RECALL_QUERIES];
+                for (int i = 0; i < queries; i++) {
+                    long a = System.nanoTime();
+                    List<FaceIndex.Hit> hits = index.nearest(q[i], 16);
+                    lookup[i] = System.nanoTime() - a;
+                    if (i < RECALL_QUERIES) {
+                        found[i] = hits.isEmpty() ? -1 : hits.get(0).personId();
+                    }
+                }
+                // exhaustive scan, one pass over the regenerated vectors for all recall queries at once
+                long s0 = System.nanoTime();
+                if (best == null) { // the same queries for every probes value: scanned once
+                    best = new int[RECALL_QUERIES];
+                    double[] bestSim = new double[RECALL_QUERIES];
+                    Arrays.fill(bestSim, -2);
+                    for (int i = 0; i < n; i++) {
+                        float[] d = data.face(i);
+                        for (int k = 0; k < RECALL_QUERIES; k++) {
+                            float[] v = q[k];
+                            double s = 0;
+                            for (int j = 0; j < DIM; j++) {
+                                s += v[j] * d[j];
+                            }
+                            if (s > bestSim[k]) {
+                                bestSim[k] = s;
+                                best[k] = data.person(i);
+                            }
+                        }
+                    }
+                    scanMs = (System.nanoTime() - s0) / 1e6 / RECALL_QUERIES;
+                }
+                double scanPerQuery = scanMs;
+                int agree = 0;
                 for (int k = 0; k < RECALL_QUERIES; k++) {
-                    float[] v = q[k];
-                    double s = 0;
-                    for (int j = 0; j < DIM; j++) {
-                        s += v[j] * d[j];
-                    }
-                    if (s > bestSim[k]) {
-                        bestSim[k] = s;
-                        best[k] = data.person(i);
-                    }
+                    agree += found[k] == best[k] ? 1 : 0;
                 }
+                Arrays.sort(lookup);
+                System.out.printf(Locale.ROOT, "%-10s %-10d %7s  %8d  %7d  %7d  %13.3f  %6.3f  %17.1f  %.3f%s%n", data.name(), n,
+                        reused ? "reused" : String.format(Locale.ROOT, "%.1f", build), segments, heap, disk,
+                        lookup[queries / 2] / 1e6, lookup[(int) (queries * 0.99)] / 1e6, scanPerQuery,
+                        agree / (double) RECALL_QUERIES, probes > 0 ? "  (" + probes + " probes)" : "");
             }
-            double scanPerQuery = (System.nanoTime() - s0) / 1e6 / RECALL_QUERIES;
-            int agree = 0;
-            for (int k = 0; k < RECALL_QUERIES; k++) {
-                agree += found[k] == best[k] ? 1 : 0;
-            }
-            Arrays.sort(lookup);
-            System.out.printf(Locale.ROOT, "%-10s %-10d %7s  %8d  %7d  %7d  %13.3f  %6.3f  %17.1f  %.3f%n", data.name(), n,
-                    reused ? "reused" : String.format(Locale.ROOT, "%.1f", build), segments, heap, disk,
-                    lookup[queries / 2] / 1e6, lookup[(int) (queries * 0.99)] / 1e6, scanPerQuery,
-                    agree / (double) RECALL_QUERIES);
         }
     }
 
