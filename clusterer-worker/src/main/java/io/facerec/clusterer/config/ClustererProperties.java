@@ -18,9 +18,9 @@ import org.springframework.validation.annotation.Validated;
  * @param umapEps DBSCAN radius in the 2-d UMAP embedding when {@code algorithm} is UMAP_DBSCAN (the embedding's scale
  *     does not depend on the face model, so one value serves all models; the models' {@code eps} are cosine radii)
  * @param maxBatch most embeddings handled in one clustering run
- * @param indexDir where the nearest-face index (one Lucene HNSW index per model) is persisted; unset keeps it in memory
- *     and builds it from the database at start (minutes per 100k assigned faces on two cores; persisted, a restart
- *     only reconciles what changed)
+ * @param indexDir {@code HNSW} only: where the Lucene index (one per model) is persisted; unset keeps it in memory and
+ *     builds it from the database at start (minutes per 100k assigned faces on two cores; persisted, a restart only
+ *     reconciles what changed)
  * @param indexType the nearest-face index: HNSW (Lucene, persisted in {@code indexDir}) or IVF (in memory, rebuilt from
  *     the database at start; faster lookups at a million faces, see README "Results")
  * @param ivfProbes cells an IVF lookup searches
