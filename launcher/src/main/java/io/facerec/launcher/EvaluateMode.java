@@ -73,8 +73,10 @@ public class EvaluateMode {
                             .orElse(null);
                     if (largest != null) {
                         // as in the pipeline: the detector sees the reference decoder's pixels, the embedder OpenCV's
-                        try (DecodedImage forEmbedding = embeddingLoader.load(dir.resolve(e[0]));
-                                var aligned = aligner.align(forEmbedding.bgr(), largest.box(), largest.landmarks())) {
+                        // decoded again only when the detector's decoder differs (REFERENCE preprocessing)
+                        DecodedImage forEmbedding = embeddingLoader == loader ? null : embeddingLoader.load(dir.resolve(e[0]));
+                        try (forEmbedding; var aligned = aligner.align((forEmbedding == null ? img : forEmbedding).bgr(),
+                                largest.box(), largest.landmarks())) {
                             v = embedder.embed(embedder.preprocess(aligned));
                         }
                     }

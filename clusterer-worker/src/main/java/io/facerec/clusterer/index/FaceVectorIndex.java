@@ -16,13 +16,11 @@ import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StringField;
-import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
-import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.DocIdSetIterator;
@@ -172,11 +170,6 @@ public final class FaceVectorIndex implements FaceIndex {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Makes every change visible to searches (and durable when persisted). */
-    public void commit() {
-        commit(null);
     }
 
     /**
@@ -395,15 +388,6 @@ public final class FaceVectorIndex implements FaceIndex {
             dir.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** True when the folder holds an index (written by an earlier run). */
-    public static boolean exists(Path folder) {
-        try (Directory d = FSDirectory.open(folder)) {
-            return DirectoryReader.indexExists(d) && SegmentInfos.readLatestCommit(d) != null;
-        } catch (IOException e) {
-            return false;
         }
     }
 }

@@ -151,6 +151,7 @@ public final class IvfFaceIndex implements FaceIndex {
         upsertAll(List.of(new Entry(faceId, personId, embedding)), 1);
     }
 
+    /** {@inheritDoc} The cells are chosen by one OpenBLAS product, which has its own threads: {@code threads} is unused. */
     @Override
     public void upsertAll(List<Entry> entries, int threads) {
         if (entries.isEmpty()) {
@@ -166,7 +167,7 @@ public final class IvfFaceIndex implements FaceIndex {
             retrain(entries);
             return;
         }
-        int[] target = nearestCentroids(entries, threads);
+        int[] target = nearestCentroids(entries);
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
             int slot = cells[target[i]].add(e.faceId(), e.personId(), e.embedding(), dim);
@@ -222,7 +223,7 @@ public final class IvfFaceIndex implements FaceIndex {
                 where.put(from.face[s], pack(to, cells[to].add(from.face[s], from.person[s], row, dim)));
             }
         }
-        int[] target = c == 1 ? new int[added.size()] : nearestCentroids(added, 1);
+        int[] target = c == 1 ? new int[added.size()] : nearestCentroids(added);
         for (int i = 0; i < added.size(); i++) {
             Entry e = added.get(i);
             where.put(e.faceId(), pack(target[i], cells[target[i]].add(e.faceId(), e.personId(), e.embedding(), dim)));
@@ -230,7 +231,7 @@ public final class IvfFaceIndex implements FaceIndex {
         trainedAt = n;
     }
 
-    private int[] nearestCentroids(List<Entry> entries, int threads) {
+    private int[] nearestCentroids(List<Entry> entries) {
         int[] out = new int[entries.size()];
         if (cells.length == 1) {
             return out;
@@ -459,15 +460,6 @@ public final class IvfFaceIndex implements FaceIndex {
     /** Cells (1 below {@link #MIN_CELLS_AT} faces). */
     public int cells() {
         return cells.length;
-    }
-
-    /** Bytes held by the vectors, ids and centroids (capacity, not just size). */
-    public long bytes() {
-        long b = (long) centroids.length * 4;
-        for (Cell c : cells) {
-            b += (long) c.blocks.length * BLOCK_ROWS * dim * 4 + (long) c.face.length * 16;
-        }
-        return b + (long) where.size() * 64; // map entry, boxed key and value
     }
 
     @Override

@@ -228,18 +228,27 @@ public class FaceRepository {
     /** The embeddings of the given faces (of one model), by face id; faces without one are left out. */
     public java.util.Map<Long, float[]> findEmbeddings(String modelId, Collection<Long> faceIds) {
         java.util.Map<Long, float[]> out = new java.util.HashMap<>();
-        List<Long> ids = new ArrayList<>(faceIds);
+        queryInChunks("SELECT \"Id\", \"Embedding\" FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL AND "
+                + "\"EmbeddingModel\" = ? AND \"Id\" IN ", List.of(modelId), new ArrayList<>(faceIds),
+                rs -> {
+                    out.put(rs.getLong(1), EmbeddingCodec.parse(rs.getBytes(2)));
+                });
+        return out;
+    }
+
+    /**
+     * Runs {@code sql + "(?, ?, ...)"} once per chunk of 500 ids (IN lists stay far below the drivers' parameter
+     * limits), with {@code leading} bound before the ids.
+     */
+    private void queryInChunks(String sql, List<Object> leading, List<Long> ids,
+            org.springframework.jdbc.core.RowCallbackHandler rows) {
         for (int from = 0; from < ids.size(); from += 500) {
             List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
-            String in = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
-            List<Object> args = new ArrayList<>(chunk);
-            args.add(0, modelId);
-            jdbc.query("SELECT \"Id\", \"Embedding\" FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL AND "
-                    + "\"EmbeddingModel\" = ? AND \"Id\" IN (" + in + ")", rs -> {
-                        out.put(rs.getLong(1), EmbeddingCodec.parse(rs.getBytes(2)));
-                    }, args.toArray());
+            List<Object> args = new ArrayList<>(leading);
+            args.addAll(chunk);
+            jdbc.query(sql + "(" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")", rows,
+                    args.toArray());
         }
-        return out;
     }
 
     /**
@@ -255,16 +264,11 @@ public class FaceRepository {
     /** For the given media items: "item:frame" slot to the persons that already have a face in it. */
     public java.util.Map<String, java.util.Set<Long>> personsOfSlots(Collection<Long> mediaItemIds) {
         java.util.Map<String, java.util.Set<Long>> out = new java.util.HashMap<>();
-        List<Long> ids = new ArrayList<>(new java.util.TreeSet<>(mediaItemIds));
-        for (int from = 0; from < ids.size(); from += 500) {
-            List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
-            String in = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
-            jdbc.query("SELECT \"MediaItemId\", \"FrameNumber\", \"PersonId\" FROM \"Faces\" WHERE \"PersonId\" IS NOT NULL "
-                    + "AND \"MediaItemId\" IN (" + in + ")", rs -> {
-                        out.computeIfAbsent(rs.getLong(1) + ":" + rs.getInt(2), k -> new java.util.HashSet<>())
-                                .add(rs.getLong(3));
-                    }, chunk.toArray());
-        }
+        queryInChunks("SELECT \"MediaItemId\", \"FrameNumber\", \"PersonId\" FROM \"Faces\" WHERE \"PersonId\" IS NOT NULL "
+                + "AND \"MediaItemId\" IN ", List.of(), new ArrayList<>(new java.util.TreeSet<>(mediaItemIds)), rs -> {
+                    out.computeIfAbsent(rs.getLong(1) + ":" + rs.getInt(2), k -> new java.util.HashSet<>())
+                            .add(rs.getLong(3));
+                });
         return out;
     }
 

@@ -24,6 +24,7 @@ import io.facerec.common.image.ReferenceJpegDecoder.JpegDecodeException;
 import io.facerec.common.image.ReferenceJpegDecoder.Order;
 import io.facerec.common.image.ReferenceJpegDecoder.Reason;
 import io.facerec.common.testing.SharedData;
+import io.facerec.common.testing.TestJpegs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -92,7 +93,7 @@ class ReferenceJpegDecoderTest {
                                 IMWRITE_JPEG_PROGRESSIVE, progressive, IMWRITE_JPEG_RST_INTERVAL, restart);
                         String what = String.format("%dx%d sampling %x progressive %d restart %d", size[0], size[1],
                                 sampling, progressive, restart);
-                        assertThat(sofMarker(jpeg)).as(what).isEqualTo(progressive == 1 ? 0xC2 : 0xC0);
+                        assertThat(TestJpegs.sofMarker(jpeg)).as(what).isEqualTo(progressive == 1 ? 0xC2 : 0xC0);
                         assertThat(hasMarker(jpeg, 0xDD)).as(what + ": DRI").isEqualTo(restart > 0);
                         Image ours = ReferenceJpegDecoder.decode(jpeg, Order.BGR);
                         assertThat(ours.width()).isEqualTo(size[0]);
@@ -247,19 +248,6 @@ class ReferenceJpegDecoderTest {
 
     static String sha256(byte[] b) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-    }
-
-    /** The first SOFn marker (0xC0 baseline, 0xC2 progressive). */
-    static int sofMarker(byte[] jpeg) {
-        int p = 2;
-        while (p + 4 < jpeg.length) {
-            int marker = jpeg[p + 1] & 0xff;
-            if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
-                return marker;
-            }
-            p += 2 + (((jpeg[p + 2] & 0xff) << 8) | (jpeg[p + 3] & 0xff));
-        }
-        return -1;
     }
 
     static int indexOfMarker(byte[] jpeg, int marker) {

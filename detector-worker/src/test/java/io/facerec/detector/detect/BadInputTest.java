@@ -35,6 +35,7 @@ import io.facerec.common.persistence.MediaItemRepository;
 import io.facerec.common.persistence.MediaItemStatus;
 import io.facerec.common.testing.SharedData;
 import io.facerec.common.testing.TestDatabase;
+import io.facerec.common.testing.TestJpegs;
 import io.facerec.detector.thumbnail.ThumbnailWriter;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
@@ -169,7 +170,7 @@ class BadInputTest {
     @Test
     void truncatedJpegDecodesTheVisiblePartAtFullSize() throws Exception {
         byte[] all = Files.readAllBytes(photo);
-        assertThat(sofMarker(all)).as("the shared photo is a progressive JPEG").isEqualTo(0xC2);
+        assertThat(TestJpegs.sofMarker(all)).as("the shared photo is a progressive JPEG").isEqualTo(0xC2);
         Path progressive = Files.write(tmp.resolve("cut-progressive.jpg"), Arrays.copyOf(all, all.length / 2));
         try (DecodedImage d = new ImageLoader(MAX_PIXELS).load(progressive)) {
             assertThat(d.width()).isEqualTo(800);
@@ -186,7 +187,7 @@ class BadInputTest {
             assertThat(imwrite(baselineFull.toString(), m)).isTrue();
         }
         byte[] b = Files.readAllBytes(baselineFull);
-        assertThat(sofMarker(b)).as("OpenCV writes baseline JPEGs").isEqualTo(0xC0);
+        assertThat(TestJpegs.sofMarker(b)).as("OpenCV writes baseline JPEGs").isEqualTo(0xC0);
         Path baseline = Files.write(tmp.resolve("cut-baseline.jpg"), Arrays.copyOf(b, b.length / 2));
         try (DecodedImage d = new ImageLoader(MAX_PIXELS).load(baseline)) {
             assertThat(d.width()).isEqualTo(800);
@@ -637,19 +638,6 @@ class BadInputTest {
         }
         ByteBuffer.wrap(jpeg, p + 5, 4).putShort((short) h).putShort((short) w);
         return jpeg;
-    }
-
-    /** The first SOFn marker (0xC0 baseline, 0xC2 progressive). */
-    static int sofMarker(byte[] jpeg) {
-        int p = 2;
-        while (p + 4 < jpeg.length) {
-            int marker = jpeg[p + 1] & 0xff;
-            if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
-                return marker;
-            }
-            p += 2 + (((jpeg[p + 2] & 0xff) << 8) | (jpeg[p + 3] & 0xff));
-        }
-        return -1;
     }
 
     /** APP1 "Exif" segment with a big-endian TIFF header and one IFD0 entry: Orientation (0x0112) SHORT = value. */
