@@ -8,9 +8,10 @@
   /usr/bin/python3 bench/embedding_parity.py java.f32 ref --peer PEER_DIR [--identity-dir ../shared/eval/identity]
 
 Prints how many images agree at cosine >= 0.99. For each one that does not, it re-runs the reference pipeline with
-one change, the choice of "the largest face" after clipping the boxes to the photo (as the Java pipeline does;
-identity_ref.py compares boxes that may extend into its 25% padding), and prints the cosine to the Java embedding:
-1.0000 there means the same face gives the same embedding and only the choice of face differed.
+one change, the choice of "the largest face" after clipping the boxes to the photo (identity_ref.py compares boxes
+that may extend into its 25% padding; `--evaluate` now chooses the same way, by the unclipped box), and prints the
+cosine to the Java embedding: 1.0000 there would mean the same face gives the same embedding and only the choice of
+face differed.
 """
 import argparse, os, sys
 import numpy as np

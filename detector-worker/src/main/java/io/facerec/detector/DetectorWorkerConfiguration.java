@@ -58,12 +58,13 @@ public class DetectorWorkerConfiguration {
     DetectFacesHandler detectFacesHandler(MediaItemRepository items, MediaFileRepository files, FaceRepository faces,
             MediaPathResolver paths, ImageLoader loader, FaceDetector detector, DetectorProperties props,
             ThumbnailWriter thumbnails, PlatformTransactionManager txm, KafkaTemplate<String, String> kafka,
-            DeadLetterPublisher deadLetters, ObjectProvider<MeterRegistry> meters) {
+            DeadLetterPublisher deadLetters, ObjectProvider<MeterRegistry> meters, FacerecProperties common) {
         DetectionSettings settings = new DetectionSettings(props.scoreThreshold(), props.nmsThreshold(), props.minFaceSize(), 0,
                 props.closeUpRetry());
         return new DetectFacesHandler(items, files, faces, paths, props.preprocessing().loader(loader), detector, settings, thumbnails,
                 new TransactionTemplate(txm), event -> send(kafka, event), deadLetters, Clock.systemUTC())
-                .withMeters(meters.getIfAvailable()).withVideo(props.videoSampling());
+                .withMeters(meters.getIfAvailable()).withVideo(props.videoSampling())
+                .withFaceCrops(props.faceCropWriter(common.faceCropsDir()));
     }
 
     private static void send(KafkaTemplate<String, String> kafka, FacesDetected event) {

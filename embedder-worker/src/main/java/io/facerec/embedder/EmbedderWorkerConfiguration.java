@@ -1,6 +1,7 @@
 package io.facerec.embedder;
 
 import io.facerec.common.config.CommonConfiguration;
+import io.facerec.common.config.FacerecProperties;
 import io.facerec.common.event.FaceEmbedded;
 import io.facerec.common.image.ImageLoader;
 import io.facerec.common.image.MediaPathResolver;
@@ -50,9 +51,11 @@ public class EmbedderWorkerConfiguration {
     @Bean
     EmbedFacesHandler embedFacesHandler(FaceRepository faces, MediaItemRepository items, MediaPathResolver paths,
             ImageLoader loader, EmbeddingModelSpec spec, FaceEmbedder embedder, KafkaTemplate<String, String> kafka,
-            DeadLetterPublisher deadLetters, ObjectProvider<MeterRegistry> meters) {
+            DeadLetterPublisher deadLetters, ObjectProvider<MeterRegistry> meters, FacerecProperties common,
+            EmbedderProperties props) {
         return new EmbedFacesHandler(faces, items, paths, loader, new FaceAligner(spec.alignment(), spec.inputSize()),
-                embedder, event -> send(kafka, event), deadLetters, Clock.systemUTC(), meters.getIfAvailable());
+                embedder, event -> send(kafka, event), deadLetters, Clock.systemUTC(), meters.getIfAvailable())
+                .withFaceCrops(common.faceCropsDir(), props.keepFaceCrops());
     }
 
     private static void send(KafkaTemplate<String, String> kafka, FaceEmbedded event) {

@@ -63,13 +63,16 @@ public final class DatabaseModes implements AutoCloseable {
         EmbeddingModelSpec spec = ctx.getBean(EmbeddingModelSpec.class);
         this.embed = new EmbedFacesHandler(bean(FaceRepository.class), bean(MediaItemRepository.class),
                 bean(MediaPathResolver.class), bean(ImageLoader.class), new FaceAligner(spec.alignment(), spec.inputSize()),
-                bean(FaceEmbedder.class), embedded::add, noBroker, Clock.systemUTC(), null);
+                bean(FaceEmbedder.class), embedded::add, noBroker, Clock.systemUTC(), null)
+                .withFaceCrops(bean(io.facerec.common.config.FacerecProperties.class).faceCropsDir(),
+                        bean(io.facerec.embedder.config.EmbedderProperties.class).keepFaceCrops());
         DetectorProperties d = bean(DetectorProperties.class);
         this.detect = new DetectFacesHandler(bean(MediaItemRepository.class), bean(MediaFileRepository.class),
                 bean(FaceRepository.class), bean(MediaPathResolver.class),
                 bean(DetectorProperties.class).preprocessing().loader(bean(ImageLoader.class)), bean(FaceDetector.class),
                 new DetectionSettings(d.scoreThreshold(), d.nmsThreshold(), d.minFaceSize(), 0, d.closeUpRetry()),
-                bean(ThumbnailWriter.class), tx, embed::handle, noBroker, Clock.systemUTC()).withVideo(d.videoSampling());
+                bean(ThumbnailWriter.class), tx, embed::handle, noBroker, Clock.systemUTC()).withVideo(d.videoSampling())
+                .withFaceCrops(d.faceCropWriter(bean(io.facerec.common.config.FacerecProperties.class).faceCropsDir()));
     }
 
     /** Starts the workers' beans with capture and Kafka listeners off. */

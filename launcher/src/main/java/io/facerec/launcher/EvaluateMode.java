@@ -69,8 +69,10 @@ public class EvaluateMode {
                 float[] v = null;
                 try (DecodedImage img = loader.load(dir.resolve(e[0]))) {
                     List<DetectedFace> faces = detector.detect(img, detection);
-                    DetectedFace largest = faces.stream().max((a, b) -> Double.compare(a.box().area(), b.box().area()))
-                            .orElse(null);
+                    // the largest face as the detector found it, before its box was clipped to the photo (as
+                    // identity_ref.py chooses: a half face at the edge counts with its whole box)
+                    DetectedFace largest = faces.stream().max((a, b) -> Double.compare(a.unclipped().area(),
+                            b.unclipped().area())).orElse(null);
                     if (largest != null) {
                         // as in the pipeline: the detector sees the reference decoder's pixels, the embedder OpenCV's
                         // decoded again only when the detector's decoder differs (REFERENCE preprocessing)

@@ -100,14 +100,15 @@ class DeploymentConfigTest {
         String all = d.toString();
         for (String metric : List.of("facerec_detector_items_total", "facerec_detector_faces_total",
                 "facerec_clusterer_faces_total", "facerec_detector_stage_seconds_bucket", "facerec_embedder_stage_seconds_bucket",
-                "facerec_errors_total", "facerec_clusterer_persons_created_total")) {
+                "facerec_errors_total", "facerec_clusterer_persons_created_total", "facerec_embedder_faces_total")) {
             assertThat(all).contains(metric);
         }
         // the same names as the code registers (Micrometer dots become underscores in Prometheus)
         String code = Files.readString(ROOT.resolve("detector-worker/src/main/java/io/facerec/detector/detect/DetectFacesHandler.java"))
                 + Files.readString(ROOT.resolve("clusterer-worker/src/main/java/io/facerec/clusterer/cluster/ClusterFacesHandler.java"))
-                + Files.readString(ROOT.resolve("common/src/main/java/io/facerec/common/messaging/DeadLetterPublisher.java"));
+                + Files.readString(ROOT.resolve("common/src/main/java/io/facerec/common/messaging/DeadLetterPublisher.java"))
+                + Files.readString(ROOT.resolve("embedder-worker/src/main/java/io/facerec/embedder/embed/FaceInputs.java"));
         assertThat(code).contains("\"facerec.detector.items\"", "\"facerec.detector.faces\"", "\"facerec.clusterer.faces\"",
-                "\"facerec.errors\"", "\"facerec.clusterer.persons.created\"");
+                "\"facerec.errors\"", "\"facerec.clusterer.persons.created\"", "\"facerec.embedder.faces\"");
     }
 }

@@ -144,6 +144,24 @@ class PipelineEndToEndTest {
         assertThat(thumbs).isNotEmpty().allSatisfy(t -> assertThat(Path.of(t)).exists().isRegularFile());
     }
 
+    /** The embedder read the photo faces from the detector's crops (no second photo decode) and deleted them after. */
+    @Test
+    void photoFacesAreEmbeddedFromTheDetectorsCropsWhichAreDeletedAfterwards() throws Exception {
+        var meters = pipeline.bean(io.micrometer.core.instrument.MeterRegistry.class);
+        double fromCrops = meters.counter("facerec.embedder.faces", "source", "crop").count();
+        double fromPhotos = meters.counter("facerec.embedder.faces", "source", "photo").count();
+        long photoFaces = jdbc.queryForObject("SELECT COUNT(*) FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = "
+                + "f.\"MediaItemId\" JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" WHERE mf.\"FilePath\" NOT LIKE '%.mp4'",
+                Long.class);
+        assertThat(fromCrops + fromPhotos).as("every photo face went through the embedder").isGreaterThanOrEqualTo(photoFaces);
+        assertThat(fromCrops).as("photo faces read from crops").isGreaterThanOrEqualTo(PEOPLE.size() * PHOTOS_EACH);
+        Path crops = pipeline.bean(io.facerec.common.config.FacerecProperties.class).faceCropsDir();
+        assertThat(crops).as("crops went next to the thumbnails").startsWith(tmp.resolve("thumbs"));
+        try (var left = Files.list(crops)) {
+            assertThat(left.toList()).as("no crop is left once its face is embedded").isEmpty();
+        }
+    }
+
     /** Runs last: it wipes the persons and some embeddings, then rebuilds them from the compacted topic. */
     @Test
     @org.junit.jupiter.api.Order(Integer.MAX_VALUE)

@@ -13,6 +13,8 @@ import org.springframework.validation.annotation.Validated;
  * @param mediaRoot directory that {@code MediaFile.FilePath} is resolved under; nothing outside it is opened
  * @param modelsDir where the ONNX model files live (fetched there when missing)
  * @param thumbnailsDir where face thumbnails are written; the origin's {@code THUMBNAIL_SAVE_PATH} sets it
+ * @param faceCropsDir where the detector leaves each face's crop for the embedder (deleted once embedded); detector and
+ *     embedder must see the same directory (default: {@code .face-crops} in the thumbnails directory)
  * @param partitions partitions of each pipeline topic (the upper bound of detector/embedder parallelism)
  * @param maxImagePixels images with more pixels are refused before decoding
  */
@@ -22,6 +24,7 @@ public record FacerecProperties(
         @NotNull @DefaultValue(".") Path mediaRoot,
         @NotNull @DefaultValue("models") Path modelsDir,
         @NotNull @DefaultValue("Thumbnails") Path thumbnailsDir,
+        @NotNull @DefaultValue("Thumbnails/.face-crops") Path faceCropsDir,
         @Min(1) @DefaultValue("4") int partitions,
         @Min(1) @DefaultValue("200000000") long maxImagePixels) {
 }

@@ -1,5 +1,6 @@
 package io.facerec.common.event;
 
+import io.facerec.common.image.FaceCrop;
 import java.util.List;
 
 /**
@@ -13,8 +14,16 @@ import java.util.List;
 public record FacesDetected(int schemaVersion, long mediaItemId, String filePath, List<Face> faces) {
     public static final int VERSION = 1;
 
-    /** One stored face: its row id, where it is, and the five landmarks the embedder aligns with. */
-    public record Face(long faceId, int frameNumber, int faceIndex, double score, double[] box, double[][] landmarks) {
+    /**
+     * One stored face: its row id, where it is, the five landmarks the embedder aligns with, and (photos only, when
+     * the detector wrote one) the face's crop, which the embedder decodes instead of the photo.
+     */
+    public record Face(long faceId, int frameNumber, int faceIndex, double score, double[] box, double[][] landmarks,
+            FaceCrop crop) {
+        /** A face without a crop: the embedder decodes the photo. */
+        public Face(long faceId, int frameNumber, int faceIndex, double score, double[] box, double[][] landmarks) {
+            this(faceId, frameNumber, faceIndex, score, box, landmarks, null);
+        }
     }
 
     public static FacesDetected of(long mediaItemId, String filePath, List<Face> faces) {

@@ -24,6 +24,12 @@ import org.springframework.validation.annotation.Validated;
  * @param videoTrackIou box overlap that makes a face in the next sampled frame the same track (one row per track)
  * @param preprocessing REFERENCE (the reference detector harness's decoding and scaling, byte for byte) or OPENCV
  *     (libjpeg-turbo and {@code INTER_LINEAR}, as {@code identity_ref.py}; faster)
+ * @param faceCropSize leave each photo face's crop for the embedder, scaled so the face's longer side is at most this
+ *     many pixels; the embedder uses a scaled crop only when this is at least 4x its model input (448 for the 112-px
+ *     default, 640 for a 160-px FaceNet), else it decodes the photo; 0: no crops
+ * @param faceCropFormat BMP (uncompressed, fastest), PNG (lossless, smaller, slow to write) or JPEG (quality 100, 4:4:4)
+ * @param faceCropsMaxMb no crops are written while the face-crops directory holds more than this (embedder down or
+ *     behind); the embedder decodes those photos
  */
 @Validated
 @ConfigurationProperties("facerec.detector")
@@ -40,7 +46,16 @@ public record DetectorProperties(
         @DecimalMin("0.01") @DefaultValue("1.0") double videoIntervalSeconds,
         @Min(1) @DefaultValue("3600") int videoMaxFrames,
         @DecimalMin("0.01") @DecimalMax("1") @DefaultValue("0.3") double videoTrackIou,
-        @jakarta.validation.constraints.NotNull @DefaultValue("REFERENCE") io.facerec.detector.detect.Preprocessing preprocessing) {
+        @jakarta.validation.constraints.NotNull @DefaultValue("REFERENCE") io.facerec.detector.detect.Preprocessing preprocessing,
+        @Min(0) @DefaultValue("448") int faceCropSize,
+        @jakarta.validation.constraints.NotNull @DefaultValue("BMP") io.facerec.detector.thumbnail.FaceCropWriter.Format faceCropFormat,
+        @Min(1) @DefaultValue("2048") long faceCropsMaxMb) {
+
+    /** The crop writer, or null when crops are off. */
+    public io.facerec.detector.thumbnail.FaceCropWriter faceCropWriter(java.nio.file.Path dir) {
+        return faceCropSize == 0 ? null : new io.facerec.detector.thumbnail.FaceCropWriter(dir, Math.max(16, faceCropSize),
+                faceCropFormat, faceCropsMaxMb << 20);
+    }
 
     /** The video part as the handler takes it. */
     public io.facerec.detector.detect.DetectFacesHandler.VideoSampling videoSampling() {

@@ -8,6 +8,7 @@ import io.facerec.common.geometry.DetectedFace;
 import io.facerec.common.id.FaceId;
 import io.facerec.common.id.MediaItemId;
 import io.facerec.common.image.DecodedImage;
+import io.facerec.common.image.FaceCrop;
 import io.facerec.common.image.ImageLoader;
 import io.facerec.common.image.MediaPathResolver;
 import io.facerec.common.image.VideoFrames;
@@ -17,6 +18,7 @@ import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
 import io.facerec.common.persistence.MediaItemStatus;
+import io.facerec.detector.thumbnail.FaceCropWriter;
 import io.facerec.detector.thumbnail.FaceSharpness;
 import io.facerec.detector.thumbnail.ThumbnailWriter;
 import java.nio.file.Path;
@@ -95,6 +97,13 @@ public class DetectFacesHandler {
 
     private final VideoFrames videoFrames;
     private VideoSampling video = VideoSampling.DEFAULT;
+    private FaceCropWriter crops;
+
+    /** Leave each photo face's crop for the embedder (see {@link FaceCropWriter}); null: the embedder decodes photos. */
+    public DetectFacesHandler withFaceCrops(FaceCropWriter writer) {
+        this.crops = writer;
+        return this;
+    }
 
     /** Video settings (defaults: every 1 s, at most 3,600 frames, tracks at IoU 0.3). */
     public DetectFacesHandler withVideo(VideoSampling sampling) {
@@ -137,14 +146,15 @@ public class DetectFacesHandler {
                         "media file row " + item.mediaFileId() + " does not exist"), event);
             }
             if (item.facesExtracted()) {
-                publisher.accept(toEvent(id, file.filePath(), faces.findByMediaItem(id)));
+                publisher.accept(toEvent(id, file.filePath(), faces.findByMediaItem(id), java.util.Map.of()));
                 return Outcome.REPUBLISHED;
             }
             try {
                 Path path = paths.resolve(file.filePath());
+                java.util.Map<Integer, FaceCrop> cropsWritten = new java.util.HashMap<>();
                 List<FaceRepository.NewFace> found = VideoFrames.isVideo(file.fileName())
                         ? detectVideo(path, id, file.fileName())
-                        : detectPhoto(path, id, file.fileName());
+                        : detectPhoto(path, id, file.fileName(), cropsWritten);
                 Instant now = clock.instant();
                 List<FaceId> ids = tx.execute(s -> {
                     List<FaceId> written = faces.replaceFaces(id, found, now);
@@ -153,7 +163,7 @@ public class DetectFacesHandler {
                 });
                 log.info("media item {} ({}): {} face(s)", id, file.filePath(), ids.size());
                 meters.counter("facerec.detector.faces").increment(ids.size());
-                publisher.accept(toEvent(id, file.filePath(), faces.findByMediaItem(id)));
+                publisher.accept(toEvent(id, file.filePath(), faces.findByMediaItem(id), cropsWritten));
                 return Outcome.DETECTED;
             } catch (PermanentProcessingException e) {
                 return fail(id, e, event);
@@ -163,7 +173,9 @@ public class DetectFacesHandler {
         }
     }
 
-    private List<FaceRepository.NewFace> detectPhoto(Path path, MediaItemId id, String fileName) {
+    /** Detects a photo's faces and writes their thumbnails and (when enabled) crops, by face index into {@code written}. */
+    private List<FaceRepository.NewFace> detectPhoto(Path path, MediaItemId id, String fileName,
+            java.util.Map<Integer, FaceCrop> written) {
         List<FaceRepository.NewFace> found = new ArrayList<>();
         try (DecodedImage image = loader.load(path)) {
             List<DetectedFace> detected = detector.detect(image, settings);
@@ -178,6 +190,10 @@ public class DetectFacesHandler {
                 }
                 found.add(new FaceRepository.NewFace(0, i, detected.get(i), thumb == null ? null : thumb.toString(),
                         sharpness));
+                FaceCrop crop = crops == null ? null : crops.write(image, detected.get(i).box(), "item" + id.value() + "_" + i);
+                if (crop != null) {
+                    written.put(i, crop);
+                }
             }
         }
         return found;
@@ -236,11 +252,12 @@ public class DetectFacesHandler {
         return Outcome.FAILED;
     }
 
-    static FacesDetected toEvent(MediaItemId id, String filePath, List<FaceRepository.Face> stored) {
+    static FacesDetected toEvent(MediaItemId id, String filePath, List<FaceRepository.Face> stored,
+            java.util.Map<Integer, FaceCrop> crops) {
         List<FacesDetected.Face> list = new ArrayList<>(stored.size());
         for (FaceRepository.Face f : stored) {
             list.add(new FacesDetected.Face(f.id().value(), f.frameNumber(), f.faceIndex(), f.score(), f.box().toArray(),
-                    f.landmarks().points()));
+                    f.landmarks().points(), f.frameNumber() == 0 ? crops.get(f.faceIndex()) : null));
         }
         return FacesDetected.of(id.value(), filePath, list);
     }

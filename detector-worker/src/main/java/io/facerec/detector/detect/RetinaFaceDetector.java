@@ -96,7 +96,8 @@ public class RetinaFaceDetector implements FaceDetector {
                 // boxes may reach into the padding: clip them to the photo, as boxes of unpadded images are
                 shifted.add(new DetectedFace(f.score(), new BoundingBox(clip(b.x1() - pad, image.width()),
                         clip(b.y1() - pad, image.height()), clip(b.x2() - pad, image.width()),
-                        clip(b.y2() - pad, image.height())), new Landmarks(lm)));
+                        clip(b.y2() - pad, image.height())), new Landmarks(lm),
+                        new BoundingBox(b.x1() - pad, b.y1() - pad, b.x2() - pad, b.y2() - pad)));
             }
             return shifted;
         }

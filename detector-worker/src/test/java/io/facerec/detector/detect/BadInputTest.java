@@ -392,6 +392,25 @@ class BadInputTest {
         assertFaceLikeOriginal(p, 3);
     }
 
+    /** A face cut by the photo's edge: found on the padded image, its box clipped, the unclipped one kept too. */
+    @Test
+    void aFaceCutByThePhotosEdgeKeepsItsUnclippedBox() throws Exception {
+        Path cut = tmp.resolve("cut-face.png");
+        try (Mat bgr = imread(photo.toString(), IMREAD_COLOR); org.bytedeco.opencv.opencv_core.Rect r =
+                new org.bytedeco.opencv.opencv_core.Rect(380, 0, 420, 480); Mat right = new Mat(bgr, r)) {
+            assertThat(imwrite(cut.toString(), right)).isTrue();
+        }
+        try (DecodedImage d = new ImageLoader(MAX_PIXELS).load(cut)) {
+            List<DetectedFace> faces = detector.detect(d, new DetectionSettings(0.5, 0.4, 0, 0.25, false));
+            assertThat(faces).hasSize(1);
+            DetectedFace f = faces.get(0);
+            assertThat(f.box().x1()).as("clipped to the photo").isZero();
+            assertThat(f.unclipped().x1()).as("the box as detected reaches beyond the edge").isLessThan(-5);
+            assertThat(f.unclipped().x2()).isEqualTo(f.box().x2());
+            assertThat(f.unclipped().area()).isGreaterThan(f.box().area());
+        }
+    }
+
     // ---------------------------------------------------------------- paths
 
     @Test
@@ -497,7 +516,8 @@ class BadInputTest {
             DetectFacesHandler handler = new DetectFacesHandler(items, files, new FaceRepository(jdbc),
                     new MediaPathResolver(root), recording, detector, SETTINGS,
                     new ThumbnailWriter(tmp.resolve("thumbs"), 0.2, 112, 20), db.tx(), published::add, dlq,
-                    Clock.systemUTC());
+                    Clock.systemUTC()).withFaceCrops(new io.facerec.detector.thumbnail.FaceCropWriter(tmp.resolve("crops"),
+                    448, io.facerec.detector.thumbnail.FaceCropWriter.Format.BMP));
             for (var c : cases.entrySet()) {
                 String filePath = c.getKey();
                 String fileName = filePath.substring(filePath.lastIndexOf('/') + 1);
@@ -547,6 +567,8 @@ class BadInputTest {
         assertThat(good.filePath()).isEqualTo("good.jpg");
         assertThat(good.faces()).hasSize(1);
         assertThat(maxDiff(BoundingBox.of(good.faces().get(0).box()), originalBox)).isLessThan(0.01);
+        assertThat(good.faces().get(0).crop()).as("the face's crop is handed to the embedder").isNotNull();
+        assertThat(tmp.resolve("crops").resolve(good.faces().get(0).crop().file())).isRegularFile();
         Path realRoot = root.toRealPath();
         assertThat(opened).as("nothing outside the media root was ever handed to the decoder")
                 .isNotEmpty().allSatisfy(p -> assertThat(p.toRealPath()).startsWith(realRoot));

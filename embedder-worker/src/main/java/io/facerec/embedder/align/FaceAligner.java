@@ -40,6 +40,10 @@ public class FaceAligner {
         return size;
     }
 
+    public Mode mode() {
+        return mode;
+    }
+
     /**
      * The 2x3 similarity transform (row-major) that maps the landmarks onto the template scaled to this size.
      *
@@ -80,6 +84,14 @@ public class FaceAligner {
 
     /** Returns a new {@code size x size} BGR image of the face; the caller closes it. */
     public Mat align(Mat bgr, BoundingBox box, Landmarks landmarks) {
+        return align(bgr, box, mode == Mode.CROP_RESIZE ? null : transform(landmarks));
+    }
+
+    /**
+     * As {@link #align(Mat, BoundingBox, Landmarks)} with the similarity transform already estimated
+     * ({@link #transform}; ignored, may be null, for {@link Mode#CROP_RESIZE}).
+     */
+    public Mat align(Mat bgr, BoundingBox box, double[] transform) {
         if (mode == Mode.CROP_RESIZE) {
             int x1 = (int) Math.max(0, Math.floor(box.x1()));
             int y1 = (int) Math.max(0, Math.floor(box.y1()));
@@ -92,10 +104,43 @@ public class FaceAligner {
             }
             return out;
         }
-        try (Mat m = estimate(landmarks); Size s = new Size(size, size); Scalar black = new Scalar(0, 0, 0, 0)) {
+        try (Mat m = new Mat(2, 3, org.bytedeco.opencv.global.opencv_core.CV_64F); Size s = new Size(size, size);
+                Scalar black = new Scalar(0, 0, 0, 0)) {
+            try (org.bytedeco.javacpp.indexer.DoubleIndexer idx = m.createIndexer()) {
+                for (int i = 0; i < 6; i++) {
+                    idx.put(i / 3, i % 3, transform[i]);
+                }
+            }
             Mat out = new Mat();
             warpAffine(bgr, out, m, s, INTER_LINEAR, org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT, black);
             return out;
         }
+    }
+
+    /**
+     * The source region {@code [minX, minY, maxX, maxY]} that {@link #align} samples: the box for
+     * {@link Mode#CROP_RESIZE}, else the output frame's corners mapped back through the transform.
+     */
+    public double[] footprint(BoundingBox box, double[] transform) {
+        if (mode == Mode.CROP_RESIZE) {
+            return new double[] {Math.floor(box.x1()), Math.floor(box.y1()), Math.ceil(box.x2()), Math.ceil(box.y2())};
+        }
+        double a = transform[0];
+        double b = transform[1];
+        double c = transform[3];
+        double d = transform[4];
+        double det = a * d - b * c;
+        double[] r = {Double.MAX_VALUE, Double.MAX_VALUE, -Double.MAX_VALUE, -Double.MAX_VALUE};
+        for (int corner = 0; corner < 4; corner++) {
+            double u = (corner & 1) * (size - 1) - transform[2];
+            double v = (corner >> 1) * (size - 1) - transform[5];
+            double x = (d * u - b * v) / det;
+            double y = (-c * u + a * v) / det;
+            r[0] = Math.min(r[0], x);
+            r[1] = Math.min(r[1], y);
+            r[2] = Math.max(r[2], x);
+            r[3] = Math.max(r[3], y);
+        }
+        return r;
     }
 }

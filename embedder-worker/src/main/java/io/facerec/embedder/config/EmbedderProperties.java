@@ -25,6 +25,7 @@ import org.springframework.validation.annotation.Validated;
  * @param intraOpThreads cores one inference may use (0 = ONNX Runtime default)
  * @param concurrency consumer threads
  * @param useGpu try the CUDA execution provider
+ * @param keepFaceCrops keep the detector's face crops after embedding (default: delete them; they are only a hand-over)
  */
 @Validated
 @ConfigurationProperties("facerec.embedder")
@@ -40,5 +41,6 @@ public record EmbedderProperties(
         @Min(1) @DefaultValue("512") int dimension,
         @Min(0) @DefaultValue("0") int intraOpThreads,
         @Min(1) @DefaultValue("1") int concurrency,
-        @DefaultValue("false") boolean useGpu) {
+        @DefaultValue("false") boolean useGpu,
+        @DefaultValue("false") boolean keepFaceCrops) {
 }

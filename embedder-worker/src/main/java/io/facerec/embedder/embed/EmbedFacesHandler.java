@@ -20,17 +20,20 @@ import io.facerec.embedder.align.FaceAligner;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.bytedeco.opencv.opencv_core.Mat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Embeds the faces of one media item: decode the photo once, align each face with its landmarks, run the model,
+ * Embeds the faces of one media item: read each face from the detector's crop, or decode the photo once (see
+ * {@link FaceInputs}), align each face with its landmarks, run the model,
  * write {@code Faces.Embedding} (float32 little-endian) with the model id, and publish one {@link FaceEmbedded} per
  * face keyed by face id. Writing the same embedding twice is harmless, so redelivery is safe.
  */
@@ -48,8 +51,10 @@ public class EmbedFacesHandler {
     private final Consumer<FaceEmbedded> publisher;
     private final DeadLetterPublisher deadLetters;
     private final Clock clock;
-    private final Timer alignTimer;
     private final Timer inferTimer;
+    private final MeterRegistry meters;
+    private FaceInputs inputs;
+    private boolean keepCrops;
 
     public EmbedFacesHandler(FaceRepository faces, MediaItemRepository items, MediaPathResolver paths, ImageLoader loader,
             FaceAligner aligner, FaceEmbedder embedder, Consumer<FaceEmbedded> publisher, DeadLetterPublisher deadLetters,
@@ -63,9 +68,19 @@ public class EmbedFacesHandler {
         this.publisher = publisher;
         this.deadLetters = deadLetters;
         this.clock = clock;
-        MeterRegistry m = meters == null ? new CompositeMeterRegistry() : meters;
-        this.alignTimer = Timer.builder("facerec.embedder.stage").tag("stage", "align").register(m);
-        this.inferTimer = Timer.builder("facerec.embedder.stage").tag("stage", "inference").register(m);
+        this.meters = meters == null ? new CompositeMeterRegistry() : meters;
+        this.inferTimer = Timer.builder("facerec.embedder.stage").tag("stage", "inference").register(this.meters);
+        this.inputs = new FaceInputs(paths, this.loader, aligner, embedder, null, this.meters);
+    }
+
+    /**
+     * Let the embedder read each face from the crop the detector left in {@code dir} (see {@link FaceInputs}); the
+     * crops are deleted once their faces are embedded unless {@code keep}.
+     */
+    public EmbedFacesHandler withFaceCrops(Path dir, boolean keep) {
+        this.inputs = new FaceInputs(paths, loader, aligner, embedder, dir, meters);
+        this.keepCrops = keep;
+        return this;
     }
 
     /** @return number of faces embedded */
@@ -78,30 +93,42 @@ public class EmbedFacesHandler {
             if (VideoFrames.isVideo(event.filePath())) {
                 return embedVideo(event);
             }
-            int r = reduction(event.faces(), aligner.size());
-            List<float[]> inputs = new java.util.ArrayList<>(event.faces().size());
-            try (DecodedImage image = loader.load(paths.resolve(event.filePath()), r)) {
-                for (FacesDetected.Face f : event.faces()) {
-                    MDC.put("faceId", Long.toString(f.faceId()));
-                    inputs.add(prepare(image, scale(BoundingBox.of(f.box()), r), scale(new Landmarks(f.landmarks()), r)));
-                }
-            }
+            List<float[]> prepared = inputs.photo(event);
             long t1 = System.nanoTime();
-            List<float[]> vectors = embedder.embedAll(inputs, MAX_BATCH);
+            List<float[]> vectors = embedder.embedAll(prepared, MAX_BATCH);
             inferTimer.record(System.nanoTime() - t1, TimeUnit.NANOSECONDS);
             for (int i = 0; i < vectors.size(); i++) {
                 save(event, event.faces().get(i), vectors.get(i));
             }
+            deleteCrops(event);
             log.debug("media item {}: {} face(s) embedded", event.mediaItemId(), event.faces().size());
             return event.faces().size();
         } catch (PermanentProcessingException e) {
             items.markFailed(MediaItemId.of(event.mediaItemId()), e.errorKind(), "embedding: " + e.getMessage());
             deadLetters.publish(ProcessingFailed.of("embed", event.mediaItemId(), e.errorKind(), e.getMessage(),
                     EventCodec.encode(event)));
+            deleteCrops(event);
             return 0;
         } finally {
             MDC.remove("mediaItemId");
             MDC.remove("faceId");
+        }
+    }
+
+    /** The crops have served their purpose once the faces are embedded (or the item failed for good). */
+    private void deleteCrops(FacesDetected event) {
+        if (keepCrops) {
+            return;
+        }
+        for (FacesDetected.Face f : event.faces()) {
+            Path file = inputs.cropFile(f);
+            if (file != null) {
+                try {
+                    Files.deleteIfExists(file);
+                } catch (IOException e) {
+                    log.warn("cannot delete face crop {}: {}", file, e.getMessage());
+                }
+            }
         }
     }
 
@@ -138,56 +165,9 @@ public class EmbedFacesHandler {
         return done[0];
     }
 
-    /**
-     * How much smaller the photo may be decoded: the smallest face must keep at least twice the model's input size,
-     * so the aligned crop is still downsampled (a 4000-px photo with large faces decodes at 1/4 or 1/8, several times
-     * faster than in full).
-     */
-    public static int reduction(java.util.List<FacesDetected.Face> faces, int inputSize) {
-        double smallest = Double.MAX_VALUE;
-        for (FacesDetected.Face f : faces) {
-            smallest = Math.min(smallest, Math.max(f.box()[2] - f.box()[0], f.box()[3] - f.box()[1]));
-        }
-        int r = 1;
-        while (r < 8 && smallest / (r * 2) >= 2.0 * inputSize) {
-            r *= 2;
-        }
-        return r;
-    }
-
-    static double scale(double v, int r) {
-        return r == 1 ? v : (v + 0.5) / r - 0.5;
-    }
-
-    public static BoundingBox scaleBox(BoundingBox b, int r) {
-        return scale(b, r);
-    }
-
-    public static Landmarks scaleLandmarks(Landmarks l, int r) {
-        return scale(l, r);
-    }
-
-    static BoundingBox scale(BoundingBox b, int r) {
-        return new BoundingBox(scale(b.x1(), r), scale(b.y1(), r), scale(b.x2(), r), scale(b.y2(), r));
-    }
-
-    static Landmarks scale(Landmarks l, int r) {
-        double[][] p = new double[5][];
-        for (int i = 0; i < 5; i++) {
-            p[i] = new double[] {scale(l.x(i), r), scale(l.y(i), r)};
-        }
-        return new Landmarks(p);
-    }
-
     /** Align and preprocess one face of a decoded image: the model's input tensor values. */
     public float[] prepare(DecodedImage image, BoundingBox box, Landmarks landmarks) {
-        long t0 = System.nanoTime();
-        float[] input;
-        try (Mat aligned = aligner.align(image.bgr(), box, landmarks)) {
-            input = embedder.preprocess(aligned);
-        }
-        alignTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
-        return input;
+        return inputs.prepare(image, box, landmarks);
     }
 
     /** Align, preprocess, infer, normalise one face of a decoded image. */

@@ -15,18 +15,18 @@ class ReducedDecodeTest {
 
     @Test
     void decodesSmallerOnlyWhileTheSmallestFaceKeepsTwiceTheModelInput() {
-        assertThat(EmbedFacesHandler.reduction(List.of(face(100)), 112)).isEqualTo(1);
-        assertThat(EmbedFacesHandler.reduction(List.of(face(224 * 2 / 1.2)), 112)).isEqualTo(2);
-        assertThat(EmbedFacesHandler.reduction(List.of(face(1000)), 112)).isEqualTo(4);
-        assertThat(EmbedFacesHandler.reduction(List.of(face(3000)), 112)).isEqualTo(8);
-        assertThat(EmbedFacesHandler.reduction(List.of(face(3000), face(150)), 112)).as("the smallest face decides").isEqualTo(1);
+        assertThat(FaceInputs.reduction(List.of(face(100)), 112)).isEqualTo(1);
+        assertThat(FaceInputs.reduction(List.of(face(224 * 2 / 1.2)), 112)).isEqualTo(2);
+        assertThat(FaceInputs.reduction(List.of(face(1000)), 112)).isEqualTo(4);
+        assertThat(FaceInputs.reduction(List.of(face(3000)), 112)).isEqualTo(8);
+        assertThat(FaceInputs.reduction(List.of(face(3000), face(150)), 112)).as("the smallest face decides").isEqualTo(1);
     }
 
     @Test
     void mapsFullResolutionPixelsOntoTheReducedImage() {
-        assertThat(EmbedFacesHandler.scale(0, 1)).isEqualTo(0);
+        assertThat(FaceInputs.scale(0, 1)).isEqualTo(0);
         // pixel centres: x = 1.5 in full (between pixels 1 and 2) is the centre of reduced pixel 0 at 1/4
-        assertThat(EmbedFacesHandler.scale(1.5, 4)).isCloseTo(0.0, within(1e-12));
-        assertThat(EmbedFacesHandler.scale(401.5, 4)).isCloseTo(100.0, within(1e-12));
+        assertThat(FaceInputs.scale(1.5, 4)).isCloseTo(0.0, within(1e-12));
+        assertThat(FaceInputs.scale(401.5, 4)).isCloseTo(100.0, within(1e-12));
     }
 }

@@ -1,129 +1,210 @@
 package io.facerec.launcher.bench;
 
+import io.facerec.common.event.FacesDetected;
+import io.facerec.common.geometry.BoundingBox;
 import io.facerec.common.geometry.DetectedFace;
+import io.facerec.common.geometry.Landmarks;
 import io.facerec.common.image.DecodedImage;
+import io.facerec.common.image.FaceCrop;
 import io.facerec.common.image.ImageLoader;
+import io.facerec.common.image.MediaPathResolver;
 import io.facerec.common.model.ModelFile;
 import io.facerec.common.model.ModelStore;
 import io.facerec.detector.detect.DetectionSettings;
+import io.facerec.detector.detect.Preprocessing;
 import io.facerec.detector.detect.RetinaFaceDetector;
+import io.facerec.detector.thumbnail.FaceCropWriter;
 import io.facerec.embedder.align.FaceAligner;
 import io.facerec.embedder.embed.EmbeddingModelSpec;
 import io.facerec.embedder.embed.FaceEmbedder;
+import io.facerec.embedder.embed.FaceInputs;
 import io.facerec.launcher.MediaImporter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import org.bytedeco.opencv.opencv_core.Mat;
+import java.util.Map;
 
 /**
- * Embedder stage throughput next to bare model inference, in one run: the stage is what the embedder worker does per
- * face (decode the photo, align with the 5 landmarks, preprocess, infer, L2-normalise); the bare loop runs the model on
- * one fixed, already preprocessed input. Faces come from the detector on the given folder (detected once, up front).
+ * Embedder stage throughput next to bare model inference, in one run. The stage is the embedder worker's own code
+ * ({@link FaceInputs} then {@link FaceEmbedder#embedAll}) per media item: read each face from the crop the detector
+ * left (decode a few KB, align, preprocess) or decode the photo (reduced when its faces allow), infer, L2-normalise.
+ * The bare loop runs the model on one fixed, already preprocessed input, in the same batches (one per photo, as many
+ * copies as the photo has faces). Faces come from the detector on the given
+ * folder (detected once, up front, with the worker's default settings); the crops are written then, as the detector
+ * writes them, and that cost is reported separately (it is the detector's, paid while it has the photo decoded).
+ * Also prints, per face, the cosine between each path's embedding and the full-resolution photo path's.
  *
  * <pre>java -cp launcher/target/facerec.jar -Dloader.main=io.facerec.launcher.bench.EmbedderBench \
- *   org.springframework.boot.loader.launch.PropertiesLauncher ../shared/eval/detection [passes]</pre>
+ *   org.springframework.boot.loader.launch.PropertiesLauncher ../shared/eval/detection [passes] [REFERENCE|OPENCV] [face crop size]</pre>
  */
 public final class EmbedderBench {
-    record Face(Path file, DetectedFace face) {
-    }
 
     public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args.length > 0 ? args[0] : "../shared/eval/detection");
+        Path dir = Path.of(args.length > 0 ? args[0] : "../shared/eval/detection").toAbsolutePath().normalize();
         int passes = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        Preprocessing detectorDecode = args.length > 2 ? Preprocessing.valueOf(args[2]) : Preprocessing.REFERENCE;
+        int cropSize = args.length > 3 ? Integer.parseInt(args[3]) : 448; // the detector's default face-crop-size
         ModelStore models = ModelStore.fromEnvironment();
-        ImageLoader loader = new ImageLoader(200_000_000L).withOpenCvOnly(); // as EmbedFacesHandler decodes
-        List<Face> faces = new ArrayList<>();
+        ImageLoader configured = new ImageLoader(200_000_000L);
+        ImageLoader detectorLoader = detectorDecode.loader(configured);
+        ImageLoader embedderLoader = configured.withOpenCvOnly(); // as EmbedFacesHandler decodes
+        MediaPathResolver paths = new MediaPathResolver(dir);
+        EmbeddingModelSpec spec = EmbeddingModelSpec.FR_FEATURE;
+        Path work = Files.createTempDirectory("embedder-bench");
+        Map<FaceCropWriter.Format, Path> cropDirs = new EnumMap<>(FaceCropWriter.Format.class);
+        Map<FaceCropWriter.Format, Long> writeNanos = new EnumMap<>(FaceCropWriter.Format.class);
+        Map<FaceCropWriter.Format, List<FacesDetected>> cropEvents = new EnumMap<>(FaceCropWriter.Format.class);
+        List<FacesDetected> photoEvents = new ArrayList<>();
+        long faceId = 0;
         try (RetinaFaceDetector detector = new RetinaFaceDetector(models.resolve(ModelFile.RETINAFACE_MNET25_V2), 0, false, null)) {
+            for (FaceCropWriter.Format format : FaceCropWriter.Format.values()) {
+                cropDirs.put(format, Files.createDirectories(work.resolve(format.name())));
+                writeNanos.put(format, 0L);
+                cropEvents.put(format, new ArrayList<>());
+            }
             for (Path p : MediaImporter.scan(dir)) {
-                try (DecodedImage img = loader.load(p)) {
-                    for (DetectedFace f : detector.detect(img, new DetectionSettings(0.9, 0.4, 20, 0, true))) {
-                        faces.add(new Face(p, f));
+                String rel = paths.relativize(p);
+                try (DecodedImage img = detectorLoader.load(p)) {
+                    List<DetectedFace> found = detector.detect(img, new DetectionSettings(0.9, 0.4, 20, 0, true));
+                    if (found.isEmpty()) {
+                        continue;
+                    }
+                    List<FacesDetected.Face> plain = new ArrayList<>();
+                    Map<FaceCropWriter.Format, List<FacesDetected.Face>> withCrops = new EnumMap<>(FaceCropWriter.Format.class);
+                    for (int i = 0; i < found.size(); i++) {
+                        DetectedFace f = found.get(i);
+                        faceId++;
+                        plain.add(new FacesDetected.Face(faceId, 0, i, f.score(), f.box().toArray(), f.landmarks().points()));
+                        for (FaceCropWriter.Format format : FaceCropWriter.Format.values()) {
+                            FaceCropWriter writer = new FaceCropWriter(cropDirs.get(format), cropSize, format);
+                            long t0 = System.nanoTime();
+                            FaceCrop crop = writer.write(img, f.box(), "item_" + faceId);
+                            writeNanos.merge(format, System.nanoTime() - t0, Long::sum);
+                            withCrops.computeIfAbsent(format, k -> new ArrayList<>()).add(new FacesDetected.Face(faceId,
+                                    0, i, f.score(), f.box().toArray(), f.landmarks().points(), crop));
+                        }
+                    }
+                    photoEvents.add(FacesDetected.of(0, rel, plain));
+                    for (var e : withCrops.entrySet()) {
+                        cropEvents.get(e.getKey()).add(FacesDetected.of(0, rel, e.getValue()));
                     }
                 }
             }
         }
-        EmbeddingModelSpec spec = EmbeddingModelSpec.FR_FEATURE;
+        int faces = photoEvents.stream().mapToInt(e -> e.faces().size()).sum();
         FaceAligner aligner = new FaceAligner(spec.alignment(), spec.inputSize());
         try (FaceEmbedder embedder = new FaceEmbedder(spec, models.resolve(ModelFile.FR_FEATURE), 0, false)) {
-            float[] fixed;
-            try (DecodedImage img = loader.load(faces.get(0).file()); Mat a = aligner.align(img.bgr(), faces.get(0).face().box(),
-                    faces.get(0).face().landmarks())) {
-                fixed = embedder.preprocess(a);
+            FaceInputs fromPhotos = new FaceInputs(paths, embedderLoader, aligner, embedder, null, null);
+            float[] fixed = fromPhotos.photo(photoEvents.get(0)).get(0);
+            for (FacesDetected e : photoEvents) {
+                embedder.embedAll(java.util.Collections.nCopies(e.faces().size(), fixed), 16); // warm-up
             }
-            for (int i = 0; i < 50; i++) {
-                embedder.embed(fixed); // warm-up
+            // interleaved passes (bare, photo stage, one crop stage per format), so drift on a shared machine hits all
+            Map<FaceCropWriter.Format, FaceInputs> fromCrops = new EnumMap<>(FaceCropWriter.Format.class);
+            Map<FaceCropWriter.Format, io.micrometer.core.instrument.simple.SimpleMeterRegistry> meters =
+                    new EnumMap<>(FaceCropWriter.Format.class);
+            for (FaceCropWriter.Format format : FaceCropWriter.Format.values()) {
+                meters.put(format, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+                fromCrops.put(format, new FaceInputs(paths, embedderLoader, aligner, embedder, cropDirs.get(format),
+                        meters.get(format)));
+                embedAllOf(cropEvents.get(format), fromCrops.get(format), embedder); // warm-up
             }
-            int n = faces.size() * passes;
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                embedder.embed(fixed);
-            }
-            double bare = n / ((System.nanoTime() - t0) / 1e9);
-            stage(faces, loader, aligner, embedder); // warm-up pass
-            long t1 = System.nanoTime();
+            embedAllOf(photoEvents, fromPhotos, embedder);
+            long bareNanos = 0;
+            long photoNanos = 0;
+            Map<FaceCropWriter.Format, Long> cropNanos = new EnumMap<>(FaceCropWriter.Format.class);
+            // each pass runs the variants in a different order (bare, photo, the crop formats), so no variant is always
+            // the one right after another
+            int variants = 2 + FaceCropWriter.Format.values().length;
             for (int p = 0; p < passes; p++) {
-                stage(faces, loader, aligner, embedder);
+                for (int v = 0; v < variants; v++) {
+                    int which = (v + p) % variants;
+                    long t0 = System.nanoTime();
+                    if (which == 0) {
+                        for (FacesDetected e : photoEvents) {
+                            embedder.embedAll(java.util.Collections.nCopies(e.faces().size(), fixed), 16);
+                        }
+                        bareNanos += System.nanoTime() - t0;
+                    } else if (which == 1) {
+                        embedAllOf(photoEvents, fromPhotos, embedder);
+                        photoNanos += System.nanoTime() - t0;
+                    } else {
+                        FaceCropWriter.Format format = FaceCropWriter.Format.values()[which - 2];
+                        embedAllOf(cropEvents.get(format), fromCrops.get(format), embedder);
+                        cropNanos.merge(format, System.nanoTime() - t0, Long::sum);
+                    }
+                }
             }
-            double staged = n / ((System.nanoTime() - t1) / 1e9);
-            System.out.printf(Locale.ROOT, "%d faces x %d passes: embedder stage %.1f faces/s, bare model %.1f faces/s, "
-                    + "stage / bare = %.0f%%%n", faces.size(), passes, staged, bare, 100 * staged / bare);
-            // the reduced decode must not change the embeddings: cosine to the full-resolution path, per face
-            List<Double> cos = new ArrayList<>();
-            for (Face f : faces) {
-                float[] full;
-                float[] reduced;
-                try (DecodedImage img = loader.load(f.file()); Mat a = aligner.align(img.bgr(), f.face().box(), f.face().landmarks())) {
-                    full = embedder.embed(embedder.preprocess(a));
+            double bare = faces * (double) passes / (bareNanos / 1e9);
+            double photo = faces * (double) passes / (photoNanos / 1e9);
+            System.out.printf(Locale.ROOT, "%d faces in %d photos x %d interleaved passes; detector decode %s, face crop "
+                    + "size %d; model batches: %s%n", faces, photoEvents.size(), passes, detectorDecode, cropSize,
+                    embedder.batches());
+            System.out.printf(Locale.ROOT, "bare model                    %6.1f faces/s%n", bare);
+            System.out.printf(Locale.ROOT, "stage, photo decode           %6.1f faces/s = %3.0f%% of bare%n", photo,
+                    100 * photo / bare);
+            List<float[]> full = fullResolution(photoEvents, embedderLoader, paths, aligner, embedder);
+            report("photo (reduced) decode", embedAllOf(photoEvents, fromPhotos, embedder), full);
+            for (FaceCropWriter.Format format : FaceCropWriter.Format.values()) {
+                double staged = faces * (double) passes / (cropNanos.get(format) / 1e9);
+                long bytes;
+                try (var s = Files.list(cropDirs.get(format))) {
+                    bytes = s.mapToLong(f -> f.toFile().length()).sum();
                 }
-                int r = io.facerec.embedder.embed.EmbedFacesHandler.reduction(List.of(asEvent(f)), spec.inputSize());
-                try (DecodedImage img = loader.load(f.file(), r); Mat a = aligner.align(img.bgr(),
-                        io.facerec.embedder.embed.EmbedFacesHandler.scaleBox(f.face().box(), r),
-                        io.facerec.embedder.embed.EmbedFacesHandler.scaleLandmarks(f.face().landmarks(), r))) {
-                    reduced = embedder.embed(embedder.preprocess(a));
-                }
-                double c = 0;
-                for (int i = 0; i < full.length; i++) {
-                    c += full[i] * reduced[i];
-                }
-                cos.add(c);
+                double crops = meters.get(format).counter("facerec.embedder.faces", "source", "crop").count();
+                double fallback = meters.get(format).counter("facerec.embedder.faces", "source", "photo").count();
+                System.out.printf(Locale.ROOT, "stage, crops %-5s            %6.1f faces/s = %3.0f%% of bare "
+                        + "(%.1f%% of faces from crops; crop %.0f KB/face, written by the detector in %.2f ms/face)%n",
+                        format, staged, 100 * staged / bare, 100 * crops / (crops + fallback), bytes / 1024.0 / faces,
+                        writeNanos.get(format) / 1e6 / faces);
+                report("crops " + format, embedAllOf(cropEvents.get(format), fromCrops.get(format), embedder), full);
             }
-            cos.sort(null);
-            System.out.printf(Locale.ROOT, "reduced decode vs full decode, cosine per face: min %.4f, median %.4f%n",
-                    cos.get(0), cos.get(cos.size() / 2));
+        } finally {
+            try (var s = Files.walk(work)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
     }
 
-    static io.facerec.common.event.FacesDetected.Face asEvent(Face f) {
-        return new io.facerec.common.event.FacesDetected.Face(0, 0, 0, f.face().score(), f.face().box().toArray(),
-                f.face().landmarks().points());
+    /** As the worker does it, per media item: the inputs of its faces, then the model on them. */
+    static List<float[]> embedAllOf(List<FacesDetected> events, FaceInputs inputs, FaceEmbedder embedder) {
+        List<float[]> out = new ArrayList<>();
+        for (FacesDetected e : events) {
+            out.addAll(embedder.embedAll(inputs.photo(e), 16));
+        }
+        return out;
     }
 
-    /** As the worker does it: each photo decoded once per media item (reduced when its faces allow), then every face. */
-    static void stage(List<Face> faces, ImageLoader loader, FaceAligner aligner, FaceEmbedder embedder) {
-        Path current = null;
-        DecodedImage img = null;
-        int r = 1;
-        for (Face f : faces) {
-            if (!f.file().equals(current)) {
-                if (img != null) {
-                    img.close();
+    /** The reference: every photo decoded in full, every face aligned from it. */
+    static List<float[]> fullResolution(List<FacesDetected> events, ImageLoader loader, MediaPathResolver paths,
+            FaceAligner aligner, FaceEmbedder embedder) {
+        List<float[]> out = new ArrayList<>();
+        for (FacesDetected e : events) {
+            try (DecodedImage img = loader.load(paths.resolve(e.filePath()))) {
+                for (FacesDetected.Face f : e.faces()) {
+                    try (var a = aligner.align(img.bgr(), BoundingBox.of(f.box()), new Landmarks(f.landmarks()))) {
+                        out.add(embedder.embed(embedder.preprocess(a)));
+                    }
                 }
-                current = f.file();
-                Path file = current;
-                r = io.facerec.embedder.embed.EmbedFacesHandler.reduction(
-                        faces.stream().filter(x -> x.file().equals(file)).map(EmbedderBench::asEvent).toList(),
-                        aligner.size());
-                img = loader.load(f.file(), r);
-            }
-            try (Mat a = aligner.align(img.bgr(), io.facerec.embedder.embed.EmbedFacesHandler.scaleBox(f.face().box(), r),
-                    io.facerec.embedder.embed.EmbedFacesHandler.scaleLandmarks(f.face().landmarks(), r))) {
-                embedder.embed(embedder.preprocess(a));
             }
         }
-        if (img != null) {
-            img.close();
+        return out;
+    }
+
+    static void report(String label, List<float[]> got, List<float[]> full) {
+        List<Double> cos = new ArrayList<>();
+        for (int i = 0; i < got.size(); i++) {
+            double c = 0;
+            for (int k = 0; k < got.get(i).length; k++) {
+                c += got.get(i)[k] * full.get(i)[k];
+            }
+            cos.add(c);
         }
+        cos.sort(null);
+        System.out.printf(Locale.ROOT, "  %-24s vs full-resolution photo, cosine per face: min %.4f, 1st pct %.4f, "
+                + "median %.4f%n", label, cos.get(0), cos.get(cos.size() / 100), cos.get(cos.size() / 2));
     }
 }
