@@ -30,12 +30,13 @@ public record FaceCrop(String file, int x, int y, int width, int height, int cro
      */
     public static final double SIDE_FACTOR = 2.0;
 
-    public FaceCrop {
-        if (width < 1 || height < 1 || cropWidth < 1 || cropHeight < 1 || x < 0 || y < 0 || x + width > photoWidth
-                || y + height > photoHeight) {
-            throw new IllegalArgumentException("face crop rectangle " + x + "," + y + " " + width + "x" + height
-                    + " does not lie in a " + photoWidth + "x" + photoHeight + " photo");
-        }
+    /**
+     * Whether the geometry is consistent (the rectangle lies in the photo, sizes positive). Not enforced on
+     * construction, so an event with a damaged crop still decodes and its face falls back to the photo.
+     */
+    public boolean valid() {
+        return width >= 1 && height >= 1 && cropWidth >= 1 && cropHeight >= 1 && x >= 0 && y >= 0
+                && (long) x + width <= photoWidth && (long) y + height <= photoHeight;
     }
 
     /**
@@ -114,14 +115,14 @@ public record FaceCrop(String file, int x, int y, int width, int height, int cro
     }
 
     /**
-     * Whether the crop holds every photo pixel a sampler needs for the source region {@code [minX, maxX] x [minY, maxY]}
-     * (photo coordinates; one pixel of margin for bilinear sampling). A side where the crop reaches the photo's edge
-     * counts as covered: beyond it both the photo and the crop are outside the image.
+     * Whether the crop holds every pixel a sampler needs for the source region {@code [minX, maxX] x [minY, maxY]}
+     * (photo coordinates), checked in crop pixels with one pixel of margin for bilinear sampling. A side where the crop
+     * reaches the photo's edge counts as covered: beyond it both the photo and the crop are outside the image.
      */
     public boolean covers(double minX, double minY, double maxX, double maxY) {
-        return (x == 0 || minX >= x + 1) && (y == 0 || minY >= y + 1)
-                && (x + width == photoWidth || maxX <= x + width - 2)
-                && (y + height == photoHeight || maxY <= y + height - 2);
+        return (x == 0 || toCropX(minX) >= 1) && (y == 0 || toCropY(minY) >= 1)
+                && (x + width == photoWidth || toCropX(maxX) <= cropWidth - 2)
+                && (y + height == photoHeight || toCropY(maxY) <= cropHeight - 2);
     }
 
     /** The face box's longer side in crop pixels. */

@@ -74,6 +74,21 @@ class FaceCropTest {
         assertThat(inner.covers(340, 250, 569.5, 470)).as("the bilinear neighbour of the last column is missing").isFalse();
         FaceCrop corner = FaceCrop.around(new BoundingBox(10, 10, 110, 130), 2000, 1500, 448); // clipped at 0, 0
         assertThat(corner.covers(-40, -30, 150, 150)).as("outside the photo both paths sample the border").isTrue();
+        // scaled 1/5: the margin is one crop pixel, five photo pixels
+        FaceCrop scaled = FaceCrop.around(new BoundingBox(2500, 2500, 4740, 4740), 6000, 6000, 448); // scale 0.2
+        assertThat(scaled.scaled()).isTrue();
+        assertThat(scaled.x()).isEqualTo(1380);
+        assertThat(scaled.covers(scaled.x() + 8, scaled.y() + 8, 3000, 3000)).isTrue();
+        assertThat(scaled.covers(scaled.x() + 2, scaled.y() + 8, 3000, 3000))
+                .as("within one photo pixel but not one crop pixel of the edge").isFalse();
+    }
+
+    @Test
+    void aDamagedGeometryIsReadButNotValid() {
+        assertThat(FaceCrop.around(new BoundingBox(400, 300, 500, 420), 2000, 1500, 448).valid()).isTrue();
+        assertThat(new FaceCrop("a.bmp", -3, 0, 10, 10, 10, 10, 100, 100).valid()).isFalse();
+        assertThat(new FaceCrop("a.bmp", 95, 0, 10, 10, 10, 10, 100, 100).valid()).as("beyond the photo").isFalse();
+        assertThat(new FaceCrop("a.bmp", 0, 0, 10, 10, 0, 10, 100, 100).valid()).isFalse();
     }
 
     @Test

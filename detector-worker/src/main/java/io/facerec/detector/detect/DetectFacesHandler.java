@@ -146,6 +146,9 @@ public class DetectFacesHandler {
                         "media file row " + item.mediaFileId() + " does not exist"), event);
             }
             if (item.facesExtracted()) {
+                if (crops != null) {
+                    crops.deleteCropsOf(id.value()); // published without crops: left over ones would only wait for the sweep
+                }
                 publisher.accept(toEvent(id, file.filePath(), faces.findByMediaItem(id), java.util.Map.of()));
                 return Outcome.REPUBLISHED;
             }

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * anyway, so the embedder reads a few kilobytes instead of decoding the whole photo a second time. A crop that cannot
  * be written is logged and skipped: the embedder then decodes the photo, nothing is lost. The embedder deletes each
  * crop once its face is embedded; while the directory holds more than the configured size (the embedder is down or
- * behind), no crops are written and the embedder decodes those photos instead.
+ * behind), no crops are written and the embedder decodes those photos instead. Crops older than a day are swept
+ * (their event was never consumed); a crop is written under a temporary name and renamed, never read half-written.
  */
 public class FaceCropWriter {
     private static final Logger log = LoggerFactory.getLogger(FaceCropWriter.class);
@@ -62,11 +63,13 @@ public class FaceCropWriter {
     private final long maxBytes;
     private long knownBytes;
     private long countedAt = System.nanoTime() - 2 * RECOUNT_NANOS;
+    private boolean counting;
     private boolean paused;
+    private java.time.Duration maxAge = java.time.Duration.ofDays(1);
 
     /**
-     * @param maxFaceSide a face whose box's longer side exceeds this is scaled down to it (keep it at least twice the
-     *     embedding model's input size, 224 for the 112-px default model)
+     * @param maxFaceSide a face whose box's longer side exceeds this is scaled down to it (the embedder uses a scaled
+     *     crop only when this is at least 4x its model input: 448 for the 112-px default model)
      */
     public FaceCropWriter(Path dir, int maxFaceSide, Format format) {
         this(dir, maxFaceSide, format, Long.MAX_VALUE);
@@ -87,6 +90,12 @@ public class FaceCropWriter {
         return dir;
     }
 
+    /** Crops older than this are swept when the directory is counted (default: a day). */
+    public FaceCropWriter withMaxAge(java.time.Duration age) {
+        this.maxAge = age;
+        return this;
+    }
+
     /** Writes the crop of one face as {@code <name>.<ext>}; null when there is nothing to crop or writing failed. */
     public FaceCrop write(DecodedImage image, BoundingBox box, String name) {
         FaceCrop crop = FaceCrop.around(box, image.width(), image.height(), maxFaceSide);
@@ -98,6 +107,9 @@ public class FaceCropWriter {
         }
         String file = name + "." + format.extension;
         Path out = dir.resolve(file);
+        // written under a temporary name (a leading dot: never a crop name the embedder accepts), then renamed, so
+        // an embedder never reads a half-written crop
+        Path partial = dir.resolve(".partial-" + java.util.UUID.randomUUID() + "-" + file);
         try {
             Files.createDirectories(dir);
             try (Rect r = new Rect(crop.x(), crop.y(), crop.width(), crop.height()); Mat region = new Mat(image.bgr(), r);
@@ -106,53 +118,101 @@ public class FaceCropWriter {
                 if (crop.scaled()) {
                     try (Mat small = new Mat(); Size s = new Size(crop.cropWidth(), crop.cropHeight())) {
                         resize(region, small, s, 0, 0, INTER_AREA);
-                        ok = imwrite(out.toString(), small, params);
+                        ok = imwrite(partial.toString(), small, params);
                     }
                 } else {
-                    ok = imwrite(out.toString(), region, params);
+                    ok = imwrite(partial.toString(), region, params);
                 }
                 if (!ok) {
                     throw new IOException("the encoder refused it");
                 }
             }
-            wrote(Files.size(out));
+            long bytes = Files.size(partial);
+            Files.move(partial, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            wrote(bytes);
             return crop.withFile(file);
         } catch (IOException | RuntimeException e) {
             log.warn("cannot write face crop {}: {}; the embedder will decode the photo", out, e.getMessage());
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException ignored) {
+                // nothing more to do: the sweep removes it later
+            }
             return null;
         }
     }
 
-    private synchronized boolean roomLeft() {
+    /** Deletes the crops of a media item ({@code item<id>_*}): for an item whose faces are published without crops. */
+    public void deleteCropsOf(long mediaItemId) {
+        String prefix = "item" + mediaItemId + "_";
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (f.getFileName().toString().startsWith(prefix)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            log.debug("cannot clean the crops of media item {}: {}", mediaItemId, e.getMessage());
+        }
+    }
+
+    private boolean roomLeft() {
         if (maxBytes == Long.MAX_VALUE) {
             return true;
         }
         long now = System.nanoTime();
-        if (now - countedAt > RECOUNT_NANOS) {
-            knownBytes = sizeOf(dir);
-            countedAt = now;
+        boolean recount;
+        synchronized (this) {
+            recount = !counting && now - countedAt > RECOUNT_NANOS;
+            counting |= recount;
         }
-        boolean room = knownBytes < maxBytes;
-        if (!room && !paused) {
-            log.warn("the face-crops directory {} holds {} MB, above its limit of {} MB (is the embedder running?): no "
-                    + "more crops until it shrinks; the embedder decodes those photos instead", dir, knownBytes >> 20,
-                    maxBytes >> 20);
-        } else if (room && paused) {
-            log.info("the face-crops directory {} is below its limit again: writing crops", dir);
+        if (recount) { // outside the lock: the other detector threads go on writing meanwhile
+            long size = sweepAndCount(dir, maxAge);
+            synchronized (this) {
+                knownBytes = size;
+                countedAt = now;
+                counting = false;
+            }
         }
-        paused = !room;
-        return room;
+        synchronized (this) {
+            boolean room = knownBytes < maxBytes;
+            if (!room && !paused) {
+                log.warn("the face-crops directory {} holds {} MB, above its limit of {} MB (is the embedder running, or "
+                        + "behind?): no more crops until it shrinks; the embedder decodes those photos instead", dir,
+                        knownBytes >> 20, maxBytes >> 20);
+            } else if (room && paused) {
+                log.info("the face-crops directory {} is below its limit again: writing crops", dir);
+            }
+            paused = !room;
+            return room;
+        }
     }
 
     private synchronized void wrote(long bytes) {
         knownBytes += bytes;
     }
 
-    private static long sizeOf(Path dir) {
+    /**
+     * The directory's size, after deleting what is older than {@code maxAge}: crops nobody will read (their event was
+     * never consumed, or was published again without them) and partial files of a crash. Safe: an embedder that
+     * misses a crop decodes the photo.
+     */
+    private static long sweepAndCount(Path dir, java.time.Duration maxAge) {
+        long cutoff = System.currentTimeMillis() - maxAge.toMillis();
+        long total = 0;
         try (var files = Files.list(dir)) {
-            return files.mapToLong(f -> f.toFile().length()).sum();
+            for (Path f : (Iterable<Path>) files::iterator) {
+                java.io.File file = f.toFile();
+                long modified = file.lastModified();
+                if (modified != 0 && modified < cutoff && file.delete()) {
+                    continue;
+                }
+                total += file.length();
+            }
         } catch (IOException | java.io.UncheckedIOException e) {
-            return 0; // not there yet
+            return total; // not there yet
         }
+        return total;
     }
 }

@@ -77,4 +77,34 @@ class FaceCropWriterTest {
                     .write(img, new BoundingBox(300, 200, 400, 330), "a")).isNull();
         }
     }
+
+    @Test
+    void oldCropsAreSweptAndNoPartialFileIsLeft() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("crops"));
+        Path stale = Files.writeString(dir.resolve("item1_0.bmp"), "never read");
+        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        try (DecodedImage img = noise(800, 600)) {
+            FaceCropWriter writer = new FaceCropWriter(dir, 448, FaceCropWriter.Format.BMP, 1L << 30)
+                    .withMaxAge(java.time.Duration.ofMinutes(30));
+            assertThat(writer.write(img, new BoundingBox(300, 200, 400, 330), "item2_0")).isNotNull();
+        }
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString()).toList()).as("the stale crop swept, no partial file")
+                    .containsExactly("item2_0.bmp");
+        }
+    }
+
+    @Test
+    void theCropsOfAnItemCanBeDroppedWithoutTouchingOthers() {
+        try (DecodedImage img = noise(800, 600)) {
+            FaceCropWriter writer = new FaceCropWriter(tmp, 448, FaceCropWriter.Format.BMP);
+            for (String name : new String[] {"item5_0", "item5_1", "item50_0"}) {
+                assertThat(writer.write(img, new BoundingBox(300, 200, 400, 330), name)).isNotNull();
+            }
+            writer.deleteCropsOf(5);
+            assertThat(tmp.resolve("item5_0.bmp")).doesNotExist();
+            assertThat(tmp.resolve("item5_1.bmp")).doesNotExist();
+            assertThat(tmp.resolve("item50_0.bmp")).exists();
+        }
+    }
 }

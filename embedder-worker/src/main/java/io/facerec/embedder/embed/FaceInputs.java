@@ -122,6 +122,10 @@ public class FaceInputs {
             return null;
         }
         BoundingBox box = BoundingBox.of(f.box());
+        if (!crop.valid()) {
+            log.warn("face {}: crop {} has an inconsistent geometry; decoding the photo", f.faceId(), crop);
+            return null;
+        }
         if (crop.scaled() && crop.faceSide(box) < MIN_SCALED_FACE_RATIO * aligner.size()) {
             log.debug("face {}: crop keeps the face at {} px, below {}x the model input; decoding the photo",
                     f.faceId(), Math.round(crop.faceSide(box)), MIN_SCALED_FACE_RATIO);

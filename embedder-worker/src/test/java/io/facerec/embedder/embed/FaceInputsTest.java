@@ -173,8 +173,10 @@ class FaceInputsTest {
         FaceCrop boxOnly = new FaceCrop("item1_0.bmp", (int) box[0], (int) box[1], (int) (box[2] - box[0]),
                 (int) (box[3] - box[1]), (int) (box[2] - box[0]), (int) (box[3] - box[1]), good.photoWidth(),
                 good.photoHeight());
+        FaceCrop inconsistent = new FaceCrop("item1_0.bmp", good.x(), good.y(), good.width(), good.height(),
+                good.cropWidth(), good.cropHeight(), good.x() + 10, good.photoHeight()); // rectangle beyond the photo
         List<FaceCrop> bad = List.of(good.withFile("gone.bmp"), good.withFile("../outside.bmp"),
-                good.withFile("tiny.bmp"), boxOnly);
+                good.withFile("tiny.bmp"), boxOnly, inconsistent);
         for (FaceCrop c : bad) {
             float[] got = s.fromCrops().photo(event(PHOTO, box, landmarks, c)).get(0);
             assertThat(got).as(c.file() + " falls back to the photo").containsExactly(expected);
