@@ -62,4 +62,25 @@ class AverageLinkageTest {
                 new PersonClustering.Face(3, "p3", null, false, w)), Set.of(PersonClustering.pair(2, 7)), settings);
         assertThat(known.matches()).containsOnlyKeys(3L).containsEntry(3L, 7L);
     }
+
+    /** The OpenBLAS matrix holds every pair's dot product, once per pair, across several row blocks. */
+    @Test
+    void theSimilarityMatrixIsEveryPairsDotProductSymmetric() {
+        Random r = new Random(5);
+        float[][] x = new float[2500][];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = CosineDbscanTest.unit(r, new float[64], 1);
+        }
+        float[][] s = AverageLinkage.similarities(x);
+        for (int k = 0; k < 20_000; k++) {
+            int i = r.nextInt(x.length);
+            int j = r.nextInt(x.length);
+            if (i == j) {
+                assertThat(s[i][i]).isZero();
+                continue;
+            }
+            assertThat((double) s[i][j]).isCloseTo(CosineDbscan.dot(x[i], x[j]), org.assertj.core.api.Assertions.within(1e-5));
+            assertThat(s[j][i]).isEqualTo(s[i][j]);
+        }
+    }
 }
