@@ -52,4 +52,34 @@ class CosineDbscanTest {
         assertThat(CosineDbscan.cluster(pair, 0.1, 2)).containsExactly(0, 0);
         assertThat(CosineDbscan.cluster(pair, 0.1, 3)).containsExactly(-1, -1);
     }
+
+    /** From {@link CosineDbscan#APPROXIMATE_AT} faces on the neighbourhoods are approximate: the true groups still. */
+    @org.junit.jupiter.api.Test
+    void aLargeSetTakesTheApproximatePathAndFindsTheTrueGroups() {
+        Random r = new Random(11);
+        int n = CosineDbscan.APPROXIMATE_AT;
+        float[][] centres = new float[n / 10][];
+        for (int c = 0; c < centres.length; c++) {
+            centres[c] = unit(r, new float[128], 1);
+        }
+        float[][] x = new float[n][];
+        for (int i = 0; i < n; i++) {
+            x[i] = unit(r, centres[i % centres.length], 0.04); // within a group: cosine about 0.85, between: 0 +- 0.09
+        }
+        int[] labels = CosineDbscan.cluster(x, 0.5, 3);
+        java.util.Map<Integer, Integer> labelOfGroup = new java.util.HashMap<>();
+        java.util.Set<Integer> used = new java.util.HashSet<>();
+        int consistent = 0;
+        for (int i = 0; i < n; i++) {
+            int group = i % centres.length;
+            Integer first = labelOfGroup.putIfAbsent(group, labels[i]);
+            if (labels[i] != CosineDbscan.NOISE && (first == null || first == labels[i])) {
+                consistent++;
+            }
+        }
+        for (int label : labelOfGroup.values()) {
+            assertThat(used.add(label)).as("no two people share a group").isTrue();
+        }
+        assertThat(consistent).as("faces in their person's group, of " + n).isGreaterThanOrEqualTo(n * 99 / 100);
+    }
 }
