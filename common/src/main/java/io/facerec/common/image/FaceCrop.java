@@ -103,11 +103,11 @@ public record FaceCrop(String file, int x, int y, int width, int height, int cro
      * sampled from the crop.
      */
     public double[] toCrop(double[] photoTransform) {
-        // photo p = (c - b) / a per axis, with a = scale, b = (0.5 - x) * a - 0.5 (or -x when not scaled)
-        double ax = scaled() ? scaleX() : 1;
-        double ay = scaled() ? scaleY() : 1;
-        double bx = scaled() ? (0.5 - x) * ax - 0.5 : -x;
-        double by = scaled() ? (0.5 - y) * ay - 0.5 : -y;
+        // photo p = (c - b) / a per axis, with a = scale, b = (0.5 - x) * a - 0.5 (exactly -x when not scaled)
+        double ax = scaleX();
+        double ay = scaleY();
+        double bx = (0.5 - x) * ax - 0.5;
+        double by = (0.5 - y) * ay - 0.5;
         double[] m = photoTransform;
         return new double[] {
             m[0] / ax, m[1] / ay, m[2] - m[0] * bx / ax - m[1] * by / ay,
@@ -127,6 +127,6 @@ public record FaceCrop(String file, int x, int y, int width, int height, int cro
 
     /** The face box's longer side in crop pixels. */
     public double faceSide(BoundingBox photoBox) {
-        return Math.max(photoBox.width() * (scaled() ? scaleX() : 1), photoBox.height() * (scaled() ? scaleY() : 1));
+        return Math.max(photoBox.width() * scaleX(), photoBox.height() * scaleY());
     }
 }

@@ -25,7 +25,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.slf4j.Logger;
@@ -149,12 +151,12 @@ public class DetectFacesHandler {
                 if (crops != null) {
                     crops.deleteCropsOf(id.value()); // published without crops: left over ones would only wait for the sweep
                 }
-                publisher.accept(toEvent(id, file.filePath(), faces.findByMediaItem(id), java.util.Map.of()));
+                publisher.accept(toEvent(id, file.filePath(), faces.findByMediaItem(id), Map.of()));
                 return Outcome.REPUBLISHED;
             }
             try {
                 Path path = paths.resolve(file.filePath());
-                java.util.Map<Integer, FaceCrop> cropsWritten = new java.util.HashMap<>();
+                Map<Integer, FaceCrop> cropsWritten = new HashMap<>();
                 List<FaceRepository.NewFace> found = VideoFrames.isVideo(file.fileName())
                         ? detectVideo(path, id, file.fileName())
                         : detectPhoto(path, id, file.fileName(), cropsWritten);
@@ -178,7 +180,7 @@ public class DetectFacesHandler {
 
     /** Detects a photo's faces and writes their thumbnails and (when enabled) crops, by face index into {@code written}. */
     private List<FaceRepository.NewFace> detectPhoto(Path path, MediaItemId id, String fileName,
-            java.util.Map<Integer, FaceCrop> written) {
+            Map<Integer, FaceCrop> written) {
         List<FaceRepository.NewFace> found = new ArrayList<>();
         try (DecodedImage image = loader.load(path)) {
             List<DetectedFace> detected = detector.detect(image, settings);
@@ -232,7 +234,7 @@ public class DetectFacesHandler {
         });
         String base = "item" + id.value() + "_" + ThumbnailWriter.baseName(fileName);
         List<FaceRepository.NewFace> found = new ArrayList<>();
-        java.util.Map<Integer, Integer> indexInFrame = new java.util.HashMap<>();
+        Map<Integer, Integer> indexInFrame = new HashMap<>();
         for (VideoFaceTracks.Kept<TrackBest> k : tracks.kept()) {
             try (TrackBest best = k.payload()) {
                 int index = indexInFrame.merge(k.frameNumber(), 1, Integer::sum) - 1;
@@ -256,7 +258,7 @@ public class DetectFacesHandler {
     }
 
     static FacesDetected toEvent(MediaItemId id, String filePath, List<FaceRepository.Face> stored,
-            java.util.Map<Integer, FaceCrop> crops) {
+            Map<Integer, FaceCrop> crops) {
         List<FacesDetected.Face> list = new ArrayList<>(stored.size());
         for (FaceRepository.Face f : stored) {
             list.add(new FacesDetected.Face(f.id().value(), f.frameNumber(), f.faceIndex(), f.score(), f.box().toArray(),

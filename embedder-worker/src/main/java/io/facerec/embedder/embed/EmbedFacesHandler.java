@@ -165,22 +165,12 @@ public class EmbedFacesHandler {
         return done[0];
     }
 
-    /** Align and preprocess one face of a decoded image: the model's input tensor values. */
-    public float[] prepare(DecodedImage image, BoundingBox box, Landmarks landmarks) {
-        return inputs.prepare(image, box, landmarks);
-    }
-
-    /** Align, preprocess, infer, normalise one face of a decoded image. */
-    public float[] embed(DecodedImage image, BoundingBox box, Landmarks landmarks) {
-        float[] input = prepare(image, box, landmarks);
+    /** Align, preprocess, infer, normalise one face of a decoded image (a video frame). */
+    private float[] embed(DecodedImage image, BoundingBox box, Landmarks landmarks) {
+        float[] input = inputs.prepare(image, box, landmarks);
         long t1 = System.nanoTime();
         float[] v = embedder.embed(input);
         inferTimer.record(System.nanoTime() - t1, TimeUnit.NANOSECONDS);
         return v;
     }
-
-    public FaceEmbedder embedder() {
-        return embedder;
-    }
-
 }

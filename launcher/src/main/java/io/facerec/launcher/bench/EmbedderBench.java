@@ -60,8 +60,10 @@ public final class EmbedderBench {
         List<FacesDetected> photoEvents = new ArrayList<>();
         long faceId = 0;
         try (RetinaFaceDetector detector = new RetinaFaceDetector(models.resolve(ModelFile.RETINAFACE_MNET25_V2), 0, false, null)) {
+            Map<FaceCropWriter.Format, FaceCropWriter> writers = new EnumMap<>(FaceCropWriter.Format.class);
             for (FaceCropWriter.Format format : FaceCropWriter.Format.values()) {
                 cropDirs.put(format, Files.createDirectories(work.resolve(format.name())));
+                writers.put(format, new FaceCropWriter(cropDirs.get(format), cropSize, format));
                 writeNanos.put(format, 0L);
                 cropEvents.put(format, new ArrayList<>());
             }
@@ -79,9 +81,8 @@ public final class EmbedderBench {
                         faceId++;
                         plain.add(new FacesDetected.Face(faceId, 0, i, f.score(), f.box().toArray(), f.landmarks().points()));
                         for (FaceCropWriter.Format format : FaceCropWriter.Format.values()) {
-                            FaceCropWriter writer = new FaceCropWriter(cropDirs.get(format), cropSize, format);
                             long t0 = System.nanoTime();
-                            FaceCrop crop = writer.write(img, f.box(), "item_" + faceId);
+                            FaceCrop crop = writers.get(format).write(img, f.box(), "item_" + faceId);
                             writeNanos.merge(format, System.nanoTime() - t0, Long::sum);
                             withCrops.computeIfAbsent(format, k -> new ArrayList<>()).add(new FacesDetected.Face(faceId,
                                     0, i, f.score(), f.box().toArray(), f.landmarks().points(), crop));
@@ -146,7 +147,7 @@ public final class EmbedderBench {
             System.out.printf(Locale.ROOT, "bare model                    %6.1f faces/s%n", bare);
             System.out.printf(Locale.ROOT, "stage, photo decode           %6.1f faces/s = %3.0f%% of bare%n", photo,
                     100 * photo / bare);
-            List<float[]> full = fullResolution(photoEvents, embedderLoader, paths, aligner, embedder);
+            List<float[]> full = fullResolution(photoEvents, embedderLoader, paths, fromPhotos, embedder);
             report("photo (reduced) decode", embedAllOf(photoEvents, fromPhotos, embedder), full);
             for (FaceCropWriter.Format format : FaceCropWriter.Format.values()) {
                 double staged = faces * (double) passes / (cropNanos.get(format) / 1e9);
@@ -180,14 +181,12 @@ public final class EmbedderBench {
 
     /** The reference: every photo decoded in full, every face aligned from it. */
     static List<float[]> fullResolution(List<FacesDetected> events, ImageLoader loader, MediaPathResolver paths,
-            FaceAligner aligner, FaceEmbedder embedder) {
+            FaceInputs inputs, FaceEmbedder embedder) {
         List<float[]> out = new ArrayList<>();
         for (FacesDetected e : events) {
             try (DecodedImage img = loader.load(paths.resolve(e.filePath()))) {
                 for (FacesDetected.Face f : e.faces()) {
-                    try (var a = aligner.align(img.bgr(), BoundingBox.of(f.box()), new Landmarks(f.landmarks()))) {
-                        out.add(embedder.embed(embedder.preprocess(a)));
-                    }
+                    out.add(embedder.embed(inputs.prepare(img, BoundingBox.of(f.box()), new Landmarks(f.landmarks()))));
                 }
             }
         }
