@@ -18,7 +18,7 @@ PEER_DIR=${PEER_DIR:-../shared/peer}
 WARMUP=${WARMUP:-1}
 PASSES=${PASSES:-3}
 THREADS=${THREADS:-0}
-JAR=launcher/target/facerec.jar
+JAR=bench/target/facerec-bench.jar
 
 if [ ! -f "$PEER_DIR/detect_ref.mjs" ]; then
   echo "no reference harness at $PEER_DIR (set PEER_DIR to the folder holding detect_ref.mjs)" >&2; exit 2
@@ -28,7 +28,7 @@ if [ ! -d "$PEER_DIR/node_modules" ]; then
   exit 2
 fi
 if [ ! -f "$JAR" ]; then
-  echo "$JAR is missing: build it with ./mvnw -B -q install -DskipTests -pl launcher -am" >&2; exit 2
+  echo "$JAR is missing: build it with ./mvnw -B -q -DskipTests package" >&2; exit 2
 fi
 command -v node >/dev/null || { echo "node is not on the PATH" >&2; exit 2; }
 
@@ -49,7 +49,7 @@ node "$PEER_DIR/detect_ref.mjs" "${dirs[@]}" --prob 0.75 --nms 0.5 "${thr[@]}" >
 
 # 2) ours: the same passes, one thread of work, in the fat jar (no Spring context)
 echo "java: DetectorBench $DIR --warmup $WARMUP --passes $PASSES --threads $THREADS" >&2
-java -cp "$JAR" -Dloader.main=io.facerec.launcher.bench.DetectorBench \
+java -cp "$JAR" -Dloader.main=io.facerec.bench.DetectorBench \
   -Dfacerec.models.dir="${FACEREC_MODELS_DIR:-models}" \
   org.springframework.boot.loader.launch.PropertiesLauncher "$DIR" --warmup "$WARMUP" --passes "$PASSES" \
   --threads "$THREADS" > "$WORK/java.out" 2> "$WORK/java.log" || { cat "$WORK/java.log" "$WORK/java.out" >&2; exit 1; }

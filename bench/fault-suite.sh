@@ -5,9 +5,9 @@
 # (default: all). Prints one table row per scenario; exits 1 when any scenario lost or duplicated something.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JAR=launcher/target/facerec.jar
+JAR=bench/target/facerec-bench.jar
 if [ ! -f "$JAR" ]; then ./mvnw -B -q -DskipTests package; fi
 bash models/fetch.sh >/dev/null
 PHOTOS=${PHOTOS:-../shared/eval/identity}
-exec java -cp "$JAR" -Dloader.main=io.facerec.launcher.reliability.FaultSuite \
+exec java -cp "$JAR" -Dloader.main=io.facerec.bench.reliability.FaultSuite \
   -Dfacerec.models.dir="$PWD/models" org.springframework.boot.loader.launch.PropertiesLauncher --photos "$PHOTOS" "$@"

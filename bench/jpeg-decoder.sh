@@ -14,14 +14,14 @@ PEER_DIR=$(realpath "${PEER_DIR:-../shared/peer}")
 WARMUP=${WARMUP:-1}
 PASSES=${PASSES:-3}
 TIMED=${TIMED:-1000000}
-JAR=launcher/target/facerec.jar
+JAR=bench/target/facerec-bench.jar
 [ $# -gt 0 ] || set -- ../shared/eval/detection
 
 if [ ! -d "$PEER_DIR/node_modules/jpeg-js" ]; then
   echo "no jpeg-js in $PEER_DIR/node_modules: run the reference harness's setup.sh, or set PEER_DIR" >&2; exit 2
 fi
 if [ ! -f "$JAR" ]; then
-  echo "$JAR is missing: build it with ./mvnw -B -q package -DskipTests -pl launcher -am" >&2; exit 2
+  echo "$JAR is missing: build it with ./mvnw -B -q -DskipTests package" >&2; exit 2
 fi
 
 WORK=$(mktemp -d)
@@ -60,7 +60,7 @@ for (let p = 0; p < warmup + passes; p++) {
 console.log('BENCH ' + JSON.stringify({ images: bufs.length, msPerImage: ms }));
 JS
 PEER_DIR="$PEER_DIR" node "$WORK/jsdec.cjs" "$WORK/files" "$WARMUP" "$PASSES" "$TIMED" > "$WORK/js.out"
-xargs -a "$WORK/files" -d '\n' java -cp "$JAR" -Dloader.main=io.facerec.launcher.bench.JpegDecoderBench \
+xargs -a "$WORK/files" -d '\n' java -cp "$JAR" -Dloader.main=io.facerec.bench.JpegDecoderBench \
   org.springframework.boot.loader.launch.PropertiesLauncher --warmup "$WARMUP" --passes "$PASSES" --timed "$TIMED" \
   > "$WORK/java.out" 2> "$WORK/java.log" || { cat "$WORK/java.log" >&2; exit 1; }
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

@@ -106,11 +106,6 @@ public class FacerecCommand implements Callable<Integer> {
     @Option(names = "--min-samples", paramLabel = "N", description = "Smallest person (default: the model's calibrated value).")
     Integer minSamples;
 
-    @Option(names = "--bench-latency", paramLabel = "N", hidden = true,
-            description = "Benchmark: with --images DIR of <person>/<photos>, warm up, then measure N single INSERTs "
-                    + "from commit to PersonId written.")
-    Integer benchLatency;
-
     @Option(names = "--serve", description = "With --images: keep serving the person gallery after the run (Ctrl-C stops).")
     boolean serve;
     @Option(names = "--port", paramLabel = "PORT", description = "Gallery port with --images (default: ${DEFAULT-VALUE}; 0 = any free port).")
@@ -282,12 +277,8 @@ public class FacerecCommand implements Callable<Integer> {
         props.put("facerec.detector.close-up-retry", !noCloseUpRetry);
         long t0 = System.nanoTime();
         try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(data, images, props,
-                s -> System.err.println("facerec: " + s), dataDir != null, benchLatency == null ? port : null)) {
+                s -> System.err.println("facerec: " + s), dataDir != null, port)) {
             System.err.printf("facerec: ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
-            if (benchLatency != null) {
-                new LatencyBench(pipeline, System.out).run(images, 2, benchLatency);
-                return 0;
-            }
             ZeroSetupRun run = new ZeroSetupRun(pipeline, System.out, System.err);
             int n = run.importImages(images);
             System.err.printf("facerec: %d image(s) inserted into MediaItems; processing%n", n);

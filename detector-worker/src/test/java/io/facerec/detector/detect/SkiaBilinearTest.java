@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link SkiaBilinear} on its own (its byte-for-byte agreement with the reference canvas is what
- * {@link RetinaFaceParityTest} relies on): the identity scale copies, and any scale stays within one grey level of
+ * {@link RetinaFaceParityIT} relies on): the identity scale copies, and any scale stays within one grey level of
  * OpenCV's {@code INTER_LINEAR_EXACT}, the closest OpenCV mode.
  */
 class SkiaBilinearTest {

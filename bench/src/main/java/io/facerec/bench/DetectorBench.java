@@ -1,4 +1,4 @@
-package io.facerec.launcher.bench;
+package io.facerec.bench;
 
 import io.facerec.common.geometry.DetectedFace;
 import io.facerec.common.image.DecodedImage;
@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * no close-up retry), JPEG and PNG files of the folder in name order. Model loading is not timed.
  *
  * <pre>
- * java -cp launcher/target/facerec.jar -Dloader.main=io.facerec.launcher.bench.DetectorBench \
+ * java -cp bench/target/facerec-bench.jar -Dloader.main=io.facerec.bench.DetectorBench \
  *     org.springframework.boot.loader.launch.PropertiesLauncher [DIR] [--warmup N] [--passes M] [--threads T]
  * </pre>
  * {@code --threads} is ONNX Runtime's intra-op thread count (0, the default: all cores, as the reference harness).

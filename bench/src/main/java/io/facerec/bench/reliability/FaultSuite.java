@@ -1,4 +1,4 @@
-package io.facerec.launcher.reliability;
+package io.facerec.bench.reliability;
 
 import io.facerec.launcher.MediaImporter;
 import java.io.PrintStream;
@@ -24,7 +24,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * inserts a batch of media items (the dev photos), hits one part while the batch is in flight, lets it recover, and
  * checks that nothing was lost or duplicated and that the persons group the faces exactly as a run without faults.
  *
- * <pre>java -cp launcher/target/facerec.jar -Dloader.main=io.facerec.launcher.reliability.FaultSuite \
+ * <pre>java -cp bench/target/facerec-bench.jar -Dloader.main=io.facerec.bench.reliability.FaultSuite \
  *   org.springframework.boot.loader.launch.PropertiesLauncher [--photos DIR] [--items 200] [--burst 2000] [SCENARIO...]</pre>
  *
  * Scenarios: {@code baseline kill-detector kill-embedder kill-clusterer broker-down database-down capture-restart

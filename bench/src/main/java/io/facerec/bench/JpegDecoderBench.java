@@ -1,4 +1,4 @@
-package io.facerec.launcher.bench;
+package io.facerec.bench;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
@@ -21,7 +21,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * (libjpeg-turbo) for comparison, and prints {@code BENCH {...}} (mean ms per image per measured pass).
  *
  * <pre>
- * java -cp launcher/target/facerec.jar -Dloader.main=io.facerec.launcher.bench.JpegDecoderBench \
+ * java -cp bench/target/facerec-bench.jar -Dloader.main=io.facerec.bench.JpegDecoderBench \
  *     org.springframework.boot.loader.launch.PropertiesLauncher [--warmup N] [--passes M] [--timed K] FILE...
  * </pre>
  * {@code --timed K}: only the first K files are timed (all are hashed).

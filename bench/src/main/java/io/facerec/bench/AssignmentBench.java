@@ -1,4 +1,4 @@
-package io.facerec.launcher.bench;
+package io.facerec.bench;
 
 import io.facerec.clusterer.index.FaceIndex;
 import io.facerec.clusterer.index.FaceVectorIndex;
@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * takes long on two cores); without it, a temporary folder. {@code --in-memory} keeps the index on the heap instead
  * (what the clusterer does without {@code facerec.clusterer.index-dir}).
  *
- * <pre>java -Xmx4g -cp launcher/target/facerec.jar -Dloader.main=io.facerec.launcher.bench.AssignmentBench \
+ * <pre>java -Xmx4g -cp bench/target/facerec-bench.jar -Dloader.main=io.facerec.bench.AssignmentBench \
  *   org.springframework.boot.loader.launch.PropertiesLauncher [--index-dir DIR] [--in-memory] \
  *   [--calibrate EMBEDDINGS.f32 [--identity-dir DIR]] [--ivf PROBES] 10000 100000 1000000</pre>
  * {@code --ivf PROBES} measures {@link io.facerec.clusterer.index.IvfFaceIndex} (in memory) instead of the Lucene index.

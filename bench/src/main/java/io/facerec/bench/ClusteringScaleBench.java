@@ -1,4 +1,4 @@
-package io.facerec.launcher.bench;
+package io.facerec.bench;
 
 import io.facerec.clusterer.cluster.IvfNeighbourhoods;
 import java.io.IOException;
@@ -26,7 +26,7 @@ import java.util.Random;
  * OpenBLAS's thread hand-offs cost more than they gain on 2 cores (20k: 1.4 s single-threaded, 3.6 s with its
  * default threads); the reference process keeps its own BLAS defaults.
  *
- * <pre>OPENBLAS_NUM_THREADS=1 java -Xmx6g -cp launcher/target/facerec.jar -Dloader.main=io.facerec.launcher.bench.ClusteringScaleBench \
+ * <pre>OPENBLAS_NUM_THREADS=1 java -Xmx6g -cp bench/target/facerec-bench.jar -Dloader.main=io.facerec.bench.ClusteringScaleBench \
  *   org.springframework.boot.loader.launch.PropertiesLauncher --peer ../shared/peer 1000 5000 20000 100000</pre>
  */
 public final class ClusteringScaleBench {

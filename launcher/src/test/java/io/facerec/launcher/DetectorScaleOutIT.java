@@ -20,7 +20,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * joins the embedded pipeline's detector in the {@code facerec-detector} group. The captured items are split between
  * the two, each item is detected exactly once, and no face row is duplicated.
  */
-class DetectorScaleOutTest {
+class DetectorScaleOutIT {
 
     @Test
     void twoDetectorsSplitTheWorkWithoutDuplicates() throws Exception {

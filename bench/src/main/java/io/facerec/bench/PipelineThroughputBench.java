@@ -1,4 +1,4 @@
-package io.facerec.launcher.bench;
+package io.facerec.bench;
 
 import io.facerec.common.id.MediaFileId;
 import io.facerec.common.image.MediaPathResolver;
@@ -31,7 +31,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * (the photos of DIR repeated: one {@code MediaFile} per photo, one {@code MediaItems} row per item) and stops the clock
  * when every item is extracted and every face has a person or was left unassigned by the clusterer.
  *
- * <pre>java -cp launcher/target/facerec.jar -Dloader.main=io.facerec.launcher.bench.PipelineThroughputBench \
+ * <pre>java -cp bench/target/facerec-bench.jar -Dloader.main=io.facerec.bench.PipelineThroughputBench \
  *   org.springframework.boot.loader.launch.PropertiesLauncher DIR [N=500]</pre>
  */
 public final class PipelineThroughputBench {

@@ -1,4 +1,4 @@
-package io.facerec.launcher.reliability;
+package io.facerec.bench.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * chain with every worker in its own JVM, the embedder killed with {@code kill -9} mid-batch and restarted, compared with
  * the same batch without a fault; then the hostile inputs.
  */
-class FaultSuiteTest {
+class FaultSuiteIT {
 
     @Test
     void killingTheEmbedderMidBatchLosesAndDuplicatesNothing() throws Exception {

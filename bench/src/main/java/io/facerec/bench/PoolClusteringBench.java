@@ -1,4 +1,4 @@
-package io.facerec.launcher.bench;
+package io.facerec.bench;
 
 import io.facerec.clusterer.cluster.AverageLinkage;
 import io.facerec.clusterer.cluster.CosineDbscan;
@@ -13,8 +13,8 @@ import java.util.Random;
  * made of "strangers" (random unit vectors, nobody groups: the pool a library's one-off faces build up), plus 10%
  * pairs of one person, so the labels can be compared too.
  *
- * <pre>OPENBLAS_NUM_THREADS=1 java -Xmx3g -cp launcher/target/facerec.jar \
- *   -Dloader.main=io.facerec.launcher.bench.PoolClusteringBench \
+ * <pre>OPENBLAS_NUM_THREADS=1 java -Xmx3g -cp bench/target/facerec-bench.jar \
+ *   -Dloader.main=io.facerec.bench.PoolClusteringBench \
  *   org.springframework.boot.loader.launch.PropertiesLauncher 2000 5000 10000</pre>
  */
 public final class PoolClusteringBench {

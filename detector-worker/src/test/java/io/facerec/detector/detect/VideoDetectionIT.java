@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Sampling every 0.5 s gives 8 frames with 8 face detections; the track rule keeps one row per track (3), each the
  * track's highest-scoring detection with its frame number.
  */
-class VideoDetectionTest {
+class VideoDetectionIT {
     static final int FPS = 10;
     static final DetectionSettings SETTINGS = new DetectionSettings(0.75, 0.4, 0);
 

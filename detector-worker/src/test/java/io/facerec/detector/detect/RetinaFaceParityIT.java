@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * jpeg-js) and scaled as its canvas scales them ({@link SkiaBilinear}), so the network input is the reference's byte
  * for byte and those ties fall the same way.
  */
-class RetinaFaceParityTest {
+class RetinaFaceParityIT {
 
     @Test
     void matchesTheReferenceDecoderOnAllFiftyPhotos() throws Exception {

@@ -1,9 +1,12 @@
-package io.facerec.launcher;
+package io.facerec.bench;
 
 import io.facerec.common.id.MediaItemId;
 import io.facerec.common.image.MediaPathResolver;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
+import io.facerec.launcher.EmbeddedPipeline;
+import io.facerec.launcher.MediaImporter;
+import io.facerec.launcher.ZeroSetupRun;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +23,23 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * each measured photo is inserted alone and the clock stops when every face of that item has a person.
  */
 public class LatencyBench {
+
+    /**
+     * {@code DIR N}: the zero-setup chain on a temporary data folder over DIR (person folders), warm-up, then N measured
+     * single INSERTs. <pre>bench/latency.sh DIR [N]</pre>
+     */
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        int n = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        Path data = Files.createTempDirectory("facerec-latency");
+        Map<String, Object> props = new java.util.HashMap<>();
+        props.put("facerec.thumbnails-dir", data.resolve("thumbnails").toString());
+        try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(data, dir, props, s -> System.err.println("bench: " + s),
+                false, null)) {
+            new LatencyBench(pipeline, System.out).run(dir, 2, n);
+        }
+        System.exit(0);
+    }
     private final EmbeddedPipeline pipeline;
     private final PrintStream out;
 

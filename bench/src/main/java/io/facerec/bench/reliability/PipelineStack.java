@@ -1,4 +1,4 @@
-package io.facerec.launcher.reliability;
+package io.facerec.bench.reliability;
 
 import io.facerec.common.model.ModelStore;
 import io.facerec.launcher.infra.EmbeddedBroker;

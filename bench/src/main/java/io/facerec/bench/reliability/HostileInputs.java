@@ -1,4 +1,4 @@
-package io.facerec.launcher.reliability;
+package io.facerec.bench.reliability;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_16UC3;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;

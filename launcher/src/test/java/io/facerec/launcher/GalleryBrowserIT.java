@@ -40,7 +40,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class GalleryBrowserTest {
+class GalleryBrowserIT {
     static final String CHROMIUM = "/usr/bin/chromium";
     static final String CHROMEDRIVER = "/usr/bin/chromedriver";
     static final List<String> PEOPLE = List.of("Al_Gore", "Adrien_Brody", "Abdullah_Gul", "Ai_Sugiyama");

@@ -26,7 +26,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
-class PipelineEndToEndTest {
+class PipelineEndToEndIT {
     private static final List<String> PEOPLE = List.of("Al_Gore", "Adrien_Brody", "Abdullah_Gul", "Ai_Sugiyama");
     private static final int PHOTOS_EACH = 5;
     private static final String VIDEO_PERSON = "Al_Gore";

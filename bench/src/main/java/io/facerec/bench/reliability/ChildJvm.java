@@ -1,4 +1,4 @@
-package io.facerec.launcher.reliability;
+package io.facerec.bench.reliability;
 
 import java.io.IOException;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package io.facerec.launcher.bench;
+package io.facerec.bench;
 
 import io.facerec.common.event.FacesDetected;
 import io.facerec.common.geometry.BoundingBox;
@@ -37,7 +37,7 @@ import java.util.Map;
  * writes them, and that cost is reported separately (it is the detector's, paid while it has the photo decoded).
  * Also prints, per face, the cosine between each path's embedding and the full-resolution photo path's.
  *
- * <pre>java -cp launcher/target/facerec.jar -Dloader.main=io.facerec.launcher.bench.EmbedderBench \
+ * <pre>java -cp bench/target/facerec-bench.jar -Dloader.main=io.facerec.bench.EmbedderBench \
  *   org.springframework.boot.loader.launch.PropertiesLauncher ../shared/eval/detection [passes] [REFERENCE|OPENCV] [face crop size]</pre>
  */
 public final class EmbedderBench {
