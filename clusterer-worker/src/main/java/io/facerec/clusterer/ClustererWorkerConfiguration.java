@@ -5,12 +5,16 @@ import io.facerec.clusterer.cluster.ReclusterHandler;
 import io.facerec.clusterer.config.ClustererProperties;
 import io.facerec.clusterer.in.FacesEmbeddedListener;
 import io.facerec.common.config.CommonConfiguration;
+import io.facerec.common.persistence.ClusteringChangeRepository;
 import io.facerec.common.persistence.FaceRepository;
+import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.PersonRepository;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
@@ -28,18 +32,19 @@ import org.springframework.transaction.support.TransactionTemplate;
 @EnableConfigurationProperties(ClustererProperties.class)
 public class ClustererWorkerConfiguration {
 
-    @Bean
-    ClusterFacesHandler clusterFacesHandler(FaceRepository faces, PersonRepository persons, ClustererProperties props,
-            PlatformTransactionManager txm,
-            org.springframework.beans.factory.ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters) {
-        return new ClusterFacesHandler(faces, persons, props, new TransactionTemplate(txm), Clock.systemUTC())
-                .withMeters(meters.getIfAvailable());
+    @Bean(destroyMethod = "close")
+    ClusterFacesHandler clusterFacesHandler(FaceRepository faces, PersonRepository persons,
+            PersonCentroidRepository centroids, ClusteringChangeRepository changes, ClustererProperties props,
+            PlatformTransactionManager txm, ObjectProvider<MeterRegistry> meters) {
+        return new ClusterFacesHandler(faces, persons, centroids, changes, props, new TransactionTemplate(txm),
+                Clock.systemUTC(), meters.getIfAvailable());
     }
 
     @Bean
-    ReclusterHandler reclusterHandler(FaceRepository faces, PersonRepository persons, ClustererProperties props,
-            PlatformTransactionManager txm) {
-        return new ReclusterHandler(faces, persons, props, new TransactionTemplate(txm), Clock.systemUTC());
+    ReclusterHandler reclusterHandler(FaceRepository faces, PersonRepository persons, PersonCentroidRepository centroids,
+            ClusteringChangeRepository changes, ClustererProperties props, PlatformTransactionManager txm) {
+        return new ReclusterHandler(faces, persons, centroids, changes, props, new TransactionTemplate(txm),
+                Clock.systemUTC());
     }
 
     @Bean
@@ -63,7 +68,8 @@ public class ClustererWorkerConfiguration {
     }
 
     @Bean
-    FacesEmbeddedListener facesEmbeddedListener(ClusterFacesHandler handler) {
-        return new FacesEmbeddedListener(handler);
+    FacesEmbeddedListener facesEmbeddedListener(ClusterFacesHandler handler, FaceRepository faces,
+            io.facerec.common.messaging.DeadLetterPublisher deadLetters) {
+        return new FacesEmbeddedListener(handler, faces, deadLetters);
     }
 }

@@ -136,7 +136,7 @@ public final class DatabaseModes implements AutoCloseable {
     /** Clusters everything embedded since the last run (all models). */
     public void cluster() {
         embedded.clear();
-        bean(ClusterFacesHandler.class).cluster(bean(EmbeddingModelSpec.class).id());
+        bean(ClusterFacesHandler.class).start(bean(EmbeddingModelSpec.class).id());
     }
 
     /** {@code --recluster --replay}: embeddings from a replay of the compacted embeddings topic. */

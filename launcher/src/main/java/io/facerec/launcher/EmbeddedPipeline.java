@@ -73,7 +73,6 @@ public final class EmbeddedPipeline implements AutoCloseable {
             props.put("facerec.media-root", mediaRoot.toAbsolutePath().toString());
             props.put("facerec.capture.offset-file", dataDir.resolve("capture-offsets.dat").toString());
             props.put("facerec.capture.schema-history-file", dataDir.resolve("capture-history.dat").toString());
-            props.put("facerec.clusterer.index-dir", dataDir.resolve("face-index").toString());
             if (webPort != null) {
                 props.put("server.port", webPort);
             }

@@ -1,5 +1,6 @@
 package io.facerec.launcher;
 
+import io.facerec.clusterer.cluster.IncrementalClustering;
 import io.facerec.clusterer.cluster.PersonClustering;
 import io.facerec.common.error.PermanentProcessingException;
 import io.facerec.common.geometry.DetectedFace;
@@ -160,11 +161,11 @@ public class EvaluateMode {
     }
 
     /**
-     * The clusterer worker's streaming behaviour, in memory: faces arrive in batches (in a fixed shuffled order, as
-     * from several consumer threads); after each batch the same decision code runs over everything seen so far and its
-     * plan is applied (matches and new persons are kept, like the database rows).
+     * The clusterer worker's streaming behaviour, in memory, through the worker's own decision code
+     * ({@link IncrementalClustering}): faces arrive in batches (in a fixed shuffled order, as from several consumer
+     * threads), each face its own photo; each batch is placed and applied as the worker does after its commit.
      */
-    static int[] stream(List<Row> rows, PersonClustering.Settings settings, int batch) {
+    static int[] stream(List<Row> rows, IncrementalClustering.Settings settings, int batch) {
         List<Integer> order = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             if (rows.get(i).embedding() != null) {
@@ -172,32 +173,30 @@ public class EvaluateMode {
             }
         }
         java.util.Collections.shuffle(order, new java.util.Random(42));
-        long[] person = new long[rows.size()];
-        Arrays.fill(person, -1);
+        int[] labels = new int[rows.size()];
+        Arrays.fill(labels, -1);
+        IncrementalClustering c = new IncrementalClustering(settings, 16, 16);
         long nextPerson = 0;
-        List<Integer> seen = new ArrayList<>();
         for (int start = 0; start < order.size(); start += batch) {
-            seen.addAll(order.subList(start, Math.min(order.size(), start + batch)));
-            List<PersonClustering.Face> faces = new ArrayList<>();
-            for (int i : seen) {
-                faces.add(new PersonClustering.Face(i, "img" + i, person[i] < 0 ? null : person[i], false,
-                        rows.get(i).embedding()));
+            List<IncrementalClustering.Face> faces = new ArrayList<>();
+            for (int i : order.subList(start, Math.min(order.size(), start + batch))) {
+                faces.add(new IncrementalClustering.Face(i, "img" + i, rows.get(i).embedding()));
             }
-            PersonClustering.Plan plan = PersonClustering.plan(faces, Set.of(), settings);
-            for (var m : plan.matches().entrySet()) {
-                person[m.getKey().intValue()] = m.getValue();
-            }
+            IncrementalClustering.Plan plan = c.place(faces, IncrementalClustering.SlotPersons.NONE);
+            List<Long> ids = new ArrayList<>();
             for (List<Long> g : plan.newPersons()) {
                 long p = nextPerson++;
+                ids.add(p);
                 for (long f : g) {
-                    person[(int) f] = p;
+                    labels[(int) f] = (int) p;
                 }
             }
+            for (var m : plan.matches().entrySet()) {
+                labels[m.getKey().intValue()] = m.getValue().intValue();
+            }
+            c.apply(plan, ids);
         }
-        int[] labels = new int[rows.size()];
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = (int) person[i];
-        }
+        c.clear();
         return labels;
     }
 
@@ -307,7 +306,7 @@ public class EvaluateMode {
      * @param settings the batch run (everything clustered at once, as a recluster): its labels are scored and written
      * @param streamSettings the streaming clusterer's settings, simulated with {@code streamBatch > 0}
      */
-    public int run(Path dir, PersonClustering.Settings settings, PersonClustering.Settings streamSettings, Path labelsOut,
+    public int run(Path dir, PersonClustering.Settings settings, IncrementalClustering.Settings streamSettings, Path labelsOut,
             Path embeddingsOut, boolean sweep, int streamBatch, Path embeddingsIn, PrintStream out, PrintStream err)
             throws IOException {
         List<Row> rows = embeddingsIn != null ? load(dir, embeddingsIn) : embed(dir, err);
@@ -339,24 +338,30 @@ public class EvaluateMode {
                 }
             }
         }
+        int[] streamed = null;
         if (streamBatch > 0) {
-            for (double match : sweep ? new double[] {0.45, 0.50, 0.55} : new double[] {streamSettings.matchThreshold()}) {
-              for (double e : !sweep ? new double[] {streamSettings.eps()}
-                      : streamSettings.algorithm() == PersonClustering.Algorithm.UMAP_DBSCAN ? UMAP_GRID
-                      : new double[] {0.55, 0.60, 0.65, 0.70}) {
-               for (int ms : sweep ? new int[] {2, 3} : new int[] {streamSettings.minSamples()}) {
-                var s = new PersonClustering.Settings(streamSettings.algorithm(), match, e, ms);
-                long t0 = System.nanoTime();
-                Score sc = score(truth, stream(rows, s, streamBatch));
-                out.printf(Locale.ROOT, "stream (batches of %d, match %.2f, %s eps %.2f min %d): %s  (%.2f s)%n", streamBatch,
-                        match, s.algorithm(), s.eps(), s.minSamples(), sc.line(), (System.nanoTime() - t0) / 1e9);
-               }
-              }
+            double[] matches = sweep ? new double[] {0.30, 0.33, 0.35, 0.40} : new double[] {streamSettings.matchThreshold()};
+            double[] groups = sweep ? new double[] {0.35, 0.40, 0.45} : new double[] {streamSettings.groupThreshold()};
+            for (double match : matches) {
+                for (double group : groups) {
+                    var s = new IncrementalClustering.Settings(match, group, streamSettings.minFaces(),
+                            group - 0.05, streamSettings.neighbours(), streamSettings.singleFaceThreshold(), 0);
+                    long t0 = System.nanoTime();
+                    int[] l = stream(rows, s, streamBatch);
+                    if (!sweep) {
+                        streamed = l;
+                    }
+                    out.printf(Locale.ROOT, "stream (batches of %d, match %.2f (one-face person %.2f), group %.2f, min %d): "
+                            + "%s  (%.2f s)%n", streamBatch, match, s.singleFaceThreshold(), group, s.minFaces(),
+                            score(truth, l).line(), (System.nanoTime() - t0) / 1e9);
+                }
             }
         }
-        int[] labels = cluster(rows, settings);
+        int[] batchLabels = cluster(rows, settings);
         out.printf(Locale.ROOT, "%s eps %.2f min-samples %d:%n  %s%n", settings.algorithm(), settings.eps(),
-                settings.minSamples(), score(truth, labels).line());
+                settings.minSamples(), score(truth, batchLabels).line());
+        // with --stream-batch the labels written are the stream's: what the clusterer worker would give
+        int[] labels = streamed != null ? streamed : batchLabels;
         if (labelsOut != null) {
             StringBuilder sb = new StringBuilder();
             for (int l : labels) {
@@ -365,7 +370,8 @@ public class EvaluateMode {
             Files.writeString(labelsOut, sb);
             Path truthOut = labelsOut.resolveSibling(labelsOut.getFileName() + ".truth");
             Files.writeString(truthOut, String.join("\n", truth) + "\n");
-            err.printf("labels written to %s (truth in %s)%n", labelsOut, truthOut);
+            err.printf("%s labels written to %s (truth in %s)%n", streamed != null ? "stream" : "batch", labelsOut,
+                    truthOut);
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package io.facerec.launcher;
 
+import io.facerec.clusterer.cluster.IncrementalClustering;
 import io.facerec.clusterer.cluster.PersonClustering;
 import io.facerec.clusterer.config.ClustererProperties;
 import io.facerec.common.model.ModelStore;
@@ -89,8 +90,9 @@ public class FacerecCommand implements Callable<Integer> {
     @Option(names = "--sweep", hidden = true, description = "With --evaluate: also score a grid of clustering settings.")
     boolean sweep;
 
-    @Option(names = "--stream-batch", paramLabel = "N", hidden = true,
-            description = "With --evaluate: also simulate the streaming clusterer with batches of N faces.")
+    @Option(names = "--stream-batch", paramLabel = "N",
+            description = "With --evaluate: also run the streaming clusterer's decision code with batches of N faces; "
+                    + "--labels-out then writes the stream's labels.")
     int streamBatch;
 
     @Option(names = "--match-threshold", paramLabel = "T", description = "Cosine similarity to join a known person (default: the model's calibrated value).")
@@ -191,14 +193,17 @@ public class FacerecCommand implements Callable<Integer> {
         }
         if (evaluate != null) {
             var t = ClustererProperties.FR_FEATURE;
-            var defaults = new ClustererProperties(Map.of(), algorithm, ClustererProperties.UMAP_EPS, 1, null, ClustererProperties.IndexType.HNSW, 8);
-            var settings = new PersonClustering.Settings(algorithm,
-                    matchThreshold != null ? matchThreshold : t.matchThreshold(),
-                    eps != null ? eps : defaults.eps(t, true), minSamples != null ? minSamples : t.minSamples());
+            var defaults = new ClustererProperties(Map.of(), algorithm, ClustererProperties.UMAP_EPS, 1, 8, 16);
+            double match = matchThreshold != null ? matchThreshold : t.matchThreshold();
+            int min = minSamples != null ? minSamples : t.minSamples();
+            var settings = new PersonClustering.Settings(algorithm, match,
+                    eps != null ? eps : defaults.eps(t, true), min, t.singleFaceThreshold());
+            double group = 1 - (eps != null ? eps : defaults.eps(t, false));
+            var stream = new IncrementalClustering.Settings(match, group, min, group - 0.05, defaults.neighbours(),
+                    t.singleFaceThreshold(), 0);
             return new EvaluateMode(ModelStore.fromEnvironment(), new DetectionSettings(score, nms, 0, pad, !noCloseUpRetry), 0)
-                    .withPreprocessing(preprocessing).run(evaluate, settings, new PersonClustering.Settings(algorithm, settings.matchThreshold(),
-                            eps != null ? eps : defaults.eps(t, false), settings.minSamples()),
-                            labelsOut, embeddingsOut, sweep, streamBatch, embeddingsIn, System.out, System.err);
+                    .withPreprocessing(preprocessing).run(evaluate, settings, stream, labelsOut, embeddingsOut, sweep,
+                            streamBatch, embeddingsIn, System.out, System.err);
         }
         new CommandLine(this).usage(System.err);
         return 2;

@@ -1,245 +1,391 @@
 package io.facerec.clusterer.cluster;
 
 import io.facerec.clusterer.config.ClustererProperties;
-import io.facerec.clusterer.index.FaceIndex;
-import io.facerec.clusterer.index.FaceVectorIndex;
 import io.facerec.common.event.FaceEmbedded;
 import io.facerec.common.id.FaceId;
 import io.facerec.common.id.PersonId;
+import io.facerec.common.persistence.ClusteringChangeRepository;
+import io.facerec.common.persistence.ClusteringChangeRepository.Change;
+import io.facerec.common.persistence.ClusteringChangeRepository.Kind;
 import io.facerec.common.persistence.FaceRepository;
-import io.facerec.common.persistence.FaceRepository.EmbeddedFace;
+import io.facerec.common.persistence.FaceRepository.ClusterRow;
+import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.PersonRepository;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Groups embedded faces into persons, per embedding model, in one transaction per run:
+ * Groups newly embedded faces into persons, per embedding model, one transaction per batch, with a cost that depends on
+ * the batch and its neighbourhood, not on the size of the library ({@link IncrementalClustering} decides):
  * <ol>
- *   <li>each unassigned face joins the person of its most similar assigned face when the cosine similarity reaches the
- *       model's match threshold;</li>
- *   <li>the faces still unassigned (new ones and earlier noise) are clustered with the configured
- *       {@link PersonClustering.Algorithm}; each cluster becomes a new person;</li>
- *   <li>the rest stays unassigned ({@code PersonId} NULL) and is marked as considered ({@code ClusteredAt}).</li>
+ *   <li>the batch's faces are read by id (their embeddings, slots, whether a user pinned them);</li>
+ *   <li>each joins the person it is most similar to on average (exact, from the person's centroid) when that reaches
+ *       the model's match threshold; pool neighbours of the faces that joined may follow;</li>
+ *   <li>the rest is grouped with its neighbours in the unassigned pool; each group becomes a new person;</li>
+ *   <li>what is left stays unassigned ({@code PersonId} NULL, {@code ClusteredAt} set) until a new neighbour arrives.</li>
  * </ol>
- * Rules that every run honours: user-verified faces and their persons are never moved; two faces of the same media
+ * The persons' centroids and the unassigned pool are held in memory, loaded once per model (at the first batch or
+ * {@link #start}), and kept in step with the other writers of assignments (the gallery, a recluster, another process)
+ * through the change log ({@link ClusteringChangeRepository}): every batch takes the next revision under its lock and
+ * reads only the changes others made since its previous one. The memory is updated only after the transaction commits.
+ *
+ * <p>Rules that every run honours: user-verified faces and their persons are never moved; two faces of the same media
  * item and frame never land in one person automatically; a stored "not this person" pair is never assigned.
  */
 public class ClusterFacesHandler {
     private static final Logger log = LoggerFactory.getLogger(ClusterFacesHandler.class);
+    /** Change-log entries older than this are pruned (every follower has long read them). */
+    static final Duration CHANGE_LOG_KEPT = Duration.ofDays(2);
 
     private final FaceRepository faces;
     private final PersonRepository persons;
+    private final PersonCentroidRepository centroids;
+    private final ClusteringChangeRepository changes;
     private final ClustererProperties props;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final MeterRegistry meters;
+    private final Map<String, ModelState> states = new ConcurrentHashMap<>();
 
-    public ClusterFacesHandler(FaceRepository faces, PersonRepository persons, ClustererProperties props,
-            TransactionTemplate tx, Clock clock) {
+    public ClusterFacesHandler(FaceRepository faces, PersonRepository persons, PersonCentroidRepository centroids,
+            ClusteringChangeRepository changes, ClustererProperties props, TransactionTemplate tx, Clock clock,
+            MeterRegistry meters) {
         this.faces = faces;
         this.persons = persons;
+        this.centroids = centroids;
+        this.changes = changes;
         this.props = props;
         this.tx = tx;
         this.clock = clock;
+        this.meters = meters;
     }
 
     /** Summary of one run. */
-    public record Result(int considered, int matched, int newPersons, int clustered, int unassigned) {
+    public record Result(int considered, int matched, int newPersons, int clustered, int unassigned, int rowsRead) {
+        static final Result NONE = new Result(0, 0, 0, 0, 0, 0);
+
+        Result plus(Result o) {
+            return new Result(considered + o.considered, matched + o.matched, newPersons + o.newPersons,
+                    clustered + o.clustered, unassigned + o.unassigned, rowsRead + o.rowsRead);
+        }
     }
 
-    /** Runs for every model that appears in the batch. */
-    public Result handle(List<FaceEmbedded> batch) {
-        Set<String> models = new TreeSet<>();
-        for (FaceEmbedded e : batch) {
-            models.add(e.modelId());
+    /** What the clusterer holds for one model, and the revision of the change log it reflects. */
+    private static final class ModelState {
+        final IncrementalClustering clustering;
+        long revision = -1;
+
+        ModelState(IncrementalClustering clustering) {
+            this.clustering = clustering;
         }
-        Result total = new Result(0, 0, 0, 0, 0);
-        for (String model : models) {
-            Result r = cluster(model);
-            total = new Result(total.considered + r.considered, total.matched + r.matched,
-                    total.newPersons + r.newPersons, total.clustered + r.clustered, total.unassigned + r.unassigned);
+    }
+
+    /** Clusters the faces of the batch, per model. */
+    public Result handle(List<FaceEmbedded> batch) {
+        Map<String, List<Long>> byModel = new LinkedHashMap<>();
+        for (FaceEmbedded e : batch) {
+            byModel.computeIfAbsent(e.modelId(), k -> new ArrayList<>()).add(e.faceId());
+        }
+        Result total = Result.NONE;
+        for (var e : byModel.entrySet()) {
+            total = total.plus(cluster(e.getKey(), e.getValue()));
         }
         return total;
     }
 
-    /** One clustering run over all faces of a model, in its own transaction. */
-    public Result cluster(String model) {
-        return tx.execute(s -> run(model));
-    }
-
-    /** One clustering run over all faces of a model. */
-    public Result run(String model) {
-        ClustererProperties.ModelThresholds t = props.thresholds(model);
-        Instant now = clock.instant();
-        FaceIndex index = index(model);
-        List<PersonClustering.Face> pool = new ArrayList<>();
-        Set<Long> items = new HashSet<>();
-        for (EmbeddedFace f : faces.findUnassignedEmbedded(model)) {
-            pool.add(new PersonClustering.Face(f.id().value(), f.mediaItemId().value() + ":" + f.frameNumber(), null,
-                    false, f.embedding()));
-            items.add(f.mediaItemId().value());
-        }
-        Map<Long, float[]> embeddingOf = new HashMap<>();
-        pool.forEach(f -> embeddingOf.put(f.id(), f.embedding()));
-        Set<Long> rejected = PersonClustering.rejectedPairs(faces.findRejections());
-        PersonClustering.Matcher matcher = (v, min) -> {
-            List<PersonClustering.Matcher.Candidate> out = new ArrayList<>();
-            for (FaceIndex.Hit h : index.nearest(v, NEIGHBOURS)) {
-                if (h.similarity() >= min) {
-                    out.add(new PersonClustering.Matcher.Candidate(h.personId(), h.similarity()));
-                }
+    /** Clusters these faces of a model in one transaction. */
+    public Result cluster(String model, Collection<Long> faceIds) {
+        ModelState state = states.computeIfAbsent(model, m -> new ModelState(newClustering(m)));
+        synchronized (state) {
+            Applied applied = tx.execute(s -> run(model, state, faceIds));
+            // the transaction committed: the plan becomes the clusterer's memory
+            if (applied.plan() != null) {
+                state.clustering.apply(applied.plan(), applied.newPersonIds());
             }
-            return out;
-        };
-        PersonClustering.Plan plan = PersonClustering.plan(pool, matcher, faces.personsOfSlots(items), rejected,
-                new PersonClustering.Settings(props.algorithm(), t.matchThreshold(), props.eps(t, false),
-                        t.minSamples()));
-        Set<Long> touched = new TreeSet<>();
-        for (Map.Entry<Long, Long> m : plan.matches().entrySet()) {
-            faces.assignPerson(FaceId.of(m.getKey()), PersonId.of(m.getValue()), now);
-            index.upsert(m.getKey(), m.getValue(), embeddingOf.get(m.getKey()));
-            touched.add(m.getValue());
+            state.revision = applied.revision();
+            return applied.result();
         }
-        for (Long p : touched) {
-            persons.touch(PersonId.of(p), now);
-        }
-        int clustered = 0;
-        for (List<Long> group : plan.newPersons()) {
-            PersonId person = persons.create(now);
-            touched.add(person.value());
-            for (Long f : group) {
-                faces.assignPerson(FaceId.of(f), person, now);
-                index.upsert(f, person.value(), embeddingOf.get(f));
-                clustered++;
-            }
-        }
-        List<FaceId> leftover = new ArrayList<>();
-        for (Long f : plan.unassigned()) {
-            leftover.add(FaceId.of(f));
-        }
-        faces.markClustered(leftover, now);
-        for (Long p : touched) {
-            updatePortrait(faces, persons, PersonId.of(p), now);
-        }
-        persons.deleteEmpty();
-        index.commit(faces.assignmentFingerprint(model));
-        if (meters != null) {
-            meters.counter("facerec.clusterer.faces", "result", "matched").increment(plan.matches().size());
-            meters.counter("facerec.clusterer.faces", "result", "new_person").increment(clustered);
-            meters.counter("facerec.clusterer.faces", "result", "unassigned").increment(leftover.size());
-            meters.counter("facerec.clusterer.persons.created").increment(plan.newPersons().size());
-        }
-        int considered = plan.matches().size() + clustered + leftover.size();
-        Result r = new Result(considered, plan.matches().size(), plan.newPersons().size(), clustered, leftover.size());
-        log.info("clustering {}: {} unassigned face(s) considered, {} matched to known persons ({} indexed), {} new "
-                + "person(s) with {} face(s), {} left unassigned", model, r.considered, r.matched, index.size(),
-                r.newPersons, r.clustered, r.unassigned);
-        return r;
     }
 
     /**
-     * The index of a model's assigned faces, kept across runs (and across restarts when {@code index-dir} is set) and
-     * reconciled with the database whenever its fingerprint differs from the one the index was last committed with:
-     * someone else changed assignments (the gallery, a recluster, another process), a run rolled back, or the index is
-     * new. Reconciling reads face and person ids only and indexes just the faces that are missing or moved.
+     * Loads a model's persons and pool, then clusters every embedded face the clusterer has not considered yet (faces
+     * embedded while it was down, or by a database mode), in batches of {@code max-batch}.
      */
-    private FaceIndex index(String model) {
-        FaceIndex index = indexes.computeIfAbsent(model, this::openIndex);
-        String now = faces.assignmentFingerprint(model);
-        // uncommitted changes are those of a run whose transaction rolled back
-        if (index.hasUncommittedChanges() || !now.equals(index.fingerprint())) {
-            reconcile(model, index, now);
+    public Result start(String model) {
+        Result total = Result.NONE;
+        List<Long> pending = faces.findUnclustered(model);
+        if (pending.isEmpty()) {
+            cluster(model, List.of()); // loads the state
         }
-        return index;
+        for (int from = 0; from < pending.size(); from += props.maxBatch()) {
+            total = total.plus(cluster(model, pending.subList(from, Math.min(pending.size(), from + props.maxBatch()))));
+        }
+        return total;
     }
 
-    private FaceIndex openIndex(String model) {
-        if (props.indexType() == ClustererProperties.IndexType.IVF) {
-            return new io.facerec.clusterer.index.IvfFaceIndex(props.ivfProbes());
-        }
-        if (props.indexDir() == null) {
-            return new FaceVectorIndex(null);
-        }
-        java.nio.file.Path folder = props.indexDir().resolve(model.replaceAll("[^A-Za-z0-9._-]", "_"));
-        try {
-            java.nio.file.Files.createDirectories(folder);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot create the face index folder " + folder, e);
-        }
-        return new FaceVectorIndex(folder);
+    /** Forgets what is held in memory (a recluster in this process rewrote everything). */
+    public void reset() {
+        states.clear();
     }
 
-    /** Faces indexed per parallel indexing call while reconciling (embeddings held in memory at once). */
-    private static final int RECONCILE_CHUNK = 20_000;
+    private IncrementalClustering newClustering(String model) {
+        ClustererProperties.ModelThresholds t = props.thresholds(model);
+        double group = 1 - props.eps(t, false);
+        return new IncrementalClustering(new IncrementalClustering.Settings(t.matchThreshold(), group,
+                t.minSamples(), group - NEIGHBOURHOOD_MARGIN, props.neighbours(), t.singleFaceThreshold(), 0),
+                props.probes(), props.probes());
+    }
 
-    private void reconcile(String model, FaceIndex index, String fingerprint) {
+    /** Pool faces this much less similar than the grouping cut still belong to a new face's neighbourhood. */
+    static final double NEIGHBOURHOOD_MARGIN = 0.05;
+
+    private record Applied(IncrementalClustering.Plan plan, List<Long> newPersonIds, long revision, Result result) {
+    }
+
+    private Applied run(String model, ModelState state, Collection<Long> faceIds) {
         long t0 = System.nanoTime();
-        Map<Long, Long> want = faces.findAssignments(model);
-        Map<Long, Long> have = index.assignments();
-        int removed = 0;
-        for (Long f : have.keySet()) {
-            if (!want.containsKey(f)) {
-                index.remove(f);
-                removed++;
+        Instant now = clock.instant();
+        long revision = changes.nextRevision(); // locks the log: no other writer of assignments until we commit
+        int[] rowsRead = {0};
+        if (state.revision < 0) {
+            load(model, state, revision - 1, rowsRead);
+        } else if (state.revision != revision - 1) {
+            follow(model, state, state.revision, revision, rowsRead);
+        }
+        IncrementalClustering clustering = state.clustering;
+        List<ClusterRow> rows = faces.findForClustering(faceIds);
+        rowsRead[0] += rows.size();
+        List<IncrementalClustering.Face> batch = new ArrayList<>();
+        Map<Long, Double> sharpness = new HashMap<>();
+        for (ClusterRow r : rows) {
+            if (r.personId() == null && !r.userVerified() && r.embedding() != null && model.equals(r.model())) {
+                batch.add(new IncrementalClustering.Face(r.id(), r.slot(), r.embedding()));
+                sharpness.put(r.id(), r.sharpness());
+            } else if (clustering.inPool(r.id())) {
+                clustering.removeFromPool(List.of(r.id())); // assigned or pinned by now
             }
         }
-        List<Long> changed = new ArrayList<>();
-        for (Map.Entry<Long, Long> w : want.entrySet()) {
-            if (!w.getValue().equals(have.get(w.getKey()))) {
-                changed.add(w.getKey());
+        if (batch.isEmpty()) {
+            return new Applied(null, List.of(), revision, new Result(0, 0, 0, 0, 0, rowsRead[0]));
+        }
+        IncrementalClustering.Plan plan = clustering.place(batch, slots -> {
+            Map<String, Set<Long>> found = faces.personsOfSlots(items(slots));
+            rowsRead[0] += found.size();
+            return found;
+        });
+
+        // write the plan
+        List<Long> newIds = persons.createAll(plan.newPersons().size(), now);
+        Map<Long, Long> personOf = new LinkedHashMap<>(plan.matches());
+        for (int g = 0; g < newIds.size(); g++) {
+            for (Long f : plan.newPersons().get(g)) {
+                personOf.put(f, newIds.get(g));
             }
         }
-        changed.sort(null);
-        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-        for (int from = 0; from < changed.size(); from += RECONCILE_CHUNK) {
-            List<Long> chunk = changed.subList(from, Math.min(changed.size(), from + RECONCILE_CHUNK));
-            Map<Long, float[]> embeddings = faces.findEmbeddings(model, chunk);
-            List<FaceIndex.Entry> entries = new ArrayList<>(chunk.size());
-            for (Long f : chunk) {
-                float[] v = embeddings.get(f);
-                if (v != null) {
-                    entries.add(new FaceIndex.Entry(f, want.get(f), v));
+        faces.assignPersons(personOf, now);
+        faces.markClustered(plan.unassigned().stream().map(FaceId::of).toList(), now);
+        Map<Long, List<Long>> joined = new LinkedHashMap<>();
+        personOf.forEach((f, p) -> joined.computeIfAbsent(p, k -> new ArrayList<>()).add(f));
+        Map<Long, Integer> counts = new HashMap<>();
+        List<PersonCentroidRepository.Centroid> updated = new ArrayList<>();
+        for (var e : joined.entrySet()) {
+            counts.put(e.getKey(), e.getValue().size());
+            PersonCentroids.Centroid c = clustering.persons().get(e.getKey());
+            float[] sum = c == null ? new float[batch.get(0).embedding().length] : c.sum().clone();
+            int n = c == null ? 0 : c.count();
+            for (Long f : e.getValue()) {
+                float[] v = plan.vectors().get(f);
+                for (int k = 0; k < sum.length; k++) {
+                    sum[k] += v[k];
+                }
+                n++;
+            }
+            updated.add(new PersonCentroidRepository.Centroid(e.getKey(), n, sum));
+        }
+        persons.addFaceCounts(counts, now);
+        centroids.save(model, updated, now);
+        portraits(joined, plan, updated, now);
+        changes.record(revision, Kind.FACE, personOf.keySet(), now);
+        changes.record(revision, Kind.PERSON, joined.keySet(), now);
+        if (revision % 1000 == 0) {
+            changes.prune(now.minus(CHANGE_LOG_KEPT));
+        }
+        int placedFromPool = plan.poolFacesPlaced(new HashSet<>(batch.stream().map(IncrementalClustering.Face::id)
+                .toList()));
+        int clustered = personOf.size() - plan.matches().size();
+        Result r = new Result(batch.size(), plan.matches().size(), newIds.size(), clustered, plan.unassigned().size(),
+                rowsRead[0]);
+        count(r);
+        log.info("clustering {}: {} face(s), {} joined known persons, {} new person(s) with {} face(s), {} pool face(s) "
+                + "placed, {} left unassigned (pool {}, persons {}) in {} ms", model, batch.size(), plan.matches().size(),
+                newIds.size(), clustered, placedFromPool, plan.unassigned().size(), clustering.poolSize(),
+                clustering.persons().size(), (System.nanoTime() - t0) / 1_000_000);
+        return new Applied(plan, newIds, revision, r);
+    }
+
+    /**
+     * Portraits, incrementally: a person's portrait changes when a face that joined it is a better portrait than the
+     * current one by {@link PortraitRule#better}, judged against the person's new centroid.
+     */
+    private void portraits(Map<Long, List<Long>> joined, IncrementalClustering.Plan plan,
+            List<PersonCentroidRepository.Centroid> updated, Instant now) {
+        Map<Long, Long> current = persons.portraitFaces(joined.keySet());
+        Set<Long> ids = new HashSet<>(current.values());
+        joined.values().forEach(ids::addAll);
+        Map<Long, Double> sharpness = faces.sharpness(ids);
+        Map<Long, float[]> currentVectors = faces.findEmbeddingsAnyModel(current.values());
+        Map<Long, float[]> sums = new HashMap<>();
+        updated.forEach(c -> sums.put(c.personId(), c.sum()));
+        for (var e : joined.entrySet()) {
+            long person = e.getKey();
+            float[] mean = sums.get(person);
+            Long best = current.get(person);
+            float[] bestVector = best == null ? null : currentVectors.get(best);
+            for (Long f : e.getValue()) {
+                float[] v = plan.vectors().get(f);
+                if (best == null || bestVector == null
+                        || PortraitRule.better(v, sharpness.get(f), bestVector, sharpness.get(best), mean)) {
+                    best = f;
+                    bestVector = v;
                 }
             }
-            index.upsertAll(entries, threads);
+            if (best != null && !best.equals(current.get(person))) {
+                persons.setPortrait(PersonId.of(person), faces.mediaFileOf(best), best, now);
+            }
         }
-        index.commit(fingerprint);
-        log.info("face index of {} reconciled with the database in {} ms: {} assigned faces, {} (re)indexed, {} removed",
-                model, (System.nanoTime() - t0) / 1_000_000, want.size(), changed.size(), removed);
     }
 
-    /** Closes the indexes (persisted ones keep what was committed). */
+    /** Reads everything a model's clustering holds: the persons' centroids and the unassigned pool. */
+    private void load(String model, ModelState state, long revision, int[] rowsRead) {
+        long t0 = System.nanoTime();
+        IncrementalClustering c = state.clustering;
+        c.clear();
+        Map<Long, PersonCentroidRepository.Centroid> stored = centroids.findAll(model);
+        List<Long> missing = centroids.personsWithoutCentroid(model);
+        if (!missing.isEmpty()) { // a database from before centroids, or written by another tool
+            log.info("clustering {}: computing the centroids of {} person(s) from their faces", model, missing.size());
+            for (PersonCentroidRepository.Centroid m : centroids.recompute(model, missing, clock.instant())) {
+                if (m.faceCount() > 0) {
+                    stored.put(m.personId(), m);
+                }
+            }
+        }
+        Map<Long, PersonCentroids.Centroid> all = new HashMap<>();
+        stored.forEach((p, v) -> all.put(p, new PersonCentroids.Centroid(v.sum(), v.faceCount())));
+        c.persons().putAll(all);
+        List<IncrementalClustering.Face> chunk = new ArrayList<>();
+        int[] pool = {0};
+        faces.forEachInPool(model, r -> {
+            chunk.add(new IncrementalClustering.Face(r.id(), r.slot(), r.embedding()));
+            if (chunk.size() == 20_000) {
+                c.addToPool(chunk);
+                pool[0] += chunk.size();
+                chunk.clear();
+            }
+        });
+        c.addToPool(chunk);
+        pool[0] += chunk.size();
+        c.setRejected(PersonClustering.rejectedPairs(faces.findRejections()));
+        rowsRead[0] += stored.size() + pool[0];
+        state.revision = revision;
+        log.info("clustering {}: loaded {} person centroid(s) and {} unassigned face(s) in {} ms", model, all.size(),
+                pool[0], (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Applies what other writers changed between our revisions: only the faces and persons they name. */
+    private void follow(String model, ModelState state, long after, long before, int[] rowsRead) {
+        List<Change> log = changes.between(after, before);
+        rowsRead[0] += log.size();
+        Set<Long> faceIds = new LinkedHashSet<>();
+        Set<Long> personIds = new LinkedHashSet<>();
+        boolean rejections = false;
+        for (Change ch : log) {
+            switch (ch.kind()) {
+                case ALL -> {
+                    load(model, state, before - 1, rowsRead);
+                    return;
+                }
+                case FACE -> faceIds.add(ch.subjectId());
+                case PERSON -> personIds.add(ch.subjectId());
+                case REJECTIONS -> rejections = true;
+                default -> throw new IllegalStateException(ch.kind().name());
+            }
+        }
+        IncrementalClustering c = state.clustering;
+        if (!personIds.isEmpty()) {
+            Map<Long, PersonCentroidRepository.Centroid> found = centroids.find(model, personIds);
+            rowsRead[0] += found.size();
+            for (Long p : personIds) {
+                PersonCentroidRepository.Centroid v = found.get(p);
+                c.persons().put(p, v == null ? null : new PersonCentroids.Centroid(v.sum(), v.faceCount()));
+            }
+        }
+        if (!faceIds.isEmpty()) {
+            List<ClusterRow> rows = faces.findForClustering(faceIds);
+            rowsRead[0] += rows.size();
+            Set<Long> present = new HashSet<>();
+            List<IncrementalClustering.Face> enter = new ArrayList<>();
+            for (ClusterRow r : rows) {
+                present.add(r.id());
+                if (r.personId() == null && !r.userVerified() && r.embedding() != null && model.equals(r.model())) {
+                    enter.add(new IncrementalClustering.Face(r.id(), r.slot(), r.embedding()));
+                } else {
+                    c.removeFromPool(List.of(r.id()));
+                }
+            }
+            c.addToPool(enter);
+            List<Long> gone = new ArrayList<>(faceIds);
+            gone.removeAll(present);
+            c.removeFromPool(gone);
+        }
+        if (rejections) {
+            c.setRejected(PersonClustering.rejectedPairs(faces.findRejections()));
+        }
+        ClusterFacesHandler.log.debug("clustering {}: followed {} change(s) of other writers", model, log.size());
+    }
+
+    private static Set<Long> items(Collection<String> slots) {
+        Set<Long> out = new TreeSet<>();
+        for (String s : slots) {
+            out.add(Long.parseLong(s.substring(0, s.indexOf(':'))));
+        }
+        return out;
+    }
+
+    private void count(Result r) {
+        if (meters != null) {
+            meters.counter("facerec.clusterer.faces", "result", "matched").increment(r.matched());
+            meters.counter("facerec.clusterer.faces", "result", "new_person").increment(r.clustered());
+            meters.counter("facerec.clusterer.faces", "result", "unassigned").increment(r.unassigned());
+            meters.counter("facerec.clusterer.persons.created").increment(r.newPersons());
+        }
+    }
+
+    /** Sizes of what the clusterer holds for a model (0 when not loaded): pool faces and persons. */
+    public int[] held(String model) {
+        ModelState s = states.get(model);
+        return s == null ? new int[2] : new int[] {s.clustering.poolSize(), s.clustering.persons().size()};
+    }
+
+    /** Closes what the clusterer holds (native memory of the indexes). */
     public void close() {
-        indexes.values().forEach(FaceIndex::close);
-        indexes.clear();
-    }
-
-    private io.micrometer.core.instrument.MeterRegistry meters;
-
-    /** Counts faces by result ({@code facerec.clusterer.faces}) and new persons. */
-    public ClusterFacesHandler withMeters(io.micrometer.core.instrument.MeterRegistry registry) {
-        this.meters = registry;
-        return this;
-    }
-
-    /** Neighbours looked at per face: enough to skip persons excluded by rejections or the one-face-per-photo rule. */
-    static final int NEIGHBOURS = 16;
-    private final Map<String, FaceIndex> indexes = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** Sets a person's portrait by {@link PortraitRule}. */
-    static void updatePortrait(FaceRepository faces, PersonRepository persons, PersonId person, Instant now) {
-        var best = PortraitRule.choose(faces.findPortraitCandidates(person));
-        if (best != null) {
-            persons.setPortrait(person, best.mediaFileId(), best.id().value(), now);
-        }
+        states.values().forEach(s -> s.clustering.clear());
+        states.clear();
     }
 }

@@ -80,6 +80,15 @@ public final class CosineDbscan {
         return labels;
     }
 
+    /** DBSCAN on a k-NN graph whose edges are the pairs within {@code eps} (at library scale). */
+    static int[] onGraph(KnnGraph graph, int minSamples) {
+        int[][] neighbours = new int[graph.size()][];
+        for (int i = 0; i < neighbours.length; i++) {
+            neighbours[i] = graph.neighbours(i);
+        }
+        return IvfNeighbourhoods.dbscan(neighbours, minSamples);
+    }
+
     /** Indices of all rows with {@code cos >= minSimilarity}, each row's list including itself. */
     static int[][] neighbours(float[][] x, double minSimilarity) {
         int n = x.length;

@@ -11,13 +11,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The clustering decision, free of any database: given every embedded face of one model (assigned or not), decides
- * which unassigned faces join which known person and which form new persons. The clusterer worker applies the plan to
- * the database; {@code facerec --evaluate} runs the same code on a labelled folder.
+ * The clustering decision for everything at once ({@code --recluster}, {@code facerec --evaluate}), free of any
+ * database: given every embedded face of one model, decides which faces join which person fixed by users and which
+ * form new persons. Its work and memory grow with the number of faces times a constant, not with its square, so a
+ * library of a million faces reclusters in minutes:
  * <ol>
- *   <li>match: an unassigned face joins the person of its most similar assigned face when the similarity reaches
- *       {@code matchThreshold};</li>
- *   <li>group: the faces still unassigned are clustered ({@link Algorithm}); each group becomes a new person;</li>
+ *   <li>match: a free face joins the fixed person it is most similar to on average (average linkage, exact from the
+ *       person's centroid, the same rule and thresholds as the streaming clusterer's);</li>
+ *   <li>group: the faces still free are clustered ({@link Algorithm}), exactly below {@link #EXACT_MAX} faces, on a
+ *       {@link KnnGraph} above; each group becomes a new person;</li>
  *   <li>constraints: two faces of the same slot (media item and frame) never share a person; a rejected
  *       (face, person) pair is never assigned; user-verified faces are never moved.</li>
  * </ol>
@@ -37,13 +39,32 @@ public final class PersonClustering {
         UMAP_DBSCAN
     }
 
+    /** Below this many faces the grouping is exact (an n×n matrix); above, it runs on a k-NN graph. */
+    public static final int EXACT_MAX = 5_000;
+    /** Neighbours per face in the k-NN graph of a large grouping. */
+    static final int GRAPH_NEIGHBOURS = 32;
+    /** Cells each face is compared with when the graph is built (as benchmarked by {@code bench/library.sh}). */
+    static final int GRAPH_PROBES = 3;
+
     /**
-     * @param matchThreshold cosine similarity for joining a known person
+     * @param matchThreshold average linkage at which a face joins a large person
      * @param eps grouping radius: cosine distance for DBSCAN and AVERAGE_LINKAGE (which cuts at similarity
      *     {@code 1 - eps}); Euclidean distance in the 2-d UMAP embedding for UMAP_DBSCAN
      * @param minSamples DBSCAN core size incl. the point; smallest new person for every algorithm
+     * @param singleFaceThreshold average linkage needed to join a one-face person (falls to {@code matchThreshold} as
+     *     {@code 1/sqrt(faces)}); at most {@code matchThreshold} means no size dependence
      */
-    public record Settings(Algorithm algorithm, double matchThreshold, double eps, int minSamples) {
+    public record Settings(Algorithm algorithm, double matchThreshold, double eps, int minSamples,
+            double singleFaceThreshold) {
+        public Settings(Algorithm algorithm, double matchThreshold, double eps, int minSamples) {
+            this(algorithm, matchThreshold, eps, minSamples, matchThreshold);
+        }
+
+        /** The average linkage a face needs to join a person of {@code n} faces. */
+        public double threshold(int n) {
+            double single = Math.max(singleFaceThreshold, matchThreshold);
+            return matchThreshold + (single - matchThreshold) / Math.sqrt(Math.max(1, n));
+        }
     }
 
     /** A face as the decision sees it. {@code personId} null = unassigned. */
@@ -61,84 +82,35 @@ public final class PersonClustering {
     private PersonClustering() {
     }
 
-    /** Known persons a face may join: candidates at or above a similarity, most similar first. */
-    public interface Matcher {
-        /** A known person and the similarity of its nearest face. */
-        record Candidate(long personId, double similarity) {
-        }
-
-        List<Candidate> candidates(float[] embedding, double minSimilarity);
-    }
-
-    /** Exhaustive search over the given assigned faces. */
-    public static Matcher linear(List<Face> assigned) {
-        return (v, min) -> {
-            List<Matcher.Candidate> out = new ArrayList<>();
-            for (Face a : assigned) {
-                double sim = CosineDbscan.dot(v, a.embedding());
-                if (sim >= min) {
-                    out.add(new Matcher.Candidate(a.personId(), sim));
-                }
-            }
-            out.sort(Comparator.comparingDouble((Matcher.Candidate c) -> -c.similarity()));
-            return out;
-        };
-    }
-
-    /** @param rejected "not this person" pairs as {@link #pair(long, long)} keys */
+    /**
+     * @param faces every face of the model; those with a person are fixed (their persons are the known ones), those
+     *     without one and not user-verified are placed
+     * @param rejected "not this person" pairs as {@link #pair(long, long)} keys
+     */
     public static Plan plan(List<Face> faces, Set<Long> rejected, Settings t) {
-        List<Face> assigned = new ArrayList<>();
+        Map<Long, List<float[]>> fixed = new LinkedHashMap<>();
         List<Face> pool = new ArrayList<>();
-        Map<String, Set<Long>> personsOfSlot = new HashMap<>();
+        Map<String, Set<Long>> slots = new HashMap<>();
         for (Face f : faces) {
             if (f.personId() != null) {
-                assigned.add(f);
-                personsOfSlot.computeIfAbsent(f.slot(), k -> new HashSet<>()).add(f.personId());
+                fixed.computeIfAbsent(f.personId(), k -> new ArrayList<>()).add(f.embedding());
+                slots.computeIfAbsent(f.slot(), k -> new HashSet<>()).add(f.personId());
             } else if (!f.userVerified()) {
                 pool.add(f);
             }
         }
-        return plan(pool, linear(assigned), personsOfSlot, rejected, t);
-    }
-
-    /**
-     * @param pool unassigned, unverified faces to place
-     * @param known the assigned faces to match against
-     * @param personsOfSlot for each slot of the pool, the persons that already have a face there
-     * @param rejected "not this person" pairs as {@link #pair(long, long)} keys
-     */
-    public static Plan plan(List<Face> pool, Matcher known, Map<String, Set<Long>> personsOfSlot, Set<Long> rejected,
-            Settings t) {
-        Map<String, Set<Long>> slots = new HashMap<>();
-        personsOfSlot.forEach((k, v) -> slots.put(k, new HashSet<>(v)));
         Map<Long, Long> matches = new LinkedHashMap<>();
         List<Face> rest = new ArrayList<>();
-        for (Face f : pool) {
-            Long best = null;
-            for (Matcher.Candidate c : known.candidates(f.embedding(), t.matchThreshold())) {
-                if (!rejected.contains(pair(f.id(), c.personId()))
-                        && !slots.getOrDefault(f.slot(), Set.of()).contains(c.personId())) {
-                    best = c.personId();
-                    break;
-                }
-            }
-            if (best != null) {
-                matches.put(f.id(), best);
-                slots.computeIfAbsent(f.slot(), k -> new HashSet<>()).add(best);
-            } else {
-                rest.add(f);
-            }
+        if (fixed.isEmpty()) {
+            rest.addAll(pool);
+        } else {
+            match(pool, fixed, slots, rejected, t, matches, rest);
         }
         float[][] x = new float[rest.size()][];
         for (int i = 0; i < x.length; i++) {
             x[i] = rest.get(i).embedding();
         }
-        int[] labels = switch (t.algorithm()) {
-            case AVERAGE_LINKAGE -> AverageLinkage.cluster(x, 1 - t.eps(), t.minSamples());
-            case DBSCAN -> CosineDbscan.cluster(x, t.eps(), t.minSamples());
-            case UMAP_DBSCAN -> EuclideanDbscan.cluster(new Umap(Umap.Params.DEFAULTS).fit(x), t.eps(),
-                    t.minSamples());
-        };
+        int[] labels = group(x, t);
         Map<Integer, List<Integer>> groups = new LinkedHashMap<>();
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] != CosineDbscan.NOISE) {
@@ -168,8 +140,74 @@ public final class PersonClustering {
         return new Plan(matches, newPersons, unassigned);
     }
 
+    /** Faces per search when the free faces are matched to the fixed persons. */
+    private static final int MATCH_CHUNK = 4096;
+
+    private static void match(List<Face> pool, Map<Long, List<float[]>> fixed, Map<String, Set<Long>> slots,
+            Set<Long> rejected, Settings t, Map<Long, Long> matches, List<Face> rest) {
+        PersonCentroids persons = new PersonCentroids(16);
+        Map<Long, PersonCentroids.Centroid> centroids = new HashMap<>();
+        fixed.forEach((p, vs) -> {
+            float[] sum = new float[vs.get(0).length];
+            for (float[] v : vs) {
+                for (int k = 0; k < sum.length; k++) {
+                    sum[k] += v[k];
+                }
+            }
+            centroids.put(p, new PersonCentroids.Centroid(sum, vs.size()));
+        });
+        persons.putAll(centroids);
+        for (int from = 0; from < pool.size(); from += MATCH_CHUNK) {
+            List<Face> chunk = pool.subList(from, Math.min(pool.size(), from + MATCH_CHUNK));
+            float[][] q = new float[chunk.size()][];
+            for (int i = 0; i < q.length; i++) {
+                q[i] = chunk.get(i).embedding();
+            }
+            List<List<PersonCentroids.Candidate>> candidates = persons.candidates(q, IncrementalClustering.PERSON_CANDIDATES);
+            for (int i = 0; i < q.length; i++) {
+                Face f = chunk.get(i);
+                Long best = null;
+                for (PersonCentroids.Candidate c : candidates.get(i)) { // highest linkage first
+                    if (c.linkage() >= t.threshold(centroids.get(c.personId()).count())
+                            && !rejected.contains(pair(f.id(), c.personId()))
+                            && !slots.getOrDefault(f.slot(), Set.of()).contains(c.personId())) {
+                        best = c.personId();
+                        break;
+                    }
+                }
+                if (best != null) {
+                    matches.put(f.id(), best);
+                    slots.computeIfAbsent(f.slot(), k -> new HashSet<>()).add(best);
+                } else {
+                    rest.add(f);
+                }
+            }
+        }
+        persons.clear();
+    }
+
+    /** Labels of the rows (0..k-1, or {@link CosineDbscan#NOISE}) by the configured algorithm. */
+    static int[] group(float[][] x, Settings t) {
+        int n = x.length;
+        if (n == 0) {
+            return new int[0];
+        }
+        boolean exact = n <= EXACT_MAX;
+        return switch (t.algorithm()) {
+            case AVERAGE_LINKAGE -> exact ? AverageLinkage.cluster(x, 1 - t.eps(), t.minSamples())
+                    : SparseAverageLinkage.cluster(x, KnnGraph.build(x, 1 - t.eps(), GRAPH_NEIGHBOURS, GRAPH_PROBES, 1),
+                            1 - t.eps(), t.minSamples());
+            case DBSCAN -> exact ? CosineDbscan.cluster(x, t.eps(), t.minSamples())
+                    : CosineDbscan.onGraph(KnnGraph.build(x, 1 - t.eps(), Math.max(GRAPH_NEIGHBOURS, t.minSamples()),
+                            GRAPH_PROBES, 1), t.minSamples());
+            case UMAP_DBSCAN -> EuclideanDbscan.cluster(exact ? new Umap(Umap.Params.DEFAULTS).fit(x)
+                    : new Umap(Umap.Params.DEFAULTS).fit(x, KnnGraph.build(x, -1, Umap.Params.DEFAULTS.nNeighbors() - 1,
+                            GRAPH_PROBES, 1)), t.eps(), t.minSamples());
+        };
+    }
+
     /** Keeps at most one face per slot, those closest to the group's mean first. */
-    private static List<Integer> onePerSlot(List<Integer> members, float[][] x, List<Face> rest) {
+    static List<Integer> onePerSlot(List<Integer> members, float[][] x, List<Face> rest) {
         int d = x[members.get(0)].length;
         float[] mean = new float[d];
         for (int i : members) {

@@ -18,12 +18,8 @@ import org.springframework.validation.annotation.Validated;
  * @param umapEps DBSCAN radius in the 2-d UMAP embedding when {@code algorithm} is UMAP_DBSCAN (the embedding's scale
  *     does not depend on the face model, so one value serves all models; the models' {@code eps} are cosine radii)
  * @param maxBatch most embeddings handled in one clustering run
- * @param indexDir {@code HNSW} only: where the Lucene index (one per model) is persisted; unset keeps it in memory and
- *     builds it from the database at start (minutes per 100k assigned faces on two cores; persisted, a restart only
- *     reconciles what changed)
- * @param indexType the nearest-face index: HNSW (Lucene, persisted in {@code indexDir}) or IVF (in memory, rebuilt from
- *     the database at start; faster lookups at a million faces, see README "Results")
- * @param ivfProbes cells an IVF lookup searches
+ * @param neighbours most neighbours of a new face looked at in the unassigned pool
+ * @param probes cells an index search scores (the unassigned pool's and the persons' inverted-file indexes)
  */
 @Validated
 @ConfigurationProperties("facerec.clusterer")
@@ -32,14 +28,8 @@ public record ClustererProperties(
         @jakarta.validation.constraints.NotNull @DefaultValue("AVERAGE_LINKAGE") io.facerec.clusterer.cluster.PersonClustering.Algorithm algorithm,
         @DecimalMin(value = "0", inclusive = false) @DefaultValue(UMAP_EPS_TEXT) double umapEps,
         @Min(1) @DefaultValue("500") int maxBatch,
-        java.nio.file.Path indexDir,
-        @jakarta.validation.constraints.NotNull @DefaultValue("IVF") IndexType indexType,
-        @Min(1) @DefaultValue("16") int ivfProbes) {
-
-    /** The nearest-face index kinds. */
-    public enum IndexType {
-        HNSW, IVF
-    }
+        @Min(1) @DefaultValue("8") int neighbours,
+        @Min(1) @DefaultValue("16") int probes) {
 
     /**
      * Default {@code umapEps}, the best of {@code facerec --evaluate --sweep} on the shared identity set (pairwise F1
@@ -62,18 +52,22 @@ public record ClustererProperties(
     }
 
     /**
-     * @param matchThreshold cosine similarity to a person's nearest face at which a new face joins that person
-     * @param eps DBSCAN neighbourhood radius in cosine distance ({@code 1 - cos})
-     * @param minSamples DBSCAN core size, the point itself included (origin: 3)
-     * @param reclusterEps the radius when everything is grouped at once (recluster, evaluate): with all faces in one
-     *     run the average over a person's many faces is steadier than over the few a streaming batch sees, so a wider
-     *     cut is safe there; 0 = same as {@code eps}
+     * @param matchThreshold average linkage (the mean cosine similarity of a face to every face of a person) at which
+     *     a face joins a large person
+     * @param eps grouping radius in cosine distance ({@code 1 - cos}): the streaming clusterer groups unassigned faces
+     *     by average linkage cut at {@code 1 - eps}; DBSCAN's neighbourhood radius
+     * @param minSamples smallest new person; DBSCAN's core size, the point itself included (origin: 3)
+     * @param reclusterEps the radius when everything is grouped at once (recluster, evaluate); 0 = same as {@code eps}
+     * @param singleFaceThreshold average linkage a face needs to join a person of one face; the threshold falls from
+     *     it towards {@code matchThreshold} as {@code 1/sqrt(faces)}: a person's mean is noisy while it is small, and
+     *     early wrong joins are what lets persons drift into each other; 0 = {@code matchThreshold} for every size
      */
     public record ModelThresholds(
             @DecimalMin("-1") @DecimalMax("1") double matchThreshold,
             @DecimalMin("0") @DecimalMax("2") double eps,
             @Min(1) int minSamples,
-            @DecimalMin("0") @DecimalMax("2") @DefaultValue("0") double reclusterEps) {
+            @DecimalMin("0") @DecimalMax("2") @DefaultValue("0") double reclusterEps,
+            @DecimalMin("0") @DecimalMax("1") @DefaultValue("0") double singleFaceThreshold) {
 
         /** The constructor configuration binds to (the record has two). */
         @org.springframework.boot.context.properties.bind.ConstructorBinding
@@ -81,7 +75,7 @@ public record ClustererProperties(
         }
 
         public ModelThresholds(double matchThreshold, double eps, int minSamples) {
-            this(matchThreshold, eps, minSamples, 0);
+            this(matchThreshold, eps, minSamples, 0, 0);
         }
 
         /** The radius for a run that groups all faces at once. */
@@ -102,11 +96,11 @@ public record ClustererProperties(
     }
 
     /**
-     * Calibrated on the shared identity set (1,073 faces, 122 people) with {@code facerec --evaluate --sweep}: match at
-     * cosine 0.45 (between the FAR 1e-4 and 1e-5 points of the verification curve, 0.41 and 0.47, since a face is
-     * compared with every face of a person); group with average linkage cut at similarity 0.40 (eps 0.60) in the
-     * stream, 0.32 (eps 0.68) when everything is grouped at once.
+     * Chosen so that quality stays flat as the number of people grows (README, "Clustering and thresholds"): a face
+     * joins a person at average linkage 0.33 (0.45 for a one-face person, falling as 1/sqrt(faces)); unassigned faces
+     * group by average linkage cut at similarity 0.40 (eps 0.60) in the stream, 0.35 (eps 0.65) when everything is
+     * grouped at once.
      */
-    public static final ModelThresholds FR_FEATURE = new ModelThresholds(0.45, 0.60, 2, 0.68);
+    public static final ModelThresholds FR_FEATURE = new ModelThresholds(0.33, 0.60, 2, 0.65, 0.45);
     public static final ModelThresholds ORIGIN_FACENET = new ModelThresholds(0.8, 0.35, 3);
 }

@@ -95,7 +95,7 @@ public final class SphericalKMeans {
         return best;
     }
 
-    static int[] shuffled(int n, Random rnd) {
+    public static int[] shuffled(int n, Random rnd) {
         int[] a = new int[n];
         for (int i = 0; i < n; i++) {
             a[i] = i;

@@ -9,7 +9,9 @@ import io.facerec.common.geometry.Landmarks;
 import io.facerec.common.id.FaceId;
 import io.facerec.common.id.MediaItemId;
 import io.facerec.common.id.PersonId;
+import io.facerec.common.persistence.ClusteringChangeRepository;
 import io.facerec.common.persistence.FaceRepository;
+import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
 import io.facerec.common.persistence.PersonRepository;
@@ -31,6 +33,9 @@ abstract class ClusterDbFixture {
     JdbcTemplate jdbc;
     FaceRepository faces;
     PersonRepository persons;
+    PersonCentroidRepository centroids;
+    ClusteringChangeRepository changes;
+    ClustererProperties props;
     ClusterFacesHandler handler;
     int fileNo;
 
@@ -40,13 +45,31 @@ abstract class ClusterDbFixture {
         jdbc = db.jdbc();
         faces = new FaceRepository(jdbc);
         persons = new PersonRepository(jdbc);
-        var props = new ClustererProperties(Map.of(MODEL, new ClustererProperties.ModelThresholds(0.6, 0.3, 2)),
-                PersonClustering.Algorithm.DBSCAN, ClustererProperties.UMAP_EPS, 500, null, ClustererProperties.IndexType.HNSW, 8);
-        handler = new ClusterFacesHandler(faces, persons, props, db.tx(), Clock.systemUTC());
+        centroids = new PersonCentroidRepository(jdbc);
+        changes = new ClusteringChangeRepository(jdbc);
+        props = new ClustererProperties(Map.of(MODEL, new ClustererProperties.ModelThresholds(0.6, 0.3, 2)),
+                PersonClustering.Algorithm.AVERAGE_LINKAGE, ClustererProperties.UMAP_EPS, 500, 8, 16);
+        handler = newHandler();
+    }
+
+    ClusterFacesHandler newHandler() {
+        return new ClusterFacesHandler(faces, persons, centroids, changes, props, db.tx(), Clock.systemUTC(), null);
+    }
+
+    /** What the clusterer worker does for the faces embedded since its last run. */
+    ClusterFacesHandler.Result run() {
+        return handler.start(MODEL);
+    }
+
+    /** A change another writer (the gallery, a recluster) made, noted in the change log as those writers do. */
+    void noteChange(ClusteringChangeRepository.Kind kind, Long... subjects) {
+        db.tx().executeWithoutResult(s -> changes.record(changes.nextRevision(), kind,
+                java.util.Arrays.asList(subjects), Instant.now()));
     }
 
     @AfterEach
     void tearDown() throws Exception {
+        handler.close();
         db.close();
     }
 

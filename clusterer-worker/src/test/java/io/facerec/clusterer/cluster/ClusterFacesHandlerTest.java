@@ -2,29 +2,13 @@ package io.facerec.clusterer.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.facerec.clusterer.config.ClustererProperties;
-import io.facerec.common.geometry.BoundingBox;
-import io.facerec.common.geometry.DetectedFace;
-import io.facerec.common.geometry.Landmarks;
 import io.facerec.common.id.FaceId;
-import io.facerec.common.id.MediaItemId;
-import io.facerec.common.id.PersonId;
-import io.facerec.common.persistence.FaceRepository;
-import io.facerec.common.persistence.MediaFileRepository;
-import io.facerec.common.persistence.MediaItemRepository;
-import io.facerec.common.persistence.PersonRepository;
-import io.facerec.common.testing.TestDatabase;
-import java.time.Clock;
-import java.time.Instant;
-import java.util.ArrayList;
+import io.facerec.common.persistence.ClusteringChangeRepository.Kind;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
-import org.springframework.jdbc.core.JdbcTemplate;
 
-/** The assignment rules, on a real PostgreSQL with the schema. */
+/** The streaming clusterer's rules and its following of other writers, on a real PostgreSQL with the schema. */
 class ClusterFacesHandlerTest extends ClusterDbFixture {
 
     @Test
@@ -32,15 +16,23 @@ class ClusterFacesHandlerTest extends ClusterDbFixture {
         FaceId a1 = faces(item(), A).get(0);
         FaceId a2 = faces(item(), A2).get(0);
         FaceId lone = faces(item(), new float[] {0, 0, 1}).get(0);
-        handler.run(MODEL);
+        run();
         assertThat(personOf(a1)).isNotNull().isEqualTo(personOf(a2));
         assertThat(personOf(lone)).isNull();
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"Faces\" WHERE \"ClusteredAt\" IS NULL", Long.class)).isZero();
 
         FaceId a3 = faces(item(), A).get(0);
-        handler.run(MODEL);
+        ClusterFacesHandler.Result r = run();
+        assertThat(r.matched()).isEqualTo(1);
         assertThat(personOf(a3)).isEqualTo(personOf(a1));
         assertThat(persons.findAll()).hasSize(1);
+        // the person's face count and centroid follow: the sum of its three faces
+        long p = personOf(a1);
+        assertThat(jdbc.queryForObject("SELECT \"FaceCount\" FROM \"Persons\" WHERE \"Id\" = ?", Integer.class, p))
+                .isEqualTo(3);
+        var c = centroids.findAll(MODEL).get(p);
+        assertThat(c.faceCount()).isEqualTo(3);
+        assertThat(c.sum()[0]).isCloseTo(3f, org.assertj.core.data.Offset.offset(0.01f));
         // the portrait is one of the person's faces, with its media file
         var portrait = jdbc.queryForMap("SELECT p.\"PortraitFaceId\" AS face, p.\"PortraitMediaFileId\" AS file, "
                 + "m.\"MediaFileId\" AS expected FROM \"Persons\" p JOIN \"Faces\" f ON f.\"Id\" = p.\"PortraitFaceId\" "
@@ -50,13 +42,30 @@ class ClusterFacesHandlerTest extends ClusterDbFixture {
     }
 
     @Test
+    void aBatchReadsItsFacesAndTheirNeighbourhoodNotTheLibrary() {
+        for (int i = 0; i < 40; i++) { // forty strangers, each unlike any other
+            float[] v = new float[3];
+            v[i % 3] = 1;
+            v[(i + 1) % 3] = -0.5f + i / 40f;
+            faces(item(), v);
+        }
+        run();
+        FaceId a1 = faces(item(), A).get(0);
+        FaceId a2 = faces(item(), A2).get(0);
+        ClusterFacesHandler.Result r = handler.cluster(MODEL, List.of(a1.value(), a2.value()));
+        assertThat(r.considered()).isEqualTo(2);
+        assertThat(r.rowsRead()).as("rows read: the batch, its slots").isLessThan(10);
+        assertThat(personOf(a1)).isNotNull().isEqualTo(personOf(a2));
+    }
+
+    @Test
     void twoFacesOfOnePhotoNeverLandInOnePerson() {
         List<FaceId> same = faces(item(), A, A2);
-        handler.run(MODEL);
+        run();
         assertThat(personOf(same.get(0))).isNull();
         assertThat(personOf(same.get(1))).isNull();
         FaceId other = faces(item(), A).get(0);
-        handler.run(MODEL);
+        run();
         // a person forms with one face of the group photo and the other photo, never both group faces
         assertThat(List.of(personOf(same.get(0)) != null, personOf(same.get(1)) != null)).containsOnlyOnce(true);
         assertThat(personOf(other)).isNotNull();
@@ -66,71 +75,71 @@ class ClusterFacesHandlerTest extends ClusterDbFixture {
     void rejectionsAndVerifiedFacesAreHonoured() {
         FaceId a1 = faces(item(), A).get(0);
         FaceId a2 = faces(item(), A2).get(0);
-        handler.run(MODEL);
+        run();
         long p = personOf(a1);
         FaceId rejected = faces(item(), A).get(0);
         jdbc.update("INSERT INTO \"FaceRejections\" (\"FaceId\", \"PersonId\") VALUES (?, ?)", rejected.value(), p);
+        noteChange(Kind.REJECTIONS, (Long) null);
         FaceId verified = faces(item(), A).get(0);
         jdbc.update("UPDATE \"Faces\" SET \"IsUserVerified\" = TRUE WHERE \"Id\" = ?", verified.value());
-        handler.run(MODEL);
-        assertThat(java.util.Objects.equals(personOf(rejected), p)).as("rejected face not in the person").isFalse();
+        run();
+        assertThat(Objects.equals(personOf(rejected), p)).as("rejected face not in the person").isFalse();
         assertThat(personOf(verified)).isNull();
 
         // a verified face keeps its person even when it looks like someone else
         FaceId b1 = faces(item(), B).get(0);
         faces(item(), B2);
-        handler.run(MODEL);
+        run();
         jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = ?, \"IsUserVerified\" = TRUE WHERE \"Id\" = ?", p, b1.value());
-        handler.run(MODEL);
+        run();
         assertThat(personOf(b1)).isEqualTo(p);
         assertThat(personOf(a2)).isEqualTo(p);
-        assertThat(PersonId.of(p)).isNotNull();
     }
 
     @Test
-    void aPersistedIndexCatchesUpWithChangesMadeWhileTheClustererWasDown(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
-        var props = new ClustererProperties(Map.of(MODEL, new ClustererProperties.ModelThresholds(0.6, 0.3, 2)),
-                PersonClustering.Algorithm.DBSCAN, ClustererProperties.UMAP_EPS, 500, dir, ClustererProperties.IndexType.HNSW, 8);
-        ClusterFacesHandler first = new ClusterFacesHandler(faces, persons, props, db.tx(), Clock.systemUTC());
+    void followsWhatOtherWritersChangedWhileItRuns() {
+        // two looks of one person (similarity 0.3: two persons to the clusterer) that a user merges
+        float[] c = {0.3f, 0.954f, 0};
+        float[] c2 = {0.3f, 0.954f, 0.05f};
         FaceId a1 = faces(item(), A).get(0);
         FaceId a2 = faces(item(), A2).get(0);
-        FaceId b1 = faces(item(), B).get(0);
-        faces(item(), B2);
-        first.run(MODEL);
+        FaceId b1 = faces(item(), c).get(0);
+        FaceId b2 = faces(item(), c2).get(0);
+        run();
         long pa = personOf(a1);
         long pb = personOf(b1);
         assertThat(pa).isNotEqualTo(pb);
-        first.close();
-        assertThat(dir.resolve(MODEL)).isDirectoryContaining(f -> f.getFileName().toString().startsWith("segments_"));
 
-        // while it is down, a user merges A into B in the gallery
-        jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = ?, \"IsUserVerified\" = TRUE, \"ModifiedAt\" = now() "
-                + "WHERE \"Id\" IN (?, ?)", pb, a1.value(), a2.value());
-        ClusterFacesHandler second = new ClusterFacesHandler(faces, persons, props, db.tx(), Clock.systemUTC());
+        // another writer (the gallery) merges A into B and says so in the change log, with B's new centroid
+        jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = ?, \"IsUserVerified\" = TRUE WHERE \"Id\" IN (?, ?)", pb,
+                a1.value(), a2.value());
+        db.tx().executeWithoutResult(s -> centroids.recompute(MODEL, List.of(pa, pb), java.time.Instant.now()));
+        jdbc.update("DELETE FROM \"Persons\" WHERE \"Id\" = ?", pa);
+        noteChange(Kind.PERSON, pa, pb);
+        noteChange(Kind.FACE, a1.value(), a2.value());
+
         FaceId a3 = faces(item(), A).get(0);
-        second.run(MODEL);
-        // the reopened index knows a1 and a2 are B's now: a stale one would have put a3 in A
-        assertThat(personOf(a3)).isEqualTo(pb);
-        second.close();
+        run();
+        // the clusterer knows A's faces are B's now: without following, a3 would have joined the deleted person A
+        assertThat(personOf(a3)).isNotNull().isEqualTo(pb);
+        assertThat(personOf(b2)).isEqualTo(pb);
     }
 
     @Test
-    void theIvfIndexGivesTheSameAssignments() {
-        var props = new ClustererProperties(Map.of(MODEL, new ClustererProperties.ModelThresholds(0.6, 0.3, 2)),
-                PersonClustering.Algorithm.DBSCAN, ClustererProperties.UMAP_EPS, 500, null,
-                ClustererProperties.IndexType.IVF, 8);
-        ClusterFacesHandler ivf = new ClusterFacesHandler(faces, persons, props, db.tx(), Clock.systemUTC());
+    void aNewClustererStartsFromTheDatabaseAndClustersWhatWasEmbeddedMeanwhile() {
         FaceId a1 = faces(item(), A).get(0);
-        FaceId a2 = faces(item(), A2).get(0);
-        FaceId b1 = faces(item(), B).get(0);
-        FaceId b2 = faces(item(), B2).get(0);
-        ivf.run(MODEL);
+        faces(item(), A2);
+        FaceId lone = faces(item(), B).get(0);
+        run();
+        handler.close();
+        // embedded while no clusterer ran (no event will come): a restarted clusterer finds it
         FaceId a3 = faces(item(), A).get(0);
-        FaceId b3 = faces(item(), B).get(0);
-        ivf.run(MODEL);
-        assertThat(personOf(a3)).isNotNull().isEqualTo(personOf(a1)).isEqualTo(personOf(a2));
-        assertThat(personOf(b3)).isNotNull().isEqualTo(personOf(b1)).isEqualTo(personOf(b2));
-        assertThat(personOf(a1)).isNotEqualTo(personOf(b1));
-        ivf.close();
+        FaceId b2 = faces(item(), B2).get(0);
+        handler = newHandler();
+        ClusterFacesHandler.Result r = handler.start(MODEL);
+        assertThat(r.considered()).isEqualTo(2);
+        assertThat(personOf(a3)).isEqualTo(personOf(a1));
+        // the pool was loaded: b2 found its partner among the faces left unassigned before the restart
+        assertThat(personOf(b2)).isNotNull().isEqualTo(personOf(lone));
     }
 }

@@ -17,9 +17,7 @@ class ReclusterHandlerTest extends ClusterDbFixture {
 
     @BeforeEach
     void setUpRecluster() {
-        var props = new ClustererProperties(Map.of(MODEL, new ClustererProperties.ModelThresholds(0.6, 0.3, 2)),
-                PersonClustering.Algorithm.AVERAGE_LINKAGE, ClustererProperties.UMAP_EPS, 500, null, ClustererProperties.IndexType.HNSW, 8);
-        recluster = new ReclusterHandler(faces, persons, props, db.tx(), Clock.systemUTC());
+        recluster = new ReclusterHandler(faces, persons, centroids, changes, props, db.tx(), Clock.systemUTC());
     }
 
     @Test
@@ -28,7 +26,7 @@ class ReclusterHandlerTest extends ClusterDbFixture {
         FaceId a2 = faces(item(), A2).get(0);
         FaceId b1 = faces(item(), B).get(0);
         FaceId b2 = faces(item(), B2).get(0);
-        handler.run(MODEL);
+        run();
         Long pa = personOf(a1);
         Long pb = personOf(b1);
         ReclusterHandler.Result r = recluster.recluster(MODEL, false);
@@ -37,6 +35,14 @@ class ReclusterHandlerTest extends ClusterDbFixture {
         assertThat(personOf(a2)).isEqualTo(pa);
         assertThat(personOf(b2)).isEqualTo(pb);
         assertThat(persons.findAll()).extracting(p -> p.id().value()).containsExactlyInAnyOrder(pa, pb);
+        // centroids and face counts rebuilt; a running clusterer is told to reload
+        assertThat(centroids.findAll(MODEL)).containsOnlyKeys(pa, pb);
+        assertThat(centroids.findAll(MODEL).get(pa).faceCount()).isEqualTo(2);
+        assertThat(changes.between(0, Long.MAX_VALUE)).extracting(c -> c.kind())
+                .contains(io.facerec.common.persistence.ClusteringChangeRepository.Kind.ALL);
+        FaceId a3 = faces(item(), A).get(0);
+        run();
+        assertThat(personOf(a3)).isEqualTo(pa);
     }
 
     @Test
@@ -82,7 +88,7 @@ class ReclusterHandlerTest extends ClusterDbFixture {
         FaceId a1 = faces(item(), A).get(0);
         faces(item(), A2);
         FaceId a3 = faces(item(), A).get(0);
-        handler.run(MODEL);
+        run();
         long p = personOf(a1);
         assertThat(personOf(a3)).isEqualTo(p);
         jdbc.update("INSERT INTO \"FaceRejections\" (\"FaceId\", \"PersonId\") VALUES (?, ?)", a3.value(), p);

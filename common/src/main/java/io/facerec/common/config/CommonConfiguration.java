@@ -5,7 +5,9 @@ import io.facerec.common.image.MediaPathResolver;
 import io.facerec.common.messaging.DeadLetterPublisher;
 import io.facerec.common.messaging.Topics;
 import io.facerec.common.model.ModelStore;
+import io.facerec.common.persistence.ClusteringChangeRepository;
 import io.facerec.common.persistence.FaceRepository;
+import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
 import io.facerec.common.persistence.PersonRepository;
@@ -53,6 +55,16 @@ public class CommonConfiguration {
     }
 
     @Bean
+    PersonCentroidRepository personCentroidRepository(JdbcTemplate jdbc) {
+        return new PersonCentroidRepository(jdbc);
+    }
+
+    @Bean
+    ClusteringChangeRepository clusteringChangeRepository(JdbcTemplate jdbc) {
+        return new ClusteringChangeRepository(jdbc);
+    }
+
+    @Bean
     PipelineQueries pipelineQueries(JdbcTemplate jdbc) {
         return new PipelineQueries(jdbc);
     }
@@ -90,14 +102,19 @@ public class CommonConfiguration {
         DefaultErrorHandler handler = new DefaultErrorHandler((record, ex) -> {
             Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
             String kind = cause instanceof PermanentProcessingException p ? p.errorKind() : "RETRIES_EXHAUSTED";
-            long item = 0;
+            String stage = Topics.stageOf(record.topic());
+            long key = 0;
             try {
-                item = record.key() == null ? 0 : Long.parseLong(String.valueOf(record.key()));
+                key = record.key() == null ? 0 : Long.parseLong(String.valueOf(record.key()));
             } catch (NumberFormatException ignored) {
-                // key is not a media item id
+                // not an id
             }
-            deadLetters.publish(ProcessingFailed.of(record.topic(), item, kind, String.valueOf(cause.getMessage()),
-                    String.valueOf(record.value())));
+            String message = String.valueOf(cause.getMessage());
+            String payload = String.valueOf(record.value());
+            // faces.embedded is keyed by face id, the other topics by media item id
+            deadLetters.publish(Topics.FACES_EMBEDDED.equals(record.topic())
+                    ? ProcessingFailed.ofFace(stage, key, kind, message, payload)
+                    : ProcessingFailed.of(stage, key, kind, message, payload));
         }, backOff);
         handler.addNotRetryableExceptions(PermanentProcessingException.class);
         return handler;

@@ -27,8 +27,8 @@ public class DeadLetterPublisher {
     }
 
     public void publish(ProcessingFailed failure) {
-        log.warn("{} failed for media item {}: {} {}", failure.stage(), failure.mediaItemId(), failure.errorKind(),
-                failure.message());
+        log.warn("{} failed for {} {}: {} {}", failure.stage(), failure.faceId() != null ? "face" : "media item",
+                failure.faceId() != null ? failure.faceId() : failure.mediaItemId(), failure.errorKind(), failure.message());
         if (meters != null) {
             meters.counter("facerec.errors", "stage", failure.stage(), "kind", failure.errorKind()).increment();
         }
@@ -36,7 +36,7 @@ public class DeadLetterPublisher {
             return;
         }
         try {
-            kafka.send(Topics.DEAD_LETTERS, Long.toString(failure.mediaItemId()), EventCodec.encode(failure))
+            kafka.send(Topics.DEAD_LETTERS, failure.key(), EventCodec.encode(failure))
                     .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new io.facerec.common.error.RetriableProcessingException("cannot publish dead letter", e);

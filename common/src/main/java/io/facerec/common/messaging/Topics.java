@@ -11,6 +11,16 @@ public final class Topics {
     /** {@link io.facerec.common.event.ProcessingFailed}: permanent failures with their reason. */
     public static final String DEAD_LETTERS = "facerec.dead-letters";
 
+    /** The pipeline stage that consumes a topic, as dead letters and meters name it: detect, embed or cluster. */
+    public static String stageOf(String topic) {
+        return switch (topic) {
+            case MEDIA_ITEMS_CAPTURED -> "detect";
+            case FACES_DETECTED -> "embed";
+            case FACES_EMBEDDED -> "cluster";
+            default -> topic;
+        };
+    }
+
     private Topics() {
     }
 }

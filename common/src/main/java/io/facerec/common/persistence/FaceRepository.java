@@ -296,6 +296,156 @@ public class FaceRepository {
         });
     }
 
+    /** A face as the streaming clusterer reads it: where it is, whether it is placed, its embedding. */
+    public record ClusterRow(long id, long mediaItemId, int frameNumber, Long personId, boolean userVerified,
+            String model, Double sharpness, float[] embedding, boolean clustered) {
+        /** "item:frame": two faces of one slot never share a person. */
+        public String slot() {
+            return mediaItemId + ":" + frameNumber;
+        }
+    }
+
+    private static final String CLUSTER_COLUMNS = "\"Id\", \"MediaItemId\", \"FrameNumber\", \"PersonId\", "
+            + "\"IsUserVerified\", \"EmbeddingModel\", \"Sharpness\", \"Embedding\", "
+            + "CASE WHEN \"ClusteredAt\" IS NULL THEN 0 ELSE 1 END";
+
+    private static ClusterRow clusterRow(ResultSet rs) throws SQLException {
+        long person = rs.getLong(4);
+        Long pid = rs.wasNull() ? null : person;
+        double sharp = rs.getDouble(7);
+        Double sharpness = rs.wasNull() ? null : sharp;
+        byte[] e = rs.getBytes(8);
+        return new ClusterRow(rs.getLong(1), rs.getLong(2), rs.getInt(3), pid, rs.getBoolean(5), rs.getString(6),
+                sharpness, e == null ? null : EmbeddingCodec.parse(e), rs.getInt(9) == 1);
+    }
+
+    /** The given faces as the clusterer sees them (faces that no longer exist are left out). */
+    public List<ClusterRow> findForClustering(Collection<Long> ids) {
+        List<ClusterRow> out = new ArrayList<>();
+        Chunks.query(jdbc, "SELECT " + CLUSTER_COLUMNS + " FROM \"Faces\" WHERE \"Id\" IN ", List.of(), ids,
+                rs -> {
+                    out.add(clusterRow(rs));
+                });
+        return out;
+    }
+
+    /**
+     * Streams the unassigned pool of a model (embedded faces without a person that no user pinned), in id order, to
+     * {@code each}: read once when the clusterer starts, never per batch.
+     */
+    public void forEachInPool(String model, java.util.function.Consumer<ClusterRow> each) {
+        jdbc.query(con -> {
+            PreparedStatement ps = con.prepareStatement("SELECT " + CLUSTER_COLUMNS + " FROM \"Faces\" WHERE "
+                    + "\"EmbeddingModel\" = ? AND \"PersonId\" IS NULL AND \"IsUserVerified\" = ? AND "
+                    + "\"Embedding\" IS NOT NULL ORDER BY \"Id\"");
+            ps.setString(1, model);
+            ps.setBoolean(2, false);
+            ps.setFetchSize(2_000);
+            return ps;
+        }, rs -> {
+            each.accept(clusterRow(rs));
+        });
+    }
+
+    /** Ids of a model's embedded faces without a person that the clusterer has not considered yet. */
+    public List<Long> findUnclustered(String model) {
+        return jdbc.queryForList("SELECT \"Id\" FROM \"Faces\" WHERE \"EmbeddingModel\" = ? AND \"PersonId\" IS NULL "
+                + "AND \"IsUserVerified\" = ? AND \"Embedding\" IS NOT NULL AND \"ClusteredAt\" IS NULL ORDER BY \"Id\"",
+                Long.class, model, false);
+    }
+
+    /** Gives faces their persons (one statement per face, sent as a batch); user-verified faces are never touched. */
+    public int assignPersons(java.util.Map<Long, Long> personOfFace, Instant now) {
+        List<java.util.Map.Entry<Long, Long>> rows = new ArrayList<>(personOfFace.entrySet());
+        int[][] counts = jdbc.batchUpdate("UPDATE \"Faces\" SET \"PersonId\" = ?, \"ClusteredAt\" = ?, \"ModifiedAt\" = ? "
+                + "WHERE \"Id\" = ? AND \"IsUserVerified\" = ?", rows, 500, (ps, e) -> {
+                    ps.setLong(1, e.getValue());
+                    ps.setTimestamp(2, Timestamp.from(now));
+                    ps.setTimestamp(3, Timestamp.from(now));
+                    ps.setLong(4, e.getKey());
+                    ps.setBoolean(5, false);
+                });
+        int n = 0;
+        for (int[] c : counts) {
+            for (int x : c) {
+                n += Math.max(0, x);
+            }
+        }
+        return n;
+    }
+
+    /** The embeddings of these faces, whatever their model. */
+    public java.util.Map<Long, float[]> findEmbeddingsAnyModel(Collection<Long> ids) {
+        java.util.Map<Long, float[]> out = new java.util.HashMap<>();
+        Chunks.query(jdbc, "SELECT \"Id\", \"Embedding\" FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL AND \"Id\" IN ",
+                List.of(), ids, rs -> {
+                    out.put(rs.getLong(1), EmbeddingCodec.parse(rs.getBytes(2)));
+                });
+        return out;
+    }
+
+    /** The media file a face was found in. */
+    public long mediaFileOf(long face) {
+        return jdbc.queryForObject("SELECT m.\"MediaFileId\" FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = "
+                + "f.\"MediaItemId\" WHERE f.\"Id\" = ?", Long.class, face);
+    }
+
+    /** A face's place and state, without its embedding (a recluster from a replay reads these for every face). */
+    public record FaceSlot(long id, long mediaItemId, int frameNumber, Long personId, boolean userVerified,
+            String model, boolean embedded) {
+        public EmbeddedFace withEmbedding(float[] v) {
+            return new EmbeddedFace(FaceId.of(id), MediaItemId.of(mediaItemId), frameNumber,
+                    personId == null ? null : PersonId.of(personId), userVerified, v);
+        }
+    }
+
+    /** Every face's place and state (no embeddings), in id order. */
+    public List<FaceSlot> findSlots() {
+        return jdbc.query("SELECT \"Id\", \"MediaItemId\", \"FrameNumber\", \"PersonId\", \"IsUserVerified\", "
+                + "\"EmbeddingModel\", CASE WHEN \"Embedding\" IS NULL THEN 0 ELSE 1 END FROM \"Faces\" ORDER BY \"Id\"",
+                (rs, i) -> {
+                    long p = rs.getLong(4);
+                    Long person = rs.wasNull() ? null : p;
+                    return new FaceSlot(rs.getLong(1), rs.getLong(2), rs.getInt(3), person, rs.getBoolean(5),
+                            rs.getString(6), rs.getInt(7) == 1);
+                });
+    }
+
+    /** Takes faces out of their persons (batched); user-verified faces are never touched. */
+    public void unassignPersons(Collection<Long> ids, Instant now) {
+        jdbc.batchUpdate("UPDATE \"Faces\" SET \"PersonId\" = NULL, \"ClusteredAt\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ? "
+                + "AND \"IsUserVerified\" = ?", new ArrayList<>(ids), 500, (ps, id) -> {
+                    ps.setTimestamp(1, Timestamp.from(now));
+                    ps.setTimestamp(2, Timestamp.from(now));
+                    ps.setLong(3, id);
+                    ps.setBoolean(4, false);
+                });
+    }
+
+    /** What the portrait rule needs besides the embedding: the face's media file and sharpness (0 when unknown). */
+    public record PortraitInfo(long mediaFileId, double sharpness) {
+    }
+
+    /** Media file and sharpness of every embedded face of a model. */
+    public java.util.Map<Long, PortraitInfo> portraitInfo(String model) {
+        java.util.Map<Long, PortraitInfo> out = new java.util.HashMap<>();
+        jdbc.query("SELECT f.\"Id\", m.\"MediaFileId\", f.\"Sharpness\" FROM \"Faces\" f JOIN \"MediaItems\" m ON "
+                + "m.\"Id\" = f.\"MediaItemId\" WHERE f.\"EmbeddingModel\" = ? AND f.\"Embedding\" IS NOT NULL", rs -> {
+                    out.put(rs.getLong(1), new PortraitInfo(rs.getLong(2), rs.getDouble(3)));
+                }, model);
+        return out;
+    }
+
+    /** The sharpness of these faces (null where unknown). */
+    public java.util.Map<Long, Double> sharpness(Collection<Long> ids) {
+        java.util.Map<Long, Double> out = new java.util.HashMap<>();
+        Chunks.query(jdbc, "SELECT \"Id\", \"Sharpness\" FROM \"Faces\" WHERE \"Id\" IN ", List.of(), ids, rs -> {
+            double v = rs.getDouble(2);
+            out.put(rs.getLong(1), rs.wasNull() ? null : v);
+        });
+        return out;
+    }
+
     /** A face as the portrait rule sees it. */
     public record PortraitCandidate(FaceId id, long mediaFileId, double sharpness, float[] embedding) {
     }

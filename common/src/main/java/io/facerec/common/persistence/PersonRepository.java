@@ -78,6 +78,60 @@ public class PersonRepository {
         return PersonId.of(keys.getKey().longValue());
     }
 
+    /** Sets many portraits at once: person id to {media file id, face id}. */
+    public void setPortraits(java.util.Map<Long, long[]> portraits, Instant now) {
+        List<java.util.Map.Entry<Long, long[]>> rows = new java.util.ArrayList<>(portraits.entrySet());
+        jdbc.batchUpdate("UPDATE \"Persons\" SET \"PortraitMediaFileId\" = ?, \"PortraitFaceId\" = ?, \"ModifiedAt\" = ? "
+                + "WHERE \"Id\" = ?", rows, 500, (ps, e) -> {
+                    ps.setLong(1, e.getValue()[0]);
+                    ps.setLong(2, e.getValue()[1]);
+                    ps.setTimestamp(3, Timestamp.from(now));
+                    ps.setLong(4, e.getKey());
+                });
+    }
+
+    /** Creates {@code n} persons; their ids in creation order. */
+    public List<Long> createAll(int n, Instant now) {
+        List<Long> ids = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ids.add(create(now).value());
+        }
+        return ids;
+    }
+
+    /** Adds to (or, negative, takes from) the persons' face counts and marks them modified. */
+    public void addFaceCounts(java.util.Map<Long, Integer> deltas, Instant now) {
+        List<java.util.Map.Entry<Long, Integer>> rows = new java.util.ArrayList<>(deltas.entrySet());
+        jdbc.batchUpdate("UPDATE \"Persons\" SET \"FaceCount\" = \"FaceCount\" + ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?", rows,
+                500, (ps, e) -> {
+                    ps.setInt(1, e.getValue());
+                    ps.setTimestamp(2, Timestamp.from(now));
+                    ps.setLong(3, e.getKey());
+                });
+    }
+
+    /** Sets the face counts of these persons from their faces. */
+    public void recountFaces(java.util.Collection<Long> persons) {
+        Chunks.update(jdbc, "UPDATE \"Persons\" SET \"FaceCount\" = (SELECT COUNT(*) FROM \"Faces\" f WHERE "
+                + "f.\"PersonId\" = \"Persons\".\"Id\") WHERE \"Id\" IN ", List.of(), persons);
+    }
+
+    /** Sets every person's face count from its faces (after a recluster). */
+    public void recountAllFaces() {
+        jdbc.update("UPDATE \"Persons\" SET \"FaceCount\" = (SELECT COUNT(*) FROM \"Faces\" f WHERE "
+                + "f.\"PersonId\" = \"Persons\".\"Id\")");
+    }
+
+    /** The portrait face of each of these persons that has one. */
+    public java.util.Map<Long, Long> portraitFaces(java.util.Collection<Long> persons) {
+        java.util.Map<Long, Long> out = new java.util.HashMap<>();
+        Chunks.query(jdbc, "SELECT \"Id\", \"PortraitFaceId\" FROM \"Persons\" WHERE \"PortraitFaceId\" IS NOT NULL "
+                + "AND \"Id\" IN ", List.of(), persons, rs -> {
+                    out.put(rs.getLong(1), rs.getLong(2));
+                });
+        return out;
+    }
+
     public void touch(PersonId id, Instant now) {
         jdbc.update("UPDATE \"Persons\" SET \"ModifiedAt\" = ? WHERE \"Id\" = ?", Timestamp.from(now), id.value());
     }

@@ -28,6 +28,17 @@ final class SpectralLayout {
      * @return {@code n x dim} coordinates
      */
     static double[][] layout(Umap.Graph g, float[][] x, int dim, SplittableRandom rng) {
+        return layoutChecked(g, x, dim, rng);
+    }
+
+    /**
+     * Components larger than this start from a random layout instead of the spectral one (as umap-learn does when its
+     * eigensolver gives up): the iterative eigensolver's cost grows faster than the library, and the optimisation
+     * that follows recovers the local structure DBSCAN needs (see README, "Recluster at library scale").
+     */
+    static final int SPECTRAL_MAX = 20_000;
+
+    private static double[][] layoutChecked(Umap.Graph g, float[][] x, int dim, SplittableRandom rng) {
         int n = g.n();
         int[] label = new int[n];
         int nc = components(g, label);
@@ -37,7 +48,7 @@ final class SpectralLayout {
             for (int i = 0; i < n; i++) {
                 all[i] = i;
             }
-            double[][] e = n > dim + 1 ? componentEigenvectors(g, all, dim, rng) : null;
+            double[][] e = n > dim + 1 && n <= SPECTRAL_MAX ? componentEigenvectors(g, all, dim, rng) : null;
             for (int i = 0; i < n; i++) {
                 for (int d = 0; d < dim; d++) {
                     out[i][d] = e != null ? e[d][i] : rng.nextDouble() * 20 - 10;
@@ -60,7 +71,8 @@ final class SpectralLayout {
                 }
             }
             range = Double.isInfinite(range) ? 1 : range / 2;
-            double[][] e = m.length < 2 * dim || m.length <= dim + 1 ? null : componentEigenvectors(g, m, dim, rng);
+            double[][] e = m.length < 2 * dim || m.length <= dim + 1 || m.length > SPECTRAL_MAX ? null
+                    : componentEigenvectors(g, m, dim, rng);
             double expansion = 0;
             if (e != null) {
                 double max = 0;

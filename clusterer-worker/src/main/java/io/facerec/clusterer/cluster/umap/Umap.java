@@ -100,7 +100,37 @@ public final class Umap {
         float[][] unit = normalise(x);
         // umap-learn truncates k to n - 1 on tiny inputs; at least the point and one neighbour
         int k = n <= params.nNeighbors() ? Math.max(2, n - 1) : params.nNeighbors();
-        Knn knn = nearestNeighbours(unit, k);
+        return fit(unit, nearestNeighbours(unit, k), k);
+    }
+
+    /**
+     * As {@link #fit(float[][])} with approximate neighbours from a {@link io.facerec.clusterer.cluster.KnnGraph} of
+     * the unit rows (each row's {@code nNeighbors - 1} most similar rows), for libraries too large for the exact
+     * search.
+     */
+    public float[][] fit(float[][] unit, io.facerec.clusterer.cluster.KnnGraph graph) {
+        int n = unit.length;
+        int k = params.nNeighbors();
+        int[][] index = new int[n][k];
+        float[][] distance = new float[n][k];
+        for (int i = 0; i < n; i++) {
+            java.util.Arrays.fill(index[i], -1);
+            java.util.Arrays.fill(distance[i], Float.POSITIVE_INFINITY);
+            index[i][0] = i;
+            distance[i][0] = 0;
+            int[] nb = graph.neighbours(i);
+            float[] sim = graph.similarities(i);
+            for (int j = 0; j < Math.min(k - 1, nb.length); j++) {
+                index[i][j + 1] = nb[j];
+                distance[i][j + 1] = Math.max(0f, 1f - sim[j]);
+            }
+        }
+        return fit(unit, new Knn(index, distance), k);
+    }
+
+    private float[][] fit(float[][] unit, Knn knn, int k) {
+        int n = unit.length;
+        int dim = params.nComponents();
         Graph graph = fuzzySimplicialSet(knn, k, params.localConnectivity());
         int nEpochs = params.nEpochs() > 0 ? params.nEpochs() : n <= 10_000 ? 500 : 200;
         graph = prune(graph, nEpochs > 10 ? nEpochs : (n <= 10_000 ? 500 : 200));
