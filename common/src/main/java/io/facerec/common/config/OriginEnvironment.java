@@ -45,7 +45,11 @@ public final class OriginEnvironment {
             io.github.cdimascio.dotenv.Dotenv d = io.github.cdimascio.dotenv.Dotenv.configure()
                     .directory(file.getParent().toString()).filename(file.getFileName().toString()).load();
             for (io.github.cdimascio.dotenv.DotenvEntry e : d.entries(io.github.cdimascio.dotenv.Dotenv.Filter.DECLARED_IN_ENV_FILE)) {
-                out.put(e.getKey(), e.getValue());
+                String v = e.getValue();
+                if (v.length() >= 2 && v.startsWith("'") && v.endsWith("'")) {
+                    v = v.substring(1, v.length() - 1); // single quotes, as python-dotenv reads them
+                }
+                out.put(e.getKey(), v);
             }
         } catch (io.github.cdimascio.dotenv.DotenvException e) {
             throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);

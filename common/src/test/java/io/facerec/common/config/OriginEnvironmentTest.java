@@ -23,7 +23,7 @@ class OriginEnvironmentTest {
                 "TrustServerCertificate=no;\"",
                 "THUMBNAIL_SAVE_PATH=\"C:/data/Thumbnails\"",
                 "DB_PREFIX=\"C:/Users/ADMIN/Pictures\"  ",
-                "CONTAINER_IMAGES_ROOT=/srv/photos",
+                "CONTAINER_IMAGES_ROOT='/srv/photos'",
                 "ROOT_PATH=\"C:\\data\\\"",
                 ""));
         Map<String, String> file = OriginEnvironment.readDotenv(env);
