@@ -30,16 +30,17 @@ public class ClustererWorkerConfiguration {
 
     @Bean
     ClusterFacesHandler clusterFacesHandler(FaceRepository faces, PersonRepository persons, ClustererProperties props,
-            PlatformTransactionManager txm,
+            PlatformTransactionManager txm, io.facerec.common.portrait.Portraits portraits,
             org.springframework.beans.factory.ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters) {
         return new ClusterFacesHandler(faces, persons, props, new TransactionTemplate(txm), Clock.systemUTC())
-                .withMeters(meters.getIfAvailable());
+                .withMeters(meters.getIfAvailable()).withPortraits(portraits);
     }
 
     @Bean
     ReclusterHandler reclusterHandler(FaceRepository faces, PersonRepository persons, ClustererProperties props,
-            PlatformTransactionManager txm) {
-        return new ReclusterHandler(faces, persons, props, new TransactionTemplate(txm), Clock.systemUTC());
+            PlatformTransactionManager txm, io.facerec.common.portrait.Portraits portraits) {
+        return new ReclusterHandler(faces, persons, props, new TransactionTemplate(txm), Clock.systemUTC())
+                .withPortraits(portraits);
     }
 
     @Bean

@@ -141,7 +141,7 @@ public class GalleryService {
                 for (var f : faces.findByPerson(PersonId.of(source))) {
                     faces.assignByUser(f.id(), PersonId.of(target), now);
                 }
-                if ((name == null || name.isBlank()) && src.name() != null) {
+                if (!PersonRepository.isUserName(name) && PersonRepository.isUserName(src.name())) {
                     name = src.name();
                     persons.rename(PersonId.of(target), name, now);
                 }

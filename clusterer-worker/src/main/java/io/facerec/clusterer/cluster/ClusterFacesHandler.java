@@ -50,6 +50,8 @@ public class ClusterFacesHandler {
         this.props = props;
         this.tx = tx;
         this.clock = clock;
+        this.portraits = new io.facerec.common.portrait.Portraits(faces, persons, null,
+                io.facerec.common.portrait.Portraits.Locations.NONE);
     }
 
     /** Summary of one run. */
@@ -104,10 +106,12 @@ public class ClusterFacesHandler {
                 new PersonClustering.Settings(props.algorithm(), t.matchThreshold(), props.eps(t, false),
                         t.minSamples()));
         Set<Long> touched = new TreeSet<>();
+        Map<Long, List<FaceId>> added = new HashMap<>();
         for (Map.Entry<Long, Long> m : plan.matches().entrySet()) {
             faces.assignPerson(FaceId.of(m.getKey()), PersonId.of(m.getValue()), now);
             index.upsert(m.getKey(), m.getValue(), embeddingOf.get(m.getKey()));
             touched.add(m.getValue());
+            added.computeIfAbsent(m.getValue(), k -> new ArrayList<>()).add(FaceId.of(m.getKey()));
         }
         for (Long p : touched) {
             persons.touch(PersonId.of(p), now);
@@ -120,6 +124,7 @@ public class ClusterFacesHandler {
                 faces.assignPerson(FaceId.of(f), person, now);
                 index.upsert(f, person.value(), embeddingOf.get(f));
                 clustered++;
+                added.computeIfAbsent(person.value(), k -> new ArrayList<>()).add(FaceId.of(f));
             }
         }
         List<FaceId> leftover = new ArrayList<>();
@@ -128,7 +133,7 @@ public class ClusterFacesHandler {
         }
         faces.markClustered(leftover, now);
         for (Long p : touched) {
-            updatePortrait(faces, persons, PersonId.of(p), now);
+            portraits.offer(PersonId.of(p), added.getOrDefault(p, List.of()), now);
         }
         persons.deleteEmpty();
         index.commit(faces.assignmentFingerprint(model));
@@ -235,11 +240,14 @@ public class ClusterFacesHandler {
     static final int NEIGHBOURS = 16;
     private final Map<String, FaceIndex> indexes = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** Sets a person's portrait by {@link PortraitRule}. */
-    static void updatePortrait(FaceRepository faces, PersonRepository persons, PersonId person, Instant now) {
-        var best = PortraitRule.choose(faces.findPortraitCandidates(person));
-        if (best != null) {
-            persons.setPortrait(person, best.mediaFileId(), best.id().value(), now);
-        }
+    private io.facerec.common.portrait.Portraits portraits;
+
+    /**
+     * Portraits per batch in the streaming form ({@link io.facerec.common.portrait.Portraits#offer}: only the faces
+     * that joined a person compete with its portrait). Default: the rule without portrait files.
+     */
+    public ClusterFacesHandler withPortraits(io.facerec.common.portrait.Portraits p) {
+        this.portraits = p;
+        return this;
     }
 }

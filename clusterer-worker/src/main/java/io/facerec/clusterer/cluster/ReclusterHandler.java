@@ -41,6 +41,16 @@ public class ReclusterHandler {
         this.props = props;
         this.tx = tx;
         this.clock = clock;
+        this.portraits = new io.facerec.common.portrait.Portraits(faces, persons, null,
+                io.facerec.common.portrait.Portraits.Locations.NONE);
+    }
+
+    private io.facerec.common.portrait.Portraits portraits;
+
+    /** Portraits of the persons a recluster leaves (chosen again in full). Default: the rule without portrait files. */
+    public ReclusterHandler withPortraits(io.facerec.common.portrait.Portraits p) {
+        this.portraits = p;
+        return this;
     }
 
     /** What a recluster changed (or would change). */
@@ -111,7 +121,7 @@ public class ReclusterHandler {
         Instant now = clock.instant();
         Set<Long> named = new HashSet<>();
         for (PersonRepository.Person p : persons.findAll()) {
-            if (p.name() != null && !p.name().isBlank()) {
+            if (p.userNamed()) { // the automatic Unknown-<n> names are not a user's
                 named.add(p.id().value());
             }
         }
@@ -181,7 +191,7 @@ public class ReclusterHandler {
                 persons.touch(PersonId.of(p), now);
             }
             for (Long p : new HashSet<>(after.values())) {
-                ClusterFacesHandler.updatePortrait(faces, persons, PersonId.of(p), now);
+                portraits.update(PersonId.of(p), now);
             }
             deleted = persons.deleteEmpty();
         }
