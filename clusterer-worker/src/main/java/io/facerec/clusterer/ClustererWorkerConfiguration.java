@@ -10,6 +10,7 @@ import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.PersonRepository;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.facerec.common.portrait.Portraits;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,16 +35,17 @@ public class ClustererWorkerConfiguration {
 
     @Bean(destroyMethod = "close")
     ClusterFacesHandler clusterFacesHandler(FaceRepository faces, PersonRepository persons,
-            PersonCentroidRepository centroids, ClusteringChangeRepository changes, ClustererProperties props,
-            PlatformTransactionManager txm, ObjectProvider<MeterRegistry> meters) {
-        return new ClusterFacesHandler(faces, persons, centroids, changes, props, new TransactionTemplate(txm),
-                Clock.systemUTC(), meters.getIfAvailable());
+            PersonCentroidRepository centroids, ClusteringChangeRepository changes, Portraits portraits,
+            ClustererProperties props, PlatformTransactionManager txm, ObjectProvider<MeterRegistry> meters) {
+        return new ClusterFacesHandler(faces, persons, centroids, changes, portraits, props,
+                new TransactionTemplate(txm), Clock.systemUTC(), meters.getIfAvailable());
     }
 
     @Bean
     ReclusterHandler reclusterHandler(FaceRepository faces, PersonRepository persons, PersonCentroidRepository centroids,
-            ClusteringChangeRepository changes, ClustererProperties props, PlatformTransactionManager txm) {
-        return new ReclusterHandler(faces, persons, centroids, changes, props, new TransactionTemplate(txm),
+            ClusteringChangeRepository changes, Portraits portraits, ClustererProperties props,
+            PlatformTransactionManager txm) {
+        return new ReclusterHandler(faces, persons, centroids, changes, portraits, props, new TransactionTemplate(txm),
                 Clock.systemUTC());
     }
 

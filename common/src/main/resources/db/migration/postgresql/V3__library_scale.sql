@@ -34,6 +34,6 @@ CREATE TABLE "ClusteringChanges" (
 CREATE INDEX "IX_ClusteringChanges_Revision" ON "ClusteringChanges" ("Revision");
 
 -- The unassigned pool: loaded by the clusterer at start, paged by the gallery.
-CREATE INDEX "IX_Faces_Unassigned" ON "Faces" ("EmbeddingModel", "Id") WHERE "PersonId" IS NULL;
+CREATE INDEX "IX_Faces_Unassigned" ON "Faces" ("Id") WHERE "PersonId" IS NULL;
 CREATE INDEX "IX_Faces_Person_Id" ON "Faces" ("PersonId", "Id");
-DROP INDEX "IX_Faces_PersonId";
+DROP INDEX IF EXISTS "IX_Faces_PersonId";

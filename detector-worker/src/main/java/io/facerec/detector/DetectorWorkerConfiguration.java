@@ -51,7 +51,8 @@ public class DetectorWorkerConfiguration {
 
     @Bean
     ThumbnailWriter thumbnailWriter(FacerecProperties common, DetectorProperties props) {
-        return new ThumbnailWriter(common.thumbnailsDir(), props.thumbnailMargin(), props.thumbnailSize(), props.minFaceSize());
+        return new ThumbnailWriter(common.thumbnailsDir(), props.thumbnailMargin(), props.thumbnailSize(), props.minFaceSize())
+                .withNaming(props.thumbnailNames());
     }
 
     @Bean

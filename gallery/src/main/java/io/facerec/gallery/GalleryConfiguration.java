@@ -2,7 +2,10 @@ package io.facerec.gallery;
 
 import io.facerec.common.config.CommonConfiguration;
 import io.facerec.common.image.MediaPathResolver;
+import io.facerec.common.persistence.ClusteringChangeRepository;
 import io.facerec.common.persistence.FaceRepository;
+import io.facerec.common.persistence.PersonCentroidRepository;
+import io.facerec.common.person.PersonCorrections;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
 import io.facerec.common.persistence.PersonRepository;
@@ -20,7 +23,9 @@ public class GalleryConfiguration {
 
     @Bean
     GalleryService galleryService(PersonRepository persons, FaceRepository faces, MediaItemRepository items,
-            MediaFileRepository files, MediaPathResolver paths, PlatformTransactionManager txm) {
-        return new GalleryService(persons, faces, items, files, paths, new TransactionTemplate(txm), Clock.systemUTC());
+            MediaFileRepository files, MediaPathResolver paths, PersonCorrections corrections,
+            PersonCentroidRepository centroids, ClusteringChangeRepository changes, PlatformTransactionManager txm) {
+        return new GalleryService(persons, faces, items, files, paths, corrections, centroids, changes,
+                new TransactionTemplate(txm), Clock.systemUTC());
     }
 }

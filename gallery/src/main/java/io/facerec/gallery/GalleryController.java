@@ -46,25 +46,53 @@ public class GalleryController {
     public record MoveRequest(List<Long> faceIds, Long personId) {
     }
 
+    /** Most items one page returns. */
+    static final int MAX_PAGE = 1000;
+
+    /**
+     * A page of persons, largest first; {@code q} filters by name. The total is in {@code X-Total-Count}.
+     */
     @GetMapping("/persons")
-    public List<PersonSummary> persons(@RequestParam(defaultValue = "false") boolean hidden) {
-        return gallery.persons(hidden);
+    public ResponseEntity<List<PersonSummary>> persons(@RequestParam(defaultValue = "false") boolean hidden,
+            @RequestParam(required = false) String q, @RequestParam(defaultValue = "0") int offset,
+            @RequestParam(defaultValue = "200") int limit) {
+        GalleryService.Page<PersonSummary> page = gallery.persons(hidden, q, checkOffset(offset), checkLimit(limit));
+        return ResponseEntity.ok().header(TOTAL, Long.toString(page.total())).body(page.items());
     }
 
+    /** A person and a page of its faces ({@code offset}, {@code limit}); the person's face count is in the summary. */
     @GetMapping("/persons/{id}")
-    public GalleryService.PersonView person(@PathVariable long id) {
-        return gallery.person(id);
+    public GalleryService.PersonView person(@PathVariable long id, @RequestParam(defaultValue = "0") int offset,
+            @RequestParam(defaultValue = "500") int limit) {
+        return gallery.person(id, checkOffset(offset), checkLimit(limit));
+    }
+
+    /** The response header holding a paged list's total. */
+    static final String TOTAL = "X-Total-Count";
+
+    static int checkOffset(int offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset must be 0 or more");
+        }
+        return offset;
+    }
+
+    static int checkLimit(int limit) {
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw new IllegalArgumentException("limit must be between 1 and " + MAX_PAGE);
+        }
+        return limit;
     }
 
     @GetMapping("/persons/{id}/suggestions")
     public List<GalleryService.Suggestion> suggestions(@PathVariable long id, @RequestParam(defaultValue = "5") int limit) {
-        return gallery.suggestions(id, limit);
+        return gallery.suggestions(id, Math.min(checkLimit(limit), 100));
     }
 
     @PutMapping("/persons/{id}/name")
     public GalleryService.PersonView rename(@PathVariable long id, @RequestBody NameRequest body) {
         gallery.rename(id, body.name());
-        return gallery.person(id);
+        return gallery.person(id, 0, 1);
     }
 
     @PutMapping("/persons/{id}/hidden")
@@ -76,12 +104,15 @@ public class GalleryController {
     @PostMapping("/persons/{id}/merge")
     public GalleryService.PersonView merge(@PathVariable long id, @RequestBody MergeRequest body) {
         gallery.merge(id, body.from() == null ? List.of() : body.from());
-        return gallery.person(id);
+        return gallery.person(id, 0, 1);
     }
 
+    /** A page of the unassigned faces, in id order; the total is in {@code X-Total-Count}. */
     @GetMapping("/faces/unassigned")
-    public List<GalleryService.FaceView> unassigned(@RequestParam(defaultValue = "500") int limit) {
-        return gallery.unassigned(limit);
+    public ResponseEntity<List<GalleryService.FaceView>> unassigned(@RequestParam(defaultValue = "0") int offset,
+            @RequestParam(defaultValue = "500") int limit) {
+        GalleryService.Page<GalleryService.FaceView> page = gallery.unassigned(checkOffset(offset), checkLimit(limit));
+        return ResponseEntity.ok().header(TOTAL, Long.toString(page.total())).body(page.items());
     }
 
     @GetMapping("/faces/{id}")

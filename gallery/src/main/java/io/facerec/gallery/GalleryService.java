@@ -5,25 +5,29 @@ import io.facerec.common.id.FaceId;
 import io.facerec.common.id.PersonId;
 import io.facerec.common.image.MediaPathResolver;
 import io.facerec.common.persistence.FaceRepository;
-import io.facerec.common.persistence.FaceRepository.EmbeddedFace;
+import io.facerec.common.persistence.ClusteringChangeRepository;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
+import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.PersonRepository;
+import io.facerec.common.person.PersonCorrections;
 import io.facerec.common.persistence.PersonRepository.PersonSummary;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The gallery's reads and the user's corrections. Every correction is written through the repositories as user truth
- * that all later clustering runs honour: a name fixes a person, moved and merged faces become user-verified,
- * "not this person" is stored as a rejection.
+ * The gallery's reads and the user's corrections. Reads are pages (largest persons first, faces in id order) served by
+ * indexes, so a request costs the same in a library of a million faces as in one of a thousand. Every correction is
+ * written through {@link PersonCorrections} as user truth that all later clustering runs honour: a name fixes a
+ * person, moved and merged faces become user-verified, "not this person" is stored as a rejection; the persons'
+ * centroids, counts and portraits follow, and the change log tells a running clusterer.
  */
 public class GalleryService {
     private final PersonRepository persons;
@@ -31,16 +35,21 @@ public class GalleryService {
     private final MediaItemRepository items;
     private final MediaFileRepository files;
     private final MediaPathResolver paths;
+    private final PersonCorrections corrections;
+    private final LookAlikes lookAlikes;
     private final TransactionTemplate tx;
     private final Clock clock;
 
     public GalleryService(PersonRepository persons, FaceRepository faces, MediaItemRepository items,
-            MediaFileRepository files, MediaPathResolver paths, TransactionTemplate tx, Clock clock) {
+            MediaFileRepository files, MediaPathResolver paths, PersonCorrections corrections,
+            PersonCentroidRepository centroids, ClusteringChangeRepository changes, TransactionTemplate tx, Clock clock) {
         this.persons = persons;
         this.faces = faces;
         this.items = items;
         this.files = files;
         this.paths = paths;
+        this.corrections = corrections;
+        this.lookAlikes = new LookAlikes(centroids, changes);
         this.tx = tx;
         this.clock = clock;
     }
@@ -49,7 +58,7 @@ public class GalleryService {
     public record FaceView(long id, Long personId, double score, double[] box, boolean verified, String file) {
     }
 
-    /** A person page. */
+    /** A person page: the person and one page of its faces. */
     public record PersonView(PersonSummary person, List<FaceView> faces) {
     }
 
@@ -57,21 +66,29 @@ public class GalleryService {
     public record Suggestion(PersonSummary person, double similarity) {
     }
 
-    public List<PersonSummary> persons(boolean includeHidden) {
-        return persons.summaries(includeHidden);
+    /** A page of something and how many there are in all. */
+    public record Page<T>(List<T> items, long total) {
     }
 
-    public PersonView person(long id) {
+    /** Persons, largest first; {@code query} filters by name (case-insensitive substring). */
+    public Page<PersonSummary> persons(boolean includeHidden, String query, int offset, int limit) {
+        return new Page<>(persons.page(includeHidden, query, offset, limit), persons.count(includeHidden, query));
+    }
+
+    /** A person and a page of its faces (in id order). */
+    public PersonView person(long id, int offset, int limit) {
         PersonSummary s = persons.summary(PersonId.of(id)).orElseThrow(() -> new NoSuchElementException("no person " + id));
-        return new PersonView(s, faces.findByPerson(PersonId.of(id)).stream().map(this::view).toList());
+        return new PersonView(s, faces.pageOfPerson(PersonId.of(id), offset, limit).stream().map(GalleryService::view)
+                .toList());
     }
 
-    public List<FaceView> unassigned(int limit) {
-        return faces.findUnassigned(limit).stream().map(this::view).toList();
+    public Page<FaceView> unassigned(int offset, int limit) {
+        return new Page<>(faces.pageUnassigned(offset, limit).stream().map(GalleryService::view).toList(),
+                faces.countUnassigned());
     }
 
     public FaceView face(long id) {
-        return view(faces.find(FaceId.of(id)).orElseThrow(() -> new NoSuchElementException("no face " + id)));
+        return view(faces.listed(FaceId.of(id)).orElseThrow(() -> new NoSuchElementException("no face " + id)));
     }
 
     /** The thumbnail file of a face, or null when it has none. */
@@ -108,12 +125,10 @@ public class GalleryService {
         return paths.resolve(face(faceId).file());
     }
 
-    private FaceView view(FaceRepository.Face f) {
-        var item = items.find(f.mediaItemId()).orElseThrow();
-        String file = files.find(item.mediaFileId()).orElseThrow().filePath();
+    private static FaceView view(FaceRepository.Listed f) {
         BoundingBox b = f.box();
-        return new FaceView(f.id().value(), f.personId() == null ? null : f.personId().value(), f.score(),
-                new double[] {b.x1(), b.y1(), b.x2(), b.y2()}, f.userVerified(), file);
+        return new FaceView(f.id(), f.personId(), f.score(),
+                b == null ? new double[4] : new double[] {b.x1(), b.y1(), b.x2(), b.y2()}, f.verified(), f.filePath());
     }
 
     public void rename(long person, String name) {
@@ -129,32 +144,13 @@ public class GalleryService {
     /** Moves every face of the source persons into the target; the sources disappear. */
     public void merge(long target, List<Long> sources) {
         require(target);
-        tx.executeWithoutResult(s -> {
-            var now = clock.instant();
-            String name = persons.summary(PersonId.of(target)).orElseThrow().name();
-            for (long source : sources) {
-                if (source == target) {
-                    continue;
-                }
-                var src = persons.summary(PersonId.of(source))
-                        .orElseThrow(() -> new NoSuchElementException("no person " + source));
-                for (var f : faces.findByPerson(PersonId.of(source))) {
-                    faces.assignByUser(f.id(), PersonId.of(target), now);
-                }
-                if ((name == null || name.isBlank()) && src.name() != null) {
-                    name = src.name();
-                    persons.rename(PersonId.of(target), name, now);
-                }
-                persons.deleteIfEmpty(PersonId.of(source));
-            }
-            persons.touch(PersonId.of(target), now);
-        });
+        tx.executeWithoutResult(s -> corrections.merge(PersonId.of(target), sources.stream().map(PersonId::of).toList(),
+                clock.instant()));
     }
 
     /**
-     * Split: moves the faces to an existing person, or to a new one when {@code target} is null. The user looked at
-     * the faces left behind and kept them, so they are confirmed too: a later recluster cannot pull them over to the
-     * faces that were split off (they look alike, which is why the split was needed).
+     * Split: moves the faces to an existing person, or to a new one when {@code target} is null; the faces left behind
+     * are confirmed (see {@link PersonCorrections#move}).
      *
      * @return the person the faces are now in
      */
@@ -162,35 +158,16 @@ public class GalleryService {
         if (faceIds.isEmpty()) {
             throw new IllegalArgumentException("no faces selected");
         }
-        return tx.execute(s -> {
-            var now = clock.instant();
-            PersonId to = target == null ? persons.create(now) : PersonId.of(require(target));
-            List<PersonId> from = new ArrayList<>();
-            for (long id : faceIds) {
-                var f = faces.find(FaceId.of(id)).orElseThrow(() -> new NoSuchElementException("no face " + id));
-                if (f.personId() != null) {
-                    from.add(f.personId());
-                }
-                faces.assignByUser(f.id(), to, now);
-            }
-            for (PersonId p : from) {
-                for (var left : faces.findByPerson(p)) {
-                    faces.confirm(left.id(), now);
-                }
-                persons.deleteIfEmpty(p);
-            }
-            persons.touch(to, now);
-            return to.value();
-        });
+        if (target != null) {
+            require(target);
+        }
+        return tx.execute(s -> corrections.move(faceIds.stream().map(FaceId::of).toList(),
+                target == null ? null : PersonId.of(target), clock.instant()).value());
     }
 
     /** "Not this person": the face leaves its person and never comes back to it. */
     public void notThisPerson(long faceId) {
-        var f = faces.find(FaceId.of(faceId)).orElseThrow(() -> new NoSuchElementException("no face " + faceId));
-        if (f.personId() == null) {
-            throw new IllegalArgumentException("face " + faceId + " has no person");
-        }
-        tx.executeWithoutResult(s -> faces.reject(f.id(), f.personId(), clock.instant()));
+        tx.executeWithoutResult(s -> corrections.reject(FaceId.of(faceId), clock.instant()));
     }
 
     public void confirm(long faceId) {
@@ -199,62 +176,30 @@ public class GalleryService {
         }
     }
 
-    /** The persons whose mean embedding is closest to this person's, best first. */
+    /** The persons whose mean embedding is closest to this person's (visible ones), best first. */
     public List<Suggestion> suggestions(long person, int limit) {
         require(person);
-        Map<Long, float[]> sums = personSums();
-        float[] mine = sums.get(person);
-        if (mine == null) {
-            return List.of();
-        }
-        Map<Long, PersonSummary> summaries = new HashMap<>();
-        persons.summaries(false).forEach(p -> summaries.put(p.id(), p));
+        Set<Long> hidden = new HashSet<>();
         List<Suggestion> out = new ArrayList<>();
-        for (var e : sums.entrySet()) {
-            if (e.getKey() != person && summaries.containsKey(e.getKey()) && e.getValue().length == mine.length) {
-                out.add(new Suggestion(summaries.get(e.getKey()), cosine(mine, e.getValue())));
-            }
-        }
-        out.sort(Comparator.comparingDouble((Suggestion x) -> -x.similarity()));
-        return out.subList(0, Math.min(limit, out.size()));
-    }
-
-    private volatile String sumsKey;
-    private volatile Map<Long, float[]> sumsCache;
-
-    /**
-     * The sum of each person's embeddings (its direction is the mean), cached until the assignments change: reading
-     * every embedding per page view would not scale to large libraries.
-     */
-    private Map<Long, float[]> personSums() {
-        StringBuilder key = new StringBuilder();
-        for (String model : models()) {
-            key.append(model).append('=').append(faces.assignmentFingerprint(model)).append(';');
-        }
-        if (key.toString().equals(sumsKey) && sumsCache != null) {
-            return sumsCache;
-        }
-        Map<Long, float[]> sums = new HashMap<>();
-        for (String model : models()) {
-            for (EmbeddedFace f : faces.findAssignedEmbedded(model)) {
-                if (f.personId() == null) {
-                    continue;
-                }
-                float[] s = sums.computeIfAbsent(f.personId().value(), k -> new float[f.embedding().length]);
-                if (s.length == f.embedding().length) {
-                    for (int i = 0; i < s.length; i++) {
-                        s[i] += f.embedding()[i];
-                    }
+        // hidden persons are skipped: ask for a few more and drop them
+        for (int attempt = 0; attempt < 3 && out.size() < limit; attempt++) {
+            out.clear();
+            List<LookAlikes.Match> matches = lookAlikes.of(person, limit + hidden.size(), hidden);
+            Map<Long, PersonSummary> summaries = persons.summaries(matches.stream().map(LookAlikes.Match::personId)
+                    .toList());
+            for (LookAlikes.Match m : matches) {
+                PersonSummary p = summaries.get(m.personId());
+                if (p == null || p.hidden()) {
+                    hidden.add(m.personId());
+                } else if (out.size() < limit) {
+                    out.add(new Suggestion(p, m.similarity()));
                 }
             }
+            if (matches.size() < limit + hidden.size()) {
+                break;
+            }
         }
-        sumsCache = sums;
-        sumsKey = key.toString();
-        return sums;
-    }
-
-    private List<String> models() {
-        return faces.embeddingModels();
+        return out;
     }
 
     private long require(long person) {
@@ -264,15 +209,4 @@ public class GalleryService {
         return person;
     }
 
-    static double cosine(float[] a, float[] b) {
-        double d = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            d += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return na == 0 || nb == 0 ? 0 : d / Math.sqrt(na * nb);
-    }
 }

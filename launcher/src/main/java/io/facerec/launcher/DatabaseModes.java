@@ -2,6 +2,9 @@ package io.facerec.launcher;
 
 import io.facerec.clusterer.cluster.ClusterFacesHandler;
 import io.facerec.clusterer.cluster.ReclusterHandler;
+import io.facerec.clusterer.config.ClustererProperties;
+import io.facerec.common.config.FacerecProperties;
+import io.facerec.common.config.OriginProperties;
 import io.facerec.common.event.FaceEmbedded;
 import io.facerec.common.event.FacesDetected;
 import io.facerec.common.event.MediaItemCaptured;
@@ -13,6 +16,10 @@ import io.facerec.common.messaging.DeadLetterPublisher;
 import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
+import io.facerec.common.persistence.PersonRepository;
+import io.facerec.common.persistence.ClusteringChangeRepository;
+import io.facerec.common.persistence.PersonCentroidRepository;
+import io.facerec.common.portrait.Portraits;
 import io.facerec.detector.config.DetectorProperties;
 import io.facerec.detector.detect.DetectFacesHandler;
 import io.facerec.detector.detect.DetectionSettings;
@@ -26,6 +33,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -33,110 +41,317 @@ import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The origin's database modes, without change data capture or a broker: the same handlers the workers run, called
- * in-process one after the other (detect, then embed, then cluster) against the configured database.
- * {@code --db}: one pass over the items not yet extracted; {@code --recognize}: embed faces that have no embedding,
- * then cluster; {@code --recluster}: rebuild persons with stable ids; {@code --all}: repair, then all of the above.
- * With {@code dryRun} nothing is written: what would be done is logged and printed.
+ * in-process one after the other against the configured database.
+ * <ul>
+ *   <li>{@link #db}: a detection pass over the items not yet extracted (and failed ones due for another attempt),
+ *       as the origin's {@code --db} and each check of its {@code --watch};</li>
+ *   <li>{@link #recognize}: the origin's embeddings adopted when they are the configured model's, the faces the
+ *       origin stored completed (landmarks) and every face without an embedding of the configured model embedded,
+ *       then clustering and portraits;</li>
+ *   <li>{@link #recluster}: persons rebuilt with stable ids;</li>
+ *   <li>{@link #all}: repair, detection (each item embedded at once), {@link #recognize}, and a recluster when asked.</li>
+ * </ul>
+ * With {@code dryRun} every mode does its whole work inside one transaction that is rolled back, writing no file
+ * (thumbnails, crops, portraits), and prints the plan: what would be detected, completed, embedded, assigned, created
+ * and what would fail. (Identity values the rolled-back inserts took are not given back, so ids may later skip numbers.)
  */
 public final class DatabaseModes implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DatabaseModes.class);
 
     private final ConfigurableApplicationContext ctx;
     private final PrintStream err;
+    private final PrintStream out;
     private final List<FaceEmbedded> embedded = new ArrayList<>();
-    private final DetectFacesHandler detect;
-    private final EmbedFacesHandler embed;
+    private final Handlers live;
 
-    private DatabaseModes(ConfigurableApplicationContext ctx, PrintStream err) {
-        this.ctx = ctx;
-        this.err = err;
-        DeadLetterPublisher noBroker = new DeadLetterPublisher(null);
-        TransactionTemplate tx = new TransactionTemplate(ctx.getBean(PlatformTransactionManager.class));
-        EmbeddingModelSpec spec = ctx.getBean(EmbeddingModelSpec.class);
-        this.embed = new EmbedFacesHandler(bean(FaceRepository.class), bean(MediaItemRepository.class),
-                bean(MediaPathResolver.class), bean(ImageLoader.class), new FaceAligner(spec.alignment(), spec.inputSize()),
-                bean(FaceEmbedder.class), embedded::add, noBroker, Clock.systemUTC(), null)
-                .withFaceCrops(bean(io.facerec.common.config.FacerecProperties.class).faceCropsDir(),
-                        bean(io.facerec.embedder.config.EmbedderProperties.class).keepFaceCrops());
-        DetectorProperties d = bean(DetectorProperties.class);
-        this.detect = new DetectFacesHandler(bean(MediaItemRepository.class), bean(MediaFileRepository.class),
-                bean(FaceRepository.class), bean(MediaPathResolver.class),
-                bean(DetectorProperties.class).preprocessing().loader(bean(ImageLoader.class)), bean(FaceDetector.class),
-                new DetectionSettings(d.scoreThreshold(), d.nmsThreshold(), d.minFaceSize(), 0, d.closeUpRetry()),
-                bean(ThumbnailWriter.class), tx, embed::handle, noBroker, Clock.systemUTC()).withVideo(d.videoSampling())
-                .withFaceCrops(d.faceCropWriter(bean(io.facerec.common.config.FacerecProperties.class).faceCropsDir()));
+    /** The handlers of one kind of run: live, or dry (no files written, its own clusterer index). */
+    private record Handlers(DetectFacesHandler detectAndEmbed, DetectFacesHandler detectOnly, EmbedFacesHandler embed,
+            ClusterFacesHandler cluster, ReclusterHandler recluster, ThumbnailWriter thumbnails, Portraits portraits) {
     }
 
-    /** Starts the workers' beans with capture and Kafka listeners off. */
+    /**
+     * What a pass did (or, in a dry run, would do).
+     *
+     * @param items media items detected (or tried)
+     * @param facesFound faces those items have now
+     * @param embedded faces embedded
+     * @param failures the media items that failed in this pass, one line each (kind, message, attempts)
+     */
+    public record Pass(int items, int facesFound, int embedded, List<String> failures) {
+        Pass plus(Pass o) {
+            List<String> f = new ArrayList<>(failures);
+            f.addAll(o.failures);
+            return new Pass(items + o.items, facesFound + o.facesFound, embedded + o.embedded, f);
+        }
+
+        Pass withFailures(List<String> f) {
+            return new Pass(items, facesFound, embedded, f);
+        }
+
+        /** Whether the pass found anything to do. */
+        public boolean didWork() {
+            return items > 0 || embedded > 0;
+        }
+    }
+
+    private final List<String> failures = new ArrayList<>();
+
+    /** Every media item that failed in a mode run since this was opened (or last cleared), one line each. */
+    public List<String> failures() {
+        return List.copyOf(failures);
+    }
+
+    private DatabaseModes(ConfigurableApplicationContext ctx, PrintStream err, PrintStream out) {
+        this.ctx = ctx;
+        this.err = err;
+        this.out = out;
+        this.live = handlers(false);
+    }
+
+    private Handlers handlers(boolean dry) {
+        DeadLetterPublisher noBroker = new DeadLetterPublisher(null);
+        TransactionTemplate tx = new TransactionTemplate(bean(PlatformTransactionManager.class));
+        EmbeddingModelSpec spec = bean(EmbeddingModelSpec.class);
+        FacerecProperties common = bean(FacerecProperties.class);
+        ThumbnailWriter thumbs = dry ? bean(ThumbnailWriter.class).dryRun() : bean(ThumbnailWriter.class);
+        Portraits portraits = dry ? bean(Portraits.class).dryRun() : bean(Portraits.class);
+        EmbedFacesHandler embed = new EmbedFacesHandler(bean(FaceRepository.class), bean(MediaItemRepository.class),
+                bean(MediaPathResolver.class), bean(ImageLoader.class), new FaceAligner(spec.alignment(), spec.inputSize()),
+                bean(FaceEmbedder.class), embedded::add, noBroker, Clock.systemUTC(), null);
+        if (!dry) {
+            embed = embed.withFaceCrops(common.faceCropsDir(), bean(io.facerec.embedder.config.EmbedderProperties.class)
+                    .keepFaceCrops());
+        }
+        DetectorProperties d = bean(DetectorProperties.class);
+        DetectionSettings settings = new DetectionSettings(d.scoreThreshold(), d.nmsThreshold(), d.minFaceSize(), 0,
+                d.closeUpRetry());
+        EmbedFacesHandler embedder = embed;
+        DetectFacesHandler detectAndEmbed = detector(d, settings, thumbs, tx, embedder::handle, noBroker)
+                .withFaceCrops(dry ? null : d.faceCropWriter(common.faceCropsDir()));
+        DetectFacesHandler detectOnly = detector(d, settings, thumbs, tx, e -> { }, noBroker);
+        ClusterFacesHandler cluster;
+        ReclusterHandler recluster;
+        if (dry) {
+            ClustererProperties props = bean(ClustererProperties.class);
+            cluster = new ClusterFacesHandler(bean(FaceRepository.class), bean(PersonRepository.class),
+                    bean(PersonCentroidRepository.class), bean(ClusteringChangeRepository.class), portraits, props, tx,
+                    Clock.systemUTC(), null);
+            recluster = new ReclusterHandler(bean(FaceRepository.class), bean(PersonRepository.class),
+                    bean(PersonCentroidRepository.class), bean(ClusteringChangeRepository.class), portraits, props, tx,
+                    Clock.systemUTC());
+        } else {
+            cluster = bean(ClusterFacesHandler.class);
+            recluster = bean(ReclusterHandler.class);
+        }
+        return new Handlers(detectAndEmbed, detectOnly, embed, cluster, recluster, thumbs, portraits);
+    }
+
+    private DetectFacesHandler detector(DetectorProperties d, DetectionSettings settings, ThumbnailWriter thumbs,
+            TransactionTemplate tx, java.util.function.Consumer<FacesDetected> publisher, DeadLetterPublisher noBroker) {
+        return new DetectFacesHandler(bean(MediaItemRepository.class), bean(MediaFileRepository.class),
+                bean(FaceRepository.class), bean(MediaPathResolver.class), d.preprocessing().loader(bean(ImageLoader.class)),
+                bean(FaceDetector.class), settings, thumbs, tx, publisher, noBroker, Clock.systemUTC())
+                .withVideo(d.videoSampling());
+    }
+
+    /**
+     * Starts the workers' beans with capture and Kafka listeners off; Flyway adopts an origin database on the way.
+     *
+     * @param props explicit properties (they win over everything); the origin's variables (environment and
+     *     {@code .env}) are defaults
+     */
     public static DatabaseModes open(Map<String, Object> props, PrintStream err) {
-        Map<String, Object> p = new HashMap<>(io.facerec.common.config.OriginEnvironment.defaults());
+        return open(props, err, System.out);
+    }
+
+    /** @param out where dry-run plans are printed */
+    public static DatabaseModes open(Map<String, Object> props, PrintStream err, PrintStream out) {
+        return open(props, err, out, false);
+    }
+
+    /**
+     * @param dryRun the whole run is a dry run: the schema is not migrated either; a database that still needs
+     *     facerec's migrations is refused ({@link SchemaNotReadyException})
+     */
+    public static DatabaseModes open(Map<String, Object> props, PrintStream err, PrintStream out, boolean dryRun) {
+        Map<String, Object> p = new HashMap<>();
         p.put("facerec.capture.enabled", "false");
         p.put("spring.kafka.listener.auto-startup", "false");
         p.put("spring.kafka.admin.auto-create", "false");
         p.putAll(props);
-        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(FacerecApplication.class)
+        SpringApplicationBuilder app = new SpringApplicationBuilder(FacerecApplication.class)
                 .web(WebApplicationType.NONE).logStartupInfo(false)
-                .run(EmbeddedPipeline.toArgs(p));
-        return new DatabaseModes(ctx, err);
+                .properties(io.facerec.common.config.OriginEnvironment.defaults());
+        if (dryRun) {
+            app.initializers(c -> c.getBeanFactory().registerSingleton("dryRunMigrations",
+                    (org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy) flyway -> {
+                        var pending = flyway.info().pending();
+                        if (pending.length > 0) {
+                            throw new SchemaNotReadyException(java.util.Arrays.stream(pending)
+                                    .map(m -> m.getVersion() == null ? m.getDescription() : "V" + m.getVersion())
+                                    .toList());
+                        }
+                    }));
+        }
+        ConfigurableApplicationContext ctx;
+        try {
+            ctx = app.run(EmbeddedPipeline.toArgs(p));
+        } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SchemaNotReadyException s) {
+                    throw s;
+                }
+            }
+            throw e;
+        }
+        return new DatabaseModes(ctx, err, out);
+    }
+
+    /** A dry run met a database that facerec's migrations have not adopted yet (a dry run changes no schema). */
+    public static final class SchemaNotReadyException extends RuntimeException {
+        SchemaNotReadyException(List<String> pending) {
+            super("the database needs facerec's migrations first (" + String.join(", ", pending) + "), and a dry run "
+                    + "changes nothing: run facerec --migrate (it adds facerec's columns and changes no value the "
+                    + "Python system wrote, see README \"Moving from the Python system\"), then the dry run again");
+        }
+    }
+
+    /** The schema version after the migrations (what {@code --migrate} reports). */
+    public String schemaVersion() {
+        List<String> v = bean(JdbcTemplate.class).queryForList("SELECT version FROM flyway_schema_history WHERE success = ? "
+                + "AND version IS NOT NULL ORDER BY installed_rank DESC", String.class, true);
+        return v.isEmpty() ? "none" : v.get(0);
     }
 
     private <T> T bean(Class<T> type) {
         return ctx.getBean(type);
     }
 
-    /** {@code --db}: detects and embeds every item not yet extracted, then clusters. @return items processed */
-    public int db(boolean dryRun) {
-        MediaItemRepository items = bean(MediaItemRepository.class);
-        List<MediaItemRepository.MediaItem> pending = items.findPending(Integer.MAX_VALUE);
-        if (dryRun) {
-            err.printf("dry run: %d media item(s) would be detected%n", pending.size());
-            pending.forEach(i -> log.info("dry run: would detect media item {}", i.id()));
-            return pending.size();
-        }
-        Progress bar = new Progress("detect+embed", pending.size(), err);
-        for (MediaItemRepository.MediaItem i : pending) {
-            detect.handle(MediaItemCaptured.of(i.id().value(), i.mediaFileId().value(), "poll"));
-            bar.step();
-        }
-        cluster();
-        return pending.size();
+    /** Whether {@code Persons} has rows (the origin's {@code should_recluster}). */
+    public boolean personsExist() {
+        return !bean(PersonRepository.class).findAll().isEmpty();
     }
 
-    /** {@code --recognize}: embeds the faces without an embedding, then clusters. @return faces embedded */
-    public int recognize(boolean dryRun) {
-        List<FaceRepository.Face> missing = bean(FaceRepository.class).findWithoutEmbedding();
-        if (dryRun) {
-            err.printf("dry run: %d face(s) would be embedded%n", missing.size());
-            return missing.size();
+    /**
+     * {@code --db}, and each check of {@code --watch}: detects every item not yet extracted, and every failed item due
+     * for another attempt (see {@code facerec.retry.*}). Detection only, as the origin's.
+     */
+    public Pass db(boolean dryRun) {
+        return run(dryRun, "detect", h -> detect(h.detectOnly()));
+    }
+
+    private Pass detect(DetectFacesHandler handler) {
+        MediaItemRepository items = bean(MediaItemRepository.class);
+        List<MediaItemRepository.MediaItem> pending = items.findToDetect(Instant.now(), Integer.MAX_VALUE);
+        Progress bar = new Progress("detect", pending.size(), err);
+        int faces = 0;
+        for (MediaItemRepository.MediaItem i : pending) {
+            DetectFacesHandler.Outcome o = handler.handle(MediaItemCaptured.of(i.id().value(), i.mediaFileId().value(), "poll"));
+            if (o == DetectFacesHandler.Outcome.DETECTED) {
+                faces += bean(FaceRepository.class).findByMediaItem(i.id()).size();
+            }
+            bar.step();
         }
-        Map<MediaItemId, List<FacesDetected.Face>> byItem = new LinkedHashMap<>();
-        for (FaceRepository.Face f : missing) {
-            byItem.computeIfAbsent(f.mediaItemId(), k -> new ArrayList<>()).add(new FacesDetected.Face(f.id().value(),
-                    f.frameNumber(), f.faceIndex(), f.score(), f.box().toArray(), f.landmarks().points()));
+        return new Pass(pending.size(), faces, 0, List.of());
+    }
+
+    private String failure(MediaItemId id) {
+        var item = bean(MediaItemRepository.class).find(id).orElseThrow();
+        int max = bean(MediaItemRepository.class).retryPolicy().maxAttempts();
+        return "media item " + id + " (" + filePath(id) + "): " + item.errorKind() + ": " + item.lastError() + " (attempt "
+                + item.attempts() + " of " + max + (item.attempts() < max ? ", tried again from " + item.nextAttemptAt()
+                        : ", not tried again") + ")";
+    }
+
+    /**
+     * {@code --recognize}: declares the origin's embeddings the configured model's when {@code facerec.origin
+     * .embedding-model} says so, completes the faces the origin stored (landmarks, by detecting their photo again),
+     * embeds every face without an embedding of the configured model, then clusters.
+     */
+    public Pass recognize(boolean dryRun) {
+        return run(dryRun, "recognize", this::recognize);
+    }
+
+    private Pass recognize(Handlers h) {
+        adoptOriginEmbeddings();
+        FaceRepository faces = bean(FaceRepository.class);
+        MediaItemRepository items = bean(MediaItemRepository.class);
+        Map<MediaItemId, List<FaceRepository.Face>> byItem = new LinkedHashMap<>();
+        for (FaceRepository.Face f : faces.findWithoutEmbedding(items, Instant.now())) {
+            byItem.computeIfAbsent(f.mediaItemId(), k -> new ArrayList<>()).add(f);
         }
         Progress bar = new Progress("embed", byItem.size(), err);
         int n = 0;
         for (var e : byItem.entrySet()) {
-            String path = filePath(e.getKey());
-            n += embed.handle(FacesDetected.of(e.getKey().value(), path, e.getValue()));
+            MediaItemId item = e.getKey();
+            List<FaceRepository.Face> missing = e.getValue();
+            boolean ok = true;
+            if (missing.stream().anyMatch(f -> !f.hasLandmarks())) {
+                try {
+                    h.detectOnly().completeOriginFaces(item);
+                    missing = faces.findByMediaItem(item).stream().filter(f -> !f.embedded()).toList();
+                } catch (io.facerec.common.error.PermanentProcessingException ex) {
+                    items.markFailed(item, ex.errorKind(), "completing the origin's faces: " + ex.getMessage());
+                    log.warn("media item {}: cannot complete the origin's faces: {}", item, ex.getMessage());
+                    ok = false;
+                }
+            }
+            if (ok) {
+                List<FacesDetected.Face> list = new ArrayList<>();
+                for (FaceRepository.Face f : missing) {
+                    if (f.hasLandmarks() && f.box() != null) {
+                        list.add(new FacesDetected.Face(f.id().value(), f.frameNumber(), f.faceIndex(), f.score(),
+                                f.box().toArray(), f.landmarks().points()));
+                    }
+                }
+                n += h.embed().handle(FacesDetected.of(item.value(), filePath(item), list));
+            }
             bar.step();
         }
-        cluster();
-        return n;
+        cluster(h);
+        return new Pass(0, 0, n, List.of());
     }
 
-    /** Clusters everything embedded since the last run (all models). */
+    /**
+     * The origin's embeddings ({@code EmbeddingModel} NULL) become the configured model's when the origin's model is
+     * declared to be it ({@code facerec.origin.embedding-model}); otherwise they stay undeclared and are embedded
+     * again (the old bytes are kept in {@code OriginEmbedding}).
+     */
+    void adoptOriginEmbeddings() {
+        String declared = bean(OriginProperties.class).embeddingModel();
+        EmbeddingModelSpec spec = bean(EmbeddingModelSpec.class);
+        if (declared.isBlank() || !declared.equals(spec.id())) {
+            return;
+        }
+        var r = bean(FaceRepository.class).adoptOriginEmbeddings(spec.id(), spec.dimension());
+        if (r.adopted() + r.otherDimension() + r.unreadable() > 0) {
+            log.info("origin embeddings declared {}: {} adopted, {} of another dimension and {} unreadable (embedded "
+                    + "again)", spec.id(), r.adopted(), r.otherDimension(), r.unreadable());
+            err.printf("facerec: %d origin embedding(s) taken as %s", r.adopted(), spec.id());
+            err.println(r.otherDimension() + r.unreadable() > 0 ? String.format(
+                    "; %d of another length and %d unreadable will be embedded again", r.otherDimension(),
+                    r.unreadable()) : "");
+        }
+    }
+
+    /** Clusters everything embedded since the last run (the configured model). */
     public void cluster() {
+        cluster(live);
+    }
+
+    private void cluster(Handlers h) {
         embedded.clear();
-        bean(ClusterFacesHandler.class).start(bean(EmbeddingModelSpec.class).id());
+        h.cluster().start(bean(EmbeddingModelSpec.class).id());
     }
 
     /** {@code --recluster --replay}: embeddings from a replay of the compacted embeddings topic. */
@@ -148,41 +363,47 @@ public final class DatabaseModes implements AutoCloseable {
 
     /** {@code --recluster}. */
     public ReclusterHandler.Result recluster(boolean dryRun) {
-        return bean(ReclusterHandler.class).recluster(bean(EmbeddingModelSpec.class).id(), dryRun);
+        return run(dryRun, "recluster", h -> h.recluster().recluster(bean(EmbeddingModelSpec.class).id(), false));
     }
 
     /**
      * The origin's repair step of {@code --all}: items marked extracted without any face row are detected again;
-     * missing thumbnails are recreated from the stored boxes. @return {items reset, thumbnails recreated}
+     * missing thumbnails are recreated (under the face's {@code Name}, the origin's name for it). @return {items reset,
+     * thumbnails recreated}
      */
     public int[] repair(boolean dryRun) {
+        return run(dryRun, "repair", this::repair);
+    }
+
+    private int[] repair(Handlers h) {
         MediaItemRepository items = bean(MediaItemRepository.class);
         List<MediaItemRepository.MediaItem> broken = items.findExtractedWithoutFaces();
         FaceRepository faces = bean(FaceRepository.class);
+        ThumbnailWriter writer = h.thumbnails();
+        List<Path> originDirs = originThumbnailDirs();
         List<FaceRepository.Face> noThumb = new ArrayList<>();
         for (FaceRepository.Face f : faces.findAll()) {
-            if (f.thumbnailPath() == null || !Files.exists(Path.of(f.thumbnailPath()))) {
+            if (f.thumbnailPath() != null && Files.exists(Path.of(f.thumbnailPath()))) {
+                continue;
+            }
+            Path existing = existingThumbnail(f, originDirs);
+            if (existing != null) {
+                faces.setThumbnail(f.id(), existing.toString(), Instant.now()); // the origin's file: only linked
+            } else if (f.box() != null) {
                 noThumb.add(f);
             }
-        }
-        if (dryRun) {
-            err.printf("dry run: %d item(s) would be detected again, %d thumbnail(s) recreated%n", broken.size(),
-                    noThumb.size());
-            return new int[] {broken.size(), noThumb.size()};
         }
         for (MediaItemRepository.MediaItem i : broken) {
             log.info("repair: media item {} is marked extracted but has no faces; detecting again", i.id());
             items.resetExtraction(i.id());
         }
         int made = 0;
-        ThumbnailWriter writer = bean(ThumbnailWriter.class);
         MediaPathResolver paths = bean(MediaPathResolver.class);
         ImageLoader loader = bean(ImageLoader.class);
         Map<MediaItemId, List<FaceRepository.Face>> byItem = new LinkedHashMap<>();
         noThumb.forEach(f -> byItem.computeIfAbsent(f.mediaItemId(), k -> new ArrayList<>()).add(f));
         for (var e : byItem.entrySet()) {
             String rel = filePath(e.getKey());
-            String base = "item" + e.getKey().value() + "_" + ThumbnailWriter.baseName(rel);
             try {
                 if (io.facerec.common.image.VideoFrames.isVideo(rel)) {
                     Map<Integer, List<FaceRepository.Face>> byFrame = new java.util.TreeMap<>();
@@ -191,7 +412,7 @@ public final class DatabaseModes implements AutoCloseable {
                     new io.facerec.common.image.VideoFrames(loader.maxPixels()).frames(paths.resolve(rel),
                             new java.util.TreeSet<>(byFrame.keySet()), (frame, seconds, img) -> {
                                 for (FaceRepository.Face f : byFrame.get(frame)) {
-                                    count[0] += thumbnail(writer, faces, img, f, base + "_f" + frame, "jpg");
+                                    count[0] += thumbnail(writer, faces, img, f, rel);
                                 }
                                 return true;
                             });
@@ -199,7 +420,7 @@ public final class DatabaseModes implements AutoCloseable {
                 } else {
                     try (DecodedImage img = loader.load(paths.resolve(rel))) {
                         for (FaceRepository.Face f : e.getValue()) {
-                            made += thumbnail(writer, faces, img, f, base, ThumbnailWriter.extensionFor(rel));
+                            made += thumbnail(writer, faces, img, f, rel);
                         }
                     }
                 }
@@ -211,21 +432,139 @@ public final class DatabaseModes implements AutoCloseable {
         return new int[] {broken.size(), made};
     }
 
-    private static int thumbnail(ThumbnailWriter writer, FaceRepository faces, DecodedImage img, FaceRepository.Face f,
-            String base, String ext) {
-        Path t = writer.write(img, f.box(), base, f.faceIndex(), ext);
-        if (t == null) {
-            return 0;
+    /** Where the origin's thumbnails of earlier faces are: the thumbnails directory, then ROOT_PATH/Thumbnails. */
+    private List<Path> originThumbnailDirs() {
+        List<Path> dirs = new ArrayList<>();
+        dirs.add(bean(FacerecProperties.class).thumbnailsDir());
+        String root = bean(OriginProperties.class).rootPath();
+        if (!root.isBlank()) {
+            dirs.add(Path.of(root).resolve("Thumbnails"));
         }
-        faces.setThumbnail(f.id(), t.toString(), java.time.Instant.now());
-        return 1;
+        return dirs;
     }
 
-    /** {@code --all}: repair, detect what is pending, embed what is missing, cluster. */
+    /** A face's thumbnail the origin wrote under its {@code Name} (a plain file name), or null. */
+    private static Path existingThumbnail(FaceRepository.Face f, List<Path> dirs) {
+        String name = f.name();
+        if (name == null || name.isBlank() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+            return null;
+        }
+        for (Path d : dirs) {
+            Path p = d.resolve(name);
+            if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Writes a missing thumbnail: from the detector's box by the origin's crop rule; for a face the origin stored
+     * (only its crop box is known), that box itself. Named by {@code Faces.Name}, else as the origin's
+     * {@code check_thumbnails} named it ({@code <image>_TN<face id>.jpg}).
+     */
+    private static int thumbnail(ThumbnailWriter writer, FaceRepository faces, DecodedImage img, FaceRepository.Face f,
+            String filePath) {
+        String name = f.name() != null && !f.name().isBlank() && !f.name().contains("/") && !f.name().contains("\\")
+                ? f.name() : ThumbnailWriter.baseName(filePath) + "_TN" + f.id().value() + ".jpg";
+        org.bytedeco.opencv.opencv_core.Rect r;
+        if (f.fromDetector()) {
+            r = writer.cropRect(f.box(), img.width(), img.height());
+        } else {
+            int x1 = (int) Math.max(0, f.box().x1());
+            int y1 = (int) Math.max(0, f.box().y1());
+            int x2 = (int) Math.min(img.width(), f.box().x2());
+            int y2 = (int) Math.min(img.height(), f.box().y2());
+            r = x2 > x1 && y2 > y1 ? new org.bytedeco.opencv.opencv_core.Rect(x1, y1, x2 - x1, y2 - y1) : null;
+        }
+        try (r) {
+            Path t = writer.write(img, r, name);
+            if (t == null) {
+                return 0;
+            }
+            faces.setThumbnail(f.id(), t.toString(), Instant.now());
+            return 1;
+        }
+    }
+
+    /**
+     * {@code --all}: repair, detect what is pending (each item embedded at once), embed what is missing (the origin's
+     * faces included), cluster; then, when asked, a recluster (the origin's {@code --all --recluster}).
+     */
+    public Pass all(boolean dryRun, boolean recluster) {
+        return run(dryRun, "all", h -> {
+            repair(h);
+            Pass detected = detect(h.detectAndEmbed());
+            int inline = embedded.size();
+            Pass recognized = recognize(h);
+            if (recluster) {
+                ReclusterHandler.Result r = h.recluster().recluster(bean(EmbeddingModelSpec.class).id(), false);
+                err.printf("recluster: %d faces, %d moved, %d unassigned; persons: %d kept, %d new, %d removed%n",
+                        r.faces(), r.moved(), r.unassigned(), r.personsKept(), r.personsCreated(), r.personsDeleted());
+            }
+            return detected.plus(recognized).plus(new Pass(0, 0, inline, List.of()));
+        });
+    }
+
+    /** {@code --all} without a recluster. */
     public void all(boolean dryRun) {
-        repair(dryRun);
-        db(dryRun);
-        recognize(dryRun);
+        all(dryRun, false);
+    }
+
+    /**
+     * Runs a mode live, or as a dry run: in one transaction that is rolled back, with handlers that write no files,
+     * printing the plan (the difference between the database before and after the work) to {@code out}.
+     */
+    private <T> T run(boolean dryRun, String what, java.util.function.Function<Handlers, T> work) {
+        JdbcTemplate jdbc = bean(JdbcTemplate.class);
+        if (!dryRun) {
+            Map<Long, Integer> before = failedAttempts(jdbc);
+            T result = work.apply(live);
+            List<String> failed = recordFailures(before, failedAttempts(jdbc));
+            @SuppressWarnings("unchecked")
+            T withFailures = result instanceof Pass p ? (T) p.withFailures(failed) : result;
+            return withFailures;
+        }
+        Handlers dry = handlers(true);
+        TransactionTemplate tx = new TransactionTemplate(bean(PlatformTransactionManager.class));
+        MDC.put("dryRun", "[dry run] ");
+        try {
+            return tx.execute(s -> {
+                DryRunPlan.Snapshot before = DryRunPlan.Snapshot.take(jdbc);
+                T result = work.apply(dry);
+                DryRunPlan.Snapshot after = DryRunPlan.Snapshot.take(jdbc);
+                s.setRollbackOnly();
+                DryRunPlan.print(what, before, after, bean(MediaItemRepository.class).retryPolicy().maxAttempts(), out);
+                return result;
+            });
+        } finally {
+            MDC.remove("dryRun");
+            embedded.clear();
+        }
+    }
+
+    /** Failed items and how often they failed. */
+    private static Map<Long, Integer> failedAttempts(JdbcTemplate jdbc) {
+        Map<Long, Integer> m = new HashMap<>();
+        jdbc.query("SELECT \"Id\", \"Attempts\" FROM \"MediaItems\" WHERE \"Status\" = 'FAILED'",
+                rs -> {
+                    m.put(rs.getLong(1), rs.getInt(2));
+                });
+        return m;
+    }
+
+    /** The items that failed (again) between two readings. */
+    private List<String> recordFailures(Map<Long, Integer> before, Map<Long, Integer> after) {
+        List<String> now = new ArrayList<>();
+        for (Map.Entry<Long, Integer> e : new java.util.TreeMap<>(after).entrySet()) {
+            if (e.getValue() > before.getOrDefault(e.getKey(), 0)) {
+                String line = failure(MediaItemId.of(e.getKey()));
+                now.add(line);
+                err.println("facerec: failed: " + line);
+            }
+        }
+        failures.addAll(now);
+        return now;
     }
 
     private String filePath(MediaItemId item) {
@@ -273,4 +612,5 @@ public final class DatabaseModes implements AutoCloseable {
             out.flush();
         }
     }
+
 }

@@ -21,10 +21,14 @@ import java.util.List;
 
 /**
  * The origin's {@code --test IMAGE} mode, over files and folders: no database, no broker; detect, print the faces,
- * write thumbnails. With {@code --json} it prints {@code {"images":[{"file","width","height","faces":[{"score","box",
- * "landmarks"}]}]}} in original pixels, the shape {@code compare_json.py} reads.
+ * write thumbnails ({@code <image>_TN<i+1><ext>}, the origin's square crops) and log each face to
+ * {@code logs/face_detection.log}. With a dry-run thumbnail writer nothing is written. With {@code --json} it prints
+ * {@code {"images":[{"file","width","height","faces":[{"score","box","landmarks"}]}]}} in original pixels, the shape
+ * {@code compare_json.py} reads.
  */
 public class DetectionTestMode {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DetectionTestMode.class);
+
     private io.facerec.detector.detect.Preprocessing preprocessing = io.facerec.detector.detect.Preprocessing.REFERENCE;
 
     /** How photos become the detector's input (default: the reference harness's way). */
@@ -82,19 +86,27 @@ public class DetectionTestMode {
                         for (double[] p : f.landmarks().points()) {
                             l.addArray().add(p[0]).add(p[1]);
                         }
-                        Path thumb = thumbnails.write(image, f.box(), ThumbnailWriter.baseName(name), i,
-                                ThumbnailWriter.extensionFor(name));
+                        Path thumb;
+                        try (var crop = thumbnails.cropRect(f.box(), image.width(), image.height())) {
+                            thumb = thumbnails.write(image, crop, thumbnails.fileName(0, name, null, i));
+                        }
+                        log.info("test {}: face {} score {} box [{}, {}, {}, {}] thumbnail {}", img, i + 1,
+                                String.format(java.util.Locale.ROOT, "%.3f", f.score()), f.box().x1(), f.box().y1(),
+                                f.box().x2(), f.box().y2(), thumb == null ? "none (too small)" : thumb);
                         if (!json) {
                             out.printf("%s  face %d  score %.3f  box [%.1f, %.1f, %.1f, %.1f]%s%n", name, i, f.score(),
                                     f.box().x1(), f.box().y1(), f.box().x2(), f.box().y2(),
-                                    thumb == null ? "  (too small for a thumbnail)" : "  -> " + thumb);
+                                    thumb == null ? "  (too small for a thumbnail)"
+                                            : (thumbnails.isDryRun() ? "  -> would write " : "  -> ") + thumb);
                         }
                     }
+                    log.info("test {}: {} face(s) ({}x{})", img, faces.size(), image.width(), image.height());
                     if (!json) {
                         out.printf("%s: %d face(s) (%dx%d)%n", name, faces.size(), image.width(), image.height());
                     }
                 } catch (PermanentProcessingException e) {
                     failures++;
+                    log.warn("test {}: {}: {}", img, e.errorKind(), e.getMessage());
                     err.printf("%s: %s: %s%n", name, e.errorKind(), e.getMessage());
                 }
             }

@@ -77,6 +77,11 @@ public final class EmbeddedPipeline implements AutoCloseable {
                 props.put("server.port", webPort);
             }
             props.putAll(overrides);
+            if (!props.containsKey("facerec.portraits-dir") && props.containsKey("facerec.thumbnails-dir")) {
+                // the portraits beside the thumbnails (./individuals_portraits beside ./Thumbnails by default)
+                props.put("facerec.portraits-dir", Path.of(String.valueOf(props.get("facerec.thumbnails-dir")))
+                        .toAbsolutePath().resolveSibling("individuals_portraits").toString());
+            }
             status.accept("starting capture and workers");
             ConfigurableApplicationContext ctx = new SpringApplicationBuilder(FacerecApplication.class)
                     .web(webPort == null ? WebApplicationType.NONE : WebApplicationType.SERVLET)

@@ -113,29 +113,47 @@ public class FacerecCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "PORT", description = "Gallery port with --images (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int port = 8080;
 
-    @Option(names = "--db", description = "Origin mode: one pass over the database: detect and embed every item not "
-            + "yet extracted, then cluster (progress bar). Works without CDC or Kafka.")
+    @Option(names = "--db", description = "Origin mode: one detection pass over the database: every item not yet "
+            + "extracted (and failed items due for another attempt) is detected, thumbnails written. Works without CDC or Kafka.")
     boolean db;
-    @Option(names = "--watch", description = "Origin mode: --db again every --interval until stopped.")
+    @Option(names = "--watch", description = "Origin mode: a detection pass every --interval (default 10s); after "
+            + "--idle-checks empty checks in a row it pauses --idle-pause (the origin's cadence), until stopped.")
     boolean watch;
-    @Option(names = "--recognize", description = "Origin mode: embed faces that have no embedding, then cluster.")
+    @Option(names = "--recognize", description = "Origin mode: embed faces that have no embedding of the configured "
+            + "model (the origin's faces included), then cluster.")
     boolean recognize;
     @Option(names = "--recluster", description = "Origin mode: rebuild persons from all embeddings (user truth kept, "
-            + "person ids stable).")
+            + "person ids stable); with --all, --recognize: after them.")
     boolean recluster;
     @Option(names = "--replay", description = "With --recluster: take the embeddings from a replay of the compacted "
             + "embeddings topic (the broker in SPRING_KAFKA_BOOTSTRAP_SERVERS) instead of the database; faces whose "
             + "stored embedding was lost get it back.")
     boolean replay;
     @Option(names = "--all", description = "Origin mode: repair (re-detect items marked extracted without faces, recreate "
-            + "missing thumbnails), then --db and --recognize.")
+            + "missing thumbnails), then detect, embed and cluster once.")
     boolean all;
-    @Option(names = "--automate", description = "Origin mode: --all every --interval until stopped.")
+    @Option(names = "--automate", description = "Origin mode: --all every --interval (default 3m) until stopped; when "
+            + "Persons has rows at the start, a pass that found new faces is followed by a recluster (the origin's "
+            + "recluster mode).")
     boolean automate;
-    @Option(names = "--interval", paramLabel = "DURATION", description = "Pause between passes of --watch/--automate, "
-            + "e.g. 30s, 3m (default: ${DEFAULT-VALUE}).", converter = DurationConverter.class, defaultValue = "3m")
+    @Option(names = "--interval", paramLabel = "DURATION", description = "Pause between passes: --watch 10s, "
+            + "--automate 3m by default, e.g. 30s, 3m.", converter = DurationConverter.class)
     Duration interval;
-    @Option(names = "--dry-run", description = "With a database mode: log what would change, write nothing.")
+    @Option(names = "--idle-checks", paramLabel = "N", description = "--watch: empty checks in a row before the idle "
+            + "pause (default: ${DEFAULT-VALUE}).")
+    int idleChecks = WatchSchedule.ORIGIN_IDLE_CHECKS;
+    @Option(names = "--idle-pause", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "4m",
+            description = "--watch: the pause after --idle-checks empty checks (default: ${DEFAULT-VALUE}).")
+    Duration idlePause;
+    @Option(names = "--max-passes", paramLabel = "N", hidden = true, description = "--watch/--automate: stop after N passes.")
+    Integer maxPasses;
+    @Option(names = "--migrate", description = "Apply facerec's migrations to the database and stop: an origin database "
+            + "gains facerec's columns; nothing the Python system wrote changes. Every other database mode does this too, "
+            + "except --dry-run.")
+    boolean migrate;
+    @Option(names = "--dry-run", description = "Write nothing; print the plan (what would be detected, embedded, "
+            + "assigned, created, what would fail). Alone: the whole pipeline once (as --all, with a recluster when "
+            + "Persons has rows); with --test: no thumbnails.")
     boolean dryRun;
     @Option(names = "--database", paramLabel = "JDBC_URL", description = "Database of the database modes (default: "
             + "SPRING_DATASOURCE_URL, else the origin's SQL_CONNECTION_STRING, else the embedded one in --data-dir).")
@@ -174,19 +192,16 @@ public class FacerecCommand implements Callable<Integer> {
             System.err.println("facerec: --replay goes with --recluster");
             return 2;
         }
-        if (db || watch || recognize || recluster || all || automate) {
-            return runDatabaseModes();
-        }
-        if (dryRun) {
-            System.err.println("facerec: --dry-run goes with --db, --watch, --recognize, --recluster, --all or --automate");
-            return 2;
-        }
-        Path thumbs = thumbnails != null ? thumbnails
-                : Path.of(System.getenv().getOrDefault("THUMBNAIL_SAVE_PATH", "Thumbnails"));
+        Path thumbs = thumbnails != null ? thumbnails : Path.of(io.facerec.common.config.OriginEnvironment.variables()
+                .getOrDefault("THUMBNAIL_SAVE_PATH", "Thumbnails"));
         if (test != null) {
             DetectionSettings settings = new DetectionSettings(score, nms, 0, pad, false);
-            return new DetectionTestMode(ModelStore.fromEnvironment(), settings,
-                    new ThumbnailWriter(thumbs, 0.2, 112, 20), 0).withPreprocessing(preprocessing).run(test, json, System.out, System.err);
+            ThumbnailWriter writer = new ThumbnailWriter(thumbs, 0.2, 112, 20);
+            return new DetectionTestMode(ModelStore.fromEnvironment(), settings, dryRun ? writer.dryRun() : writer, 0)
+                    .withPreprocessing(preprocessing).run(test, json, System.out, System.err);
+        }
+        if (db || watch || recognize || recluster || all || automate || dryRun || migrate) {
+            return runDatabaseModes();
         }
         if (images != null) {
             return runImages(thumbs);
@@ -212,12 +227,14 @@ public class FacerecCommand implements Callable<Integer> {
     private int runDatabaseModes() throws Exception {
         Map<String, Object> props = new HashMap<>();
         EmbeddedDatabase embedded = null;
+        Map<String, String> origin = io.facerec.common.config.OriginEnvironment.variables();
         if (database != null) {
             props.put("spring.datasource.url", database);
-        } else if (System.getenv("SPRING_DATASOURCE_URL") == null && System.getenv("SQL_CONNECTION_STRING") == null) {
+        } else if (origin.get("SPRING_DATASOURCE_URL") == null && origin.get("SQL_CONNECTION_STRING") == null) {
             if (dataDir == null || !Files.isDirectory(dataDir.resolve("postgres"))) {
                 System.err.println("facerec: the database modes need a database: --database JDBC_URL, "
-                        + "SPRING_DATASOURCE_URL, SQL_CONNECTION_STRING, or --data-dir of an earlier --images run");
+                        + "SPRING_DATASOURCE_URL, SQL_CONNECTION_STRING (environment or .env), or --data-dir of an "
+                        + "earlier --images run");
                 return 2;
             }
             embedded = EmbeddedDatabase.start(dataDir, false);
@@ -232,37 +249,115 @@ public class FacerecCommand implements Callable<Integer> {
             props.put("facerec.thumbnails-dir", thumbnails.toAbsolutePath().toString());
         }
         props.put("facerec.models-dir", ModelStore.fromEnvironment().dir().toString());
-        try (DatabaseModes modes = DatabaseModes.open(props, System.err)) {
-            do {
-                if (all || automate) {
-                    modes.all(dryRun);
-                } else {
-                    if (db || watch) {
-                        int n = modes.db(dryRun);
-                        System.err.printf("facerec: %d media item(s) %s%n", n, dryRun ? "pending" : "processed");
-                    }
-                    if (recognize) {
-                        int n = modes.recognize(dryRun);
-                        System.err.printf("facerec: %d face(s) %s%n", n, dryRun ? "without an embedding" : "embedded");
-                    }
+        boolean onlyDry = dryRun && !migrate;
+        try (DatabaseModes modes = DatabaseModes.open(props, System.err, System.out, onlyDry)) {
+            if (migrate) {
+                System.err.println("facerec: database migrated (schema version " + modes.schemaVersion() + ")");
+                if (!(db || watch || recognize || recluster || all || automate || dryRun)) {
+                    return 0;
                 }
-                if (recluster) {
-                    var r = replay ? modes.reclusterFromReplay(dryRun) : modes.recluster(dryRun);
-                    System.out.printf("%srecluster: %d faces (%d fixed by users), %d %s, %d unassigned; persons: %d kept, "
-                            + "%d new, %d removed%n", dryRun ? "dry run: " : "", r.faces(), r.fixed(), r.moved(),
-                            dryRun ? "would move" : "moved", r.unassigned(), r.personsKept(), r.personsCreated(),
-                            r.personsDeleted());
-                }
-                if (watch || automate) {
-                    Thread.sleep(interval.toMillis());
-                }
-            } while (watch || automate);
+            }
+            if (watch) {
+                watch(modes);
+            } else if (automate) {
+                automate(modes);
+            } else if (dryRun && !db && !recognize && !recluster && !all) {
+                // the origin's --dry-run on its own: the whole pipeline once, recluster when persons exist
+                boolean rc = modes.personsExist();
+                System.err.println("facerec: dry run of the whole pipeline; Persons has rows: " + rc
+                        + (rc ? " (with a recluster)" : ""));
+                modes.all(true, rc);
+            } else {
+                once(modes);
+            }
+            if (!modes.failures().isEmpty()) {
+                System.err.printf("facerec: %d media item(s) failed (see MediaItems.LastError; tried again on a later "
+                        + "pass while attempts remain)%n", modes.failures().size());
+                return 1;
+            }
+            return 0;
+        } catch (DatabaseModes.SchemaNotReadyException e) {
+            System.err.println("facerec: " + e.getMessage());
+            return 2;
         } finally {
             if (embedded != null) {
                 embedded.close();
             }
         }
-        return 0;
+    }
+
+    /** The one-shot modes: --db, --recognize, --recluster, --all, in the origin's order. */
+    private void once(DatabaseModes modes) {
+        if (all) {
+            DatabaseModes.Pass p = modes.all(dryRun, recluster && !replay);
+            System.err.printf("facerec: %d media item(s) %s (%d face(s)), %d face(s) %s, %d failed%n", p.items(),
+                    dryRun ? "would be detected" : "detected", p.facesFound(), p.embedded(),
+                    dryRun ? "would be embedded" : "embedded", p.failures().size());
+        } else {
+            if (db) {
+                DatabaseModes.Pass p = modes.db(dryRun);
+                System.err.printf("facerec: %d media item(s) %s (%d face(s)), %d failed%n", p.items(),
+                        dryRun ? "would be detected" : "detected", p.facesFound(), p.failures().size());
+            }
+            if (recognize) {
+                DatabaseModes.Pass p = modes.recognize(dryRun);
+                System.err.printf("facerec: %d face(s) %s%n", p.embedded(), dryRun ? "would be embedded" : "embedded");
+            }
+        }
+        if (recluster && (!all || replay)) {
+            var r = replay ? modes.reclusterFromReplay(dryRun) : modes.recluster(dryRun);
+            System.out.printf("%srecluster: %d faces (%d fixed by users), %d %s, %d unassigned; persons: %d kept, "
+                    + "%d new, %d removed%n", dryRun ? "dry run: " : "", r.faces(), r.fixed(), r.moved(),
+                    dryRun ? "would move" : "moved", r.unassigned(), r.personsKept(), r.personsCreated(),
+                    r.personsDeleted());
+        }
+    }
+
+    /** --watch: the origin's continuous detection, every 10 s, pausing 4 min after 5 empty checks. */
+    private void watch(DatabaseModes modes) throws InterruptedException {
+        WatchSchedule schedule = new WatchSchedule(interval != null ? interval : WatchSchedule.ORIGIN_CHECK, idleChecks,
+                idlePause);
+        for (int pass = 1; maxPasses == null || pass <= maxPasses; pass++) {
+            DatabaseModes.Pass p = modes.db(dryRun);
+            Duration next = schedule.next(p.items() > 0);
+            if (p.items() > 0) {
+                System.err.printf("facerec: %d media item(s) %s (%d face(s)), %d failed; checking again in %s%n",
+                        p.items(), dryRun ? "would be detected" : "detected", p.facesFound(), p.failures().size(),
+                        pretty(next));
+            } else {
+                System.err.printf("facerec: no unprocessed media items (check %d of %d); next check in %s%n",
+                        schedule.emptyChecks(), idleChecks, pretty(next));
+            }
+            if (maxPasses == null || pass < maxPasses) {
+                Thread.sleep(next.toMillis());
+            }
+        }
+    }
+
+    /**
+     * --automate: --all every --interval (3 min); Persons having rows at the start switches on the origin's recluster
+     * mode: a pass that found new faces is followed by a recluster.
+     */
+    private void automate(DatabaseModes modes) throws InterruptedException {
+        boolean rc = modes.personsExist();
+        System.err.println("facerec: Persons table entries found: " + rc + ". Setting recluster=" + rc);
+        Duration every = interval != null ? interval : Duration.ofMinutes(3);
+        for (int pass = 1; maxPasses == null || pass <= maxPasses; pass++) {
+            DatabaseModes.Pass p = modes.all(dryRun, false);
+            if (rc && p.didWork()) {
+                var r = modes.recluster(dryRun);
+                System.err.printf("facerec: recluster: %d moved, %d new person(s)%n", r.moved(), r.personsCreated());
+            }
+            System.err.printf("facerec: pass %d: %d media item(s) detected, %d face(s) embedded, %d failed; next pass "
+                    + "in %s%n", pass, p.items(), p.embedded(), p.failures().size(), pretty(every));
+            if (maxPasses == null || pass < maxPasses) {
+                Thread.sleep(every.toMillis());
+            }
+        }
+    }
+
+    private static String pretty(Duration d) {
+        return d.toSeconds() >= 60 && d.toSeconds() % 60 == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
     }
 
     private int runImages(Path thumbs) throws Exception {

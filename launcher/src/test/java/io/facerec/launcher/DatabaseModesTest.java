@@ -40,7 +40,8 @@ class DatabaseModesTest {
         SharedData.copyIdentityPhotos(media, List.of("Al_Gore", "Adrien_Brody", "Ai_Sugiyama"), 3);
         modes = DatabaseModes.open(Map.of("spring.datasource.url", db.jdbcUrl(),
                 "facerec.media-root", media.toString(),
-                "facerec.thumbnails-dir", media.resolveSibling(media.getFileName() + "-thumbs").toString()), System.err);
+                "facerec.thumbnails-dir", media.resolveSibling(media.getFileName() + "-thumbs").toString(),
+                "facerec.portraits-dir", media.resolveSibling(media.getFileName() + "-portraits").toString()), System.err);
         new MediaImporter(modes.context().getBean(MediaFileRepository.class),
                 modes.context().getBean(MediaItemRepository.class), new MediaPathResolver(media))
                 .importFiles(MediaImporter.scan(media));
@@ -59,7 +60,7 @@ class DatabaseModesTest {
     @Test
     @Order(1)
     void dryRunWritesNothing() {
-        assertThat(modes.db(true)).isEqualTo(9);
+        assertThat(modes.db(true).items()).isEqualTo(9);
         assertThat(count("SELECT COUNT(*) FROM \"Faces\"")).isZero();
         assertThat(count("SELECT COUNT(*) FROM \"MediaItems\" WHERE \"IsFacesExtracted\" = TRUE")).isZero();
     }
@@ -67,11 +68,15 @@ class DatabaseModesTest {
     @Test
     @Order(2)
     void dbDetectsEmbedsAndClustersEveryPendingItem() {
-        assertThat(modes.db(false)).isEqualTo(9);
+        // --db detects (the origin's --db), --recognize embeds and clusters
+        assertThat(modes.db(false).items()).isEqualTo(9);
         assertThat(count("SELECT COUNT(*) FROM \"MediaItems\" WHERE \"IsFacesExtracted\" = TRUE")).isEqualTo(9);
+        assertThat(count("SELECT COUNT(*) FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL")).isZero();
+        assertThat(modes.recognize(false).embedded()).isEqualTo((int) count("SELECT COUNT(*) FROM \"Faces\""));
         assertThat(count("SELECT COUNT(*) FROM \"Faces\" WHERE \"Embedding\" IS NULL")).isZero();
         assertThat(count("SELECT COUNT(DISTINCT \"PersonId\") FROM \"Faces\" WHERE \"FaceIndex\" = 0")).isEqualTo(3);
-        assertThat(modes.db(false)).as("a second pass finds nothing to do").isZero();
+        assertThat(modes.db(false).items()).as("a second pass finds nothing to do").isZero();
+        assertThat(modes.failures()).isEmpty();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.facerec.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.facerec.clusterer.cluster.IncrementalClustering;
 import io.facerec.clusterer.cluster.PersonClustering;
 import io.facerec.common.model.ModelStore;
 import io.facerec.common.testing.SharedData;
@@ -44,7 +45,7 @@ class EvaluateModeTest {
         Path labels = tmp.resolve("labels.txt");
         var settings = new PersonClustering.Settings(PersonClustering.Algorithm.AVERAGE_LINKAGE, 0.45, 0.60, 2);
         int rc = new EvaluateMode(ModelStore.fromEnvironment(), new DetectionSettings(0.9, 0.4, 0, 0, true), 2)
-                .run(tmp, settings, settings, labels, null, false, 0, null, new PrintStream(out, true, StandardCharsets.UTF_8),
+                .run(tmp, settings, new IncrementalClustering.Settings(0.45, 0.40, 2, 0.35, 8), labels, null, false, 0, null, new PrintStream(out, true, StandardCharsets.UTF_8),
                         System.err);
         assertThat(rc).isZero();
         String text = out.toString(StandardCharsets.UTF_8);

@@ -204,7 +204,7 @@ class GalleryBrowserIT {
     @Order(6)
     void correctionsHoldThroughClusteringAndRecluster() {
         String model = "fr_feature";
-        pipeline.bean(ClusterFacesHandler.class).cluster(model);
+        pipeline.bean(ClusterFacesHandler.class).start(model);
         ReclusterHandler.Result r = pipeline.bean(ReclusterHandler.class).recluster(model, false);
         // named: 4 (Al Gore); split off: 2, and the 2 left behind are confirmed; Abdullah: 1 moved out and merged back,
         // and the 3 left behind by that move are confirmed

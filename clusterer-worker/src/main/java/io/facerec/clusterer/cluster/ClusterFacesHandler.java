@@ -11,6 +11,7 @@ import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.FaceRepository.ClusterRow;
 import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.PersonRepository;
+import io.facerec.common.portrait.Portraits;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,6 +58,7 @@ public class ClusterFacesHandler {
     private final PersonRepository persons;
     private final PersonCentroidRepository centroids;
     private final ClusteringChangeRepository changes;
+    private final Portraits portraits;
     private final ClustererProperties props;
     private final TransactionTemplate tx;
     private final Clock clock;
@@ -64,12 +66,13 @@ public class ClusterFacesHandler {
     private final Map<String, ModelState> states = new ConcurrentHashMap<>();
 
     public ClusterFacesHandler(FaceRepository faces, PersonRepository persons, PersonCentroidRepository centroids,
-            ClusteringChangeRepository changes, ClustererProperties props, TransactionTemplate tx, Clock clock,
-            MeterRegistry meters) {
+            ClusteringChangeRepository changes, Portraits portraits, ClustererProperties props, TransactionTemplate tx,
+            Clock clock, MeterRegistry meters) {
         this.faces = faces;
         this.persons = persons;
         this.centroids = centroids;
         this.changes = changes;
+        this.portraits = portraits;
         this.props = props;
         this.tx = tx;
         this.clock = clock;
@@ -172,11 +175,9 @@ public class ClusterFacesHandler {
         List<ClusterRow> rows = faces.findForClustering(faceIds);
         rowsRead[0] += rows.size();
         List<IncrementalClustering.Face> batch = new ArrayList<>();
-        Map<Long, Double> sharpness = new HashMap<>();
         for (ClusterRow r : rows) {
             if (r.personId() == null && !r.userVerified() && r.embedding() != null && model.equals(r.model())) {
                 batch.add(new IncrementalClustering.Face(r.id(), r.slot(), r.embedding()));
-                sharpness.put(r.id(), r.sharpness());
             } else if (clustering.inPool(r.id())) {
                 clustering.removeFromPool(List.of(r.id())); // assigned or pinned by now
             }
@@ -220,7 +221,9 @@ public class ClusterFacesHandler {
         }
         persons.addFaceCounts(counts, now);
         centroids.save(model, updated, now);
-        portraits(joined, plan, updated, now);
+        Map<PersonId, List<FaceId>> added = new LinkedHashMap<>();
+        joined.forEach((p, fs) -> added.put(PersonId.of(p), fs.stream().map(FaceId::of).toList()));
+        portraits.offerAll(added, now);
         changes.record(revision, Kind.FACE, personOf.keySet(), now);
         changes.record(revision, Kind.PERSON, joined.keySet(), now);
         if (revision % 1000 == 0) {
@@ -237,38 +240,6 @@ public class ClusterFacesHandler {
                 newIds.size(), clustered, placedFromPool, plan.unassigned().size(), clustering.poolSize(),
                 clustering.persons().size(), (System.nanoTime() - t0) / 1_000_000);
         return new Applied(plan, newIds, revision, r);
-    }
-
-    /**
-     * Portraits, incrementally: a person's portrait changes when a face that joined it is a better portrait than the
-     * current one by {@link PortraitRule#better}, judged against the person's new centroid.
-     */
-    private void portraits(Map<Long, List<Long>> joined, IncrementalClustering.Plan plan,
-            List<PersonCentroidRepository.Centroid> updated, Instant now) {
-        Map<Long, Long> current = persons.portraitFaces(joined.keySet());
-        Set<Long> ids = new HashSet<>(current.values());
-        joined.values().forEach(ids::addAll);
-        Map<Long, Double> sharpness = faces.sharpness(ids);
-        Map<Long, float[]> currentVectors = faces.findEmbeddingsAnyModel(current.values());
-        Map<Long, float[]> sums = new HashMap<>();
-        updated.forEach(c -> sums.put(c.personId(), c.sum()));
-        for (var e : joined.entrySet()) {
-            long person = e.getKey();
-            float[] mean = sums.get(person);
-            Long best = current.get(person);
-            float[] bestVector = best == null ? null : currentVectors.get(best);
-            for (Long f : e.getValue()) {
-                float[] v = plan.vectors().get(f);
-                if (best == null || bestVector == null
-                        || PortraitRule.better(v, sharpness.get(f), bestVector, sharpness.get(best), mean)) {
-                    best = f;
-                    bestVector = v;
-                }
-            }
-            if (best != null && !best.equals(current.get(person))) {
-                persons.setPortrait(PersonId.of(person), faces.mediaFileOf(best), best, now);
-            }
-        }
     }
 
     /** Reads everything a model's clustering holds: the persons' centroids and the unassigned pool. */

@@ -6,9 +6,9 @@ import io.facerec.common.id.PersonId;
 import io.facerec.common.persistence.ClusteringChangeRepository;
 import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.FaceRepository.EmbeddedFace;
-import io.facerec.common.persistence.FaceRepository.PortraitCandidate;
 import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.PersonRepository;
+import io.facerec.common.portrait.Portraits;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,16 +39,19 @@ public class ReclusterHandler {
     private final PersonRepository persons;
     private final PersonCentroidRepository centroids;
     private final ClusteringChangeRepository changes;
+    private final Portraits portraits;
     private final ClustererProperties props;
     private final TransactionTemplate tx;
     private final Clock clock;
 
     public ReclusterHandler(FaceRepository faces, PersonRepository persons, PersonCentroidRepository centroids,
-            ClusteringChangeRepository changes, ClustererProperties props, TransactionTemplate tx, Clock clock) {
+            ClusteringChangeRepository changes, Portraits portraits, ClustererProperties props, TransactionTemplate tx,
+            Clock clock) {
         this.faces = faces;
         this.persons = persons;
         this.centroids = centroids;
         this.changes = changes;
+        this.portraits = portraits;
         this.props = props;
         this.tx = tx;
         this.clock = clock;
@@ -127,7 +130,7 @@ public class ReclusterHandler {
         Instant now = clock.instant();
         Set<Long> named = new HashSet<>();
         for (PersonRepository.Person p : persons.findAll()) {
-            if (p.name() != null && !p.name().isBlank()) {
+            if (p.userNamed()) { // a user's name, not an automatic Unknown-N
                 named.add(p.id().value());
             }
         }
@@ -228,7 +231,7 @@ public class ReclusterHandler {
         return r;
     }
 
-    /** Every person's centroid and portrait, from the faces in memory (no face is read again). */
+    /** Every person's centroid and portrait, from the faces in memory (no embedding is read again). */
     private void rebuildCentroidsAndPortraits(String model, List<PersonClustering.Face> input, Map<Long, float[]> vectors,
             Map<Long, Long> after, Instant now) {
         Map<Long, List<Long>> members = new LinkedHashMap<>();
@@ -238,30 +241,19 @@ public class ReclusterHandler {
                 members.computeIfAbsent(p, k -> new ArrayList<>()).add(f.id());
             }
         }
-        Map<Long, FaceRepository.PortraitInfo> info = faces.portraitInfo(model);
         List<PersonCentroidRepository.Centroid> list = new ArrayList<>(members.size());
-        Map<Long, long[]> portraits = new LinkedHashMap<>();
         for (var e : members.entrySet()) {
             float[] sum = new float[vectors.get(e.getValue().get(0)).length];
-            List<PortraitCandidate> candidates = new ArrayList<>(e.getValue().size());
             for (Long f : e.getValue()) {
                 float[] v = vectors.get(f);
                 for (int k = 0; k < sum.length; k++) {
                     sum[k] += v[k];
                 }
-                FaceRepository.PortraitInfo pi = info.get(f);
-                if (pi != null) {
-                    candidates.add(new PortraitCandidate(FaceId.of(f), pi.mediaFileId(), pi.sharpness(), v));
-                }
             }
             list.add(new PersonCentroidRepository.Centroid(e.getKey(), e.getValue().size(), sum));
-            PortraitCandidate best = PortraitRule.choose(candidates);
-            if (best != null) {
-                portraits.put(e.getKey(), new long[] {best.mediaFileId(), best.id().value()});
-            }
         }
         centroids.deleteAll(model);
         centroids.save(model, list, now);
-        persons.setPortraits(portraits, now);
+        portraits.chooseAll(model, members, vectors, now);
     }
 }

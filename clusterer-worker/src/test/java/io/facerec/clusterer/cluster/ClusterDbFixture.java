@@ -15,6 +15,7 @@ import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
 import io.facerec.common.persistence.PersonRepository;
+import io.facerec.common.portrait.Portraits;
 import io.facerec.common.testing.TestDatabase;
 import java.time.Clock;
 import java.time.Instant;
@@ -53,7 +54,12 @@ abstract class ClusterDbFixture {
     }
 
     ClusterFacesHandler newHandler() {
-        return new ClusterFacesHandler(faces, persons, centroids, changes, props, db.tx(), Clock.systemUTC(), null);
+        return new ClusterFacesHandler(faces, persons, centroids, changes, portraits(), props, db.tx(),
+                Clock.systemUTC(), null);
+    }
+
+    Portraits portraits() {
+        return new Portraits(faces, persons, null, Portraits.Locations.NONE);
     }
 
     /** What the clusterer worker does for the faces embedded since its last run. */

@@ -17,7 +17,8 @@ class ReclusterHandlerTest extends ClusterDbFixture {
 
     @BeforeEach
     void setUpRecluster() {
-        recluster = new ReclusterHandler(faces, persons, centroids, changes, props, db.tx(), Clock.systemUTC());
+        recluster = new ReclusterHandler(faces, persons, centroids, changes, portraits(), props, db.tx(),
+                Clock.systemUTC());
     }
 
     @Test

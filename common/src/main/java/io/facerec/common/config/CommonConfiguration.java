@@ -10,7 +10,10 @@ import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
+import io.facerec.common.persistence.DatabaseTime;
 import io.facerec.common.persistence.PersonRepository;
+import io.facerec.common.person.PersonCorrections;
+import io.facerec.common.portrait.Portraits;
 import io.facerec.common.persistence.PipelineQueries;
 import io.facerec.common.error.PermanentProcessingException;
 import io.facerec.common.event.ProcessingFailed;
@@ -30,28 +33,57 @@ import org.springframework.kafka.core.KafkaTemplate;
 
 /** Beans every worker shares: repositories, model store, image loading, topics, dead letters. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(FacerecProperties.class)
+@EnableConfigurationProperties({FacerecProperties.class, OriginProperties.class, RetryProperties.class})
 @PropertySource("classpath:io/facerec/common/facerec-common.properties")
 public class CommonConfiguration {
 
+    /** The local time written to the database (the origin's {@code datetime.now()}). */
     @Bean
-    MediaFileRepository mediaFileRepository(JdbcTemplate jdbc) {
-        return new MediaFileRepository(jdbc);
+    DatabaseTime databaseTime(FacerecProperties props) {
+        return DatabaseTime.of(props.databaseTimeZone());
     }
 
     @Bean
-    MediaItemRepository mediaItemRepository(JdbcTemplate jdbc) {
-        return new MediaItemRepository(jdbc);
+    MediaFileRepository mediaFileRepository(JdbcTemplate jdbc, DatabaseTime time) {
+        return new MediaFileRepository(jdbc, time);
     }
 
     @Bean
-    FaceRepository faceRepository(JdbcTemplate jdbc) {
-        return new FaceRepository(jdbc);
+    MediaItemRepository mediaItemRepository(JdbcTemplate jdbc, DatabaseTime time, RetryProperties retry) {
+        return new MediaItemRepository(jdbc, time, retry.policy());
     }
 
     @Bean
-    PersonRepository personRepository(JdbcTemplate jdbc) {
-        return new PersonRepository(jdbc);
+    FaceRepository faceRepository(JdbcTemplate jdbc, DatabaseTime time) {
+        return new FaceRepository(jdbc, time);
+    }
+
+    @Bean
+    PersonRepository personRepository(JdbcTemplate jdbc, DatabaseTime time, OriginProperties origin) {
+        return new PersonRepository(jdbc, time, origin.personNames());
+    }
+
+    /**
+     * The origin's portrait rule and files: {@code Person_<id>_portrait.jpg} in {@code facerec.portraits-dir}; earlier
+     * thumbnails looked up by {@code Faces.Name} in the thumbnails directory and the origin's
+     * {@code ROOT_PATH/Thumbnails}.
+     */
+    @Bean
+    Portraits portraits(FaceRepository faces, PersonRepository persons, MediaFileRepository files,
+            FacerecProperties props, OriginProperties origin) {
+        java.util.List<java.nio.file.Path> thumbs = new java.util.ArrayList<>();
+        thumbs.add(props.thumbnailsDir());
+        if (!origin.rootPath().isBlank()) {
+            thumbs.add(java.nio.file.Path.of(origin.rootPath()).resolve("Thumbnails"));
+        }
+        return new Portraits(faces, persons, files, new Portraits.Locations(
+                props.portraitsDir().isBlank() ? null : java.nio.file.Path.of(props.portraitsDir()), thumbs));
+    }
+
+    @Bean
+    PersonCorrections personCorrections(FaceRepository faces, PersonRepository persons,
+            PersonCentroidRepository centroids, ClusteringChangeRepository changes, Portraits portraits) {
+        return new PersonCorrections(faces, persons, centroids, changes, portraits);
     }
 
     @Bean
@@ -75,8 +107,8 @@ public class CommonConfiguration {
     }
 
     @Bean
-    MediaPathResolver mediaPathResolver(FacerecProperties props) {
-        return new MediaPathResolver(props.mediaRoot());
+    MediaPathResolver mediaPathResolver(FacerecProperties props, OriginProperties origin) {
+        return new MediaPathResolver(props.mediaRoot(), origin.dbPrefix());
     }
 
     @Bean

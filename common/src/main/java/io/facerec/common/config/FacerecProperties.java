@@ -17,6 +17,10 @@ import org.springframework.validation.annotation.Validated;
  *     embedder must see the same directory (default: {@code .face-crops} in the thumbnails directory)
  * @param partitions partitions of each pipeline topic (the upper bound of detector/embedder parallelism)
  * @param maxImagePixels images with more pixels are refused before decoding
+ * @param portraitsDir where each person's portrait is copied as {@code Person_<id>_portrait.jpg} (the origin's
+ *     {@code individuals_portraits}, relative to the working folder); empty: no portrait files
+ * @param databaseTimeZone the zone of the local times written to the database (the origin wrote its machine's local
+ *     time); empty: the system's zone, e.g. {@code UTC} to write UTC instead
  */
 @Validated
 @ConfigurationProperties("facerec")
@@ -26,5 +30,7 @@ public record FacerecProperties(
         @NotNull @DefaultValue("Thumbnails") Path thumbnailsDir,
         @NotNull @DefaultValue("Thumbnails/.face-crops") Path faceCropsDir,
         @Min(1) @DefaultValue("4") int partitions,
-        @Min(1) @DefaultValue("200000000") long maxImagePixels) {
+        @Min(1) @DefaultValue("200000000") long maxImagePixels,
+        @NotNull @DefaultValue("individuals_portraits") String portraitsDir,
+        @NotNull @DefaultValue("") String databaseTimeZone) {
 }

@@ -6,22 +6,81 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The origin's environment variables, honoured as defaults (explicit Spring properties win):
- * {@code SQL_CONNECTION_STRING} (an ODBC string such as {@code DRIVER={ODBC Driver 17 for SQL Server};SERVER=host,1433;
- * DATABASE=Media;UID=user;PWD=secret}, or a JDBC URL) becomes the datasource; {@code THUMBNAIL_SAVE_PATH} is read by
- * {@code facerec.thumbnails-dir}'s default.
+ * The origin's configuration, honoured as defaults (explicit Spring properties win): its variables come from the
+ * process environment and from a {@code .env} file in the working folder, as the origin's {@code load_dotenv()} read
+ * them (the environment wins over the file; {@code FACEREC_DOTENV} or {@code -Dfacerec.dotenv} name another file).
+ * <ul>
+ *   <li>{@code SQL_CONNECTION_STRING} (an ODBC string such as {@code DRIVER={ODBC Driver 17 for SQL Server};
+ *       SERVER=host,1433;DATABASE=Media;UID=user;PWD=secret}, or a JDBC URL) becomes the datasource, unless
+ *       {@code SPRING_DATASOURCE_URL} is set;</li>
+ *   <li>{@code THUMBNAIL_SAVE_PATH}, {@code CONTAINER_IMAGES_ROOT}, {@code DB_PREFIX} and {@code ROOT_PATH} are the
+ *       defaults of {@code facerec.thumbnails-dir}, {@code facerec.media-root}, {@code facerec.origin.db-prefix} and
+ *       {@code facerec.origin.root-path} (see {@code facerec-common.properties} and {@link OriginProperties}).</li>
+ * </ul>
  */
 public final class OriginEnvironment {
+    /** The origin's variables facerec reads. */
+    public static final java.util.List<String> VARIABLES = java.util.List.of("SQL_CONNECTION_STRING",
+            "THUMBNAIL_SAVE_PATH", "CONTAINER_IMAGES_ROOT", "DB_PREFIX", "ROOT_PATH");
+
     private OriginEnvironment() {
     }
 
-    /** Default properties derived from the process environment. */
+    /** The {@code .env} file read: {@code -Dfacerec.dotenv}, else {@code FACEREC_DOTENV}, else {@code ./.env}. */
+    public static java.nio.file.Path dotenvFile() {
+        String p = System.getProperty("facerec.dotenv");
+        if (p == null || p.isBlank()) {
+            p = System.getenv("FACEREC_DOTENV");
+        }
+        return java.nio.file.Path.of(p == null || p.isBlank() ? ".env" : p).toAbsolutePath().normalize();
+    }
+
+    /** The variables of a {@code .env} file (empty when there is none). @throws IllegalStateException when malformed */
+    public static Map<String, String> readDotenv(java.nio.file.Path file) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            return out;
+        }
+        try {
+            io.github.cdimascio.dotenv.Dotenv d = io.github.cdimascio.dotenv.Dotenv.configure()
+                    .directory(file.getParent().toString()).filename(file.getFileName().toString()).load();
+            for (io.github.cdimascio.dotenv.DotenvEntry e : d.entries(io.github.cdimascio.dotenv.Dotenv.Filter.DECLARED_IN_ENV_FILE)) {
+                String v = e.getValue();
+                if (v.length() >= 2 && v.startsWith("'") && v.endsWith("'")) {
+                    v = v.substring(1, v.length() - 1); // single quotes, as python-dotenv reads them
+                }
+                out.put(e.getKey(), v);
+            }
+        } catch (io.github.cdimascio.dotenv.DotenvException e) {
+            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** The origin's variables as the process sees them: the {@code .env} file's, overridden by the environment. */
+    public static Map<String, String> variables() {
+        return variables(System.getenv(), readDotenv(dotenvFile()));
+    }
+
+    static Map<String, String> variables(Map<String, String> env, Map<String, String> dotenv) {
+        Map<String, String> v = new HashMap<>(dotenv);
+        v.putAll(env);
+        return v;
+    }
+
+    /** Default properties derived from the origin's variables (environment and {@code .env}). */
     public static Map<String, Object> defaults() {
-        return defaults(System.getenv());
+        return defaults(variables());
     }
 
     static Map<String, Object> defaults(Map<String, String> env) {
         Map<String, Object> d = new HashMap<>();
+        for (String name : VARIABLES) {
+            String value = env.get(name);
+            if (value != null && !name.equals("SQL_CONNECTION_STRING")) {
+                d.put(name, value); // read by the placeholders in facerec-common.properties
+            }
+        }
         String cs = env.get("SQL_CONNECTION_STRING");
         if (cs != null && !cs.isBlank() && env.get("SPRING_DATASOURCE_URL") == null) {
             Datasource ds = parse(cs);

@@ -28,20 +28,29 @@ public final class EmbeddingCodec {
 
     /**
      * Reads an embedding as the origin could have stored it: raw float32 bytes, or a JSON array of numbers as text
-     * (the origin also accepted those).
+     * (the origin also accepted those), in UTF-8 or, as an {@code NVARCHAR} cast to bytes gives it, UTF-16LE.
      */
     public static float[] parse(byte[] stored) {
-        if (stored.length > 0 && (stored[0] == '[' || stored[0] == ' ')) {
-            String s = new String(stored, java.nio.charset.StandardCharsets.UTF_8).trim();
-            if (s.startsWith("[") && s.endsWith("]")) {
-                String[] parts = s.substring(1, s.length() - 1).split(",");
-                float[] v = new float[parts.length];
-                for (int i = 0; i < parts.length; i++) {
-                    v[i] = Float.parseFloat(parts[i].trim());
-                }
-                return v;
-            }
+        String s = jsonText(stored);
+        if (s == null) {
+            return fromBytes(stored);
         }
-        return fromBytes(stored);
+        String[] parts = s.substring(1, s.length() - 1).split(",");
+        float[] v = new float[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            v[i] = Float.parseFloat(parts[i].trim());
+        }
+        return v;
+    }
+
+    /** The text of a JSON array stored as bytes, or null when the bytes are not one. */
+    private static String jsonText(byte[] b) {
+        if (b.length == 0 || (b[0] != '[' && b[0] != ' ')) {
+            return null;
+        }
+        java.nio.charset.Charset cs = b.length > 1 && b[1] == 0 ? java.nio.charset.StandardCharsets.UTF_16LE
+                : java.nio.charset.StandardCharsets.UTF_8;
+        String s = new String(b, cs).trim();
+        return s.startsWith("[") && s.endsWith("]") ? s : null;
     }
 }

@@ -21,22 +21,60 @@ import org.springframework.jdbc.support.KeyHolder;
 
 /** {@code Faces}: one row per detected face; the embedder and clusterer fill in the rest. */
 public class FaceRepository {
+    /**
+     * Per-face lines of the clusterer ("face X assigned to person Y"), under the clusterer's name so that they land in
+     * {@code embeddings_clustering.log} as the origin's did.
+     */
+    private static final org.slf4j.Logger assignments = org.slf4j.LoggerFactory.getLogger("io.facerec.clusterer.assignments");
+
     private final JdbcTemplate jdbc;
+    private final DatabaseTime time;
 
     public FaceRepository(JdbcTemplate jdbc) {
-        this.jdbc = jdbc;
+        this(jdbc, DatabaseTime.system());
     }
 
-    /** A face to store: which frame (0 for photos), its index in that frame, what the detector found. */
-    public record NewFace(int frameNumber, int faceIndex, DetectedFace face, String thumbnailPath, Double sharpness) {
+    public FaceRepository(JdbcTemplate jdbc, DatabaseTime time) {
+        this.jdbc = jdbc;
+        this.time = time;
+    }
+
+    /**
+     * A face to store: which frame (0 for photos), its index in that frame, what the detector found.
+     *
+     * @param cropBox what {@code BoundingBox} holds: the origin's square thumbnail crop in its text form
+     *     ({@link io.facerec.common.geometry.OriginCrop.Rect#toOriginText()}); null stores the detector's box there
+     * @param name {@code Faces.Name}: the thumbnail's file name, as the origin wrote it (null when none was written)
+     */
+    public record NewFace(int frameNumber, int faceIndex, DetectedFace face, String thumbnailPath, Double sharpness,
+            String cropBox, String name) {
         public NewFace(int frameNumber, int faceIndex, DetectedFace face, String thumbnailPath) {
             this(frameNumber, faceIndex, face, thumbnailPath, null);
         }
+
+        public NewFace(int frameNumber, int faceIndex, DetectedFace face, String thumbnailPath, Double sharpness) {
+            this(frameNumber, faceIndex, face, thumbnailPath, sharpness, null, null);
+        }
     }
 
+    /**
+     * A stored face.
+     *
+     * @param box the detector's box ({@code DetectorBox}); for a face the origin stored, which has none, its
+     *     {@code BoundingBox} (the origin's square crop); null when neither is stored
+     * @param landmarks null for a face the origin stored (it kept none) until facerec found them again
+     * @param name {@code Faces.Name}, the thumbnail's file name
+     * @param storedBox {@code BoundingBox} as stored (the square crop box for origin and new rows alike); may be null
+     * @param fromDetector whether {@code box} is a detector box ({@code DetectorBox} is set)
+     */
     public record Face(FaceId id, MediaItemId mediaItemId, PersonId personId, int frameNumber, int faceIndex,
             double score, BoundingBox box, Landmarks landmarks, String thumbnailPath, boolean userVerified,
-            boolean embedded, boolean clustered) {
+            boolean embedded, boolean clustered, String name, BoundingBox storedBox, boolean fromDetector) {
+
+        /** Whether the embedder can align this face (its landmarks are known). */
+        public boolean hasLandmarks() {
+            return landmarks != null;
+        }
     }
 
     /** An embedded face as the clusterer sees it. */
@@ -44,20 +82,30 @@ public class FaceRepository {
             boolean userVerified, float[] embedding) {
     }
 
-    private static final String COLUMNS = "\"Id\", \"MediaItemId\", \"PersonId\", \"FrameNumber\", \"FaceIndex\", "
-            + "\"Score\", \"BoundingBox\", \"Landmarks\", \"ThumbnailPath\", \"IsUserVerified\", "
-            + "CASE WHEN \"Embedding\" IS NULL THEN 0 ELSE 1 END, CASE WHEN \"ClusteredAt\" IS NULL THEN 0 ELSE 1 END";
+    /**
+     * An embedding counts for the configured model only when the model is recorded: the origin's rows have none
+     * ({@code EmbeddingModel} NULL) until {@link #adoptOriginEmbeddings} declares them, or facerec embeds them again.
+     */
+    private static final String COLUMNS = columns("");
+    private static final String F_COLUMNS = columns("f.");
 
-    private static final String F_COLUMNS = "f.\"Id\", f.\"MediaItemId\", f.\"PersonId\", f.\"FrameNumber\", "
-            + "f.\"FaceIndex\", f.\"Score\", f.\"BoundingBox\", f.\"Landmarks\", f.\"ThumbnailPath\", f.\"IsUserVerified\", "
-            + "CASE WHEN f.\"Embedding\" IS NULL THEN 0 ELSE 1 END, CASE WHEN f.\"ClusteredAt\" IS NULL THEN 0 ELSE 1 END";
+    private static String columns(String a) {
+        return a + "\"Id\", " + a + "\"MediaItemId\", " + a + "\"PersonId\", " + a + "\"FrameNumber\", " + a
+                + "\"FaceIndex\", " + a + "\"Score\", " + a + "\"DetectorBox\", " + a + "\"Landmarks\", " + a
+                + "\"ThumbnailPath\", " + a + "\"IsUserVerified\", CASE WHEN " + a + "\"Embedding\" IS NULL OR " + a
+                + "\"EmbeddingModel\" IS NULL THEN 0 ELSE 1 END, CASE WHEN " + a + "\"ClusteredAt\" IS NULL THEN 0 ELSE 1 END, "
+                + a + "\"Name\", " + a + "\"BoundingBox\"";
+    }
 
     private static Face map(ResultSet rs, int i) throws SQLException {
         long person = rs.getLong(3);
         PersonId pid = rs.wasNull() ? null : PersonId.of(person);
+        BoundingBox detector = Json.boxOrNull(rs.getString(7));
+        BoundingBox stored = Json.boxOrNull(rs.getString(14));
         return new Face(FaceId.of(rs.getLong(1)), MediaItemId.of(rs.getLong(2)), pid, rs.getInt(4), rs.getInt(5),
-                rs.getDouble(6), Json.box(rs.getString(7)), Json.landmarks(rs.getString(8)), rs.getString(9),
-                rs.getBoolean(10), rs.getInt(11) == 1, rs.getInt(12) == 1);
+                rs.getDouble(6), detector != null ? detector : stored, Json.landmarksOrNull(rs.getString(8)),
+                rs.getString(9), rs.getBoolean(10), rs.getInt(11) == 1, rs.getInt(12) == 1, rs.getString(13), stored,
+                detector != null);
     }
 
     /**
@@ -71,26 +119,29 @@ public class FaceRepository {
         List<FaceId> ids = new ArrayList<>(faces.size());
         for (NewFace f : faces) {
             KeyHolder keys = new GeneratedKeyHolder();
+            java.time.LocalDateTime created = time.of(now);
             jdbc.update(con -> {
                 PreparedStatement ps = con.prepareStatement("INSERT INTO \"Faces\" (\"MediaItemId\", \"BoundingBox\", "
                         + "\"FrameNumber\", \"FaceIndex\", \"Score\", \"Landmarks\", \"ThumbnailPath\", \"CreatedAt\", "
-                        + "\"ModifiedAt\", \"IsUserVerified\", \"Sharpness\") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        new String[] {"Id"});
+                        + "\"ModifiedAt\", \"IsUserVerified\", \"Sharpness\", \"DetectorBox\", \"Name\") "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[] {"Id"});
                 ps.setLong(1, item.value());
-                ps.setString(2, Json.box(f.face().box()));
+                ps.setString(2, f.cropBox() != null ? f.cropBox() : Json.box(f.face().box()));
                 ps.setInt(3, f.frameNumber());
                 ps.setInt(4, f.faceIndex());
                 ps.setFloat(5, (float) f.face().score());
                 ps.setString(6, Json.landmarks(f.face().landmarks()));
                 ps.setString(7, f.thumbnailPath());
-                ps.setTimestamp(8, Timestamp.from(now));
-                ps.setTimestamp(9, Timestamp.from(now));
+                ps.setObject(8, created);
+                ps.setObject(9, created);
                 ps.setBoolean(10, false);
                 if (f.sharpness() == null) {
                     ps.setNull(11, Types.REAL);
                 } else {
                     ps.setFloat(11, f.sharpness().floatValue());
                 }
+                ps.setString(12, Json.box(f.face().box()));
+                ps.setString(13, f.name());
                 return ps;
             }, keys);
             ids.add(FaceId.of(keys.getKey().longValue()));
@@ -141,16 +192,28 @@ public class FaceRepository {
                         ps.setLong(1, person.value());
                     }
                     ps.setBoolean(2, true);
-                    ps.setTimestamp(3, Timestamp.from(now));
-                    ps.setTimestamp(4, Timestamp.from(now));
+                    ps.setObject(3, time.of(now));
+                    ps.setObject(4, time.of(now));
                     ps.setLong(5, face.value());
                 });
+    }
+
+    /** A merge: every face of {@code from} goes to {@code to} as a user-verified face, in one statement. */
+    public int moveAllByUser(PersonId from, PersonId to, Instant now) {
+        return jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = ?, \"IsUserVerified\" = ?, \"ClusteredAt\" = ?, "
+                + "\"ModifiedAt\" = ? WHERE \"PersonId\" = ?", to.value(), true, time.of(now), time.of(now), from.value());
+    }
+
+    /** Confirms every face of a person (the faces a user left behind when splitting it), in one statement. */
+    public int confirmAll(PersonId person, Instant now) {
+        return jdbc.update("UPDATE \"Faces\" SET \"IsUserVerified\" = ?, \"ModifiedAt\" = ? WHERE \"PersonId\" = ? AND "
+                + "\"IsUserVerified\" = ?", true, time.of(now), person.value(), false);
     }
 
     /** Marks a face as confirmed for its current person ({@code IsUserVerified = 1}). */
     public int confirm(FaceId face, Instant now) {
         return jdbc.update("UPDATE \"Faces\" SET \"IsUserVerified\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ? AND \"PersonId\" IS NOT NULL",
-                true, Timestamp.from(now), face.value());
+                true, time.of(now), face.value());
     }
 
     /**
@@ -160,32 +223,112 @@ public class FaceRepository {
     public void reject(FaceId face, PersonId person, Instant now) {
         jdbc.update("INSERT INTO \"FaceRejections\" (\"FaceId\", \"PersonId\", \"CreatedAt\") SELECT ?, ?, ? "
                 + "WHERE NOT EXISTS (SELECT 1 FROM \"FaceRejections\" WHERE \"FaceId\" = ? AND \"PersonId\" = ?)",
-                face.value(), person.value(), Timestamp.from(now), face.value(), person.value());
+                face.value(), person.value(), time.of(now), face.value(), person.value());
         jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = NULL, \"IsUserVerified\" = ?, \"ClusteredAt\" = NULL, "
-                + "\"ModifiedAt\" = ? WHERE \"Id\" = ? AND \"PersonId\" = ?", false, Timestamp.from(now), face.value(),
+                + "\"ModifiedAt\" = ? WHERE \"Id\" = ? AND \"PersonId\" = ?", false, time.of(now), face.value(),
                 person.value());
     }
 
     /** Faces without an embedding, of items that did not fail. */
     public List<Face> findWithoutEmbedding() {
+        return findWithoutEmbedding(Integer.MAX_VALUE, java.time.LocalDateTime.of(9999, 1, 1, 0, 0));
+    }
+
+    /**
+     * Faces the configured model still has to embed: those without an embedding, and the origin's whose embedding no
+     * model was declared for ({@code EmbeddingModel} NULL, see {@link #adoptOriginEmbeddings}); of items that did not
+     * fail, or failed and are due for another attempt (see {@link RetryPolicy}).
+     */
+    public List<Face> findWithoutEmbedding(MediaItemRepository items, Instant now) {
+        Object[] due = items.dueArgs(now);
+        return findWithoutEmbedding((Integer) due[0], (java.time.LocalDateTime) due[1]);
+    }
+
+    private List<Face> findWithoutEmbedding(int maxAttempts, java.time.LocalDateTime now) {
         return jdbc.query("SELECT " + F_COLUMNS + " FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" "
-                + "WHERE f.\"Embedding\" IS NULL AND m.\"Status\" <> 'FAILED' ORDER BY f.\"MediaItemId\", f.\"FaceIndex\"",
-                FaceRepository::map);
+                + "WHERE (f.\"Embedding\" IS NULL OR f.\"EmbeddingModel\" IS NULL) AND "
+                + MediaItemRepository.retryableCondition("m") + " ORDER BY f.\"MediaItemId\", f.\"FaceIndex\"",
+                FaceRepository::map, maxAttempts, now);
     }
 
     public void setThumbnail(FaceId face, String path, Instant now) {
-        jdbc.update("UPDATE \"Faces\" SET \"ThumbnailPath\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?", path,
-                Timestamp.from(now), face.value());
+        jdbc.update("UPDATE \"Faces\" SET \"ThumbnailPath\" = ? WHERE \"Id\" = ?", path, face.value());
     }
 
-    /** Writes the embedding (idempotent: the same face embedded twice gets the same bytes). */
+    /**
+     * Writes the embedding (idempotent: the same face embedded twice gets the same bytes). An origin embedding the
+     * face had ({@code EmbeddingModel} NULL) is kept in {@code OriginEmbedding} first, so a way back can restore it.
+     */
     public void saveEmbedding(FaceId face, float[] embedding, String modelId, Instant now) {
-        jdbc.update("UPDATE \"Faces\" SET \"Embedding\" = ?, \"EmbeddingModel\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?",
+        jdbc.update("UPDATE \"Faces\" SET \"OriginEmbedding\" = CASE WHEN \"EmbeddingModel\" IS NULL AND \"Embedding\" IS NOT NULL "
+                + "AND \"OriginEmbedding\" IS NULL THEN \"Embedding\" ELSE \"OriginEmbedding\" END, \"Embedding\" = ?, "
+                + "\"EmbeddingModel\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?",
                 ps -> {
                     ps.setBytes(1, EmbeddingCodec.toBytes(embedding));
                     ps.setString(2, modelId);
-                    ps.setTimestamp(3, Timestamp.from(now));
+                    ps.setObject(3, time.of(now));
                     ps.setLong(4, face.value());
+                });
+    }
+
+    /** What {@link #adoptOriginEmbeddings} found. */
+    public record OriginEmbeddings(int adopted, int otherDimension, int unreadable) {
+    }
+
+    /**
+     * Declares the origin's embeddings ({@code EmbeddingModel} NULL) to be the given model's, so they are clustered
+     * with facerec's own: every such embedding that parses (float32 bytes or a JSON array, as the origin read them)
+     * to {@code dimension} numbers gets {@code EmbeddingModel = modelId}; nothing else of the row changes. The others
+     * stay undeclared and are embedded again.
+     */
+    public OriginEmbeddings adoptOriginEmbeddings(String modelId, int dimension) {
+        List<Long> ok = new ArrayList<>();
+        int[] other = {0};
+        int[] bad = {0};
+        jdbc.query(con -> {
+            PreparedStatement ps = con.prepareStatement("SELECT \"Id\", \"Embedding\" FROM \"Faces\" "
+                    + "WHERE \"EmbeddingModel\" IS NULL AND \"Embedding\" IS NOT NULL");
+            ps.setFetchSize(500);
+            return ps;
+        }, rs -> {
+            try {
+                if (EmbeddingCodec.parse(rs.getBytes(2)).length == dimension) {
+                    ok.add(rs.getLong(1));
+                } else {
+                    other[0]++;
+                }
+            } catch (IllegalArgumentException e) {
+                bad[0]++;
+            }
+        });
+        for (int from = 0; from < ok.size(); from += 500) {
+            List<Long> chunk = ok.subList(from, Math.min(ok.size(), from + 500));
+            List<Object> args = new ArrayList<>();
+            args.add(modelId);
+            args.addAll(chunk);
+            jdbc.update("UPDATE \"Faces\" SET \"EmbeddingModel\" = ? WHERE \"EmbeddingModel\" IS NULL AND \"Id\" IN ("
+                    + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")", args.toArray());
+        }
+        return new OriginEmbeddings(ok.size(), other[0], bad[0]);
+    }
+
+    /**
+     * Completes a face the origin stored (it kept no landmarks or score) with what facerec's detector found for it
+     * again: landmarks, score, the detector's box and (when unknown) the sharpness. {@code BoundingBox}, {@code Name}
+     * and the origin's timestamps stay as they are.
+     */
+    public void complete(FaceId face, DetectedFace found, Double sharpness) {
+        jdbc.update("UPDATE \"Faces\" SET \"Landmarks\" = ?, \"Score\" = ?, \"DetectorBox\" = ?, "
+                + "\"Sharpness\" = COALESCE(\"Sharpness\", ?) WHERE \"Id\" = ?", ps -> {
+                    ps.setString(1, Json.landmarks(found.landmarks()));
+                    ps.setFloat(2, (float) found.score());
+                    ps.setString(3, found.score() > 0 ? Json.box(found.box()) : null);
+                    if (sharpness == null) {
+                        ps.setNull(4, Types.REAL);
+                    } else {
+                        ps.setFloat(4, sharpness.floatValue());
+                    }
+                    ps.setLong(5, face.value());
                 });
     }
 
@@ -274,6 +417,7 @@ public class FaceRepository {
 
     /** Sets (or clears, with null) the person of a face, never touching user-verified faces. */
     public void assignPerson(FaceId face, PersonId person, Instant now) {
+        assignments.info(person == null ? "face {} left unassigned" : "face {} assigned to person {}", face, person);
         jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = ?, \"ClusteredAt\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ? AND \"IsUserVerified\" = ?",
                 ps -> {
                     if (person == null) {
@@ -281,8 +425,8 @@ public class FaceRepository {
                     } else {
                         ps.setLong(1, person.value());
                     }
-                    ps.setTimestamp(2, Timestamp.from(now));
-                    ps.setTimestamp(3, Timestamp.from(now));
+                    ps.setObject(2, time.of(now));
+                    ps.setObject(3, time.of(now));
                     ps.setLong(4, face.value());
                     ps.setBoolean(5, false);
                 });
@@ -290,10 +434,52 @@ public class FaceRepository {
 
     /** Marks faces as considered by the clusterer without changing their person. */
     public void markClustered(Collection<FaceId> faces, Instant now) {
+        for (FaceId f : faces) {
+            assignments.info("face {} left unassigned", f);
+        }
         jdbc.batchUpdate("UPDATE \"Faces\" SET \"ClusteredAt\" = ? WHERE \"Id\" = ?", faces, 500, (ps, f) -> {
-            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setObject(1, time.of(now));
             ps.setLong(2, f.value());
         });
+    }
+
+    /** A face as a list shows it: its person, score, box, whether a user verified it, and its file. */
+    public record Listed(long id, Long personId, double score, BoundingBox box, boolean verified, String filePath) {
+    }
+
+    private static final String LISTED = "SELECT f.\"Id\", f.\"PersonId\", f.\"Score\", f.\"BoundingBox\", "
+            + "f.\"IsUserVerified\", mf.\"FilePath\" FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" "
+            + "JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" ";
+
+    private static Listed listed(ResultSet rs, int i) throws SQLException {
+        long p = rs.getLong(2);
+        Long person = rs.wasNull() ? null : p;
+        return new Listed(rs.getLong(1), person, rs.getDouble(3), Json.boxOrNull(rs.getString(4)), rs.getBoolean(5),
+                rs.getString(6));
+    }
+
+    /** A page of a person's faces, in id order (one query; the index on person and id serves it). */
+    public List<Listed> pageOfPerson(PersonId person, int offset, int limit) {
+        return jdbc.query(LISTED + "WHERE f.\"PersonId\" = ? ORDER BY f.\"Id\" OFFSET ? ROWS FETCH NEXT ? ROWS ONLY",
+                FaceRepository::listed, person.value(), offset, limit);
+    }
+
+    /** A page of the unassigned embedded faces, in id order. */
+    public List<Listed> pageUnassigned(int offset, int limit) {
+        return jdbc.query(LISTED + "WHERE f.\"PersonId\" IS NULL AND f.\"EmbeddingModel\" IS NOT NULL ORDER BY f.\"Id\" "
+                + "OFFSET ? ROWS FETCH NEXT ? ROWS ONLY", FaceRepository::listed, offset, limit);
+    }
+
+    /** How many embedded faces have no person. */
+    public long countUnassigned() {
+        Long n = jdbc.queryForObject("SELECT COUNT(*) FROM \"Faces\" WHERE \"PersonId\" IS NULL AND \"EmbeddingModel\" "
+                + "IS NOT NULL", Long.class);
+        return n == null ? 0 : n;
+    }
+
+    /** One face as a list shows it. */
+    public java.util.Optional<Listed> listed(FaceId id) {
+        return jdbc.query(LISTED + "WHERE f.\"Id\" = ?", FaceRepository::listed, id.value()).stream().findFirst();
     }
 
     /** A face as the streaming clusterer reads it: where it is, whether it is placed, its embedding. */
@@ -360,34 +546,23 @@ public class FaceRepository {
         int[][] counts = jdbc.batchUpdate("UPDATE \"Faces\" SET \"PersonId\" = ?, \"ClusteredAt\" = ?, \"ModifiedAt\" = ? "
                 + "WHERE \"Id\" = ? AND \"IsUserVerified\" = ?", rows, 500, (ps, e) -> {
                     ps.setLong(1, e.getValue());
-                    ps.setTimestamp(2, Timestamp.from(now));
-                    ps.setTimestamp(3, Timestamp.from(now));
+                    ps.setObject(2, time.of(now));
+                    ps.setObject(3, time.of(now));
                     ps.setLong(4, e.getKey());
                     ps.setBoolean(5, false);
                 });
         int n = 0;
+        int i = 0;
         for (int[] c : counts) {
             for (int x : c) {
                 n += Math.max(0, x);
+                if (x > 0) {
+                    assignments.info("face {} assigned to person {}", rows.get(i).getKey(), rows.get(i).getValue());
+                }
+                i++;
             }
         }
         return n;
-    }
-
-    /** The embeddings of these faces, whatever their model. */
-    public java.util.Map<Long, float[]> findEmbeddingsAnyModel(Collection<Long> ids) {
-        java.util.Map<Long, float[]> out = new java.util.HashMap<>();
-        Chunks.query(jdbc, "SELECT \"Id\", \"Embedding\" FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL AND \"Id\" IN ",
-                List.of(), ids, rs -> {
-                    out.put(rs.getLong(1), EmbeddingCodec.parse(rs.getBytes(2)));
-                });
-        return out;
-    }
-
-    /** The media file a face was found in. */
-    public long mediaFileOf(long face) {
-        return jdbc.queryForObject("SELECT m.\"MediaFileId\" FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = "
-                + "f.\"MediaItemId\" WHERE f.\"Id\" = ?", Long.class, face);
     }
 
     /** A face's place and state, without its embedding (a recluster from a replay reads these for every face). */
@@ -413,49 +588,86 @@ public class FaceRepository {
 
     /** Takes faces out of their persons (batched); user-verified faces are never touched. */
     public void unassignPersons(Collection<Long> ids, Instant now) {
+        ids.forEach(id -> assignments.info("face {} left unassigned", id));
         jdbc.batchUpdate("UPDATE \"Faces\" SET \"PersonId\" = NULL, \"ClusteredAt\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ? "
                 + "AND \"IsUserVerified\" = ?", new ArrayList<>(ids), 500, (ps, id) -> {
-                    ps.setTimestamp(1, Timestamp.from(now));
-                    ps.setTimestamp(2, Timestamp.from(now));
+                    ps.setObject(1, time.of(now));
+                    ps.setObject(2, time.of(now));
                     ps.setLong(3, id);
                     ps.setBoolean(4, false);
                 });
     }
 
-    /** What the portrait rule needs besides the embedding: the face's media file and sharpness (0 when unknown). */
-    public record PortraitInfo(long mediaFileId, double sharpness) {
-    }
-
-    /** Media file and sharpness of every embedded face of a model. */
-    public java.util.Map<Long, PortraitInfo> portraitInfo(String model) {
-        java.util.Map<Long, PortraitInfo> out = new java.util.HashMap<>();
-        jdbc.query("SELECT f.\"Id\", m.\"MediaFileId\", f.\"Sharpness\" FROM \"Faces\" f JOIN \"MediaItems\" m ON "
-                + "m.\"Id\" = f.\"MediaItemId\" WHERE f.\"EmbeddingModel\" = ? AND f.\"Embedding\" IS NOT NULL", rs -> {
-                    out.put(rs.getLong(1), new PortraitInfo(rs.getLong(2), rs.getDouble(3)));
-                }, model);
+    /** The person of each of these faces that has one. */
+    public java.util.Map<Long, Long> personsOf(Collection<Long> ids) {
+        java.util.Map<Long, Long> out = new java.util.HashMap<>();
+        Chunks.query(jdbc, "SELECT \"Id\", \"PersonId\" FROM \"Faces\" WHERE \"PersonId\" IS NOT NULL AND \"Id\" IN ",
+                List.of(), ids, rs -> {
+                    out.put(rs.getLong(1), rs.getLong(2));
+                });
         return out;
     }
 
-    /** The sharpness of these faces (null where unknown). */
-    public java.util.Map<Long, Double> sharpness(Collection<Long> ids) {
-        java.util.Map<Long, Double> out = new java.util.HashMap<>();
-        Chunks.query(jdbc, "SELECT \"Id\", \"Sharpness\" FROM \"Faces\" WHERE \"Id\" IN ", List.of(), ids, rs -> {
-            double v = rs.getDouble(2);
-            out.put(rs.getLong(1), rs.wasNull() ? null : v);
-        });
+    /**
+     * A face of a person as the portrait rule sees it: no embedding (the rule needs embeddings only to break a tie of
+     * sharpness, see {@link #findPersonEmbeddings}).
+     *
+     * @param sharpness null when not known yet (faces the origin stored)
+     * @param thumbnailPath the thumbnail facerec wrote, or null
+     * @param name {@code Faces.Name}, the thumbnail's file name (the origin's way to find it)
+     */
+    public record PortraitFace(FaceId id, long mediaFileId, Double sharpness, String thumbnailPath, String name) {
+    }
+
+    private static final String PORTRAIT_FACE = "SELECT f.\"Id\", m.\"MediaFileId\", f.\"Sharpness\", f.\"ThumbnailPath\", "
+            + "f.\"Name\" FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" ";
+
+    private static PortraitFace portraitFace(ResultSet rs) throws SQLException {
+        double sharpness = rs.getDouble(3);
+        Double s = rs.wasNull() ? null : sharpness;
+        return new PortraitFace(FaceId.of(rs.getLong(1)), rs.getLong(2), s, rs.getString(4), rs.getString(5));
+    }
+
+    /** Every face of a person, by id (reads no embedding). */
+    public List<PortraitFace> findPortraitFaces(PersonId person) {
+        return jdbc.query(PORTRAIT_FACE + "WHERE f.\"PersonId\" = ? ORDER BY f.\"Id\"", (rs, i) -> portraitFace(rs),
+                person.value());
+    }
+
+    /** Every face of a model that has a person (reads no embedding). */
+    public List<PortraitFace> findPortraitFacesOfModel(String model) {
+        return jdbc.query(PORTRAIT_FACE + "WHERE f.\"EmbeddingModel\" = ? AND f.\"PersonId\" IS NOT NULL", (rs, i) -> portraitFace(rs),
+                model);
+    }
+
+    /** The given faces, by id (reads no embedding). */
+    public List<PortraitFace> findPortraitFaces(Collection<FaceId> ids) {
+        List<PortraitFace> out = new ArrayList<>();
+        queryInChunks(PORTRAIT_FACE + "WHERE f.\"Id\" IN ", List.of(), ids.stream().map(FaceId::value).sorted().toList(),
+                rs -> {
+                    out.add(portraitFace(rs));
+                });
+        out.sort(java.util.Comparator.comparingLong(f -> f.id().value()));
         return out;
     }
 
-    /** A face as the portrait rule sees it. */
-    public record PortraitCandidate(FaceId id, long mediaFileId, double sharpness, float[] embedding) {
+    /** The embeddings of a person's faces, by face id (any model; faces without one are left out). */
+    public java.util.Map<Long, float[]> findPersonEmbeddings(PersonId person) {
+        java.util.Map<Long, float[]> out = new java.util.LinkedHashMap<>();
+        jdbc.query("SELECT \"Id\", \"Embedding\" FROM \"Faces\" WHERE \"PersonId\" = ? AND \"Embedding\" IS NOT NULL ORDER BY \"Id\"",
+                rs -> {
+                    try {
+                        out.put(rs.getLong(1), EmbeddingCodec.parse(rs.getBytes(2)));
+                    } catch (IllegalArgumentException e) {
+                        // an unreadable origin embedding takes no part in the medoid
+                    }
+                }, person.value());
+        return out;
     }
 
-    /** The embedded faces of a person, with their media file and sharpness. */
-    public List<PortraitCandidate> findPortraitCandidates(PersonId person) {
-        return jdbc.query("SELECT f.\"Id\", m.\"MediaFileId\", f.\"Sharpness\", f.\"Embedding\" FROM \"Faces\" f "
-                + "JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" WHERE f.\"PersonId\" = ? AND f.\"Embedding\" IS NOT NULL "
-                + "ORDER BY f.\"Id\"", (rs, i) -> new PortraitCandidate(FaceId.of(rs.getLong(1)), rs.getLong(2),
-                        rs.getDouble(3), EmbeddingCodec.parse(rs.getBytes(4))), person.value());
+    /** Stores a face's sharpness (variance of the Laplacian of its grey thumbnail). */
+    public void setSharpness(FaceId face, double sharpness) {
+        jdbc.update("UPDATE \"Faces\" SET \"Sharpness\" = ? WHERE \"Id\" = ?", (float) sharpness, face.value());
     }
 
     /** (face, person) pairs a user rejected ("not this person"). */

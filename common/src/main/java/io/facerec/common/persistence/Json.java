@@ -28,6 +28,19 @@ final class Json {
         return sb.append(']').toString();
     }
 
+    /** The stored landmarks, or null where there are none: NULL, blank or {@code []} (origin rows). */
+    static Landmarks landmarksOrNull(String s) {
+        if (s == null || s.replace("[", "").replace("]", "").isBlank()) {
+            return null;
+        }
+        return landmarks(s);
+    }
+
+    /** A stored box, or null when the column is NULL or blank (the origin's BoundingBox is nullable). */
+    static BoundingBox boxOrNull(String s) {
+        return s == null || s.isBlank() ? null : box(s);
+    }
+
     static Landmarks landmarks(String s) {
         double[] n = numbers(s, 10);
         double[][] p = new double[5][];

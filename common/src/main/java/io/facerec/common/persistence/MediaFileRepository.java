@@ -10,9 +10,15 @@ import org.springframework.jdbc.support.KeyHolder;
 /** {@code MediaFile}: where a photo or video lies. {@code FilePath} is the path under the media root. */
 public class MediaFileRepository {
     private final JdbcTemplate jdbc;
+    private final DatabaseTime time;
 
     public MediaFileRepository(JdbcTemplate jdbc) {
+        this(jdbc, DatabaseTime.system());
+    }
+
+    public MediaFileRepository(JdbcTemplate jdbc, DatabaseTime time) {
         this.jdbc = jdbc;
+        this.time = time;
     }
 
     public record MediaFile(MediaFileId id, String filePath, String fileName, String extensions) {
@@ -20,13 +26,15 @@ public class MediaFileRepository {
 
     public MediaFileId insert(String filePath, String fileName, String extensions) {
         KeyHolder keys = new GeneratedKeyHolder();
+        java.time.LocalDateTime now = time.of(java.time.Instant.now());
         jdbc.update(con -> {
-            PreparedStatement ps = con.prepareStatement(
-                    "INSERT INTO \"MediaFile\" (\"FilePath\", \"FileName\", \"Extensions\") VALUES (?, ?, ?)",
-                    new String[] {"Id"});
+            PreparedStatement ps = con.prepareStatement("INSERT INTO \"MediaFile\" (\"FilePath\", \"FileName\", "
+                    + "\"Extensions\", \"CreatedAt\", \"ModifiedAt\") VALUES (?, ?, ?, ?, ?)", new String[] {"Id"});
             ps.setString(1, filePath);
             ps.setString(2, fileName);
             ps.setString(3, extensions);
+            ps.setObject(4, now);
+            ps.setObject(5, now);
             return ps;
         }, keys);
         return MediaFileId.of(keys.getKey().longValue());
@@ -36,6 +44,20 @@ public class MediaFileRepository {
         return jdbc.query("SELECT \"Id\", \"FilePath\", \"FileName\", \"Extensions\" FROM \"MediaFile\" WHERE \"Id\" = ?",
                 (rs, i) -> new MediaFile(MediaFileId.of(rs.getLong(1)), rs.getString(2), rs.getString(3), rs.getString(4)),
                 id.value()).stream().findFirst();
+    }
+
+    /** {@code MediaFile.ModifiedAt = now}: the origin sets it when a photo becomes a person's portrait. */
+    public void touch(MediaFileId id, java.time.Instant now) {
+        jdbc.update("UPDATE \"MediaFile\" SET \"ModifiedAt\" = ? WHERE \"Id\" = ?", time.of(now), id.value());
+    }
+
+    /** Marks many media files modified (batched). */
+    public void touchAll(java.util.Collection<Long> ids, java.time.Instant now) {
+        jdbc.batchUpdate("UPDATE \"MediaFile\" SET \"ModifiedAt\" = ? WHERE \"Id\" = ?", new java.util.ArrayList<>(ids), 500,
+                (ps, id) -> {
+                    ps.setObject(1, time.of(now));
+                    ps.setLong(2, id);
+                });
     }
 
     public Optional<MediaFile> findByPath(String filePath) {

@@ -26,6 +26,11 @@ public class PersonCentroidRepository {
     public record Centroid(long personId, int faceCount, float[] sum) {
     }
 
+    /** The models that have centroids. */
+    public List<String> models() {
+        return jdbc.queryForList("SELECT DISTINCT \"EmbeddingModel\" FROM \"PersonCentroids\"", String.class);
+    }
+
     /** Every centroid of a model. */
     public Map<Long, Centroid> findAll(String model) {
         Map<Long, Centroid> out = new HashMap<>();

@@ -46,13 +46,14 @@ public class PipelineQueries {
     }
 
     public List<FaceView> faces() {
-        return jdbc.query("SELECT f.\"Id\", f.\"PersonId\", mf.\"FilePath\", f.\"BoundingBox\", f.\"ThumbnailPath\" "
+        // the detector's box; a face the origin stored has only its square crop box
+        return jdbc.query("SELECT f.\"Id\", f.\"PersonId\", mf.\"FilePath\", COALESCE(f.\"DetectorBox\", f.\"BoundingBox\"), f.\"ThumbnailPath\" "
                 + "FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" "
                 + "JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" ORDER BY f.\"PersonId\", mf.\"FilePath\", f.\"FaceIndex\"",
                 (rs, i) -> {
                     long p = rs.getLong(2);
                     Long pid = rs.wasNull() ? null : p;
-                    return new FaceView(rs.getLong(1), pid, rs.getString(3), Json.box(rs.getString(4)), rs.getString(5));
+                    return new FaceView(rs.getLong(1), pid, rs.getString(3), Json.boxOrNull(rs.getString(4)), rs.getString(5));
                 });
     }
 

@@ -83,4 +83,71 @@ class RepositoriesTest {
         assertThat(files.find(f).orElseThrow().fileName()).isEqualTo(evil);
         assertThat(files.findByPath("x/" + evil)).isPresent();
     }
+
+    @Test
+    void newPersonsAreNamedAsTheOriginDidAndOnlyFacerecsOwnEmptyOnesAreRemoved() {
+        PersonRepository persons = new PersonRepository(jdbc);
+        Instant now = Instant.now();
+        var created = persons.create(now);
+        assertThat(jdbc.queryForMap("SELECT \"Name\", \"Type\", \"Rank\" FROM \"Persons\" WHERE \"Id\" = ?", created.value()))
+                .containsEntry("Name", "Unknown-" + created.value()).containsEntry("Type", 0).containsEntry("Rank", null);
+        // an origin person (its Unknown-<cluster label> never equals its own id) and a user's name
+        Long origin = jdbc.queryForObject("INSERT INTO \"Persons\" (\"Name\", \"Type\") VALUES ('Unknown-0', 0) RETURNING \"Id\"", Long.class);
+        Long named = jdbc.queryForObject("INSERT INTO \"Persons\" (\"Name\") VALUES ('Unknown-7b') RETURNING \"Id\"", Long.class);
+        assertThat(PersonRepository.isUserName("Unknown-12")).isFalse();
+        assertThat(PersonRepository.isUserName(" ")).isFalse();
+        assertThat(PersonRepository.isUserName("Unknown-7b")).isTrue();
+        assertThat(PersonRepository.isUserName("Hamid Mir")).isTrue();
+        assertThat(persons.findAll()).filteredOn(p -> p.id().value() == origin).singleElement()
+                .satisfies(p -> assertThat(p.userNamed()).isFalse());
+
+        assertThat(persons.deleteEmpty()).isOne();
+        assertThat(persons.exists(created)).as("facerec's own, empty: removed").isFalse();
+        assertThat(persons.exists(io.facerec.common.id.PersonId.of(origin))).as("the origin's, empty: kept").isTrue();
+        assertThat(persons.exists(io.facerec.common.id.PersonId.of(named))).isTrue();
+        new PersonRepository(jdbc, DatabaseTime.system(), false).create(now);
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"Persons\" WHERE \"Name\" IS NULL", Integer.class))
+                .as("automatic names off").isOne();
+    }
+
+    @Test
+    void timesAreTheLocalTimeOfTheConfiguredZone() {
+        DatabaseTime karachi = DatabaseTime.of("Asia/Karachi"); // UTC+5, no daylight saving
+        MediaItemRepository items = new MediaItemRepository(jdbc, karachi, RetryPolicy.DEFAULT);
+        MediaItemId item = items.insert(new MediaFileRepository(jdbc).insert("t.jpg", "t.jpg", ".jpg"), "t.jpg");
+        items.markExtracted(item, 0, Instant.parse("2026-03-01T10:00:00Z"));
+        assertThat(jdbc.queryForObject("SELECT \"FacesExtractedOn\" FROM \"MediaItems\" WHERE \"Id\" = ?",
+                java.time.LocalDateTime.class, item.value())).isEqualTo(java.time.LocalDateTime.parse("2026-03-01T15:00:00"));
+        assertThat(karachi.toInstant(java.time.LocalDateTime.parse("2026-03-01T15:00:00")))
+                .isEqualTo(Instant.parse("2026-03-01T10:00:00Z"));
+        assertThat(DatabaseTime.of("").zone()).isEqualTo(java.time.ZoneId.systemDefault());
+    }
+
+    @Test
+    void failedItemsAreTriedAgainWithBackOffUntilTheirAttemptsAreUsedUp() {
+        RetryPolicy policy = new RetryPolicy(3, java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(3));
+        assertThat(policy.delayAfter(1)).isEqualTo(java.time.Duration.ofMinutes(1));
+        assertThat(policy.delayAfter(2)).isEqualTo(java.time.Duration.ofMinutes(2));
+        assertThat(policy.delayAfter(3)).isEqualTo(java.time.Duration.ofMinutes(3));
+        assertThat(policy.delayAfter(30)).isEqualTo(java.time.Duration.ofMinutes(3));
+        MediaItemRepository items = new MediaItemRepository(jdbc, DatabaseTime.system(), policy);
+        MediaItemId item = items.insert(new MediaFileRepository(jdbc).insert("r.jpg", "r.jpg", ".jpg"), "r.jpg");
+        Instant t0 = Instant.parse("2026-05-01T08:00:00Z");
+        java.util.function.Function<Instant, Boolean> due = t -> items.findToDetect(t, 1000).stream()
+                .anyMatch(i -> i.id().equals(item));
+        assertThat(due.apply(t0)).isTrue();
+        items.markFailed(item, "FILE_MISSING", "gone", t0);
+        assertThat(due.apply(t0.plusSeconds(59))).isFalse();
+        assertThat(due.apply(t0.plusSeconds(60))).isTrue();
+        assertThat(items.findPending(1000)).noneMatch(i -> i.id().equals(item));
+        items.markFailed(item, "FILE_MISSING", "gone", t0.plusSeconds(60));
+        assertThat(due.apply(t0.plusSeconds(60 + 119))).isFalse();
+        assertThat(due.apply(t0.plusSeconds(60 + 120))).isTrue();
+        items.markFailed(item, "FILE_MISSING", "gone", t0.plusSeconds(180));
+        var row = items.find(item).orElseThrow();
+        assertThat(row.attempts()).isEqualTo(3);
+        assertThat(row.nextAttemptAt()).isNull();
+        assertThat(due.apply(t0.plusSeconds(100_000))).as("attempts used up").isFalse();
+        assertThat(items.retryDue(row, t0.plusSeconds(100_000))).isFalse();
+    }
 }

@@ -13,7 +13,8 @@ import org.springframework.validation.annotation.Validated;
  * @param scoreThreshold minimum face probability (origin: 0.9)
  * @param nmsThreshold NMS IoU above which the weaker box is dropped (origin: 0.4)
  * @param minFaceSize faces with a shorter side below this many pixels are not stored
- * @param thumbnailMargin thumbnail border per side, fraction of the box's longer side
+ * @param thumbnailMargin thumbnail border per side, as the origin: a fraction of the box's width on the left and right and
+ *     of its height above and below; the crop is then made square (see {@code OriginCrop})
  * @param thumbnailSize thumbnail side in pixels (origin: 112)
  * @param intraOpThreads cores one inference may use (0 = ONNX Runtime default)
  * @param concurrency consumer threads of this worker
@@ -30,6 +31,8 @@ import org.springframework.validation.annotation.Validated;
  * @param faceCropFormat BMP (uncompressed, fastest), PNG (lossless, smaller, slow to write) or JPEG (quality 100, 4:4:4)
  * @param faceCropsMaxMb no crops are written while the face-crops directory holds more than this (embedder down or
  *     behind); the embedder decodes those photos
+ * @param thumbnailNames ORIGIN ({@code <name>_TN<i+1><ext>}, the origin's; photos with the same name in different
+ *     folders share thumbnail names, as with the origin) or ITEM_PREFIXED ({@code item<id>_<name>_<i>.<ext>}, unique)
  */
 @Validated
 @ConfigurationProperties("facerec.detector")
@@ -49,7 +52,8 @@ public record DetectorProperties(
         @jakarta.validation.constraints.NotNull @DefaultValue("REFERENCE") io.facerec.detector.detect.Preprocessing preprocessing,
         @Min(0) @DefaultValue("448") int faceCropSize,
         @jakarta.validation.constraints.NotNull @DefaultValue("BMP") io.facerec.detector.thumbnail.FaceCropWriter.Format faceCropFormat,
-        @Min(1) @DefaultValue("2048") long faceCropsMaxMb) {
+        @Min(1) @DefaultValue("2048") long faceCropsMaxMb,
+        @jakarta.validation.constraints.NotNull @DefaultValue("ORIGIN") io.facerec.detector.thumbnail.ThumbnailWriter.Naming thumbnailNames) {
 
     /** The crop writer, or null when crops are off. */
     public io.facerec.detector.thumbnail.FaceCropWriter faceCropWriter(java.nio.file.Path dir) {

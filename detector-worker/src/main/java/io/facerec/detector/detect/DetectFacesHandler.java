@@ -139,8 +139,8 @@ public class DetectFacesHandler {
                 log.warn("media item {} no longer exists; skipped", id);
                 return Outcome.SKIPPED;
             }
-            if (item.status() == MediaItemStatus.FAILED) {
-                return Outcome.SKIPPED;
+            if (item.status() == MediaItemStatus.FAILED && !items.retryDue(item, clock.instant())) {
+                return Outcome.SKIPPED; // failed for good, or not yet due for another attempt
             }
             var file = files.find(item.mediaFileId()).orElse(null);
             if (file == null) {
@@ -151,6 +151,11 @@ public class DetectFacesHandler {
                 if (crops != null) {
                     crops.deleteCropsOf(id.value()); // published without crops: left over ones would only wait for the sweep
                 }
+                try {
+                    completeOriginFaces(id);
+                } catch (PermanentProcessingException e) {
+                    return fail(id, e, event);
+                }
                 publisher.accept(toEvent(id, file.filePath(), faces.findByMediaItem(id), Map.of()));
                 return Outcome.REPUBLISHED;
             }
@@ -158,14 +163,20 @@ public class DetectFacesHandler {
                 Path path = paths.resolve(file.filePath());
                 Map<Integer, FaceCrop> cropsWritten = new HashMap<>();
                 List<FaceRepository.NewFace> found = VideoFrames.isVideo(file.fileName())
-                        ? detectVideo(path, id, file.fileName())
-                        : detectPhoto(path, id, file.fileName(), cropsWritten);
+                        ? detectVideo(path, id, file.filePath())
+                        : detectPhoto(path, id, file.filePath(), cropsWritten);
                 Instant now = clock.instant();
                 List<FaceId> ids = tx.execute(s -> {
                     List<FaceId> written = faces.replaceFaces(id, found, now);
                     items.markExtracted(id, found.size(), now);
                     return written;
                 });
+                for (int i = 0; i < ids.size(); i++) {
+                    FaceRepository.NewFace f = found.get(i);
+                    log.info("face {} of media item {}: thumbnail {}, box {} (detector box {}, score {})", ids.get(i), id,
+                            f.name(), f.cropBox(), f.face().box(), String.format(java.util.Locale.ROOT, "%.3f",
+                                    f.face().score()));
+                }
                 log.info("media item {} ({}): {} face(s)", id, file.filePath(), ids.size());
                 meters.counter("facerec.detector.faces").increment(ids.size());
                 publisher.accept(toEvent(id, file.filePath(), faces.findByMediaItem(id), cropsWritten));
@@ -179,22 +190,22 @@ public class DetectFacesHandler {
     }
 
     /** Detects a photo's faces and writes their thumbnails and (when enabled) crops, by face index into {@code written}. */
-    private List<FaceRepository.NewFace> detectPhoto(Path path, MediaItemId id, String fileName,
+    private List<FaceRepository.NewFace> detectPhoto(Path path, MediaItemId id, String filePath,
             Map<Integer, FaceCrop> written) {
         List<FaceRepository.NewFace> found = new ArrayList<>();
         try (DecodedImage image = loader.load(path)) {
             List<DetectedFace> detected = detector.detect(image, settings);
-            String base = "item" + id.value() + "_" + ThumbnailWriter.baseName(fileName);
-            String ext = ThumbnailWriter.extensionFor(fileName);
             for (int i = 0; i < detected.size(); i++) {
                 Path thumb;
                 Double sharpness;
+                String name = thumbnails.fileName(id.value(), filePath, null, i);
                 try (var crop = thumbnails.cropRect(detected.get(i).box(), image.width(), image.height())) {
-                    thumb = thumbnails.write(image, crop, base, i, ext);
+                    thumb = thumbnails.write(image, crop, name);
                     sharpness = FaceSharpness.of(image.bgr(), crop);
                 }
+                String cropBox = thumbnails.originCrop(detected.get(i).box(), image.width(), image.height()).toOriginText();
                 found.add(new FaceRepository.NewFace(0, i, detected.get(i), thumb == null ? null : thumb.toString(),
-                        sharpness));
+                        sharpness, cropBox, thumb == null ? null : name));
                 FaceCrop crop = crops == null ? null : crops.write(image, detected.get(i).box(), "item" + id.value() + "_" + i);
                 if (crop != null) {
                     written.put(i, crop);
@@ -214,34 +225,46 @@ public class DetectFacesHandler {
         }
     }
 
+    /** What a video face track keeps besides the thumbnail: the crop box in the frame. */
+    private record TrackFace(TrackBest best, String cropBox) implements AutoCloseable {
+        @Override
+        public void close() {
+            best.close();
+        }
+    }
+
     /**
      * Samples the video every {@code video.interval()} seconds, detects per frame and stores one face per track
-     * ({@link VideoFaceTracks}); thumbnails are named {@code <item>_<video name>_f<frame>_<index>.jpg}.
+     * ({@link VideoFaceTracks}); thumbnails are named {@code <video name>_f<frame>_TN<index + 1>.jpg}.
      */
-    private List<FaceRepository.NewFace> detectVideo(Path path, MediaItemId id, String fileName) {
-        VideoFaceTracks<TrackBest> tracks = new VideoFaceTracks<>(video.trackIou());
+    private List<FaceRepository.NewFace> detectVideo(Path path, MediaItemId id, String filePath) {
+        String fileName = ThumbnailWriter.baseName(filePath);
+        VideoFaceTracks<TrackFace> tracks = new VideoFaceTracks<>(video.trackIou());
         int[] detections = {0};
         var summary = videoFrames.sample(path, video.intervalSeconds(), video.maxFrames(), (frame, seconds, image) -> {
             List<DetectedFace> detected = detector.detect(image, settings);
             detections[0] += detected.size();
             tracks.add(frame, detected, face -> {
                 try (var crop = thumbnails.cropRect(face.box(), image.width(), image.height())) {
-                    return new TrackBest(crop == null ? null : thumbnails.thumbnail(image, crop),
-                            crop == null ? null : FaceSharpness.of(image.bgr(), crop));
+                    return new TrackFace(new TrackBest(crop == null || thumbnails.isDryRun() ? null
+                            : thumbnails.thumbnail(image, crop), crop == null ? null : FaceSharpness.of(image.bgr(), crop)),
+                            thumbnails.originCrop(face.box(), image.width(), image.height()).toOriginText());
                 }
             });
             return true;
         });
-        String base = "item" + id.value() + "_" + ThumbnailWriter.baseName(fileName);
         List<FaceRepository.NewFace> found = new ArrayList<>();
         Map<Integer, Integer> indexInFrame = new HashMap<>();
-        for (VideoFaceTracks.Kept<TrackBest> k : tracks.kept()) {
-            try (TrackBest best = k.payload()) {
+        for (VideoFaceTracks.Kept<TrackFace> k : tracks.kept()) {
+            try (TrackFace kept = k.payload()) {
+                TrackBest best = kept.best();
                 int index = indexInFrame.merge(k.frameNumber(), 1, Integer::sum) - 1;
-                Path thumb = best.thumbnail() == null ? null
-                        : thumbnails.save(best.thumbnail(), base + "_f" + k.frameNumber(), index, "jpg");
+                String name = thumbnails.fileName(id.value(), filePath, k.frameNumber(), index);
+                boolean thumbnail = best.thumbnail() != null || (thumbnails.isDryRun() && best.sharpness() != null);
+                Path thumb = thumbnail ? thumbnails.saveAs(best.thumbnail(), name) : null;
                 found.add(new FaceRepository.NewFace(k.frameNumber(), index, k.face(),
-                        thumb == null ? null : thumb.toString(), best.sharpness()));
+                        thumb == null ? null : thumb.toString(), best.sharpness(), kept.cropBox(),
+                        thumb == null ? null : name));
             }
         }
         log.info("video {}: {} of {} frames sampled ({} fps), {} detection(s) in {} track(s)", fileName,
@@ -250,8 +273,117 @@ public class DetectFacesHandler {
         return found;
     }
 
+    /** What {@link #completeOriginFaces} did. */
+    public record Completion(int matched, int estimated, int skipped) {
+        public static final Completion NONE = new Completion(0, 0, 0);
+
+        public int total() {
+            return matched + estimated + skipped;
+        }
+    }
+
+    /** A detection counts as the origin's face when their square crop boxes overlap at least this much. */
+    static final double ORIGIN_MATCH_IOU = 0.5;
+
+    /**
+     * Completes the faces the origin stored for this item (it kept no landmarks, so they cannot be aligned): detects
+     * the photo again and gives each such face the landmarks, score and detector box of the detection whose square
+     * crop box (the origin's rule) overlaps its {@code BoundingBox} best, at IoU {@value #ORIGIN_MATCH_IOU} or more.
+     * A face no detection matches (the origin's detector found faces this one misses) gets landmarks estimated from
+     * its box (the ArcFace template placed in the face the crop box holds) and score 0; it is logged. A face without
+     * any box is left as it is (and skipped). {@code BoundingBox}, {@code Name} and the origin's timestamps are kept.
+     *
+     * @throws PermanentProcessingException when the photo cannot be read
+     */
+    public Completion completeOriginFaces(MediaItemId id) {
+        List<FaceRepository.Face> missing = new ArrayList<>();
+        for (FaceRepository.Face f : faces.findByMediaItem(id)) {
+            if (!f.hasLandmarks()) {
+                missing.add(f);
+            }
+        }
+        if (missing.isEmpty()) {
+            return Completion.NONE;
+        }
+        var item = items.find(id).orElseThrow();
+        var file = files.find(item.mediaFileId()).orElseThrow(() -> new PermanentProcessingException("FILE_MISSING",
+                "media file row " + item.mediaFileId() + " does not exist"));
+        if (VideoFrames.isVideo(file.fileName())) {
+            throw new PermanentProcessingException("NO_LANDMARKS", "faces of a video without landmarks cannot be completed");
+        }
+        int matched = 0;
+        int estimated = 0;
+        int skipped = 0;
+        try (DecodedImage image = loader.load(paths.resolve(file.filePath()))) {
+            List<DetectedFace> detected = detector.detect(image, settings);
+            List<Integer> unused = new ArrayList<>();
+            for (int i = 0; i < detected.size(); i++) {
+                unused.add(i);
+            }
+            for (FaceRepository.Face f : missing) {
+                if (f.box() == null) {
+                    log.warn("face {} of media item {} has no BoundingBox: it cannot be embedded", f.id(), id);
+                    skipped++;
+                    continue;
+                }
+                int best = -1;
+                double bestIou = 0;
+                for (int i : unused) {
+                    var b = detected.get(i).box();
+                    double iou = Math.max(f.box().iou(b),
+                            f.box().iou(thumbnails.originCrop(b, image.width(), image.height()).toBox()));
+                    if (iou > bestIou) {
+                        bestIou = iou;
+                        best = i;
+                    }
+                }
+                if (best >= 0 && bestIou >= ORIGIN_MATCH_IOU) {
+                    unused.remove(Integer.valueOf(best));
+                    DetectedFace d = detected.get(best);
+                    Double sharpness;
+                    try (var crop = thumbnails.cropRect(d.box(), image.width(), image.height())) {
+                        sharpness = FaceSharpness.of(image.bgr(), crop);
+                    }
+                    faces.complete(f.id(), d, sharpness);
+                    matched++;
+                    log.info("face {} of media item {}: matched a detection again (IoU {}), landmarks and score stored",
+                            f.id(), id, String.format(java.util.Locale.ROOT, "%.2f", bestIou));
+                } else {
+                    faces.complete(f.id(), estimateFromCropBox(f.box()), null);
+                    estimated++;
+                    log.warn("face {} of media item {}: no detection matches its box {} (best IoU {}); landmarks "
+                            + "estimated from the box", f.id(), id, f.box(), String.format(java.util.Locale.ROOT, "%.2f", bestIou));
+                }
+            }
+        }
+        return new Completion(matched, estimated, skipped);
+    }
+
+    /** The ArcFace 112 x 112 template (left eye, right eye, nose, mouth corners), see the embedder's aligner. */
+    private static final double[][] TEMPLATE = {{38.2946, 51.6963}, {73.5318, 51.5014}, {56.0252, 71.7366},
+        {41.5493, 92.3655}, {70.7299, 92.2041}};
+
+    /**
+     * A face at the centre of the origin's crop box: the box without its margin (a fifth of the face on each side), with
+     * the template's landmarks laid into it; score 0 marks the estimate.
+     */
+    static DetectedFace estimateFromCropBox(io.facerec.common.geometry.BoundingBox crop) {
+        double side = Math.max(crop.width(), crop.height()) / (1 + 2 * io.facerec.common.geometry.OriginCrop.MARGIN);
+        double cx = (crop.x1() + crop.x2()) / 2;
+        double cy = (crop.y1() + crop.y2()) / 2;
+        double x0 = cx - side / 2;
+        double y0 = cy - side / 2;
+        double[][] lm = new double[5][];
+        for (int k = 0; k < 5; k++) {
+            lm[k] = new double[] {x0 + TEMPLATE[k][0] / 112 * side, y0 + TEMPLATE[k][1] / 112 * side};
+        }
+        return new DetectedFace(0, new io.facerec.common.geometry.BoundingBox(x0, y0, x0 + side, y0 + side),
+                new io.facerec.common.geometry.Landmarks(lm));
+    }
+
     private Outcome fail(MediaItemId id, PermanentProcessingException e, MediaItemCaptured event) {
-        items.markFailed(id, e.errorKind(), e.getMessage());
+        items.markFailed(id, e.errorKind(), e.getMessage(), clock.instant());
+        log.warn("media item {} failed: {}: {}", id, e.errorKind(), e.getMessage());
         deadLetters.publish(ProcessingFailed.of("detect", id.value(), e.errorKind(), e.getMessage(),
                 EventCodec.encode(event)));
         return Outcome.FAILED;
@@ -261,6 +393,9 @@ public class DetectFacesHandler {
             Map<Integer, FaceCrop> crops) {
         List<FacesDetected.Face> list = new ArrayList<>(stored.size());
         for (FaceRepository.Face f : stored) {
+            if (!f.hasLandmarks() || f.box() == null) {
+                continue; // a face the origin stored that could not be completed: nothing to align it with
+            }
             list.add(new FacesDetected.Face(f.id().value(), f.frameNumber(), f.faceIndex(), f.score(), f.box().toArray(),
                     f.landmarks().points(), f.frameNumber() == 0 ? crops.get(f.faceIndex()) : null));
         }

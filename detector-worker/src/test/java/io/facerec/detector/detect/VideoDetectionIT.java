@@ -139,8 +139,10 @@ class VideoDetectionIT {
             for (FaceRepository.Face face : stored) {
                 assertThat(face.thumbnailPath()).isNotNull();
                 assertThat(Path.of(face.thumbnailPath())).exists();
+                // the origin's naming, with the frame: <video>_f<frame>_TN<index + 1>.jpg, also in Faces.Name
                 assertThat(Path.of(face.thumbnailPath()).getFileName().toString())
-                        .startsWith("item" + id.value() + "_clip_f" + face.frameNumber() + "_");
+                        .isEqualTo("clip_f" + face.frameNumber() + "_TN" + (face.faceIndex() + 1) + ".jpg")
+                        .isEqualTo(face.name());
             }
             assertThat(published).hasSize(1);
             assertThat(published.get(0).faces()).extracting(FacesDetected.Face::frameNumber)

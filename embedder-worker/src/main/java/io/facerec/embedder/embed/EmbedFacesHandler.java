@@ -91,7 +91,9 @@ public class EmbedFacesHandler {
         MDC.put("mediaItemId", Long.toString(event.mediaItemId()));
         try {
             if (VideoFrames.isVideo(event.filePath())) {
-                return embedVideo(event);
+                int n = embedVideo(event);
+                items.clearFailure(MediaItemId.of(event.mediaItemId()));
+                return n;
             }
             List<float[]> prepared = inputs.photo(event);
             long t1 = System.nanoTime();
@@ -100,11 +102,14 @@ public class EmbedFacesHandler {
             for (int i = 0; i < vectors.size(); i++) {
                 save(event, event.faces().get(i), vectors.get(i));
             }
+            items.clearFailure(MediaItemId.of(event.mediaItemId())); // an earlier attempt may have failed
             deleteCrops(event);
             log.debug("media item {}: {} face(s) embedded", event.mediaItemId(), event.faces().size());
             return event.faces().size();
         } catch (PermanentProcessingException e) {
-            items.markFailed(MediaItemId.of(event.mediaItemId()), e.errorKind(), "embedding: " + e.getMessage());
+            items.markFailed(MediaItemId.of(event.mediaItemId()), e.errorKind(), "embedding: " + e.getMessage(),
+                    clock.instant());
+            log.warn("media item {}: embedding failed: {}: {}", event.mediaItemId(), e.errorKind(), e.getMessage());
             deadLetters.publish(ProcessingFailed.of("embed", event.mediaItemId(), e.errorKind(), e.getMessage(),
                     EventCodec.encode(event)));
             deleteCrops(event);
@@ -137,6 +142,8 @@ public class EmbedFacesHandler {
         MDC.put("faceId", Long.toString(f.faceId()));
         String model = embedder.spec().id();
         faces.saveEmbedding(FaceId.of(f.faceId()), v, model, clock.instant());
+        log.info("embedding stored for face {} of media item {} ({}, {} values)", f.faceId(), event.mediaItemId(), model,
+                v.length);
         publisher.accept(FaceEmbedded.of(f.faceId(), event.mediaItemId(), model, v));
     }
 
