@@ -72,7 +72,11 @@ public final class DatabaseModes implements AutoCloseable {
                 bean(DetectorProperties.class).preprocessing().loader(bean(ImageLoader.class)), bean(FaceDetector.class),
                 new DetectionSettings(d.scoreThreshold(), d.nmsThreshold(), d.minFaceSize(), 0, d.closeUpRetry()),
                 bean(ThumbnailWriter.class), tx, embed::handle, noBroker, Clock.systemUTC()).withVideo(d.videoSampling())
-                .withFaceCrops(d.faceCropWriter(bean(io.facerec.common.config.FacerecProperties.class).faceCropsDir()));
+                .withFaceCrops(d.faceCropWriter(bean(io.facerec.common.config.FacerecProperties.class).faceCropsDir(),
+                        bean(io.facerec.common.config.FacerecProperties.class).filePermissions()))
+                .withVideoFrames(new io.facerec.common.image.VideoFrameStore(
+                        bean(io.facerec.common.config.FacerecProperties.class).thumbnailsDir(),
+                        bean(io.facerec.common.config.FacerecProperties.class).filePermissions()));
     }
 
     /** Starts the workers' beans with capture and Kafka listeners off. */
@@ -188,7 +192,7 @@ public final class DatabaseModes implements AutoCloseable {
                     Map<Integer, List<FaceRepository.Face>> byFrame = new java.util.TreeMap<>();
                     e.getValue().forEach(f -> byFrame.computeIfAbsent(f.frameNumber(), k -> new ArrayList<>()).add(f));
                     int[] count = {0};
-                    new io.facerec.common.image.VideoFrames(loader.maxPixels()).frames(paths.resolve(rel),
+                    loader.videoFrames().frames(paths.resolve(rel),
                             new java.util.TreeSet<>(byFrame.keySet()), (frame, seconds, img) -> {
                                 for (FaceRepository.Face f : byFrame.get(frame)) {
                                     count[0] += thumbnail(writer, faces, img, f, base + "_f" + frame, "jpg");

@@ -28,7 +28,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 
 /** Beans every worker shares: repositories, model store, image loading, topics, dead letters. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(FacerecProperties.class)
+@EnableConfigurationProperties({FacerecProperties.class, MediaBudgetProperties.class})
 @PropertySource("classpath:io/facerec/common/facerec-common.properties")
 public class CommonConfiguration {
 
@@ -68,8 +68,9 @@ public class CommonConfiguration {
     }
 
     @Bean
-    ImageLoader imageLoader(FacerecProperties props) {
-        return new ImageLoader(props.maxImagePixels());
+    ImageLoader imageLoader(FacerecProperties props, MediaBudgetProperties budgets) {
+        return new ImageLoader(props.maxImagePixels()).withMaxPixelsPerByte(budgets.maxPixelsPerByte())
+                .withVideoBudget(budgets.videoBudget());
     }
 
     @Bean

@@ -27,16 +27,28 @@ import org.slf4j.LoggerFactory;
  * all become 8-bit BGR; a truncated JPEG is kept as libjpeg fills it in). Reduced decoding (2, 4, 8) is OpenCV's.
  *
  * <p>Refuses, with a clear {@link PermanentProcessingException}, missing and empty files, files that are not images, and
- * images whose pixel count exceeds the limit (read from the header before decoding: the JPEG frame header, or the JDK's
- * reader; checked again after decoding for the other formats). Decoder errors are permanent failures too.
+ * images whose pixel count exceeds the limit (read from the header before decoding by the JDK's readers: JPEG, PNG, GIF,
+ * BMP; checked again after decoding for the other formats), and images of at least 4 megapixels whose header declares
+ * more pixels per byte of file than a real picture can have ({@code IMPLAUSIBLE_HEADER}: a few hundred bytes declaring a
+ * canvas of tens of megapixels would otherwise be decoded to full size). Decoder errors are permanent failures too.
+ * Videos are read by {@link #videoFrames()} within the same pixel limit and a {@link VideoBudget}.
  */
 public class ImageLoader {
     private static final Logger log = LoggerFactory.getLogger(ImageLoader.class);
     /** JPEG files larger than this are left to OpenCV (the reference decoder reads the whole file into memory). */
     private static final long MAX_REFERENCE_JPEG_BYTES = 512L << 20;
 
+    /** The default pixel limit: above any camera's photo (a 100-megapixel medium-format sensor is the largest sold). */
+    public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
+    /** The default plausibility bound, in declared pixels per byte of file (see {@link #withMaxPixelsPerByte}). */
+    public static final long DEFAULT_MAX_PIXELS_PER_BYTE = 2_000L;
+    /** Images below this many pixels are cheap to decode whatever their size: the plausibility check starts here. */
+    static final long PLAUSIBILITY_FROM_PIXELS = 4_000_000L;
+
     private final long maxPixels;
     private final boolean referenceJpeg;
+    private final long maxPixelsPerByte;
+    private final VideoBudget videoBudget;
 
     /** @param maxPixels largest width x height accepted */
     public ImageLoader(long maxPixels) {
@@ -48,8 +60,36 @@ public class ImageLoader {
      * @param referenceJpeg decode full-size JPEGs with {@link ReferenceJpegDecoder} (false: always OpenCV)
      */
     public ImageLoader(long maxPixels, boolean referenceJpeg) {
+        this(maxPixels, referenceJpeg, DEFAULT_MAX_PIXELS_PER_BYTE, VideoBudget.DEFAULT);
+    }
+
+    private ImageLoader(long maxPixels, boolean referenceJpeg, long maxPixelsPerByte, VideoBudget videoBudget) {
         this.maxPixels = maxPixels;
         this.referenceJpeg = referenceJpeg;
+        this.maxPixelsPerByte = maxPixelsPerByte;
+        this.videoBudget = videoBudget;
+    }
+
+    /**
+     * The same loader with another plausibility bound: an image of at least 4 megapixels whose header declares more
+     * pixels per byte of file than this is refused before decoding.
+     */
+    public ImageLoader withMaxPixelsPerByte(long pixelsPerByte) {
+        return new ImageLoader(maxPixels, referenceJpeg, pixelsPerByte, videoBudget);
+    }
+
+    /** The same loader with another budget for videos. */
+    public ImageLoader withVideoBudget(VideoBudget budget) {
+        return new ImageLoader(maxPixels, referenceJpeg, maxPixelsPerByte, budget);
+    }
+
+    /** A reader of video frames within this loader's pixel limit and video budget. */
+    public VideoFrames videoFrames() {
+        return new VideoFrames(maxPixels, videoBudget);
+    }
+
+    public VideoBudget videoBudget() {
+        return videoBudget;
     }
 
     /**
@@ -75,7 +115,7 @@ public class ImageLoader {
      * the detector needs (to see exactly the reference detector's pixels).
      */
     public ImageLoader withOpenCvOnly() {
-        return referenceJpeg ? new ImageLoader(maxPixels, false) : this;
+        return referenceJpeg ? new ImageLoader(maxPixels, false, maxPixelsPerByte, videoBudget) : this;
     }
 
     /** The largest width x height accepted. */
@@ -101,13 +141,13 @@ public class ImageLoader {
             default -> throw new IllegalArgumentException("reduction must be 1, 2, 4 or 8, not " + reduction);
         };
         long size = requireNonEmpty(file);
+        checkHeader(file, size);
         if (reduction == 1 && referenceJpeg && size <= MAX_REFERENCE_JPEG_BYTES) {
             DecodedImage jpeg = loadJpeg(file);
             if (jpeg != null) {
                 return jpeg;
             }
         }
-        checkPixelCount(file);
         Mat m;
         try {
             m = imread(file.toString(), flags);
@@ -187,8 +227,11 @@ public class ImageLoader {
         return (rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) / 2;
     }
 
-    /** Reads the dimensions from the header (JPEG, PNG, GIF, BMP) and refuses too many pixels before decoding. */
-    private void checkPixelCount(Path file) {
+    /**
+     * Reads the dimensions from the header (JPEG, PNG, GIF, BMP) and refuses, before decoding, too many pixels and a
+     * canvas implausibly large for the file's size.
+     */
+    private void checkHeader(Path file, long fileBytes) {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) {
                 return;
@@ -206,6 +249,12 @@ public class ImageLoader {
                     throw new PermanentProcessingException("TOO_MANY_PIXELS", String.format(
                             "image %s is %dx%d = %d pixels, above the limit of %d", file.getFileName(), w, h, w * h, maxPixels));
                 }
+                if (w * h >= PLAUSIBILITY_FROM_PIXELS && w * h > fileBytes * maxPixelsPerByte) {
+                    throw new PermanentProcessingException("IMPLAUSIBLE_HEADER", String.format(
+                            "image %s declares %dx%d = %d pixels in a file of only %d bytes (%d pixels per byte, a real "
+                                    + "picture has at most %d): refused before decoding", file.getFileName(), w, h, w * h,
+                            fileBytes, w * h / fileBytes, maxPixelsPerByte));
+                }
             } finally {
                 r.dispose();
             }
@@ -213,7 +262,7 @@ public class ImageLoader {
             if (e instanceof PermanentProcessingException p) {
                 throw p;
             }
-            // header unreadable by the JDK: let OpenCV try and report
+            // header unreadable by the JDK: let the decoders try and report
         }
     }
 }

@@ -11,6 +11,7 @@ import io.facerec.common.image.DecodedImage;
 import io.facerec.common.image.FaceCrop;
 import io.facerec.common.image.ImageLoader;
 import io.facerec.common.image.MediaPathResolver;
+import io.facerec.common.image.VideoFrameStore;
 import io.facerec.common.image.VideoFrames;
 import io.facerec.common.messaging.DeadLetterPublisher;
 import io.facerec.common.messaging.EventCodec;
@@ -74,7 +75,7 @@ public class DetectFacesHandler {
         this.publisher = publisher;
         this.deadLetters = deadLetters;
         this.clock = clock;
-        this.videoFrames = new VideoFrames(loader.maxPixels());
+        this.videoFrames = loader.videoFrames();
     }
 
     /** What happened to an item. */
@@ -100,10 +101,20 @@ public class DetectFacesHandler {
     private final VideoFrames videoFrames;
     private VideoSampling video = VideoSampling.DEFAULT;
     private FaceCropWriter crops;
+    private VideoFrameStore frames;
 
     /** Leave each photo face's crop for the embedder (see {@link FaceCropWriter}); null: the embedder decodes photos. */
     public DetectFacesHandler withFaceCrops(FaceCropWriter writer) {
         this.crops = writer;
+        return this;
+    }
+
+    /**
+     * Keep the frame of every stored video face as a JPEG file (see {@link VideoFrameStore}) for the gallery, which then
+     * never decodes a video; null: no frames kept.
+     */
+    public DetectFacesHandler withVideoFrames(VideoFrameStore store) {
+        this.frames = store;
         return this;
     }
 
@@ -204,8 +215,8 @@ public class DetectFacesHandler {
         return found;
     }
 
-    /** What a video face track keeps of its best detection until the video is done. */
-    private record TrackBest(Mat thumbnail, Double sharpness) implements AutoCloseable {
+    /** What a video face track keeps of its best detection until the video is done (the frame as JPEG, or null). */
+    private record TrackBest(Mat thumbnail, Double sharpness, byte[] frameJpeg) implements AutoCloseable {
         @Override
         public void close() {
             if (thumbnail != null) {
@@ -224,10 +235,14 @@ public class DetectFacesHandler {
         var summary = videoFrames.sample(path, video.intervalSeconds(), video.maxFrames(), (frame, seconds, image) -> {
             List<DetectedFace> detected = detector.detect(image, settings);
             detections[0] += detected.size();
+            byte[][] jpeg = {null}; // encoded once per frame, only when one of its faces becomes a track's best
             tracks.add(frame, detected, face -> {
+                if (frames != null && jpeg[0] == null) {
+                    jpeg[0] = encodeJpeg(image.bgr());
+                }
                 try (var crop = thumbnails.cropRect(face.box(), image.width(), image.height())) {
                     return new TrackBest(crop == null ? null : thumbnails.thumbnail(image, crop),
-                            crop == null ? null : FaceSharpness.of(image.bgr(), crop));
+                            crop == null ? null : FaceSharpness.of(image.bgr(), crop), jpeg[0]);
                 }
             });
             return true;
@@ -235,9 +250,15 @@ public class DetectFacesHandler {
         String base = "item" + id.value() + "_" + ThumbnailWriter.baseName(fileName);
         List<FaceRepository.NewFace> found = new ArrayList<>();
         Map<Integer, Integer> indexInFrame = new HashMap<>();
+        if (frames != null) {
+            frames.deleteItem(id.value());
+        }
         for (VideoFaceTracks.Kept<TrackBest> k : tracks.kept()) {
             try (TrackBest best = k.payload()) {
                 int index = indexInFrame.merge(k.frameNumber(), 1, Integer::sum) - 1;
+                if (index == 0 && best.frameJpeg() != null) {
+                    frames.write(id.value(), k.frameNumber(), best.frameJpeg());
+                }
                 Path thumb = best.thumbnail() == null ? null
                         : thumbnails.save(best.thumbnail(), base + "_f" + k.frameNumber(), index, "jpg");
                 found.add(new FaceRepository.NewFace(k.frameNumber(), index, k.face(),
@@ -248,6 +269,17 @@ public class DetectFacesHandler {
                 summary.framesSampled(), summary.framesDecoded(), String.format(java.util.Locale.ROOT, "%.2f",
                         summary.frameRate()), detections[0], found.size());
         return found;
+    }
+
+    private static byte[] encodeJpeg(Mat bgr) {
+        try (org.bytedeco.javacpp.BytePointer buf = new org.bytedeco.javacpp.BytePointer()) {
+            if (!org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", bgr, buf)) {
+                return null;
+            }
+            byte[] out = new byte[(int) buf.limit()];
+            buf.get(out);
+            return out;
+        }
     }
 
     private Outcome fail(MediaItemId id, PermanentProcessingException e, MediaItemCaptured event) {

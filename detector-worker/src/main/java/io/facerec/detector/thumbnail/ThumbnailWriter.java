@@ -24,6 +24,7 @@ public class ThumbnailWriter {
     private final double margin;
     private final int size;
     private final int minCropSize;
+    private io.facerec.common.files.FilePermissions permissions = io.facerec.common.files.FilePermissions.OWNER;
 
     /**
      * @param margin extra border on each side, as a fraction of the box's longer side
@@ -39,6 +40,12 @@ public class ThumbnailWriter {
 
     public Path dir() {
         return dir;
+    }
+
+    /** Who may read the thumbnails and their folder (default: this account only). */
+    public ThumbnailWriter withPermissions(io.facerec.common.files.FilePermissions permissions) {
+        this.permissions = permissions;
+        return this;
     }
 
     /** The square crop rectangle, clipped to the image; null when it is too small. */
@@ -89,16 +96,12 @@ public class ThumbnailWriter {
 
     /** Writes thumbnail pixels as {@code <baseName>_<faceIndex>.<extension>} and returns the path. */
     public Path save(Mat thumb, String baseName, int faceIndex, String extension) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create thumbnails directory " + dir, e);
-        }
+        permissions.folder(dir);
         Path out = dir.resolve(baseName + "_" + faceIndex + "." + extension);
         if (!imwrite(out.toString(), thumb)) {
             throw new UncheckedIOException(new IOException("cannot write thumbnail " + out));
         }
-        return out;
+        return permissions.file(out);
     }
 
     /** Thumbnail extension for a source file: the origin kept the image's own; unknown ones become jpg. */
