@@ -13,6 +13,7 @@ import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
 import io.facerec.common.persistence.PersonRepository;
+import io.facerec.common.testing.Http;
 import io.facerec.common.testing.TestDatabase;
 import io.facerec.gallery.GalleryApplication;
 import java.net.http.HttpRequest;

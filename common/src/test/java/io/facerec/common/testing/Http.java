@@ -1,4 +1,4 @@
-package io.facerec.gallery.security;
+package io.facerec.common.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
