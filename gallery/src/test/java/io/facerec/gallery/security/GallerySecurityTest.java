@@ -410,4 +410,27 @@ class GallerySecurityTest {
             assertThat(h.json("PUT", "api/persons/" + person + "/hidden", "{\"hidden\":false}").statusCode()).isEqualTo(200);
         }
     }
+
+    @Test
+    void theOperationsPortIsProtectedAsWell() throws Exception {
+        // compose runs the actuator on its own port (MANAGEMENT_SERVER_PORT), scraped by Prometheus as gallery:8081
+        Map<String, Object> p = baseProperties();
+        p.put("management.server.port", "0");
+        p.put("facerec.gallery.security.users[0].name", "prometheus");
+        p.put("facerec.gallery.security.users[0].password", hash(METRICS_PW));
+        p.put("facerec.gallery.security.users[0].roles", "METRICS");
+        p.put("facerec.gallery.security.allowed-hosts", "gallery");
+        try (ConfigurableApplicationContext ops = start(p)) {
+            int mgmt = Integer.parseInt(ops.getEnvironment().getProperty("local.management.port"));
+            assertThat(mgmt).isNotEqualTo(Integer.parseInt(ops.getEnvironment().getProperty("local.server.port")));
+            String auth = "Authorization: " + Http.basic("prometheus", METRICS_PW) + "\r\n";
+            String get = "GET /actuator/prometheus HTTP/1.1\r\nConnection: close\r\n";
+            assertThat(Http.raw("127.0.0.1", mgmt, get + "Host: gallery:" + mgmt + "\r\n\r\n")).isEqualTo(401);
+            assertThat(Http.raw("127.0.0.1", mgmt, get + "Host: gallery:" + mgmt + "\r\n" + auth + "\r\n")).isEqualTo(200);
+            assertThat(Http.raw("127.0.0.1", mgmt, get + "Host: evil.example\r\n" + auth + "\r\n")).isEqualTo(400);
+            String health = Http.rawResponse("127.0.0.1", mgmt, "GET /actuator/health HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Connection: close\r\n\r\n");
+            assertThat(health).startsWith("HTTP/1.1 200").doesNotContain("components");
+        }
+    }
 }
