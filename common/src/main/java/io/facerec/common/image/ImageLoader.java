@@ -141,13 +141,13 @@ public class ImageLoader {
             default -> throw new IllegalArgumentException("reduction must be 1, 2, 4 or 8, not " + reduction);
         };
         long size = requireNonEmpty(file);
-        checkHeader(file, size);
         if (reduction == 1 && referenceJpeg && size <= MAX_REFERENCE_JPEG_BYTES) {
-            DecodedImage jpeg = loadJpeg(file);
+            DecodedImage jpeg = loadJpeg(file); // checks the frame header it has in memory first
             if (jpeg != null) {
                 return jpeg;
             }
         }
+        checkHeader(file, size);
         Mat m;
         try {
             m = imread(file.toString(), flags);
@@ -197,6 +197,10 @@ public class ImageLoader {
         } catch (IOException e) {
             return null; // OpenCV reports it
         }
+        int[] frame = jpegFrameSize(bytes);
+        if (frame != null) {
+            checkDimensions(file, frame[0], frame[1], bytes.length);
+        }
         ReferenceJpegDecoder.Image img;
         try {
             img = ReferenceJpegDecoder.decode(bytes, ReferenceJpegDecoder.Order.BGR, maxPixels, heapBudget());
@@ -243,18 +247,7 @@ public class ImageLoader {
             ImageReader r = readers.next();
             try {
                 r.setInput(in, true, true);
-                long w = r.getWidth(0);
-                long h = r.getHeight(0);
-                if (w * h > maxPixels) {
-                    throw new PermanentProcessingException("TOO_MANY_PIXELS", String.format(
-                            "image %s is %dx%d = %d pixels, above the limit of %d", file.getFileName(), w, h, w * h, maxPixels));
-                }
-                if (w * h >= PLAUSIBILITY_FROM_PIXELS && w * h > fileBytes * maxPixelsPerByte) {
-                    throw new PermanentProcessingException("IMPLAUSIBLE_HEADER", String.format(
-                            "image %s declares %dx%d = %d pixels in a file of only %d bytes (%d pixels per byte, a real "
-                                    + "picture has at most %d): refused before decoding", file.getFileName(), w, h, w * h,
-                            fileBytes, w * h / fileBytes, maxPixelsPerByte));
-                }
+                checkDimensions(file, r.getWidth(0), r.getHeight(0), fileBytes);
             } finally {
                 r.dispose();
             }
@@ -264,5 +257,51 @@ public class ImageLoader {
             }
             // header unreadable by the JDK: let the decoders try and report
         }
+    }
+
+    /** Refuses too many pixels, and a canvas implausibly large for the file's size, before decoding. */
+    private void checkDimensions(Path file, long w, long h, long fileBytes) {
+        if (w * h > maxPixels) {
+            throw new PermanentProcessingException("TOO_MANY_PIXELS", String.format(
+                    "image %s is %dx%d = %d pixels, above the limit of %d", file.getFileName(), w, h, w * h, maxPixels));
+        }
+        if (w * h >= PLAUSIBILITY_FROM_PIXELS && w * h > fileBytes * maxPixelsPerByte) {
+            throw new PermanentProcessingException("IMPLAUSIBLE_HEADER", String.format(
+                    "image %s declares %dx%d = %d pixels in a file of only %d bytes (%d pixels per byte, a real "
+                            + "picture has at most %d): refused before decoding", file.getFileName(), w, h, w * h,
+                    fileBytes, w * h / fileBytes, maxPixelsPerByte));
+        }
+    }
+
+    /**
+     * Width and height from a JPEG's frame header (the first SOFn marker), walking the marker segments of the bytes
+     * already in memory; null when there is none (the decoders then report the file).
+     */
+    static int[] jpegFrameSize(byte[] jpeg) {
+        int p = 2;
+        while (p + 9 < jpeg.length) {
+            if ((jpeg[p] & 0xff) != 0xFF) {
+                return null;
+            }
+            int marker = jpeg[p + 1] & 0xff;
+            if (marker == 0xFF) {
+                p++; // fill byte
+                continue;
+            }
+            if (marker == 0xD8 || marker == 0x01 || marker >= 0xD0 && marker <= 0xD7) {
+                p += 2; // markers without a length
+                continue;
+            }
+            if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+                int h = ((jpeg[p + 5] & 0xff) << 8) | (jpeg[p + 6] & 0xff);
+                int w = ((jpeg[p + 7] & 0xff) << 8) | (jpeg[p + 8] & 0xff);
+                return new int[] {w, h};
+            }
+            if (marker == 0xDA || marker == 0xD9) {
+                return null; // scan data or the end before any frame header
+            }
+            p += 2 + (((jpeg[p + 2] & 0xff) << 8) | (jpeg[p + 3] & 0xff));
+        }
+        return null;
     }
 }

@@ -23,8 +23,9 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * <p>A video is untrusted input, read within a {@link VideoBudget}: a declared duration above the budget is refused
  * before any frame is decoded ({@code VIDEO_TOO_LONG}), and a pass that decodes more frames or takes longer than the
  * budget stops with {@code VIDEO_BUDGET_EXCEEDED}. Frames between the wanted ones are decoded without being converted,
- * and a wanted frame farther ahead than the distance between key frames seen so far (two seconds before the first is
- * seen) is reached by seeking, so reading a few frames of a long video does not decode it from the start. A file FFmpeg
+ * and a wanted frame farther ahead than the largest distance between key frames seen so far (two seconds until two have
+ * been seen; at least {@value #MIN_SEEK_FRAMES} frames) is reached by seeking, so reading a few frames of a long video
+ * does not decode it from the start. A file FFmpeg
  * cannot open or that has no video stream is a permanent failure ({@code NOT_A_VIDEO}); frames larger than the pixel
  * limit are refused before any is decoded ({@code TOO_MANY_PIXELS}).
  */
@@ -54,6 +55,9 @@ public final class VideoFrames {
      */
     public record Summary(int framesDecoded, int framesSampled, double frameRate, int width, int height, int seeks) {
     }
+
+    /** Jumps shorter than this are decoded through: a seek costs about as much as a few frames. */
+    static final int MIN_SEEK_FRAMES = 8;
 
     private final long maxPixels;
     private final VideoBudget budget;
@@ -182,6 +186,7 @@ public final class VideoFrames {
         int lastKeyFrame = -1;
         /** Largest distance between two key frames seen (frames); before two are seen, two seconds. */
         int keyFrameDistance;
+        boolean keyFrameDistanceSeen;
         /** The last frame returned, still valid until the next grab. */
         Frame last;
 
@@ -198,7 +203,9 @@ public final class VideoFrames {
             if (last != null && current >= target) {
                 return last; // decoded already (a frame past a missing one)
             }
-            boolean far = current < 0 ? target > keyFrameDistance : target - current > keyFrameDistance;
+            // seeking pays when a key frame lies between here and the target (and the jump is worth a seek at all)
+            int gap = current < 0 ? target : target - current;
+            boolean far = gap > Math.max(keyFrameDistance, MIN_SEEK_FRAMES);
             if (seekable && far) {
                 Frame f = seek(target);
                 if (seekable) {
@@ -241,8 +248,10 @@ public final class VideoFrames {
             decoded++;
             current = grabber.getFrameNumber();
             if (f.keyFrame) {
-                if (lastKeyFrame >= 0 && current - lastKeyFrame > keyFrameDistance) {
-                    keyFrameDistance = current - lastKeyFrame;
+                if (lastKeyFrame >= 0 && current > lastKeyFrame) {
+                    int d = current - lastKeyFrame;
+                    keyFrameDistance = keyFrameDistanceSeen ? Math.max(keyFrameDistance, d) : d;
+                    keyFrameDistanceSeen = true;
                 }
                 lastKeyFrame = current;
             }

@@ -64,7 +64,7 @@ class VideoBudgetTest {
     }
 
     @Test
-    void denseSamplingDecodesInOrderAndMatchesSeeking() {
+    void nearbyFramesAreDecodedThroughAndMatchTheirNumbers() {
         List<Integer> sequential = new ArrayList<>();
         var summary = new VideoFrames(100_000_000L).frames(video, new TreeSet<>(List.of(0, 3, 9, 20, 21)),
                 (n, s, frame) -> {
@@ -73,8 +73,9 @@ class VideoBudgetTest {
                     return true;
                 });
         assertThat(sequential).containsExactly(0, 3, 9, 20, 21);
-        assertThat(summary.seeks()).isZero();
-        assertThat(summary.framesDecoded()).isEqualTo(22);
+        // short jumps are decoded through; the jump from 9 to 20 passes key frames (this video is mostly key frames)
+        assertThat(summary.seeks()).isEqualTo(1);
+        assertThat(summary.framesDecoded()).isLessThanOrEqualTo(22);
     }
 
     @Test
@@ -93,13 +94,13 @@ class VideoBudgetTest {
     void decodingStopsAtTheFrameBudget() {
         VideoFrames frames = new VideoFrames(100_000_000L, new VideoBudget(Duration.ofHours(1), 1_000, Duration.ofMinutes(5)));
         int[] sampled = {0};
-        assertThatThrownBy(() -> frames.sample(video, 1.0, 3600, (n, s, f) -> {
+        assertThatThrownBy(() -> frames.sample(video, 1.0 / FPS, 100_000, (n, s, f) -> { // every frame
             sampled[0]++;
             return true;
         })).isInstanceOf(PermanentProcessingException.class)
                 .satisfies(e -> assertThat(((PermanentProcessingException) e).errorKind()).isEqualTo("VIDEO_BUDGET_EXCEEDED"))
                 .hasMessageContaining("1001 decoded frames");
-        assertThat(sampled[0]).isEqualTo(40); // one per second up to the 1,000th frame
+        assertThat(sampled[0]).isEqualTo(1000);
     }
 
     @Test
