@@ -49,7 +49,7 @@ public class GalleryController {
             throw new IllegalArgumentException("at most " + limits.maxIds() + " " + what + " per request, not "
                     + list.size());
         }
-        if (list.contains(null)) {
+        if (list.stream().anyMatch(java.util.Objects::isNull)) {
             throw new IllegalArgumentException("an id is missing in " + what);
         }
         return list;

@@ -154,6 +154,15 @@ public final class EmbeddedPipeline implements AutoCloseable {
         return database.jdbcUrl();
     }
 
+    /** The embedded database's user and password (also in {@code <data dir>/postgres.password}), for more workers. */
+    public String jdbcUser() {
+        return database.user();
+    }
+
+    public String jdbcPassword() {
+        return database.password();
+    }
+
     public String bootstrapServers() {
         return broker.bootstrapServers();
     }

@@ -286,6 +286,8 @@ class GallerySecurityTest {
                 "{\"name\":\"" + "x".repeat(201) + "\"}");
         assertThat(name.statusCode()).isEqualTo(400);
         assertThat(jdbc.queryForObject("SELECT \"Name\" FROM \"Persons\" WHERE \"Id\" = ?", String.class, person)).isNull();
+        assertThat(editor.json("POST", "api/faces/move", "{\"personId\":null}").statusCode()).as("no ids").isEqualTo(400);
+        assertThat(editor.json("POST", "api/faces/move", "{\"faceIds\":[null]}").statusCode()).isEqualTo(400);
         // finding 10: limit=-1 was a 500
         assertThat(editor.get("api/faces/unassigned?limit=-1").statusCode()).isEqualTo(400);
         assertThat(editor.get("api/persons/" + person + "/suggestions?limit=-1").statusCode()).isEqualTo(400);
