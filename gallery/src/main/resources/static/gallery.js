@@ -1,7 +1,11 @@
 /* facerec gallery: plain JavaScript over the REST API (/api). No build step. */
 const Gallery = (() => {
+  // CSRF: the server sets the XSRF-TOKEN cookie; every request echoes it in a header another site cannot set
+  const csrf = () => decodeURIComponent((document.cookie.match(/(?:^|; )XSRF-TOKEN=([^;]*)/) || [])[1] || '');
   const api = async (path, options = {}) => {
-    const res = await fetch('api' + path, {headers: {'Content-Type': 'application/json'}, ...options});
+    const res = await fetch('api' + path,
+      {headers: {'Content-Type': 'application/json', 'X-XSRF-TOKEN': csrf()}, credentials: 'same-origin', ...options});
+    if (res.status === 401) { location.reload(); throw new Error('Signed out: sign in again'); }
     const body = res.headers.get('Content-Type')?.includes('json') ? await res.json() : null;
     if (!res.ok) throw new Error(body?.error || res.statusText);
     return body;
@@ -126,3 +130,7 @@ const Gallery = (() => {
 
   return {index, person, photo};
 })();
+
+// Each page names its entry point on the script tag (data-page): no inline script, so the Content-Security-Policy
+// can forbid them.
+Gallery[document.currentScript.dataset.page]?.();

@@ -1,11 +1,14 @@
 package io.facerec.gallery;
 
 import io.facerec.common.config.CommonConfiguration;
+import io.facerec.common.config.FacerecProperties;
+import io.facerec.common.image.VideoFrameStore;
 import io.facerec.common.image.MediaPathResolver;
 import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
 import io.facerec.common.persistence.PersonRepository;
+import io.facerec.gallery.security.GallerySecurityConfiguration;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -13,14 +16,23 @@ import org.springframework.context.annotation.Import;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** The gallery's beans: its service and REST controller (the pages are static resources under {@code static/}). */
+/**
+ * The gallery's beans: its service, REST controller and security (the pages are static resources under {@code static/}).
+ */
 @Configuration(proxyBeanMethods = false)
-@Import({CommonConfiguration.class, GalleryController.class})
+@org.springframework.boot.context.properties.EnableConfigurationProperties(GalleryLimits.class)
+@Import({CommonConfiguration.class, GalleryController.class, GallerySecurityConfiguration.class})
 public class GalleryConfiguration {
 
     @Bean
+    GalleryFiles galleryFiles(FacerecProperties props) {
+        return new GalleryFiles(props.thumbnailsDir(), new VideoFrameStore(props.thumbnailsDir(), props.filePermissions()));
+    }
+
+    @Bean
     GalleryService galleryService(PersonRepository persons, FaceRepository faces, MediaItemRepository items,
-            MediaFileRepository files, MediaPathResolver paths, PlatformTransactionManager txm) {
-        return new GalleryService(persons, faces, items, files, paths, new TransactionTemplate(txm), Clock.systemUTC());
+            MediaFileRepository files, MediaPathResolver paths, PlatformTransactionManager txm, GalleryFiles served) {
+        return new GalleryService(persons, faces, items, files, paths, new TransactionTemplate(txm), Clock.systemUTC(),
+                served);
     }
 }

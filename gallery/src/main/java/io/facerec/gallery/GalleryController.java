@@ -2,6 +2,8 @@ package io.facerec.gallery;
 
 import io.facerec.common.error.PermanentProcessingException;
 import io.facerec.common.persistence.PersonRepository.PersonSummary;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,14 +26,33 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The gallery's REST API (described in {@code /openapi.yaml}). Thin: every call is one {@link GalleryService} call. */
+/**
+ * The gallery's REST API (described in {@code /openapi.yaml}). Thin: every call is one {@link GalleryService} call,
+ * after the request's size is checked against {@link GalleryLimits}. Error bodies never name files or folders.
+ */
 @RestController
 @RequestMapping("/api")
 public class GalleryController {
-    private final GalleryService gallery;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GalleryController.class);
 
-    public GalleryController(GalleryService gallery) {
+    private final GalleryService gallery;
+    private final GalleryLimits limits;
+
+    public GalleryController(GalleryService gallery, GalleryLimits limits) {
         this.gallery = gallery;
+        this.limits = limits;
+    }
+
+    private List<Long> ids(List<Long> ids, String what) {
+        List<Long> list = ids == null ? List.of() : ids;
+        if (list.size() > limits.maxIds()) {
+            throw new IllegalArgumentException("at most " + limits.maxIds() + " " + what + " per request, not "
+                    + list.size());
+        }
+        if (list.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("an id is missing in " + what);
+        }
+        return list;
     }
 
     public record NameRequest(String name) {
@@ -57,12 +78,16 @@ public class GalleryController {
     }
 
     @GetMapping("/persons/{id}/suggestions")
-    public List<GalleryService.Suggestion> suggestions(@PathVariable long id, @RequestParam(defaultValue = "5") int limit) {
+    public List<GalleryService.Suggestion> suggestions(@PathVariable long id,
+            @RequestParam(defaultValue = "5") @Min(1) @Max(100) int limit) {
         return gallery.suggestions(id, limit);
     }
 
     @PutMapping("/persons/{id}/name")
     public GalleryService.PersonView rename(@PathVariable long id, @RequestBody NameRequest body) {
+        if (body.name() != null && body.name().length() > limits.maxNameLength()) {
+            throw new IllegalArgumentException("a name has at most " + limits.maxNameLength() + " characters");
+        }
         gallery.rename(id, body.name());
         return gallery.person(id);
     }
@@ -75,12 +100,12 @@ public class GalleryController {
 
     @PostMapping("/persons/{id}/merge")
     public GalleryService.PersonView merge(@PathVariable long id, @RequestBody MergeRequest body) {
-        gallery.merge(id, body.from() == null ? List.of() : body.from());
+        gallery.merge(id, ids(body.from(), "persons to merge"));
         return gallery.person(id);
     }
 
     @GetMapping("/faces/unassigned")
-    public List<GalleryService.FaceView> unassigned(@RequestParam(defaultValue = "500") int limit) {
+    public List<GalleryService.FaceView> unassigned(@RequestParam(defaultValue = "500") @Min(1) @Max(10_000) int limit) {
         return gallery.unassigned(limit);
     }
 
@@ -91,7 +116,7 @@ public class GalleryController {
 
     @PostMapping("/faces/move")
     public Map<String, Object> move(@RequestBody MoveRequest body) {
-        long person = gallery.move(body.faceIds() == null ? List.of() : body.faceIds(), body.personId());
+        long person = gallery.move(ids(body.faceIds(), "faces to move"), body.personId());
         return Map.of("personId", person);
     }
 
@@ -113,11 +138,15 @@ public class GalleryController {
     }
 
     @GetMapping("/faces/{id}/photo")
-    public ResponseEntity<Resource> photo(@PathVariable long id) {
-        byte[] frame = gallery.videoFrameJpeg(id);
-        if (frame != null) { // a face of a video: the frame it was found in
-            return ResponseEntity.ok().contentType(MediaType.IMAGE_JPEG).cacheControl(CacheControl.noCache())
-                    .body(new org.springframework.core.io.ByteArrayResource(frame));
+    public ResponseEntity<?> photo(@PathVariable long id) {
+        if (gallery.inVideo(id)) { // a face of a video: the frame it was found in, as the detector stored it
+            Path frame = gallery.videoFrame(id);
+            if (frame == null) {
+                return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error",
+                        "the frame of this video face was not kept (detected before frames were stored): detect the "
+                                + "video again to see it"));
+            }
+            return image(frame);
         }
         return image(gallery.photo(id));
     }
@@ -138,8 +167,29 @@ public class GalleryController {
         return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", e.getMessage()));
     }
 
-    @ExceptionHandler({IllegalArgumentException.class, PermanentProcessingException.class})
-    public ResponseEntity<Map<String, String>> badRequest(RuntimeException e) {
-        return ResponseEntity.status(HttpStatus.BAD_REQUEST).body(Map.of("error", e.getMessage()));
+    @ExceptionHandler(IllegalArgumentException.class)
+    public ResponseEntity<Map<String, String>> badRequest(IllegalArgumentException e) {
+        String message = e instanceof java.nio.file.InvalidPathException ? "invalid path" : e.getMessage();
+        return ResponseEntity.status(HttpStatus.BAD_REQUEST).body(Map.of("error", String.valueOf(message)));
+    }
+
+    /**
+     * A file that cannot be served: the kind only (the message names folders, e.g. the media root, and goes to the
+     * log); a path outside its folder is 403, a missing file 404.
+     */
+    @ExceptionHandler(PermanentProcessingException.class)
+    public ResponseEntity<Map<String, String>> unservable(PermanentProcessingException e) {
+        log.warn("cannot serve a file: {}", e.getMessage());
+        HttpStatus status = switch (e.errorKind()) {
+            case "PATH_OUTSIDE_ROOT" -> HttpStatus.FORBIDDEN;
+            case "FILE_MISSING" -> HttpStatus.NOT_FOUND;
+            default -> HttpStatus.BAD_REQUEST;
+        };
+        String what = switch (e.errorKind()) {
+            case "PATH_OUTSIDE_ROOT" -> "the stored path lies outside its folder";
+            case "FILE_MISSING" -> "the file is missing";
+            default -> "the stored path is not valid";
+        };
+        return ResponseEntity.status(status).body(Map.of("error", e.errorKind() + ": " + what));
     }
 }
