@@ -7,6 +7,6 @@ IF NOT EXISTS (SELECT 1 FROM cdc.change_tables WHERE source_object_id = OBJECT_I
     EXEC sys.sp_cdc_enable_table
         @source_schema = N'dbo',
         @source_name   = N'MediaItems',
-        @role_name     = NULL,
+        @role_name     = N'facerec_cdc_reader', -- only members read the change data (logins.sql adds facerec_worker)
         @supports_net_changes = 0;
 GO

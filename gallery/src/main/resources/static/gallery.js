@@ -1,12 +1,24 @@
 /* facerec gallery: plain JavaScript over the REST API (/api). No build step. */
 const Gallery = (() => {
+  // CSRF: the server sets the XSRF-TOKEN cookie; every request echoes it in a header another site cannot set
+  const csrf = () => decodeURIComponent((document.cookie.match(/(?:^|; )XSRF-TOKEN=([^;]*)/) || [])[1] || '');
   const api = async (path, options = {}) => {
-    const res = await fetch('api' + path, {headers: {'Content-Type': 'application/json'}, ...options});
+    const res = await fetch('api' + path,
+      {headers: {'Content-Type': 'application/json', 'X-XSRF-TOKEN': csrf()}, credentials: 'same-origin', ...options});
+    if (res.status === 401) { location.reload(); throw new Error('Signed out: sign in again'); }
+    options.total?.(Number(res.headers.get('X-Total-Count')) || null);
     const body = res.headers.get('Content-Type')?.includes('json') ? await res.json() : null;
     if (!res.ok) throw new Error(body?.error || res.statusText);
     return body;
   };
   const send = (method, path, body) => api(path, {method, body: JSON.stringify(body ?? {})});
+  // a paged list: its items and the total the server counts (X-Total-Count)
+  const page = async path => {
+    let total = null;
+    const items = await api(path, {total: t => { total = t; }});
+    return {items, total: total ?? items.length};
+  };
+  const PAGE = 200;
   const el = (tag, attrs = {}, ...children) => {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) {
@@ -33,27 +45,55 @@ const Gallery = (() => {
           el('div', {class: 'count'}, `${p.faces} face${p.faces === 1 ? '' : 's'}`))));
   }
 
+  // "Show more" under a grid: appends the next page until the total is reached
+  function more(buttonId, next) {
+    const button = document.getElementById(buttonId);
+    button.onclick = guard(async () => { await next(); });
+    return (shown, total) => { button.hidden = shown >= total; button.textContent = `Show more (${total - shown} more)`; };
+  }
+
   async function index() {
     const showHidden = document.getElementById('show-hidden');
-    const load = guard(async () => {
-      const persons = await api(`/persons?hidden=${showHidden.checked}`);
+    const search = document.getElementById('search');
+    let persons = [];
+    let total = 0;
+    const personsMore = more('more-persons', () => loadPersons(false));
+    const loadPersons = guard(async (fresh = true) => {
+      const q = search.value.trim();
+      const got = await page(`/persons?hidden=${showHidden.checked}&offset=${fresh ? 0 : persons.length}&limit=${PAGE}`
+        + (q ? `&q=${encodeURIComponent(q)}` : ''));
+      persons = fresh ? got.items : persons.concat(got.items);
+      total = got.total;
       document.getElementById('persons').replaceChildren(...persons.map(tile));
-      document.getElementById('title').textContent = `People (${persons.length})`;
-      const faces = await api('/faces/unassigned');
-      document.getElementById('unassigned-count').textContent = `(${faces.length})`;
-      document.getElementById('unassigned').replaceChildren(...faces.map(f =>
-        el('div', {class: 'face', dataset: {id: f.id}}, el('a', {href: `photo.html?face=${f.id}`}, thumb(f.id)))));
+      document.getElementById('title').textContent = `People (${total})`;
+      personsMore(persons.length, total);
     });
-    showHidden.addEventListener('change', load);
-    await load();
+    let unassigned = [];
+    const unassignedMore = more('more-unassigned', () => loadUnassigned(false));
+    const loadUnassigned = guard(async (fresh = true) => {
+      const got = await page(`/faces/unassigned?offset=${fresh ? 0 : unassigned.length}&limit=${PAGE}`);
+      unassigned = fresh ? got.items : unassigned.concat(got.items);
+      document.getElementById('unassigned-count').textContent = `(${got.total})`;
+      document.getElementById('unassigned').replaceChildren(...unassigned.map(f =>
+        el('div', {class: 'face', dataset: {id: f.id}}, el('a', {href: `photo.html?face=${f.id}`}, thumb(f.id)))));
+      unassignedMore(unassigned.length, got.total);
+    });
+    showHidden.addEventListener('change', () => loadPersons());
+    let typing;
+    search.addEventListener('input', () => { clearTimeout(typing); typing = setTimeout(() => loadPersons(), 250); });
+    await loadPersons();
+    await loadUnassigned();
   }
 
   async function person() {
     const id = Number(param('id'));
+    let shown = PAGE;
+    const facesMore = more('more-faces', async () => { shown += PAGE; await render(); });
     const render = guard(async () => {
-      const {person: p, faces} = await api(`/persons/${id}`);
+      const {person: p, faces} = await api(`/persons/${id}?offset=0&limit=${Math.min(shown, 1000)}`);
       document.title = `facerec · ${label(p)}`;
-      document.getElementById('title').textContent = `${label(p)} · ${faces.length} face${faces.length === 1 ? '' : 's'}`;
+      document.getElementById('title').textContent = `${label(p)} · ${p.faces} face${p.faces === 1 ? '' : 's'}`;
+      facesMore(faces.length, p.faces);
       document.getElementById('person-name').value = p.name || '';
       document.getElementById('hide').textContent = p.hidden ? 'Unhide' : 'Hide';
       document.getElementById('hide').dataset.hidden = p.hidden;
@@ -68,7 +108,10 @@ const Gallery = (() => {
             el('button', {class: 'small danger reject', onclick: guard(async () => {
               await send('POST', `/faces/${f.id}/not-this-person`); status('Face removed from this person'); await render(); })},
               'Not this person')))));
-      const all = (await api('/persons?hidden=true')).filter(o => o.id !== id);
+      // the persons to merge or move to: the look-alikes, then the largest (or those a name search finds)
+      const q = document.getElementById('find-person').value.trim();
+      const all = (await api(`/persons?hidden=true&limit=${PAGE}` + (q ? `&q=${encodeURIComponent(q)}` : '')))
+        .filter(o => o.id !== id);
       const suggestions = await api(`/persons/${id}/suggestions`);
       const ordered = [...suggestions.map(s => s.person), ...all.filter(o => !suggestions.some(s => s.person.id === o.id))];
       document.getElementById('merge-source').replaceChildren(el('option', {value: ''}, 'Merge another person…'),
@@ -78,6 +121,10 @@ const Gallery = (() => {
       document.getElementById('suggestions').replaceChildren(...suggestions.map(s =>
         el('li', {}, el('a', {href: `person.html?id=${s.person.id}`}, label(s.person)),
           ` · similarity ${s.similarity.toFixed(2)} · ${s.person.faces} faces`)));
+    });
+    let typing;
+    document.getElementById('find-person').addEventListener('input', () => {
+      clearTimeout(typing); typing = setTimeout(render, 250);
     });
     document.getElementById('rename').addEventListener('click', guard(async () => {
       await send('PUT', `/persons/${id}/name`, {name: document.getElementById('person-name').value});
@@ -126,3 +173,7 @@ const Gallery = (() => {
 
   return {index, person, photo};
 })();
+
+// Each page names its entry point on the script tag (data-page): no inline script, so the Content-Security-Policy
+// can forbid them.
+Gallery[document.currentScript.dataset.page]?.();

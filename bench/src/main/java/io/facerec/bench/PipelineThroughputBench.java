@@ -73,8 +73,8 @@ public final class PipelineThroughputBench {
                 if (detectors == 2) {
                     second = new SpringApplicationBuilder(DetectorApplication.class).web(WebApplicationType.NONE)
                             .logStartupInfo(false)
-                            .run("--spring.datasource.url=" + p.jdbcUrl(), "--spring.datasource.username=postgres",
-                                    "--spring.datasource.password=postgres",
+                            .run("--spring.datasource.url=" + p.jdbcUrl(), "--spring.datasource.username=" + p.jdbcUser(),
+                                    "--spring.datasource.password=" + p.jdbcPassword(),
                                     "--spring.kafka.bootstrap-servers=" + p.bootstrapServers(),
                                     "--facerec.capture.enabled=false", "--facerec.media-root=" + dir,
                                     "--facerec.thumbnails-dir=" + tmp.resolve("thumbs"),

@@ -52,7 +52,7 @@ public class DetectorWorkerConfiguration {
     @Bean
     ThumbnailWriter thumbnailWriter(FacerecProperties common, DetectorProperties props) {
         return new ThumbnailWriter(common.thumbnailsDir(), props.thumbnailMargin(), props.thumbnailSize(), props.minFaceSize())
-                .withNaming(props.thumbnailNames());
+                .withNaming(props.thumbnailNames()).withPermissions(common.filePermissions());
     }
 
     @Bean
@@ -65,7 +65,8 @@ public class DetectorWorkerConfiguration {
         return new DetectFacesHandler(items, files, faces, paths, props.preprocessing().loader(loader), detector, settings, thumbnails,
                 new TransactionTemplate(txm), event -> send(kafka, event), deadLetters, Clock.systemUTC())
                 .withMeters(meters.getIfAvailable()).withVideo(props.videoSampling())
-                .withFaceCrops(props.faceCropWriter(common.faceCropsDir()));
+                .withFaceCrops(props.faceCropWriter(common.faceCropsDir(), common.filePermissions()))
+                .withVideoFrames(new io.facerec.common.image.VideoFrameStore(common.thumbnailsDir(), common.filePermissions()));
     }
 
     private static void send(KafkaTemplate<String, String> kafka, FacesDetected event) {

@@ -1,6 +1,8 @@
 package io.facerec.gallery;
 
 import io.facerec.common.config.CommonConfiguration;
+import io.facerec.common.config.FacerecProperties;
+import io.facerec.common.image.VideoFrameStore;
 import io.facerec.common.image.MediaPathResolver;
 import io.facerec.common.persistence.ClusteringChangeRepository;
 import io.facerec.common.persistence.FaceRepository;
@@ -9,6 +11,7 @@ import io.facerec.common.person.PersonCorrections;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
 import io.facerec.common.persistence.PersonRepository;
+import io.facerec.gallery.security.GallerySecurityConfiguration;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -16,16 +19,25 @@ import org.springframework.context.annotation.Import;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** The gallery's beans: its service and REST controller (the pages are static resources under {@code static/}). */
+/**
+ * The gallery's beans: its service, REST controller and security (the pages are static resources under {@code static/}).
+ */
 @Configuration(proxyBeanMethods = false)
-@Import({CommonConfiguration.class, GalleryController.class})
+@org.springframework.boot.context.properties.EnableConfigurationProperties(GalleryLimits.class)
+@Import({CommonConfiguration.class, GalleryController.class, GallerySecurityConfiguration.class})
 public class GalleryConfiguration {
+
+    @Bean
+    GalleryFiles galleryFiles(FacerecProperties props) {
+        return new GalleryFiles(props.thumbnailsDir(), new VideoFrameStore(props.thumbnailsDir(), props.filePermissions()));
+    }
 
     @Bean
     GalleryService galleryService(PersonRepository persons, FaceRepository faces, MediaItemRepository items,
             MediaFileRepository files, MediaPathResolver paths, PersonCorrections corrections,
-            PersonCentroidRepository centroids, ClusteringChangeRepository changes, PlatformTransactionManager txm) {
+            PersonCentroidRepository centroids, ClusteringChangeRepository changes, PlatformTransactionManager txm,
+            GalleryFiles served) {
         return new GalleryService(persons, faces, items, files, paths, corrections, centroids, changes,
-                new TransactionTemplate(txm), Clock.systemUTC());
+                new TransactionTemplate(txm), Clock.systemUTC(), served);
     }
 }

@@ -2,6 +2,9 @@ package io.facerec.gallery;
 
 import io.facerec.common.error.PermanentProcessingException;
 import io.facerec.common.persistence.PersonRepository.PersonSummary;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Size;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,14 +27,33 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The gallery's REST API (described in {@code /openapi.yaml}). Thin: every call is one {@link GalleryService} call. */
+/**
+ * The gallery's REST API (described in {@code /openapi.yaml}). Thin: every call is one {@link GalleryService} call,
+ * after the request's size is checked against {@link GalleryLimits}. Error bodies never name files or folders.
+ */
 @RestController
 @RequestMapping("/api")
 public class GalleryController {
-    private final GalleryService gallery;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GalleryController.class);
 
-    public GalleryController(GalleryService gallery) {
+    private final GalleryService gallery;
+    private final GalleryLimits limits;
+
+    public GalleryController(GalleryService gallery, GalleryLimits limits) {
         this.gallery = gallery;
+        this.limits = limits;
+    }
+
+    private List<Long> ids(List<Long> ids, String what) {
+        List<Long> list = ids == null ? List.of() : ids;
+        if (list.size() > limits.maxIds()) {
+            throw new IllegalArgumentException("at most " + limits.maxIds() + " " + what + " per request, not "
+                    + list.size());
+        }
+        if (list.stream().anyMatch(java.util.Objects::isNull)) {
+            throw new IllegalArgumentException("an id is missing in " + what);
+        }
+        return list;
     }
 
     public record NameRequest(String name) {
@@ -54,43 +76,34 @@ public class GalleryController {
      */
     @GetMapping("/persons")
     public ResponseEntity<List<PersonSummary>> persons(@RequestParam(defaultValue = "false") boolean hidden,
-            @RequestParam(required = false) String q, @RequestParam(defaultValue = "0") int offset,
-            @RequestParam(defaultValue = "200") int limit) {
-        GalleryService.Page<PersonSummary> page = gallery.persons(hidden, q, checkOffset(offset), checkLimit(limit));
+            @RequestParam(required = false) @Size(max = 200) String q, @RequestParam(defaultValue = "0") @Min(0) int offset,
+            @RequestParam(defaultValue = "200") @Min(1) @Max(MAX_PAGE) int limit) {
+        GalleryService.Page<PersonSummary> page = gallery.persons(hidden, q, offset, limit);
         return ResponseEntity.ok().header(TOTAL, Long.toString(page.total())).body(page.items());
     }
 
     /** A person and a page of its faces ({@code offset}, {@code limit}); the person's face count is in the summary. */
     @GetMapping("/persons/{id}")
-    public GalleryService.PersonView person(@PathVariable long id, @RequestParam(defaultValue = "0") int offset,
-            @RequestParam(defaultValue = "500") int limit) {
-        return gallery.person(id, checkOffset(offset), checkLimit(limit));
+    public GalleryService.PersonView person(@PathVariable long id, @RequestParam(defaultValue = "0") @Min(0) int offset,
+            @RequestParam(defaultValue = "500") @Min(1) @Max(MAX_PAGE) int limit) {
+        return gallery.person(id, offset, limit);
     }
 
     /** The response header holding a paged list's total. */
     static final String TOTAL = "X-Total-Count";
 
-    static int checkOffset(int offset) {
-        if (offset < 0) {
-            throw new IllegalArgumentException("offset must be 0 or more");
-        }
-        return offset;
-    }
-
-    static int checkLimit(int limit) {
-        if (limit < 1 || limit > MAX_PAGE) {
-            throw new IllegalArgumentException("limit must be between 1 and " + MAX_PAGE);
-        }
-        return limit;
-    }
 
     @GetMapping("/persons/{id}/suggestions")
-    public List<GalleryService.Suggestion> suggestions(@PathVariable long id, @RequestParam(defaultValue = "5") int limit) {
-        return gallery.suggestions(id, Math.min(checkLimit(limit), 100));
+    public List<GalleryService.Suggestion> suggestions(@PathVariable long id,
+            @RequestParam(defaultValue = "5") @Min(1) @Max(100) int limit) {
+        return gallery.suggestions(id, limit);
     }
 
     @PutMapping("/persons/{id}/name")
     public GalleryService.PersonView rename(@PathVariable long id, @RequestBody NameRequest body) {
+        if (body.name() != null && body.name().length() > limits.maxNameLength()) {
+            throw new IllegalArgumentException("a name has at most " + limits.maxNameLength() + " characters");
+        }
         gallery.rename(id, body.name());
         return gallery.person(id, 0, 1);
     }
@@ -103,15 +116,16 @@ public class GalleryController {
 
     @PostMapping("/persons/{id}/merge")
     public GalleryService.PersonView merge(@PathVariable long id, @RequestBody MergeRequest body) {
-        gallery.merge(id, body.from() == null ? List.of() : body.from());
+        gallery.merge(id, ids(body.from(), "persons to merge"));
         return gallery.person(id, 0, 1);
     }
 
     /** A page of the unassigned faces, in id order; the total is in {@code X-Total-Count}. */
     @GetMapping("/faces/unassigned")
-    public ResponseEntity<List<GalleryService.FaceView>> unassigned(@RequestParam(defaultValue = "0") int offset,
-            @RequestParam(defaultValue = "500") int limit) {
-        GalleryService.Page<GalleryService.FaceView> page = gallery.unassigned(checkOffset(offset), checkLimit(limit));
+    public ResponseEntity<List<GalleryService.FaceView>> unassigned(
+            @RequestParam(defaultValue = "0") @Min(0) int offset,
+            @RequestParam(defaultValue = "500") @Min(1) @Max(MAX_PAGE) int limit) {
+        GalleryService.Page<GalleryService.FaceView> page = gallery.unassigned(offset, limit);
         return ResponseEntity.ok().header(TOTAL, Long.toString(page.total())).body(page.items());
     }
 
@@ -122,7 +136,7 @@ public class GalleryController {
 
     @PostMapping("/faces/move")
     public Map<String, Object> move(@RequestBody MoveRequest body) {
-        long person = gallery.move(body.faceIds() == null ? List.of() : body.faceIds(), body.personId());
+        long person = gallery.move(ids(body.faceIds(), "faces to move"), body.personId());
         return Map.of("personId", person);
     }
 
@@ -144,11 +158,15 @@ public class GalleryController {
     }
 
     @GetMapping("/faces/{id}/photo")
-    public ResponseEntity<Resource> photo(@PathVariable long id) {
-        byte[] frame = gallery.videoFrameJpeg(id);
-        if (frame != null) { // a face of a video: the frame it was found in
-            return ResponseEntity.ok().contentType(MediaType.IMAGE_JPEG).cacheControl(CacheControl.noCache())
-                    .body(new org.springframework.core.io.ByteArrayResource(frame));
+    public ResponseEntity<?> photo(@PathVariable long id) {
+        if (gallery.inVideo(id)) { // a face of a video: the frame it was found in, as the detector stored it
+            Path frame = gallery.videoFrame(id);
+            if (frame == null) {
+                return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error",
+                        "the frame of this video face was not kept (detected before frames were stored): detect the "
+                                + "video again to see it"));
+            }
+            return image(frame);
         }
         return image(gallery.photo(id));
     }
@@ -169,8 +187,29 @@ public class GalleryController {
         return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", e.getMessage()));
     }
 
-    @ExceptionHandler({IllegalArgumentException.class, PermanentProcessingException.class})
-    public ResponseEntity<Map<String, String>> badRequest(RuntimeException e) {
-        return ResponseEntity.status(HttpStatus.BAD_REQUEST).body(Map.of("error", e.getMessage()));
+    @ExceptionHandler(IllegalArgumentException.class)
+    public ResponseEntity<Map<String, String>> badRequest(IllegalArgumentException e) {
+        String message = e instanceof java.nio.file.InvalidPathException ? "invalid path" : e.getMessage();
+        return ResponseEntity.status(HttpStatus.BAD_REQUEST).body(Map.of("error", String.valueOf(message)));
+    }
+
+    /**
+     * A file that cannot be served: the kind only (the message names folders, e.g. the media root, and goes to the
+     * log); a path outside its folder is 403, a missing file 404.
+     */
+    @ExceptionHandler(PermanentProcessingException.class)
+    public ResponseEntity<Map<String, String>> unservable(PermanentProcessingException e) {
+        log.warn("cannot serve a file: {}", e.getMessage());
+        HttpStatus status = switch (e.errorKind()) {
+            case "PATH_OUTSIDE_ROOT" -> HttpStatus.FORBIDDEN;
+            case "FILE_MISSING" -> HttpStatus.NOT_FOUND;
+            default -> HttpStatus.BAD_REQUEST;
+        };
+        String what = switch (e.errorKind()) {
+            case "PATH_OUTSIDE_ROOT" -> "the stored path lies outside its folder";
+            case "FILE_MISSING" -> "the file is missing";
+            default -> "the stored path is not valid";
+        };
+        return ResponseEntity.status(status).body(Map.of("error", e.errorKind() + ": " + what));
     }
 }

@@ -39,10 +39,13 @@ public class GalleryService {
     private final LookAlikes lookAlikes;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final GalleryFiles served;
 
     public GalleryService(PersonRepository persons, FaceRepository faces, MediaItemRepository items,
             MediaFileRepository files, MediaPathResolver paths, PersonCorrections corrections,
-            PersonCentroidRepository centroids, ClusteringChangeRepository changes, TransactionTemplate tx, Clock clock) {
+            PersonCentroidRepository centroids, ClusteringChangeRepository changes, TransactionTemplate tx, Clock clock,
+            GalleryFiles served) {
+        this.served = served;
         this.persons = persons;
         this.faces = faces;
         this.items = items;
@@ -91,33 +94,24 @@ public class GalleryService {
         return view(faces.listed(FaceId.of(id)).orElseThrow(() -> new NoSuchElementException("no face " + id)));
     }
 
-    /** The thumbnail file of a face, or null when it has none. */
+    /** The thumbnail file of a face (confined to the thumbnails folder), or null when it has none. */
     public Path thumbnail(long faceId) {
         var f = faces.find(FaceId.of(faceId)).orElseThrow(() -> new NoSuchElementException("no face " + faceId));
-        return f.thumbnailPath() == null ? null : Path.of(f.thumbnailPath());
+        return f.thumbnailPath() == null ? null : served.thumbnail(f.thumbnailPath());
+    }
+
+    /** Whether the face was found in a video (its photo is then the stored frame, see {@link #videoFrame}). */
+    public boolean inVideo(long faceId) {
+        return io.facerec.common.image.VideoFrames.isVideo(face(faceId).file());
     }
 
     /**
-     * For a face of a video: the frame it was found in, as JPEG bytes; null for a photo. The pixel limit only guards
-     * against absurd frame sizes here: the detector has already accepted the file.
+     * For a face of a video: the frame it was found in, as the detector stored it (the video is never decoded here);
+     * null when no frame was kept.
      */
-    public byte[] videoFrameJpeg(long faceId) {
-        FaceView v = face(faceId);
-        if (!io.facerec.common.image.VideoFrames.isVideo(v.file())) {
-            return null;
-        }
-        int frame = faces.find(io.facerec.common.id.FaceId.of(faceId)).orElseThrow().frameNumber();
-        byte[][] out = {null};
-        new io.facerec.common.image.VideoFrames(400_000_000L).frames(paths.resolve(v.file()),
-                new java.util.TreeSet<>(java.util.Set.of(frame)), (n, seconds, img) -> {
-                    try (org.bytedeco.javacpp.BytePointer buf = new org.bytedeco.javacpp.BytePointer()) {
-                        org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", img.bgr(), buf);
-                        out[0] = new byte[(int) buf.limit()];
-                        buf.get(out[0]);
-                    }
-                    return false;
-                });
-        return out[0];
+    public Path videoFrame(long faceId) {
+        var f = faces.find(FaceId.of(faceId)).orElseThrow(() -> new NoSuchElementException("no face " + faceId));
+        return served.videoFrame(f.mediaItemId().value(), f.frameNumber());
     }
 
     /** The photo a face is in, resolved under the media root (never outside it). */

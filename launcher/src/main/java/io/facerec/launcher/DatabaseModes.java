@@ -137,7 +137,9 @@ public final class DatabaseModes implements AutoCloseable {
                 d.closeUpRetry());
         EmbedFacesHandler embedder = embed;
         DetectFacesHandler detectAndEmbed = detector(d, settings, thumbs, tx, embedder::handle, noBroker)
-                .withFaceCrops(dry ? null : d.faceCropWriter(common.faceCropsDir()));
+                .withFaceCrops(dry ? null : d.faceCropWriter(common.faceCropsDir(), common.filePermissions()))
+                .withVideoFrames(dry ? null : new io.facerec.common.image.VideoFrameStore(common.thumbnailsDir(),
+                        common.filePermissions()));
         DetectFacesHandler detectOnly = detector(d, settings, thumbs, tx, e -> { }, noBroker);
         ClusterFacesHandler cluster;
         ReclusterHandler recluster;
@@ -409,7 +411,7 @@ public final class DatabaseModes implements AutoCloseable {
                     Map<Integer, List<FaceRepository.Face>> byFrame = new java.util.TreeMap<>();
                     e.getValue().forEach(f -> byFrame.computeIfAbsent(f.frameNumber(), k -> new ArrayList<>()).add(f));
                     int[] count = {0};
-                    new io.facerec.common.image.VideoFrames(loader.maxPixels()).frames(paths.resolve(rel),
+                    loader.videoFrames().frames(paths.resolve(rel),
                             new java.util.TreeSet<>(byFrame.keySet()), (frame, seconds, img) -> {
                                 for (FaceRepository.Face f : byFrame.get(frame)) {
                                     count[0] += thumbnail(writer, faces, img, f, rel);

@@ -59,7 +59,7 @@ public class DetectionTestMode {
                 images.add(in);
             }
         }
-        ImageLoader loader = preprocessing.loader(new ImageLoader(200_000_000L));
+        ImageLoader loader = preprocessing.loader(new ImageLoader(ImageLoader.DEFAULT_MAX_PIXELS));
         ObjectNode root = EventCodec.mapper().createObjectNode();
         ArrayNode arr = root.putArray("images");
         int failures = 0;

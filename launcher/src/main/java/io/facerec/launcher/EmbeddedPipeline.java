@@ -53,7 +53,10 @@ public final class EmbeddedPipeline implements AutoCloseable {
     }
 
     /**
-     * @param webPort serve the gallery (and actuator) on this port (0 = any free port); null = no web server
+     * @param webPort serve the gallery (and actuator) on this port (0 = any free port); null = no web server. The
+     *     gallery listens on 127.0.0.1 ({@code server.address} in {@code overrides} opens it elsewhere) and lets in only
+     *     whoever opens {@link #gallerySignInUrl()} ({@code facerec.gallery.security.mode=TOKEN}; overrides may set
+     *     {@code ACCOUNTS} with users instead)
      */
     public static EmbeddedPipeline start(Path dataDir, Path mediaRoot, Map<String, Object> overrides,
             Consumer<String> status, boolean keepData, Integer webPort) throws IOException {
@@ -75,6 +78,8 @@ public final class EmbeddedPipeline implements AutoCloseable {
             props.put("facerec.capture.schema-history-file", dataDir.resolve("capture-history.dat").toString());
             if (webPort != null) {
                 props.put("server.port", webPort);
+                props.put("server.address", "127.0.0.1");
+                props.put("facerec.gallery.security.mode", "TOKEN");
             }
             props.putAll(overrides);
             if (!props.containsKey("facerec.portraits-dir") && props.containsKey("facerec.thumbnails-dir")) {
@@ -120,14 +125,46 @@ public final class EmbeddedPipeline implements AutoCloseable {
         return startup;
     }
 
-    /** The gallery's address, or null without a web server. */
+    /** The gallery's address (pages under it need a session), or null without a web server. */
     public String galleryUrl() {
         String port = context.getEnvironment().getProperty("local.server.port");
-        return port == null ? null : "http://localhost:" + port + "/";
+        if (port == null) {
+            return null;
+        }
+        String address = context.getEnvironment().getProperty("server.address", "127.0.0.1");
+        String host;
+        try {
+            java.net.InetAddress a = java.net.InetAddress.getByName(address);
+            host = a.isAnyLocalAddress() ? "localhost" : a instanceof java.net.Inet6Address ? "[" + a.getHostAddress() + "]"
+                    : address;
+        } catch (java.net.UnknownHostException e) {
+            host = address;
+        }
+        return "http://" + host + ":" + port + "/";
+    }
+
+    /**
+     * The one address to open: the gallery with this run's token, which signs the browser in (the token changes with
+     * every run); without a token mode, {@link #galleryUrl()}. Null without a web server.
+     */
+    public String gallerySignInUrl() {
+        String url = galleryUrl();
+        var token = context.getBeanProvider(io.facerec.gallery.security.AccessToken.class).getIfAvailable();
+        return url == null || token == null ? url : url + "?" + io.facerec.gallery.security.AccessToken.PARAMETER + "="
+                + token.value();
     }
 
     public String jdbcUrl() {
         return database.jdbcUrl();
+    }
+
+    /** The embedded database's user and password (also in {@code <data dir>/postgres.password}), for more workers. */
+    public String jdbcUser() {
+        return database.user();
+    }
+
+    public String jdbcPassword() {
+        return database.password();
     }
 
     public String bootstrapServers() {

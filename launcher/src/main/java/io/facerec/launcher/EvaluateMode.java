@@ -57,7 +57,7 @@ public class EvaluateMode {
 
     public List<Row> embed(Path dir, PrintStream err) throws IOException {
         List<String[]> entries = manifest(dir);
-        ImageLoader loader = preprocessing.loader(new ImageLoader(200_000_000L));
+        ImageLoader loader = preprocessing.loader(new ImageLoader(ImageLoader.DEFAULT_MAX_PIXELS));
         ImageLoader embeddingLoader = loader.withOpenCvOnly(); // as EmbedFacesHandler decodes
         List<Row> rows = new ArrayList<>();
         EmbeddingModelSpec spec = EmbeddingModelSpec.FR_FEATURE;

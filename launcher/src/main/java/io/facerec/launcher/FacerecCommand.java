@@ -112,6 +112,16 @@ public class FacerecCommand implements Callable<Integer> {
     boolean serve;
     @Option(names = "--port", paramLabel = "PORT", description = "Gallery port with --images (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int port = 8080;
+    @Option(names = "--bind", paramLabel = "ADDR", description = "Gallery address with --images (default: "
+            + "${DEFAULT-VALUE}, this machine only; 0.0.0.0 opens it to the network, where whoever has the printed "
+            + "address gets in: put it behind TLS, see the README, Security).")
+    String bind = "127.0.0.1";
+    @Option(names = "--allowed-host", paramLabel = "NAME", description = "With --bind: a host name the gallery "
+            + "answers to besides localhost and the bind address (repeatable), e.g. this machine's name in your DNS.")
+    List<String> allowedHosts;
+    @Option(names = "--hash-password", description = "Read a password (from the console, or one line of standard "
+            + "input) and print its bcrypt hash for facerec.gallery.security.users[n].password.")
+    boolean hashPassword;
 
     @Option(names = "--db", description = "Origin mode: one detection pass over the database: every item not yet "
             + "extracted (and failed items due for another attempt) is detected, thumbnails written. Works without CDC or Kafka.")
@@ -188,6 +198,9 @@ public class FacerecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (hashPassword) {
+            return io.facerec.gallery.security.PasswordHash.run(System.console(), System.in, System.out, System.err);
+        }
         if (replay && !recluster) {
             System.err.println("facerec: --replay goes with --recluster");
             return 2;
@@ -360,6 +373,14 @@ public class FacerecCommand implements Callable<Integer> {
         return d.toSeconds() >= 60 && d.toSeconds() % 60 == 0 ? d.toMinutes() + " min" : d.toSeconds() + " s";
     }
 
+    static boolean isLoopback(String address) {
+        try {
+            return java.net.InetAddress.getByName(address).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
     private int runImages(Path thumbs) throws Exception {
         if (!Files.isDirectory(images)) {
             System.err.println("facerec: " + images + " is not a folder");
@@ -375,6 +396,12 @@ public class FacerecCommand implements Callable<Integer> {
         props.put("facerec.detector.score-threshold", score);
         props.put("facerec.detector.nms-threshold", nms);
         props.put("facerec.detector.close-up-retry", !noCloseUpRetry);
+        props.put("server.address", bind);
+        if (allowedHosts != null) {
+            for (int i = 0; i < allowedHosts.size(); i++) {
+                props.put("facerec.gallery.security.allowed-hosts[" + i + "]", allowedHosts.get(i));
+            }
+        }
         long t0 = System.nanoTime();
         try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(data, images, props,
                 s -> System.err.println("facerec: " + s), dataDir != null, port)) {
@@ -388,7 +415,12 @@ public class FacerecCommand implements Callable<Integer> {
             }
             System.err.printf("facerec: done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             run.printPersons(images, json);
-            String url = pipeline.galleryUrl();
+            String url = pipeline.gallerySignInUrl();
+            if (url != null && !isLoopback(bind)) {
+                System.err.println("facerec: the gallery listens on " + bind + ": anyone on the network who gets this "
+                        + "address gets in, and plain HTTP shows it to every hop in between; put it behind TLS (README, "
+                        + "Security)");
+            }
             if (serve && url != null) {
                 System.err.println("facerec: gallery at " + url + " (Ctrl-C to stop)");
                 Thread.currentThread().join();

@@ -18,8 +18,12 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * The deployment files, checked as far as possible without a container engine: docker-compose.yml parses and has the
  * services, replica counts and single capture instance it promises, its SQL Server settings produce a valid Debezium
- * SQL Server connector configuration, every file it mounts from the repository exists, and the Grafana dashboard asks
- * for metrics the code emits.
+ * SQL Server connector configuration, every file it mounts from the repository exists, the Grafana dashboard asks
+ * for metrics the code emits, and it is secure by default (finding 7 of the security review): no default secret (an
+ * unset one stops compose, as Compose's own interpolation would), a least-privilege SQL login for the workers, TLS to
+ * SQL Server, no password on sqlcmd's command line, only the gallery published and on 127.0.0.1, Prometheus and Grafana
+ * behind a profile, Grafana without anonymous access, the gallery with users from the environment. The SQL is checked
+ * statement by statement only: no SQL Server runs on our development machines.
  */
 class DeploymentConfigTest {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -40,6 +44,46 @@ class DeploymentConfigTest {
     static Map<String, Object> env(Map<String, Object> service) {
         return (Map<String, Object>) service.get("environment");
     }
+
+    /**
+     * Compose's variable interpolation for one value: {@code ${VAR}}, {@code ${VAR:-default}}, {@code ${VAR:?error}}
+     * (an unset or empty VAR stops compose) and {@code ${VAR:+replacement}}; {@code $$} is a literal {@code $}.
+     */
+    static String interpolate(String value, Map<String, String> environment) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?}")
+                .matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String replacement;
+            if (m.group().equals("$$")) {
+                replacement = "$";
+            } else {
+                String v = environment.get(m.group(1));
+                boolean set = v != null && !v.isEmpty();
+                String op = m.group(2) == null ? "" : m.group(2);
+                replacement = switch (op) {
+                    case ":-", "-" -> set ? v : m.group(3);
+                    case ":?", "?" -> {
+                        if (!set) {
+                            throw new IllegalArgumentException("required variable " + m.group(1) + " is missing a value: "
+                                    + m.group(3));
+                        }
+                        yield v;
+                    }
+                    case ":+", "+" -> set ? m.group(3) : "";
+                    default -> v == null ? "" : v;
+                };
+            }
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /** Every secret compose asks for, set as an operator would. */
+    static final Map<String, String> SECRETS = Map.of("MSSQL_SA_PASSWORD", "Sa-Secret-1", "FACEREC_MIGRATOR_PASSWORD",
+            "Migrator-Secret-1", "FACEREC_DB_PASSWORD", "Worker-Secret-1", "GALLERY_ADMIN_USER", "ada",
+            "GALLERY_ADMIN_PASSWORD_HASH", "{bcrypt}$2a$10$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01");
 
     @Test
     @SuppressWarnings("unchecked")
@@ -62,7 +106,7 @@ class DeploymentConfigTest {
         CaptureProperties props = new CaptureProperties(true, CaptureProperties.StartFrom.PENDING_ROWS,
                 Path.of((String) e.get("FACEREC_CAPTURE_OFFSETFILE")), Path.of((String) e.get("FACEREC_CAPTURE_SCHEMAHISTORYFILE")),
                 "facerec_media_items", "facerec_media_items", "facerec", false);
-        Properties p = DebeziumConfig.build(props, (String) e.get("SPRING_DATASOURCE_URL"),
+        Properties p = DebeziumConfig.build(props, interpolate((String) e.get("SPRING_DATASOURCE_URL"), SECRETS),
                 (String) e.get("SPRING_DATASOURCE_USERNAME"), "secret");
         assertThat(p.getProperty("connector.class")).isEqualTo("io.debezium.connector.sqlserver.SqlServerConnector");
         assertThat(p.getProperty("database.hostname")).isEqualTo("sqlserver");
@@ -110,5 +154,118 @@ class DeploymentConfigTest {
                 + Files.readString(ROOT.resolve("embedder-worker/src/main/java/io/facerec/embedder/embed/FaceInputs.java"));
         assertThat(code).contains("\"facerec.detector.items\"", "\"facerec.detector.faces\"", "\"facerec.clusterer.faces\"",
                 "\"facerec.errors\"", "\"facerec.clusterer.persons.created\"", "\"facerec.embedder.faces\"");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void noDefaultSecretsAndEachOneStopsComposeWhenUnset() throws Exception {
+        String text = Files.readString(ROOT.resolve("docker-compose.yml"));
+        assertThat(text).doesNotContain("Facerec-Dev").doesNotContainPattern("PASSWORD[A-Z_]*:-[^}]");
+        Map<String, Object> services = (Map<String, Object>) compose().get("services");
+        // with every secret set, every value interpolates; without any one of them, compose stops with its name
+        for (String secret : SECRETS.keySet()) {
+            Map<String, String> missing = new java.util.HashMap<>(SECRETS);
+            missing.remove(secret);
+            boolean stopped = false;
+            for (Object svc : services.values()) {
+                Map<String, Object> env = env((Map<String, Object>) svc);
+                for (Object v : env == null ? List.of() : env.values()) {
+                    interpolate(String.valueOf(v), SECRETS);
+                    try {
+                        interpolate(String.valueOf(v), missing);
+                    } catch (IllegalArgumentException e) {
+                        assertThat(e.getMessage()).contains(secret);
+                        stopped = true;
+                    }
+                }
+            }
+            assertThat(stopped).as("compose stops without " + secret).isTrue();
+        }
+        // every password-like setting is a variable, never a literal
+        for (var svc : services.entrySet()) {
+            Map<String, Object> env = env((Map<String, Object>) svc.getValue());
+            if (env == null) {
+                continue;
+            }
+            for (var e : env.entrySet()) {
+                if (e.getKey().contains("PASSWORD")) {
+                    assertThat(String.valueOf(e.getValue())).as(svc.getKey() + " " + e.getKey()).startsWith("${");
+                }
+            }
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theWorkersUseALeastPrivilegeLoginOverTls() throws Exception {
+        Map<String, Object> c = compose();
+        for (String s : List.of("capture", "detector", "embedder", "clusterer", "gallery")) {
+            Map<String, Object> e = env(service(c, s));
+            assertThat(e.get("SPRING_DATASOURCE_USERNAME")).as(s).isEqualTo("facerec_worker");
+            assertThat(e.get("SPRING_FLYWAY_ENABLED")).as(s + ": no DDL from the workers").isEqualTo("false");
+            String url = interpolate((String) e.get("SPRING_DATASOURCE_URL"), SECRETS);
+            assertThat(url).as(s).contains(";encrypt=true");
+        }
+        String logins = Files.readString(ROOT.resolve("deploy/sqlserver/logins.sql"));
+        List<String> statements = java.util.Arrays.stream(logins.split("\\R")).map(String::strip)
+                .filter(l -> !l.startsWith("--") && !l.isEmpty()).toList();
+        assertThat(statements).contains("ALTER ROLE db_datareader ADD MEMBER facerec_worker;",
+                "ALTER ROLE db_datawriter ADD MEMBER facerec_worker;", "ALTER ROLE db_ddladmin ADD MEMBER facerec_migrator;",
+                "ALTER ROLE facerec_cdc_reader ADD MEMBER facerec_worker;");
+        assertThat(statements).noneMatch(l -> l.contains("facerec_worker") && (l.contains("db_owner")
+                || l.contains("db_ddladmin") || l.contains("sysadmin") || l.contains("CONTROL")));
+        assertThat(logins).contains("$(WORKER_PASSWORD_SQL)").contains("$(MIGRATOR_PASSWORD_SQL)");
+        assertThat(Files.readString(ROOT.resolve("deploy/sqlserver/enable-cdc.sql")))
+                .contains("@role_name     = N'facerec_cdc_reader'");
+        String init = Files.readString(ROOT.resolve("deploy/sqlserver/init.sh"));
+        assertThat(init).contains("-U facerec_migrator -d Media -i \"$f\"").contains("-i /init/logins.sql");
+        // no password on sqlcmd's command line, here or in the health check: SQLCMDPASSWORD in the environment
+        String compose = Files.readString(ROOT.resolve("docker-compose.yml"));
+        for (String text : List.of(init, compose)) { // (comments may mention -P)
+            assertThat(text).contains("SQLCMDPASSWORD").doesNotContainPattern("(?m)^[^#\\n]*sqlcmd[^\\n]* -P ");
+        }
+        assertThat(init).doesNotContainPattern("(?m)^[^#\\n]*-P ");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void onlyTheGalleryIsPublishedOnLoopbackAndMonitoringIsOptIn() throws Exception {
+        Map<String, Object> c = compose();
+        Map<String, Object> services = (Map<String, Object>) c.get("services");
+        for (var s : services.entrySet()) {
+            Object ports = ((Map<String, Object>) s.getValue()).get("ports");
+            if (ports == null) {
+                continue;
+            }
+            assertThat(s.getKey()).isIn("gallery", "prometheus", "grafana");
+            for (Object p : (List<Object>) ports) {
+                assertThat(interpolate(p.toString(), SECRETS)).as(s.getKey()).startsWith("127.0.0.1:");
+            }
+        }
+        for (String s : List.of("prometheus", "grafana")) {
+            assertThat((List<Object>) service(c, s).get("profiles")).as(s).containsExactly("monitoring");
+        }
+        Map<String, Object> grafana = env(service(c, "grafana"));
+        assertThat(grafana.get("GF_AUTH_ANONYMOUS_ENABLED")).isEqualTo("false");
+        assertThat(interpolate((String) grafana.get("GF_SECURITY_ADMIN_PASSWORD"), Map.of("GRAFANA_ADMIN_PASSWORD", "g")))
+                .isEqualTo("g");
+        assertThat(String.valueOf(service(c, "grafana").get("entrypoint"))).contains("GF_SECURITY_ADMIN_PASSWORD")
+                .contains("exit 1");
+        // the gallery: server mode with the user from the environment, the scraper's user only when its hash is set
+        Map<String, Object> g = env(service(c, "gallery"));
+        assertThat(g.get("FACEREC_GALLERY_SECURITY_MODE")).isEqualTo("ACCOUNTS");
+        assertThat(interpolate((String) g.get("FACEREC_GALLERY_SECURITY_USERS_0_PASSWORD"), SECRETS))
+                .isEqualTo(SECRETS.get("GALLERY_ADMIN_PASSWORD_HASH"));
+        assertThat(interpolate((String) g.get("FACEREC_GALLERY_SECURITY_USERS_1_NAME"), SECRETS)).isEmpty();
+        Map<String, String> withScraper = new java.util.HashMap<>(SECRETS);
+        withScraper.put("PROMETHEUS_SCRAPE_PASSWORD_HASH", "{bcrypt}$2a$10$x");
+        assertThat(interpolate((String) g.get("FACEREC_GALLERY_SECURITY_USERS_1_NAME"), withScraper)).isEqualTo("prometheus");
+        assertThat(g.get("FACEREC_GALLERY_SECURITY_USERS_1_ROLES")).isEqualTo("METRICS");
+        // the gallery's settings bind to its typed configuration (Spring's relaxed names for the environment)
+        assertThat(g.keySet()).filteredOn(k -> k.startsWith("FACEREC_GALLERY_SECURITY_USERS_"))
+                .allMatch(k -> k.matches("FACEREC_GALLERY_SECURITY_USERS_[0-9]+_(NAME|PASSWORD|ROLES)"));
+        String prometheus = Files.readString(ROOT.resolve("deploy/prometheus/prometheus.yml"));
+        assertThat(prometheus).contains("password_file: /run/secrets/prometheus_scrape_password").contains("username: prometheus");
+        assertThat(((Map<String, Object>) c.get("secrets"))).containsKey("prometheus_scrape_password");
     }
 }

@@ -33,8 +33,8 @@ class DetectorScaleOutIT {
                 s -> { })) {
             ConfigurableApplicationContext b = new SpringApplicationBuilder(DetectorApplication.class)
                     .web(WebApplicationType.NONE).logStartupInfo(false)
-                    .run("--spring.datasource.url=" + a.jdbcUrl(), "--spring.datasource.username=postgres",
-                            "--spring.datasource.password=postgres", "--spring.kafka.bootstrap-servers=" + a.bootstrapServers(),
+                    .run("--spring.datasource.url=" + a.jdbcUrl(), "--spring.datasource.username=" + a.jdbcUser(),
+                            "--spring.datasource.password=" + a.jdbcPassword(), "--spring.kafka.bootstrap-servers=" + a.bootstrapServers(),
                             "--facerec.capture.enabled=false", "--facerec.media-root=" + media,
                             "--facerec.thumbnails-dir=" + tmp.resolve("thumbs"),
                             "--facerec.models-dir=" + io.facerec.common.model.ModelStore.fromEnvironment().dir());

@@ -34,9 +34,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The person gallery in a real browser (Debian's headless Chromium driven by Selenium through Debian's chromedriver;
- * nothing is downloaded) against the app on the embedded stack with dev photos: rename, split, merge and
- * "not this person" through the page, then a recluster, and the corrections still hold. Screenshots of the main pages
- * are saved under {@code target/screenshots}.
+ * nothing is downloaded) against the app on the embedded stack with dev photos, signed in as the zero-setup run signs
+ * in (the printed address with its token, then the session cookie): rename, split, merge and "not this person" through
+ * the page (each a request with the CSRF header), then a recluster, and the corrections still hold. Screenshots of the
+ * main pages are saved under {@code target/screenshots}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -83,6 +84,19 @@ class GalleryBrowserIT {
         wait = new WebDriverWait(browser, Duration.ofSeconds(20));
         base = pipeline.galleryUrl();
         Files.createDirectories(screenshots);
+        signIn();
+    }
+
+    /** Opens the one address the command prints; the gallery drops the token from the address bar. */
+    void signIn() {
+        String signIn = pipeline.gallerySignInUrl();
+        assertThat(signIn).startsWith("http://127.0.0.1:").contains("/?token=");
+        browser.get(base);
+        assertThat(browser.getPageSource()).contains("Open the address").doesNotContain("person-tile");
+        browser.get(signIn);
+        wait.until(d -> d.findElements(By.cssSelector(".person-tile")).size() == PEOPLE.size());
+        assertThat(browser.getCurrentUrl()).isEqualTo(base).doesNotContain("token");
+        assertThat(browser.manage().getCookieNamed("FACEREC_SESSION").isHttpOnly()).isTrue();
     }
 
     @AfterAll

@@ -56,8 +56,8 @@ final class PipelineStack implements AutoCloseable {
 
     private ChildJvm worker(String name, String main, List<String> extra) throws Exception {
         List<String> args = new ArrayList<>(List.of(
-                "--spring.datasource.url=" + jdbcUrl(), "--spring.datasource.username=postgres",
-                "--spring.datasource.password=postgres", "--spring.kafka.bootstrap-servers=" + bootstrapServers(),
+                "--spring.datasource.url=" + jdbcUrl(), "--spring.datasource.username=" + db.user(),
+                "--spring.datasource.password=" + db.password(), "--spring.kafka.bootstrap-servers=" + bootstrapServers(),
                 "--facerec.media-root=" + media, "--facerec.thumbnails-dir=" + work.resolve("thumbs"),
                 "--facerec.models-dir=" + ModelStore.fromEnvironment().dir(),
                 "--management.endpoints.web.exposure.include=health,prometheus",
@@ -102,13 +102,13 @@ final class PipelineStack implements AutoCloseable {
 
     JdbcTemplate jdbc() {
         if (dataSource == null) {
-            dataSource = new DriverManagerDataSource(jdbcUrl(), "postgres", "postgres");
+            dataSource = new DriverManagerDataSource(jdbcUrl(), db.user(), db.password());
         }
         return new JdbcTemplate(dataSource);
     }
 
     private void migrate() {
-        org.flywaydb.core.Flyway.configure().dataSource(jdbcUrl(), "postgres", "postgres")
+        org.flywaydb.core.Flyway.configure().dataSource(jdbcUrl(), db.user(), db.password())
                 .locations("classpath:db/migration/postgresql").load().migrate();
     }
 

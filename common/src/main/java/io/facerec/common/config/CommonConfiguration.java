@@ -33,7 +33,8 @@ import org.springframework.kafka.core.KafkaTemplate;
 
 /** Beans every worker shares: repositories, model store, image loading, topics, dead letters. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({FacerecProperties.class, OriginProperties.class, RetryProperties.class})
+@EnableConfigurationProperties({FacerecProperties.class, OriginProperties.class, RetryProperties.class,
+        MediaBudgetProperties.class})
 @PropertySource("classpath:io/facerec/common/facerec-common.properties")
 public class CommonConfiguration {
 
@@ -112,8 +113,9 @@ public class CommonConfiguration {
     }
 
     @Bean
-    ImageLoader imageLoader(FacerecProperties props) {
-        return new ImageLoader(props.maxImagePixels());
+    ImageLoader imageLoader(FacerecProperties props, MediaBudgetProperties budgets) {
+        return new ImageLoader(props.maxImagePixels()).withMaxPixelsPerByte(budgets.maxPixelsPerByte())
+                .withVideoBudget(budgets.videoBudget());
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package io.facerec.common.config;
 
+import io.facerec.common.files.FilePermissions;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
@@ -16,7 +17,10 @@ import org.springframework.validation.annotation.Validated;
  * @param faceCropsDir where the detector leaves each face's crop for the embedder (deleted once embedded); detector and
  *     embedder must see the same directory (default: {@code .face-crops} in the thumbnails directory)
  * @param partitions partitions of each pipeline topic (the upper bound of detector/embedder parallelism)
- * @param maxImagePixels images with more pixels are refused before decoding
+ * @param maxImagePixels images with more pixels are refused before decoding (default 100 megapixels: above any camera's
+ *     photo; see also {@link MediaBudgetProperties})
+ * @param filePermissions who may read the thumbnails, face crops and video frames facerec writes: {@code OWNER} (folders
+ *     0700, files 0600) or {@code GROUP} (0750 / 0640, for another account of the group that reads the thumbnails)
  * @param portraitsDir where each person's portrait is copied as {@code Person_<id>_portrait.jpg} (the origin's
  *     {@code individuals_portraits}, relative to the working folder); empty: no portrait files
  * @param databaseTimeZone the zone of the local times written to the database (the origin wrote its machine's local
@@ -30,7 +34,8 @@ public record FacerecProperties(
         @NotNull @DefaultValue("Thumbnails") Path thumbnailsDir,
         @NotNull @DefaultValue("Thumbnails/.face-crops") Path faceCropsDir,
         @Min(1) @DefaultValue("4") int partitions,
-        @Min(1) @DefaultValue("200000000") long maxImagePixels,
+        @Min(1) @DefaultValue("100000000") long maxImagePixels,
+        @NotNull @DefaultValue("OWNER") FilePermissions filePermissions,
         @NotNull @DefaultValue("individuals_portraits") String portraitsDir,
         @NotNull @DefaultValue("") String databaseTimeZone) {
 }

@@ -27,16 +27,28 @@ import org.slf4j.LoggerFactory;
  * all become 8-bit BGR; a truncated JPEG is kept as libjpeg fills it in). Reduced decoding (2, 4, 8) is OpenCV's.
  *
  * <p>Refuses, with a clear {@link PermanentProcessingException}, missing and empty files, files that are not images, and
- * images whose pixel count exceeds the limit (read from the header before decoding: the JPEG frame header, or the JDK's
- * reader; checked again after decoding for the other formats). Decoder errors are permanent failures too.
+ * images whose pixel count exceeds the limit (read from the header before decoding by the JDK's readers: JPEG, PNG, GIF,
+ * BMP; checked again after decoding for the other formats), and images of at least 4 megapixels whose header declares
+ * more pixels per byte of file than a real picture can have ({@code IMPLAUSIBLE_HEADER}: a few hundred bytes declaring a
+ * canvas of tens of megapixels would otherwise be decoded to full size). Decoder errors are permanent failures too.
+ * Videos are read by {@link #videoFrames()} within the same pixel limit and a {@link VideoBudget}.
  */
 public class ImageLoader {
     private static final Logger log = LoggerFactory.getLogger(ImageLoader.class);
     /** JPEG files larger than this are left to OpenCV (the reference decoder reads the whole file into memory). */
     private static final long MAX_REFERENCE_JPEG_BYTES = 512L << 20;
 
+    /** The default pixel limit: above any camera's photo (a 100-megapixel medium-format sensor is the largest sold). */
+    public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
+    /** The default plausibility bound, in declared pixels per byte of file (see {@link #withMaxPixelsPerByte}). */
+    public static final long DEFAULT_MAX_PIXELS_PER_BYTE = 2_000L;
+    /** Images below this many pixels are cheap to decode whatever their size: the plausibility check starts here. */
+    static final long PLAUSIBILITY_FROM_PIXELS = 4_000_000L;
+
     private final long maxPixels;
     private final boolean referenceJpeg;
+    private final long maxPixelsPerByte;
+    private final VideoBudget videoBudget;
 
     /** @param maxPixels largest width x height accepted */
     public ImageLoader(long maxPixels) {
@@ -48,8 +60,36 @@ public class ImageLoader {
      * @param referenceJpeg decode full-size JPEGs with {@link ReferenceJpegDecoder} (false: always OpenCV)
      */
     public ImageLoader(long maxPixels, boolean referenceJpeg) {
+        this(maxPixels, referenceJpeg, DEFAULT_MAX_PIXELS_PER_BYTE, VideoBudget.DEFAULT);
+    }
+
+    private ImageLoader(long maxPixels, boolean referenceJpeg, long maxPixelsPerByte, VideoBudget videoBudget) {
         this.maxPixels = maxPixels;
         this.referenceJpeg = referenceJpeg;
+        this.maxPixelsPerByte = maxPixelsPerByte;
+        this.videoBudget = videoBudget;
+    }
+
+    /**
+     * The same loader with another plausibility bound: an image of at least 4 megapixels whose header declares more
+     * pixels per byte of file than this is refused before decoding.
+     */
+    public ImageLoader withMaxPixelsPerByte(long pixelsPerByte) {
+        return new ImageLoader(maxPixels, referenceJpeg, pixelsPerByte, videoBudget);
+    }
+
+    /** The same loader with another budget for videos. */
+    public ImageLoader withVideoBudget(VideoBudget budget) {
+        return new ImageLoader(maxPixels, referenceJpeg, maxPixelsPerByte, budget);
+    }
+
+    /** A reader of video frames within this loader's pixel limit and video budget. */
+    public VideoFrames videoFrames() {
+        return new VideoFrames(maxPixels, videoBudget);
+    }
+
+    public VideoBudget videoBudget() {
+        return videoBudget;
     }
 
     /**
@@ -75,7 +115,7 @@ public class ImageLoader {
      * the detector needs (to see exactly the reference detector's pixels).
      */
     public ImageLoader withOpenCvOnly() {
-        return referenceJpeg ? new ImageLoader(maxPixels, false) : this;
+        return referenceJpeg ? new ImageLoader(maxPixels, false, maxPixelsPerByte, videoBudget) : this;
     }
 
     /** The largest width x height accepted. */
@@ -102,12 +142,12 @@ public class ImageLoader {
         };
         long size = requireNonEmpty(file);
         if (reduction == 1 && referenceJpeg && size <= MAX_REFERENCE_JPEG_BYTES) {
-            DecodedImage jpeg = loadJpeg(file);
+            DecodedImage jpeg = loadJpeg(file); // checks the frame header it has in memory first
             if (jpeg != null) {
                 return jpeg;
             }
         }
-        checkPixelCount(file);
+        checkHeader(file, size);
         Mat m;
         try {
             m = imread(file.toString(), flags);
@@ -157,6 +197,10 @@ public class ImageLoader {
         } catch (IOException e) {
             return null; // OpenCV reports it
         }
+        int[] frame = jpegFrameSize(bytes);
+        if (frame != null) {
+            checkDimensions(file, frame[0], frame[1], bytes.length);
+        }
         ReferenceJpegDecoder.Image img;
         try {
             img = ReferenceJpegDecoder.decode(bytes, ReferenceJpegDecoder.Order.BGR, maxPixels, heapBudget());
@@ -187,8 +231,11 @@ public class ImageLoader {
         return (rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) / 2;
     }
 
-    /** Reads the dimensions from the header (JPEG, PNG, GIF, BMP) and refuses too many pixels before decoding. */
-    private void checkPixelCount(Path file) {
+    /**
+     * Reads the dimensions from the header (JPEG, PNG, GIF, BMP) and refuses, before decoding, too many pixels and a
+     * canvas implausibly large for the file's size.
+     */
+    private void checkHeader(Path file, long fileBytes) {
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) {
                 return;
@@ -200,12 +247,7 @@ public class ImageLoader {
             ImageReader r = readers.next();
             try {
                 r.setInput(in, true, true);
-                long w = r.getWidth(0);
-                long h = r.getHeight(0);
-                if (w * h > maxPixels) {
-                    throw new PermanentProcessingException("TOO_MANY_PIXELS", String.format(
-                            "image %s is %dx%d = %d pixels, above the limit of %d", file.getFileName(), w, h, w * h, maxPixels));
-                }
+                checkDimensions(file, r.getWidth(0), r.getHeight(0), fileBytes);
             } finally {
                 r.dispose();
             }
@@ -213,7 +255,53 @@ public class ImageLoader {
             if (e instanceof PermanentProcessingException p) {
                 throw p;
             }
-            // header unreadable by the JDK: let OpenCV try and report
+            // header unreadable by the JDK: let the decoders try and report
         }
+    }
+
+    /** Refuses too many pixels, and a canvas implausibly large for the file's size, before decoding. */
+    private void checkDimensions(Path file, long w, long h, long fileBytes) {
+        if (w * h > maxPixels) {
+            throw new PermanentProcessingException("TOO_MANY_PIXELS", String.format(
+                    "image %s is %dx%d = %d pixels, above the limit of %d", file.getFileName(), w, h, w * h, maxPixels));
+        }
+        if (w * h >= PLAUSIBILITY_FROM_PIXELS && w * h > fileBytes * maxPixelsPerByte) {
+            throw new PermanentProcessingException("IMPLAUSIBLE_HEADER", String.format(
+                    "image %s declares %dx%d = %d pixels in a file of only %d bytes (%d pixels per byte, a real "
+                            + "picture has at most %d): refused before decoding", file.getFileName(), w, h, w * h,
+                    fileBytes, w * h / fileBytes, maxPixelsPerByte));
+        }
+    }
+
+    /**
+     * Width and height from a JPEG's frame header (the first SOFn marker), walking the marker segments of the bytes
+     * already in memory; null when there is none (the decoders then report the file).
+     */
+    static int[] jpegFrameSize(byte[] jpeg) {
+        int p = 2;
+        while (p + 9 < jpeg.length) {
+            if ((jpeg[p] & 0xff) != 0xFF) {
+                return null;
+            }
+            int marker = jpeg[p + 1] & 0xff;
+            if (marker == 0xFF) {
+                p++; // fill byte
+                continue;
+            }
+            if (marker == 0xD8 || marker == 0x01 || marker >= 0xD0 && marker <= 0xD7) {
+                p += 2; // markers without a length
+                continue;
+            }
+            if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+                int h = ((jpeg[p + 5] & 0xff) << 8) | (jpeg[p + 6] & 0xff);
+                int w = ((jpeg[p + 7] & 0xff) << 8) | (jpeg[p + 8] & 0xff);
+                return new int[] {w, h};
+            }
+            if (marker == 0xDA || marker == 0xD9) {
+                return null; // scan data or the end before any frame header
+            }
+            p += 2 + (((jpeg[p + 2] & 0xff) << 8) | (jpeg[p + 3] & 0xff));
+        }
+        return null;
     }
 }

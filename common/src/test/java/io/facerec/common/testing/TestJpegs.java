@@ -17,4 +17,25 @@ public final class TestJpegs {
         }
         return -1;
     }
+
+    /**
+     * A real, tiny JPEG (16x16, a few hundred bytes, encoded by OpenCV) whose baseline frame header is rewritten to
+     * declare {@code w x h}: a decompression bomb.
+     */
+    public static byte[] claiming(int w, int h) {
+        byte[] jpeg;
+        try (org.bytedeco.opencv.opencv_core.Mat small = new org.bytedeco.opencv.opencv_core.Mat(16, 16,
+                org.bytedeco.opencv.global.opencv_core.CV_8UC3, new org.bytedeco.opencv.opencv_core.Scalar(40, 90, 160, 0));
+                org.bytedeco.javacpp.BytePointer buf = new org.bytedeco.javacpp.BytePointer()) {
+            org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", small, buf);
+            jpeg = new byte[(int) buf.limit()];
+            buf.get(jpeg);
+        }
+        int p = 2;
+        while ((jpeg[p + 1] & 0xff) != 0xC0) {
+            p += 2 + (((jpeg[p + 2] & 0xff) << 8) | (jpeg[p + 3] & 0xff));
+        }
+        java.nio.ByteBuffer.wrap(jpeg, p + 5, 4).putShort((short) h).putShort((short) w);
+        return jpeg;
+    }
 }

@@ -58,6 +58,39 @@ public final class TestVideos {
         return out;
     }
 
+    /**
+     * A video whose frame {@code i} is a uniform grey of level {@code 20 + 4 * (i % 50)}, so a decoded frame tells its
+     * number modulo 50 ({@link #levelOf}); small frames make long videos cheap to write and tiny on disk.
+     */
+    public static Path numbered(Path out, int width, int height, int fps, int frames, int gop) throws Exception {
+        try (FFmpegFrameRecorder rec = new FFmpegFrameRecorder(out.toFile(), width, height, 0);
+                OpenCVFrameConverter.ToMat conv = new OpenCVFrameConverter.ToMat()) {
+            rec.setFormat("mp4");
+            rec.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
+            rec.setFrameRate(fps);
+            rec.setVideoBitrate(200_000);
+            rec.setGopSize(gop);
+            rec.start();
+            for (int i = 0; i < frames; i++) {
+                int level = 20 + 4 * (i % 50);
+                try (Mat frame = new Mat(height, width, CV_8UC3, new Scalar(level, level, level, 0))) {
+                    rec.record(conv.convert(frame));
+                }
+            }
+            rec.stop();
+        }
+        return out;
+    }
+
+    /**
+     * The frame number modulo 50 that a frame of {@link #numbered} shows: its mean grey level (the MPEG-4 round trip
+     * darkens a uniform grey by about 4 levels; the levels are 4 apart).
+     */
+    public static int levelOf(Mat bgr) {
+        double mean = org.bytedeco.opencv.global.opencv_core.mean(bgr).get(0);
+        return (int) Math.round((mean - 16) / 4);
+    }
+
     /** The photo scaled to fit inside {@code width x height} with room left to move (at most 90% of the width). */
     private static Mat fit(Path photo, int width, int height) {
         try (Mat src = imread(photo.toString(), IMREAD_COLOR)) {

@@ -56,9 +56,10 @@ public record DetectorProperties(
         @jakarta.validation.constraints.NotNull @DefaultValue("ORIGIN") io.facerec.detector.thumbnail.ThumbnailWriter.Naming thumbnailNames) {
 
     /** The crop writer, or null when crops are off. */
-    public io.facerec.detector.thumbnail.FaceCropWriter faceCropWriter(java.nio.file.Path dir) {
+    public io.facerec.detector.thumbnail.FaceCropWriter faceCropWriter(java.nio.file.Path dir,
+            io.facerec.common.files.FilePermissions permissions) {
         return faceCropSize == 0 ? null : new io.facerec.detector.thumbnail.FaceCropWriter(dir, Math.max(16, faceCropSize),
-                faceCropFormat, faceCropsMaxMb << 20);
+                faceCropFormat, faceCropsMaxMb << 20).withPermissions(permissions);
     }
 
     /** The video part as the handler takes it. */

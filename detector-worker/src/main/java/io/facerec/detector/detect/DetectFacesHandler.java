@@ -11,6 +11,7 @@ import io.facerec.common.image.DecodedImage;
 import io.facerec.common.image.FaceCrop;
 import io.facerec.common.image.ImageLoader;
 import io.facerec.common.image.MediaPathResolver;
+import io.facerec.common.image.VideoFrameStore;
 import io.facerec.common.image.VideoFrames;
 import io.facerec.common.messaging.DeadLetterPublisher;
 import io.facerec.common.messaging.EventCodec;
@@ -74,7 +75,7 @@ public class DetectFacesHandler {
         this.publisher = publisher;
         this.deadLetters = deadLetters;
         this.clock = clock;
-        this.videoFrames = new VideoFrames(loader.maxPixels());
+        this.videoFrames = loader.videoFrames();
     }
 
     /** What happened to an item. */
@@ -100,6 +101,16 @@ public class DetectFacesHandler {
     private final VideoFrames videoFrames;
     private VideoSampling video = VideoSampling.DEFAULT;
     private FaceCropWriter crops;
+    private VideoFrameStore frames;
+
+    /**
+     * Keep the frame of every stored video face as a JPEG file (see {@link VideoFrameStore}) for the gallery, which then
+     * never decodes a video; null: no frames kept.
+     */
+    public DetectFacesHandler withVideoFrames(VideoFrameStore store) {
+        this.frames = store;
+        return this;
+    }
 
     /** Leave each photo face's crop for the embedder (see {@link FaceCropWriter}); null: the embedder decodes photos. */
     public DetectFacesHandler withFaceCrops(FaceCropWriter writer) {
@@ -216,7 +227,7 @@ public class DetectFacesHandler {
     }
 
     /** What a video face track keeps of its best detection until the video is done. */
-    private record TrackBest(Mat thumbnail, Double sharpness) implements AutoCloseable {
+    private record TrackBest(Mat thumbnail, Double sharpness, byte[] frameJpeg) implements AutoCloseable {
         @Override
         public void close() {
             if (thumbnail != null) {
@@ -244,21 +255,31 @@ public class DetectFacesHandler {
         var summary = videoFrames.sample(path, video.intervalSeconds(), video.maxFrames(), (frame, seconds, image) -> {
             List<DetectedFace> detected = detector.detect(image, settings);
             detections[0] += detected.size();
+            byte[][] jpeg = {null}; // encoded once per frame, only when one of its faces becomes a track's best
             tracks.add(frame, detected, face -> {
+                if (frames != null && jpeg[0] == null && !thumbnails.isDryRun()) {
+                    jpeg[0] = encodeJpeg(image.bgr());
+                }
                 try (var crop = thumbnails.cropRect(face.box(), image.width(), image.height())) {
                     return new TrackFace(new TrackBest(crop == null || thumbnails.isDryRun() ? null
-                            : thumbnails.thumbnail(image, crop), crop == null ? null : FaceSharpness.of(image.bgr(), crop)),
-                            thumbnails.originCrop(face.box(), image.width(), image.height()).toOriginText());
+                            : thumbnails.thumbnail(image, crop), crop == null ? null : FaceSharpness.of(image.bgr(), crop),
+                            jpeg[0]), thumbnails.originCrop(face.box(), image.width(), image.height()).toOriginText());
                 }
             });
             return true;
         });
         List<FaceRepository.NewFace> found = new ArrayList<>();
         Map<Integer, Integer> indexInFrame = new HashMap<>();
+        if (frames != null && !thumbnails.isDryRun()) {
+            frames.deleteItem(id.value());
+        }
         for (VideoFaceTracks.Kept<TrackFace> k : tracks.kept()) {
             try (TrackFace kept = k.payload()) {
                 TrackBest best = kept.best();
                 int index = indexInFrame.merge(k.frameNumber(), 1, Integer::sum) - 1;
+                if (index == 0 && best.frameJpeg() != null) {
+                    frames.write(id.value(), k.frameNumber(), best.frameJpeg());
+                }
                 String name = thumbnails.fileName(id.value(), filePath, k.frameNumber(), index);
                 boolean thumbnail = best.thumbnail() != null || (thumbnails.isDryRun() && best.sharpness() != null);
                 Path thumb = thumbnail ? thumbnails.saveAs(best.thumbnail(), name) : null;
@@ -357,6 +378,17 @@ public class DetectFacesHandler {
             }
         }
         return new Completion(matched, estimated, skipped);
+    }
+
+    private static byte[] encodeJpeg(Mat bgr) {
+        try (org.bytedeco.javacpp.BytePointer buf = new org.bytedeco.javacpp.BytePointer()) {
+            if (!org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", bgr, buf)) {
+                return null;
+            }
+            byte[] out = new byte[(int) buf.limit()];
+            buf.get(out);
+            return out;
+        }
     }
 
     /** The ArcFace 112 x 112 template (left eye, right eye, nose, mouth corners), see the embedder's aligner. */

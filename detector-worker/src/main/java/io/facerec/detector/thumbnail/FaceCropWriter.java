@@ -58,6 +58,7 @@ public class FaceCropWriter {
     private static final long RECOUNT_NANOS = 5_000_000_000L;
 
     private final Path dir;
+    private io.facerec.common.files.FilePermissions permissions = io.facerec.common.files.FilePermissions.OWNER;
     private final int maxFaceSide;
     private final Format format;
     private final long maxBytes;
@@ -96,6 +97,12 @@ public class FaceCropWriter {
         return this;
     }
 
+    /** Who may read the crops (default: this account only). */
+    public FaceCropWriter withPermissions(io.facerec.common.files.FilePermissions permissions) {
+        this.permissions = permissions;
+        return this;
+    }
+
     /** Writes the crop of one face as {@code <name>.<ext>}; null when there is nothing to crop or writing failed. */
     public FaceCrop write(DecodedImage image, BoundingBox box, String name) {
         FaceCrop crop = FaceCrop.around(box, image.width(), image.height(), maxFaceSide);
@@ -111,7 +118,7 @@ public class FaceCropWriter {
         // an embedder never reads a half-written crop
         Path partial = dir.resolve(".partial-" + java.util.UUID.randomUUID() + "-" + file);
         try {
-            Files.createDirectories(dir);
+            permissions.folder(dir);
             try (Rect r = new Rect(crop.x(), crop.y(), crop.width(), crop.height()); Mat region = new Mat(image.bgr(), r);
                     IntPointer params = new IntPointer(format.params)) {
                 boolean ok;
@@ -127,6 +134,7 @@ public class FaceCropWriter {
                     throw new IOException("the encoder refused it");
                 }
             }
+            permissions.file(partial);
             long bytes = Files.size(partial);
             Files.move(partial, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -49,6 +49,7 @@ public class ThumbnailWriter {
     private final int minCropSize;
     private final Naming naming;
     private final boolean dryRun;
+    private io.facerec.common.files.FilePermissions permissions = io.facerec.common.files.FilePermissions.OWNER;
 
     /**
      * @param margin border on each side as a fraction of the box's width (left, right) and height (top, bottom); the
@@ -90,6 +91,12 @@ public class ThumbnailWriter {
     /** The origin's square crop of a box (what {@code Faces.BoundingBox} holds), clipped to the image. */
     public OriginCrop.Rect originCrop(BoundingBox box, int width, int height) {
         return OriginCrop.of(box, width, height, margin);
+    }
+
+    /** Who may read the thumbnails and their folder (default: this account only). */
+    public ThumbnailWriter withPermissions(io.facerec.common.files.FilePermissions permissions) {
+        this.permissions = permissions;
+        return this;
     }
 
     /** The square crop rectangle, clipped to the image; null when it is too small. */
@@ -173,16 +180,12 @@ public class ThumbnailWriter {
             log.info("dry run: would save square ({}x{}) thumbnail {}", size, size, out);
             return out;
         }
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create thumbnails directory " + dir, e);
-        }
+        permissions.folder(dir);
         if (!imwrite(out.toString(), thumb)) {
             throw new UncheckedIOException(new IOException("cannot write thumbnail " + out));
         }
         log.info("saved square ({}x{}) thumbnail {}", thumb.cols(), thumb.rows(), out);
-        return out;
+        return permissions.file(out);
     }
 
     /** Thumbnail extension for a source file: the origin kept the image's own; unknown ones become jpg. */

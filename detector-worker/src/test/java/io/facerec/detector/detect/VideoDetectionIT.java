@@ -70,7 +70,7 @@ class VideoDetectionIT {
     }
 
     @Test
-    void framesAreSampledAtTheIntervalAndNumberedInDecodingOrder() {
+    void framesAreSampledAtTheIntervalAndNumberedByTime() {
         List<Integer> seen = new ArrayList<>();
         var summary = new VideoFrames(100_000_000L).sample(video, 0.5, 1000, (n, seconds, frame) -> {
             assertThat(frame.width()).isEqualTo(800);
@@ -108,6 +108,8 @@ class VideoDetectionIT {
                 dead.add(failure);
             }
         };
+        io.facerec.common.image.VideoFrameStore frameStore = new io.facerec.common.image.VideoFrameStore(
+                tmp.resolve("thumbs"), io.facerec.common.files.FilePermissions.OWNER);
         try (TestDatabase db = TestDatabase.start()) {
             var jdbc = db.jdbc();
             MediaFileRepository files = new MediaFileRepository(jdbc);
@@ -116,7 +118,8 @@ class VideoDetectionIT {
             DetectFacesHandler handler = new DetectFacesHandler(items, files, faces,
                     new MediaPathResolver(tmp.resolve("media")), new ImageLoader(100_000_000L), detector, SETTINGS,
                     new ThumbnailWriter(tmp.resolve("thumbs"), 0.2, 112, 20), db.tx(), published::add, dlq,
-                    Clock.systemUTC()).withVideo(new DetectFacesHandler.VideoSampling(0.5, 1000, 0.3));
+                    Clock.systemUTC()).withVideo(new DetectFacesHandler.VideoSampling(0.5, 1000, 0.3))
+                    .withVideoFrames(frameStore);
 
             MediaFileId f = files.insert("clip.mp4", "clip.mp4", ".mp4");
             MediaItemId id = items.insert(f, "clip.mp4");
@@ -144,6 +147,25 @@ class VideoDetectionIT {
                         .isEqualTo("clip_f" + face.frameNumber() + "_TN" + (face.faceIndex() + 1) + ".jpg")
                         .isEqualTo(face.name());
             }
+            // the frame of every stored face is kept for the gallery (which never decodes the video), readable by us only
+            for (FaceRepository.Face face : stored) {
+                Path frame = frameStore.file(id.value(), face.frameNumber());
+                assertThat(frame).exists();
+                try (var img = new io.facerec.common.image.ImageLoader(100_000_000L).load(frame)) {
+                    assertThat(img.width()).isEqualTo(800);
+                    assertThat(img.height()).isEqualTo(480);
+                }
+                assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(frame)))
+                        .isEqualTo("rw-------");
+                assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(Path.of(face.thumbnailPath())))).isEqualTo("rw-------");
+            }
+            try (var frames = Files.list(frameStore.dir())) {
+                assertThat(frames.count()).as("one file per frame with kept faces")
+                        .isEqualTo(stored.stream().map(FaceRepository.Face::frameNumber).distinct().count());
+            }
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                    tmp.resolve("thumbs")))).isEqualTo("rwx------");
             assertThat(published).hasSize(1);
             assertThat(published.get(0).faces()).extracting(FacesDetected.Face::frameNumber)
                     .containsExactlyInAnyOrderElementsOf(stored.stream().map(FaceRepository.Face::frameNumber).toList());

@@ -154,7 +154,7 @@ public class EmbedFacesHandler {
             byFrame.computeIfAbsent(f.frameNumber(), k -> new java.util.ArrayList<>()).add(f);
         }
         int[] done = {0};
-        new VideoFrames(loader.maxPixels()).frames(paths.resolve(event.filePath()),
+        loader.videoFrames().frames(paths.resolve(event.filePath()),
                 new java.util.TreeSet<>(byFrame.keySet()), (frame, seconds, image) -> {
                     for (FacesDetected.Face f : byFrame.get(frame)) {
                         MDC.put("faceId", Long.toString(f.faceId()));
