@@ -11,7 +11,6 @@ import io.facerec.common.image.MediaPathResolver;
 import io.facerec.common.model.ModelFile;
 import io.facerec.common.model.ModelStore;
 import io.facerec.detector.detect.DetectionSettings;
-import io.facerec.detector.detect.Preprocessing;
 import io.facerec.detector.detect.RetinaFaceDetector;
 import io.facerec.detector.thumbnail.FaceCropWriter;
 import io.facerec.embedder.align.FaceAligner;
@@ -38,19 +37,17 @@ import java.util.Map;
  * Also prints, per face, the cosine between each path's embedding and the full-resolution photo path's.
  *
  * <pre>java -cp bench/target/facerec-bench.jar -Dloader.main=io.facerec.bench.EmbedderBench \
- *   org.springframework.boot.loader.launch.PropertiesLauncher ../shared/eval/detection [passes] [REFERENCE|OPENCV] [face crop size]</pre>
+ *   org.springframework.boot.loader.launch.PropertiesLauncher ../shared/eval/detection [passes] [face crop size]</pre>
  */
 public final class EmbedderBench {
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args.length > 0 ? args[0] : "../shared/eval/detection").toAbsolutePath().normalize();
         int passes = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        Preprocessing detectorDecode = args.length > 2 ? Preprocessing.valueOf(args[2]) : Preprocessing.REFERENCE;
-        int cropSize = args.length > 3 ? Integer.parseInt(args[3]) : 448; // the detector's default face-crop-size
+        int cropSize = args.length > 2 ? Integer.parseInt(args[2]) : 448; // the detector's default face-crop-size
         ModelStore models = ModelStore.fromEnvironment();
-        ImageLoader configured = new ImageLoader(200_000_000L);
-        ImageLoader detectorLoader = detectorDecode.loader(configured);
-        ImageLoader embedderLoader = configured.withOpenCvOnly(); // as EmbedFacesHandler decodes
+        ImageLoader detectorLoader = new ImageLoader(200_000_000L);
+        ImageLoader embedderLoader = detectorLoader;
         MediaPathResolver paths = new MediaPathResolver(dir);
         EmbeddingModelSpec spec = EmbeddingModelSpec.FR_FEATURE;
         Path work = Files.createTempDirectory("embedder-bench");
@@ -141,9 +138,8 @@ public final class EmbedderBench {
             }
             double bare = faces * (double) passes / (bareNanos / 1e9);
             double photo = faces * (double) passes / (photoNanos / 1e9);
-            System.out.printf(Locale.ROOT, "%d faces in %d photos x %d interleaved passes; detector decode %s, face crop "
-                    + "size %d; model batches: %s%n", faces, photoEvents.size(), passes, detectorDecode, cropSize,
-                    embedder.batches());
+            System.out.printf(Locale.ROOT, "%d faces in %d photos x %d interleaved passes; face crop size %d; model "
+                    + "batches: %s%n", faces, photoEvents.size(), passes, cropSize, embedder.batches());
             System.out.printf(Locale.ROOT, "bare model                    %6.1f faces/s%n", bare);
             System.out.printf(Locale.ROOT, "stage, photo decode           %6.1f faces/s = %3.0f%% of bare%n", photo,
                     100 * photo / bare);

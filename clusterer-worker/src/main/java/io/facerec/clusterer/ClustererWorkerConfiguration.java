@@ -11,7 +11,6 @@ import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.PersonRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.facerec.common.portrait.Portraits;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -25,7 +24,6 @@ import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /** The clusterer worker's beans: the clustering handler and its single batch consumer. */
 @Configuration(proxyBeanMethods = false)
@@ -33,20 +31,21 @@ import org.springframework.transaction.support.TransactionTemplate;
 @EnableConfigurationProperties(ClustererProperties.class)
 public class ClustererWorkerConfiguration {
 
+    @Bean
+    ClustererStage clustererStage(FaceRepository faces, PersonRepository persons, PersonCentroidRepository centroids,
+            ClusteringChangeRepository changes, ClustererProperties props, PlatformTransactionManager txm,
+            ObjectProvider<MeterRegistry> meters) {
+        return new ClustererStage(faces, persons, centroids, changes, props, txm, meters.getIfAvailable());
+    }
+
     @Bean(destroyMethod = "close")
-    ClusterFacesHandler clusterFacesHandler(FaceRepository faces, PersonRepository persons,
-            PersonCentroidRepository centroids, ClusteringChangeRepository changes, Portraits portraits,
-            ClustererProperties props, PlatformTransactionManager txm, ObjectProvider<MeterRegistry> meters) {
-        return new ClusterFacesHandler(faces, persons, centroids, changes, portraits, props,
-                new TransactionTemplate(txm), Clock.systemUTC(), meters.getIfAvailable());
+    ClusterFacesHandler clusterFacesHandler(ClustererStage stage, Portraits portraits) {
+        return stage.clusterer(portraits);
     }
 
     @Bean
-    ReclusterHandler reclusterHandler(FaceRepository faces, PersonRepository persons, PersonCentroidRepository centroids,
-            ClusteringChangeRepository changes, Portraits portraits, ClustererProperties props,
-            PlatformTransactionManager txm) {
-        return new ReclusterHandler(faces, persons, centroids, changes, portraits, props, new TransactionTemplate(txm),
-                Clock.systemUTC());
+    ReclusterHandler reclusterHandler(ClustererStage stage, Portraits portraits) {
+        return stage.reclusterer(portraits);
     }
 
     @Bean

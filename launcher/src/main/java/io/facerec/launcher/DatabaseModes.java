@@ -1,11 +1,11 @@
 package io.facerec.launcher;
 
+import io.facerec.clusterer.ClustererStage;
 import io.facerec.clusterer.cluster.ClusterFacesHandler;
 import io.facerec.clusterer.cluster.ReclusterHandler;
-import io.facerec.clusterer.config.ClustererProperties;
 import io.facerec.common.config.FacerecProperties;
 import io.facerec.common.config.OriginProperties;
-import io.facerec.common.event.FaceEmbedded;
+import io.facerec.common.error.PermanentProcessingException;
 import io.facerec.common.event.FacesDetected;
 import io.facerec.common.event.MediaItemCaptured;
 import io.facerec.common.id.MediaItemId;
@@ -13,32 +13,31 @@ import io.facerec.common.image.DecodedImage;
 import io.facerec.common.image.ImageLoader;
 import io.facerec.common.image.MediaPathResolver;
 import io.facerec.common.messaging.DeadLetterPublisher;
+import io.facerec.common.messaging.EventSink;
 import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
 import io.facerec.common.persistence.PersonRepository;
-import io.facerec.common.persistence.ClusteringChangeRepository;
-import io.facerec.common.persistence.PersonCentroidRepository;
+import io.facerec.common.persistence.PipelineStore;
 import io.facerec.common.portrait.Portraits;
-import io.facerec.detector.config.DetectorProperties;
+import io.facerec.detector.DetectorStage;
+import io.facerec.detector.DetectorStage.Output;
 import io.facerec.detector.detect.DetectFacesHandler;
-import io.facerec.detector.detect.DetectionSettings;
-import io.facerec.detector.detect.FaceDetector;
 import io.facerec.detector.thumbnail.ThumbnailWriter;
-import io.facerec.embedder.align.FaceAligner;
+import io.facerec.embedder.EmbedderStage;
+import io.facerec.embedder.config.EmbedderProperties;
 import io.facerec.embedder.embed.EmbedFacesHandler;
 import io.facerec.embedder.embed.EmbeddingModelSpec;
-import io.facerec.embedder.embed.FaceEmbedder;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -71,7 +70,8 @@ public final class DatabaseModes implements AutoCloseable {
     private final ConfigurableApplicationContext ctx;
     private final PrintStream err;
     private final PrintStream out;
-    private final List<FaceEmbedded> embedded = new ArrayList<>();
+    /** Faces embedded inline (by {@code --all}'s detection) since the last clustering. */
+    private final AtomicInteger embedded = new AtomicInteger();
     private final Handlers live;
 
     /** The handlers of one kind of run: live, or dry (no files written, its own clusterer index). */
@@ -118,52 +118,25 @@ public final class DatabaseModes implements AutoCloseable {
         this.live = handlers(false);
     }
 
+    /** The handlers, from the stages' composition roots; a dry run's write no files and have their own clusterer. */
     private Handlers handlers(boolean dry) {
-        DeadLetterPublisher noBroker = new DeadLetterPublisher(null);
-        TransactionTemplate tx = new TransactionTemplate(bean(PlatformTransactionManager.class));
-        EmbeddingModelSpec spec = bean(EmbeddingModelSpec.class);
-        FacerecProperties common = bean(FacerecProperties.class);
-        ThumbnailWriter thumbs = dry ? bean(ThumbnailWriter.class).dryRun() : bean(ThumbnailWriter.class);
+        DeadLetterPublisher noBroker = new DeadLetterPublisher(EventSink.NONE, null);
+        PipelineStore store = bean(PipelineStore.class);
+        MediaPathResolver paths = bean(MediaPathResolver.class);
+        DetectorStage detector = bean(DetectorStage.class);
+        Path crops = bean(FacerecProperties.class).faceCropsDir();
         Portraits portraits = dry ? bean(Portraits.class).dryRun() : bean(Portraits.class);
-        EmbedFacesHandler embed = new EmbedFacesHandler(bean(FaceRepository.class), bean(MediaItemRepository.class),
-                bean(MediaPathResolver.class), bean(ImageLoader.class), new FaceAligner(spec.alignment(), spec.inputSize()),
-                bean(FaceEmbedder.class), embedded::add, noBroker, Clock.systemUTC(), null);
-        if (!dry) {
-            embed = embed.withFaceCrops(common.faceCropsDir(), bean(io.facerec.embedder.config.EmbedderProperties.class)
-                    .keepFaceCrops());
-        }
-        DetectorProperties d = bean(DetectorProperties.class);
-        DetectionSettings settings = new DetectionSettings(d.scoreThreshold(), d.nmsThreshold(), d.minFaceSize(), 0,
-                d.closeUpRetry());
-        EmbedFacesHandler embedder = embed;
-        DetectFacesHandler detectAndEmbed = detector(d, settings, thumbs, tx, embedder::handle, noBroker)
-                .withFaceCrops(dry ? null : d.faceCropWriter(common.faceCropsDir(), common.filePermissions()))
-                .withVideoFrames(dry ? null : new io.facerec.common.image.VideoFrameStore(common.thumbnailsDir(),
-                        common.filePermissions()));
-        DetectFacesHandler detectOnly = detector(d, settings, thumbs, tx, e -> { }, noBroker);
-        ClusterFacesHandler cluster;
-        ReclusterHandler recluster;
-        if (dry) {
-            ClustererProperties props = bean(ClustererProperties.class);
-            cluster = new ClusterFacesHandler(bean(FaceRepository.class), bean(PersonRepository.class),
-                    bean(PersonCentroidRepository.class), bean(ClusteringChangeRepository.class), portraits, props, tx,
-                    Clock.systemUTC(), null);
-            recluster = new ReclusterHandler(bean(FaceRepository.class), bean(PersonRepository.class),
-                    bean(PersonCentroidRepository.class), bean(ClusteringChangeRepository.class), portraits, props, tx,
-                    Clock.systemUTC());
-        } else {
-            cluster = bean(ClusterFacesHandler.class);
-            recluster = bean(ReclusterHandler.class);
-        }
-        return new Handlers(detectAndEmbed, detectOnly, embed, cluster, recluster, thumbs, portraits);
-    }
-
-    private DetectFacesHandler detector(DetectorProperties d, DetectionSettings settings, ThumbnailWriter thumbs,
-            TransactionTemplate tx, java.util.function.Consumer<FacesDetected> publisher, DeadLetterPublisher noBroker) {
-        return new DetectFacesHandler(bean(MediaItemRepository.class), bean(MediaFileRepository.class),
-                bean(FaceRepository.class), bean(MediaPathResolver.class), d.preprocessing().loader(bean(ImageLoader.class)),
-                bean(FaceDetector.class), settings, thumbs, tx, publisher, noBroker, Clock.systemUTC())
-                .withVideo(d.videoSampling());
+        EmbedFacesHandler embed = bean(EmbedderStage.class).handler(store, dry ? null : crops,
+                events -> embedded.addAndGet(events.size()), noBroker);
+        DetectFacesHandler detectAndEmbed = detector.handler(store, paths, dry ? Output.NOTHING : Output.ALL,
+                events -> embed.handle(events.stream().map(FacesDetected.class::cast).toList()), noBroker);
+        DetectFacesHandler detectOnly = detector.handler(store, paths, dry ? Output.NOTHING : Output.NO_CROPS,
+                EventSink.NONE, noBroker);
+        ThumbnailWriter thumbs = dry ? detector.thumbnails().dryRun() : detector.thumbnails();
+        ClustererStage clusterer = bean(ClustererStage.class);
+        return new Handlers(detectAndEmbed, detectOnly, embed,
+                dry ? clusterer.clusterer(portraits) : bean(ClusterFacesHandler.class),
+                dry ? clusterer.reclusterer(portraits) : bean(ReclusterHandler.class), thumbs, portraits);
     }
 
     /**
@@ -256,13 +229,13 @@ public final class DatabaseModes implements AutoCloseable {
         MediaItemRepository items = bean(MediaItemRepository.class);
         List<MediaItemRepository.MediaItem> pending = items.findToDetect(Instant.now(), Integer.MAX_VALUE);
         Progress bar = new Progress("detect", pending.size(), err);
+        int batch = bean(DetectorStage.class).properties().batchSize();
         int faces = 0;
-        for (MediaItemRepository.MediaItem i : pending) {
-            DetectFacesHandler.Outcome o = handler.handle(MediaItemCaptured.of(i.id().value(), i.mediaFileId().value(), "poll"));
-            if (o == DetectFacesHandler.Outcome.DETECTED) {
-                faces += bean(FaceRepository.class).findByMediaItem(i.id()).size();
-            }
-            bar.step();
+        for (int from = 0; from < pending.size(); from += batch) {
+            List<MediaItemCaptured> events = pending.subList(from, Math.min(pending.size(), from + batch)).stream()
+                    .map(i -> MediaItemCaptured.of(i.id().value(), i.mediaFileId().value(), "poll")).toList();
+            faces += handler.handle(events).faces();
+            bar.step(events.size());
         }
         return new Pass(pending.size(), faces, 0, List.of());
     }
@@ -293,7 +266,9 @@ public final class DatabaseModes implements AutoCloseable {
             byItem.computeIfAbsent(f.mediaItemId(), k -> new ArrayList<>()).add(f);
         }
         Progress bar = new Progress("embed", byItem.size(), err);
+        int batch = bean(EmbedderProperties.class).batchSize();
         int n = 0;
+        List<FacesDetected> events = new ArrayList<>();
         for (var e : byItem.entrySet()) {
             MediaItemId item = e.getKey();
             List<FaceRepository.Face> missing = e.getValue();
@@ -302,7 +277,7 @@ public final class DatabaseModes implements AutoCloseable {
                 try {
                     h.detectOnly().completeOriginFaces(item);
                     missing = faces.findByMediaItem(item).stream().filter(f -> !f.embedded()).toList();
-                } catch (io.facerec.common.error.PermanentProcessingException ex) {
+                } catch (PermanentProcessingException ex) {
                     items.markFailed(item, ex.errorKind(), "completing the origin's faces: " + ex.getMessage());
                     log.warn("media item {}: cannot complete the origin's faces: {}", item, ex.getMessage());
                     ok = false;
@@ -316,10 +291,18 @@ public final class DatabaseModes implements AutoCloseable {
                                 f.box().toArray(), f.landmarks().points()));
                     }
                 }
-                n += h.embed().handle(FacesDetected.of(item.value(), filePath(item), list));
+                events.add(FacesDetected.of(item.value(), filePath(item), list));
+            } else {
+                bar.step(1);
             }
-            bar.step();
+            if (events.size() >= batch) {
+                n += h.embed().handle(events).faces();
+                bar.step(events.size());
+                events.clear();
+            }
         }
+        n += h.embed().handle(events).faces();
+        bar.step(events.size());
         cluster(h);
         return new Pass(0, 0, n, List.of());
     }
@@ -352,7 +335,7 @@ public final class DatabaseModes implements AutoCloseable {
     }
 
     private void cluster(Handlers h) {
-        embedded.clear();
+        embedded.set(0);
         h.cluster().start(bean(EmbeddingModelSpec.class).id());
     }
 
@@ -497,7 +480,7 @@ public final class DatabaseModes implements AutoCloseable {
         return run(dryRun, "all", h -> {
             repair(h);
             Pass detected = detect(h.detectAndEmbed());
-            int inline = embedded.size();
+            int inline = embedded.get();
             Pass recognized = recognize(h);
             if (recluster) {
                 ReclusterHandler.Result r = h.recluster().recluster(bean(EmbeddingModelSpec.class).id(), false);
@@ -541,7 +524,7 @@ public final class DatabaseModes implements AutoCloseable {
             });
         } finally {
             MDC.remove("dryRun");
-            embedded.clear();
+            embedded.set(0);
         }
     }
 
@@ -600,7 +583,14 @@ public final class DatabaseModes implements AutoCloseable {
         }
 
         void step() {
-            done++;
+            step(1);
+        }
+
+        void step(int n) {
+            if (n <= 0) {
+                return;
+            }
+            done += n;
             draw();
             if (done == total) {
                 out.println();

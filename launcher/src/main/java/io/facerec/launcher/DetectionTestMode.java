@@ -29,14 +29,6 @@ import java.util.List;
 public class DetectionTestMode {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DetectionTestMode.class);
 
-    private io.facerec.detector.detect.Preprocessing preprocessing = io.facerec.detector.detect.Preprocessing.REFERENCE;
-
-    /** How photos become the detector's input (default: the reference harness's way). */
-    public DetectionTestMode withPreprocessing(io.facerec.detector.detect.Preprocessing p) {
-        this.preprocessing = p;
-        return this;
-    }
-
     private final ModelStore models;
     private final DetectionSettings settings;
     private final ThumbnailWriter thumbnails;
@@ -59,12 +51,12 @@ public class DetectionTestMode {
                 images.add(in);
             }
         }
-        ImageLoader loader = preprocessing.loader(new ImageLoader(ImageLoader.DEFAULT_MAX_PIXELS));
+        ImageLoader loader = new ImageLoader(ImageLoader.DEFAULT_MAX_PIXELS);
         ObjectNode root = EventCodec.mapper().createObjectNode();
         ArrayNode arr = root.putArray("images");
         int failures = 0;
         try (RetinaFaceDetector detector = new RetinaFaceDetector(models.resolve(ModelFile.RETINAFACE_MNET25_V2),
-                threads, false, null, preprocessing)) {
+                threads, false, null)) {
             for (Path img : images) {
                 String name = img.getFileName().toString();
                 try (DecodedImage image = loader.load(img)) {

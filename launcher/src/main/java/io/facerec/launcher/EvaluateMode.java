@@ -2,18 +2,20 @@ package io.facerec.launcher;
 
 import io.facerec.clusterer.cluster.IncrementalClustering;
 import io.facerec.clusterer.cluster.PersonClustering;
+import io.facerec.common.config.FacerecProperties;
 import io.facerec.common.error.PermanentProcessingException;
+import io.facerec.common.event.FacesDetected;
 import io.facerec.common.geometry.DetectedFace;
-import io.facerec.common.image.DecodedImage;
 import io.facerec.common.image.ImageLoader;
-import io.facerec.common.model.ModelFile;
+import io.facerec.common.image.MediaPathResolver;
 import io.facerec.common.model.ModelStore;
 import io.facerec.common.persistence.EmbeddingCodec;
-import io.facerec.detector.detect.DetectionSettings;
-import io.facerec.detector.detect.RetinaFaceDetector;
-import io.facerec.embedder.align.FaceAligner;
-import io.facerec.embedder.embed.EmbeddingModelSpec;
-import io.facerec.embedder.embed.FaceEmbedder;
+import io.facerec.detector.DetectorStage;
+import io.facerec.detector.config.DetectorProperties;
+import io.facerec.detector.detect.MediaDetection;
+import io.facerec.embedder.EmbedderStage;
+import io.facerec.embedder.config.EmbedderProperties;
+import io.facerec.embedder.embed.FaceEmbedding;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -25,30 +27,35 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.util.FileSystemUtils;
 
 /**
- * {@code facerec --evaluate DIR}: detection, alignment, embedding and clustering with the pipeline's own classes on a
- * folder laid out as {@code <person>/<images>} (in {@code MANIFEST.tsv} order when there is one), scored against the
- * folder names: pairwise precision/recall/F1 and BCubed F1 (noise counted as singletons), persons found vs true people,
- * noise share; plus the verification figures used to calibrate thresholds (TAR at FAR 1e-3/1e-4/1e-5).
+ * {@code facerec --evaluate DIR}: detection, alignment, embedding and clustering on a folder laid out as
+ * {@code <person>/<images>} (in {@code MANIFEST.tsv} order when there is one), through the stages' own code: the
+ * detector stage's {@link MediaDetection} (decode, detect, the embedder's face crop) and the embedder stage's
+ * {@link FaceEmbedding} (the face read back from its crop, aligned, embedded), several images at once on the detector
+ * stage's workers, so the figures are the product's. Scored against the folder names: pairwise precision/recall/F1 and
+ * BCubed F1 (noise counted as singletons), persons found vs true people, noise share; plus the verification figures
+ * used to calibrate thresholds (TAR at FAR 1e-3/1e-4/1e-5).
  */
 public class EvaluateMode {
-    private io.facerec.detector.detect.Preprocessing preprocessing = io.facerec.detector.detect.Preprocessing.REFERENCE;
+    private final ModelStore models;
+    private final DetectorProperties detector;
+    private final EmbedderProperties embedder;
 
-    /** How photos become the detector's input (default: the reference harness's way). */
-    public EvaluateMode withPreprocessing(io.facerec.detector.detect.Preprocessing p) {
-        this.preprocessing = p;
-        return this;
+    /** @param detector the detector's settings (score, NMS, padding, close-up retry, workers) */
+    public EvaluateMode(ModelStore models, DetectorProperties detector, EmbedderProperties embedder) {
+        this.models = models;
+        this.detector = detector;
+        this.embedder = embedder;
     }
 
-    private final ModelStore models;
-    private final DetectionSettings detection;
-    private final int threads;
-
-    public EvaluateMode(ModelStore models, DetectionSettings detection, int threads) {
-        this.models = models;
-        this.detection = detection;
-        this.threads = threads;
+    /** Settings of a stage as the workers bind them: the defaults, with {@code overrides} ({@code facerec.…} keys). */
+    public static <T> T settings(String prefix, Class<T> type, Map<String, Object> overrides) {
+        return new Binder(new MapConfigurationPropertySource(overrides)).bindOrCreate(prefix, type);
     }
 
     /** One labelled image and what the pipeline made of it. */
@@ -57,44 +64,69 @@ public class EvaluateMode {
 
     public List<Row> embed(Path dir, PrintStream err) throws IOException {
         List<String[]> entries = manifest(dir);
-        ImageLoader loader = preprocessing.loader(new ImageLoader(ImageLoader.DEFAULT_MAX_PIXELS));
-        ImageLoader embeddingLoader = loader.withOpenCvOnly(); // as EmbedFacesHandler decodes
-        List<Row> rows = new ArrayList<>();
-        EmbeddingModelSpec spec = EmbeddingModelSpec.FR_FEATURE;
-        FaceAligner aligner = new FaceAligner(spec.alignment(), spec.inputSize());
+        Path work = Files.createTempDirectory("facerec-evaluate");
+        Path crops = work.resolve("crops");
+        FacerecProperties common = settings("facerec", FacerecProperties.class, Map.of("facerec.media-root", dir.toString(),
+                "facerec.thumbnails-dir", work.resolve("thumbnails").toString(), "facerec.face-crops-dir",
+                crops.toString(), "facerec.portraits-dir", ""));
+        ImageLoader loader = new ImageLoader(common.maxImagePixels());
         long t0 = System.nanoTime();
-        try (RetinaFaceDetector detector = new RetinaFaceDetector(models.resolve(ModelFile.RETINAFACE_MNET25_V2), threads,
-                false, null, preprocessing);
-                FaceEmbedder embedder = new FaceEmbedder(spec, models.resolve(ModelFile.FR_FEATURE), threads, false)) {
-            for (String[] e : entries) {
+        AtomicInteger done = new AtomicInteger();
+        List<Row> rows;
+        try (DetectorStage detectorStage = new DetectorStage(detector, common, models, loader, null);
+                EmbedderStage embedderStage = new EmbedderStage(embedder, models, new MediaPathResolver(dir), loader,
+                        null)) {
+            MediaDetection detection = detectorStage.detection(DetectorStage.Output.CROPS_ONLY, crops);
+            FaceEmbedding embedding = embedderStage.embedding(crops);
+            List<Integer> indices = java.util.stream.IntStream.range(0, entries.size()).boxed().toList();
+            rows = detectorStage.workers().map(indices, i -> {
+                String[] e = entries.get(i);
                 float[] v = null;
-                try (DecodedImage img = loader.load(dir.resolve(e[0]))) {
-                    List<DetectedFace> faces = detector.detect(img, detection);
-                    // the largest face as the detector found it, before its box was clipped to the photo (as
-                    // identity_ref.py chooses: a half face at the edge counts with its whole box)
-                    DetectedFace largest = faces.stream().max((a, b) -> Double.compare(a.unclipped().area(),
-                            b.unclipped().area())).orElse(null);
-                    if (largest != null) {
-                        // as in the pipeline: the detector sees the reference decoder's pixels, the embedder OpenCV's
-                        // decoded again only when the detector's decoder differs (REFERENCE preprocessing)
-                        DecodedImage forEmbedding = embeddingLoader == loader ? null : embeddingLoader.load(dir.resolve(e[0]));
-                        try (forEmbedding; var aligned = aligner.align((forEmbedding == null ? img : forEmbedding).bgr(),
-                                largest.box(), largest.landmarks())) {
-                            v = embedder.embed(embedder.preprocess(aligned));
-                        }
-                    }
+                try {
+                    v = embedLargestFace(detection, embedding, dir.resolve(e[0]), i, e[0]);
                 } catch (PermanentProcessingException ex) {
                     err.printf("%s: %s%n", e[0], ex.getMessage());
                 }
-                rows.add(new Row(e[0], e[1], v));
-                if (rows.size() % 100 == 0) {
-                    err.printf("  %d/%d images%n", rows.size(), entries.size());
+                int n = done.incrementAndGet();
+                if (n % 100 == 0) {
+                    err.printf("  %d/%d images%n", n, entries.size());
                 }
+                return new Row(e[0], e[1], v);
+            });
+        } finally {
+            FileSystemUtils.deleteRecursively(work);
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        err.printf(Locale.ROOT, "embedded %d images in %.1f s (%.2f images/s; %d without a face)%n", rows.size(), seconds,
+                rows.size() / seconds, rows.stream().filter(r -> r.embedding() == null).count());
+        return rows;
+    }
+
+    /**
+     * The embedding of the image's largest face as the detector found it, before its box was clipped to the photo (as
+     * identity_ref.py chooses: a half face at the edge counts with its whole box); null without a face.
+     */
+    static float[] embedLargestFace(MediaDetection detection, FaceEmbedding embedding, Path file, long item,
+            String relative) {
+        MediaDetection.Found found = detection.detect(file, item, relative);
+        int largest = -1;
+        for (int k = 0; k < found.faces().size(); k++) {
+            if (largest < 0 || found.faces().get(k).face().unclipped().area()
+                    > found.faces().get(largest).face().unclipped().area()) {
+                largest = k;
             }
         }
-        err.printf("embedded %d images in %.1f s (%d without a face)%n", rows.size(), (System.nanoTime() - t0) / 1e9,
-                rows.stream().filter(r -> r.embedding() == null).count());
-        return rows;
+        if (largest < 0) {
+            return null;
+        }
+        DetectedFace f = found.faces().get(largest).face();
+        FacesDetected event = FacesDetected.of(item, relative, List.of(new FacesDetected.Face(item, 0, largest, f.score(),
+                f.box().toArray(), f.landmarks().points(), found.crops().get(largest))));
+        try {
+            return embedding.embed(event).get(0);
+        } finally {
+            embedding.deleteCrops(event);
+        }
     }
 
     /** Rows from embeddings written earlier with {@code --embeddings-out} (all-zero rows = no face). */

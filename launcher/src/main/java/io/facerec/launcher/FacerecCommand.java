@@ -50,12 +50,6 @@ public class FacerecCommand implements Callable<Integer> {
     @Option(names = "--pad", paramLabel = "F", description = "Detection: black border per side, fraction of the longer side (default: ${DEFAULT-VALUE}).")
     double pad = 0;
 
-    @Option(names = "--preprocessing", paramLabel = "P", description = "Detection input with --test/--evaluate: "
-            + "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: the reference detector harness's JPEG decoding and "
-            + "scaling; OPENCV: libjpeg-turbo and INTER_LINEAR, as identity_ref.py; the workers read "
-            + "facerec.detector.preprocessing).")
-    io.facerec.detector.detect.Preprocessing preprocessing = io.facerec.detector.detect.Preprocessing.REFERENCE;
-
     @Option(names = "--no-close-up-retry", description = "Detection: do not re-detect close-ups and empty images on a padded image.")
     boolean noCloseUpRetry;
 
@@ -211,7 +205,7 @@ public class FacerecCommand implements Callable<Integer> {
             DetectionSettings settings = new DetectionSettings(score, nms, 0, pad, false);
             ThumbnailWriter writer = new ThumbnailWriter(thumbs, 0.2, 112, 20);
             return new DetectionTestMode(ModelStore.fromEnvironment(), settings, dryRun ? writer.dryRun() : writer, 0)
-                    .withPreprocessing(preprocessing).run(test, json, System.out, System.err);
+                    .run(test, json, System.out, System.err);
         }
         if (db || watch || recognize || recluster || all || automate || dryRun || migrate) {
             return runDatabaseModes();
@@ -229,9 +223,14 @@ public class FacerecCommand implements Callable<Integer> {
             double group = 1 - (eps != null ? eps : defaults.eps(t, false));
             var stream = new IncrementalClustering.Settings(match, group, min, group - 0.05, defaults.neighbours(),
                     t.singleFaceThreshold(), 0);
-            return new EvaluateMode(ModelStore.fromEnvironment(), new DetectionSettings(score, nms, 0, pad, !noCloseUpRetry), 0)
-                    .withPreprocessing(preprocessing).run(evaluate, settings, stream, labelsOut, embeddingsOut, sweep,
-                            streamBatch, embeddingsIn, System.out, System.err);
+            Map<String, Object> detection = Map.of("facerec.detector.score-threshold", score,
+                    "facerec.detector.nms-threshold", nms, "facerec.detector.pad-fraction", pad,
+                    "facerec.detector.close-up-retry", !noCloseUpRetry);
+            return new EvaluateMode(ModelStore.fromEnvironment(), EvaluateMode.settings("facerec.detector",
+                    io.facerec.detector.config.DetectorProperties.class, detection), EvaluateMode.settings(
+                    "facerec.embedder", io.facerec.embedder.config.EmbedderProperties.class, Map.of()))
+                    .run(evaluate, settings, stream, labelsOut, embeddingsOut, sweep, streamBatch, embeddingsIn,
+                            System.out, System.err);
         }
         new CommandLine(this).usage(System.err);
         return 2;

@@ -7,7 +7,8 @@ import io.facerec.clusterer.cluster.IncrementalClustering;
 import io.facerec.clusterer.cluster.PersonClustering;
 import io.facerec.common.model.ModelStore;
 import io.facerec.common.testing.SharedData;
-import io.facerec.detector.detect.DetectionSettings;
+import io.facerec.detector.config.DetectorProperties;
+import io.facerec.embedder.config.EmbedderProperties;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +45,12 @@ class EvaluateModeTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Path labels = tmp.resolve("labels.txt");
         var settings = new PersonClustering.Settings(PersonClustering.Algorithm.AVERAGE_LINKAGE, 0.45, 0.60, 2);
-        int rc = new EvaluateMode(ModelStore.fromEnvironment(), new DetectionSettings(0.9, 0.4, 0, 0, true), 2)
+        var detector = EvaluateMode.settings("facerec.detector", DetectorProperties.class, java.util.Map.of(
+                "facerec.detector.workers", 2));
+        var embedder = EvaluateMode.settings("facerec.embedder", EmbedderProperties.class, java.util.Map.of());
+        assertThat(detector.scoreThreshold()).as("the worker's defaults").isEqualTo(0.9);
+        assertThat(detector.closeUpRetry()).isTrue();
+        int rc = new EvaluateMode(ModelStore.fromEnvironment(), detector, embedder)
                 .run(tmp, settings, new IncrementalClustering.Settings(0.45, 0.40, 2, 0.35, 8), labels, null, false, 0, null, new PrintStream(out, true, StandardCharsets.UTF_8),
                         System.err);
         assertThat(rc).isZero();

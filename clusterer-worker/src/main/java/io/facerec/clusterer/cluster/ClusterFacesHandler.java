@@ -11,6 +11,7 @@ import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.FaceRepository.ClusterRow;
 import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.PersonRepository;
+import io.facerec.common.pipeline.PipelineMeters;
 import io.facerec.common.portrait.Portraits;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -341,10 +342,10 @@ public class ClusterFacesHandler {
 
     private void count(Result r) {
         if (meters != null) {
-            meters.counter("facerec.clusterer.faces", "result", "matched").increment(r.matched());
-            meters.counter("facerec.clusterer.faces", "result", "new_person").increment(r.clustered());
-            meters.counter("facerec.clusterer.faces", "result", "unassigned").increment(r.unassigned());
-            meters.counter("facerec.clusterer.persons.created").increment(r.newPersons());
+            meters.counter(PipelineMeters.CLUSTERER_FACES, "result", "matched").increment(r.matched());
+            meters.counter(PipelineMeters.CLUSTERER_FACES, "result", "new_person").increment(r.clustered());
+            meters.counter(PipelineMeters.CLUSTERER_FACES, "result", "unassigned").increment(r.unassigned());
+            meters.counter(PipelineMeters.CLUSTERER_PERSONS_CREATED).increment(r.newPersons());
         }
     }
 

@@ -17,7 +17,19 @@ import io.facerec.common.portrait.Portraits;
 import io.facerec.common.persistence.PipelineQueries;
 import io.facerec.common.error.PermanentProcessingException;
 import io.facerec.common.event.ProcessingFailed;
+import io.facerec.common.messaging.EventPublisher;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.facerec.common.persistence.PipelineStore;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import java.util.Map;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
@@ -98,6 +110,12 @@ public class CommonConfiguration {
     }
 
     @Bean
+    PipelineStore pipelineStore(MediaItemRepository items, MediaFileRepository files, FaceRepository faces,
+            PlatformTransactionManager txm) {
+        return new PipelineStore(items, files, faces, new TransactionTemplate(txm), Clock.systemUTC());
+    }
+
+    @Bean
     PipelineQueries pipelineQueries(JdbcTemplate jdbc) {
         return new PipelineQueries(jdbc);
     }
@@ -118,10 +136,33 @@ public class CommonConfiguration {
                 .withVideoBudget(budgets.videoBudget());
     }
 
+    /** The one way events reach the broker; a publish waits at most a minute for the acknowledgements. */
     @Bean
-    DeadLetterPublisher deadLetterPublisher(KafkaTemplate<String, String> kafka,
-            org.springframework.beans.factory.ObjectProvider<io.micrometer.core.instrument.MeterRegistry> meters) {
-        return new DeadLetterPublisher(kafka).withMeters(meters.getIfAvailable());
+    EventPublisher eventPublisher(KafkaTemplate<String, String> kafka) {
+        return new EventPublisher(kafka, Duration.ofSeconds(60));
+    }
+
+    @Bean
+    DeadLetterPublisher deadLetterPublisher(EventPublisher events, ObjectProvider<MeterRegistry> meters) {
+        return new DeadLetterPublisher(events, meters.getIfAvailable());
+    }
+
+    /**
+     * The detector's and the embedder's listener containers: batch listeners (each {@code @KafkaListener} sets its own
+     * {@code max.poll.records} and {@code fetch.max.wait.ms}); offsets are committed after the listener returned, that
+     * is after the batch's rows were written and its events acknowledged. A record the listener names in a
+     * {@code BatchListenerFailedException} is retried from there (see {@link #kafkaErrorHandler}).
+     */
+    @Bean
+    ConcurrentKafkaListenerContainerFactory<String, String> stageBatchFactory(KafkaProperties kafka,
+            CommonErrorHandler errorHandler) {
+        ConcurrentKafkaListenerContainerFactory<String, String> f = new ConcurrentKafkaListenerContainerFactory<>();
+        f.setConsumerFactory(new DefaultKafkaConsumerFactory<>(kafka.buildConsumerProperties()));
+        f.setBatchListener(true);
+        f.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
+        f.setCommonErrorHandler(errorHandler);
+        f.setAutoStartup(kafka.getListener().isAutoStartup());
+        return f;
     }
 
     /**
@@ -136,19 +177,9 @@ public class CommonConfiguration {
         DefaultErrorHandler handler = new DefaultErrorHandler((record, ex) -> {
             Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
             String kind = cause instanceof PermanentProcessingException p ? p.errorKind() : "RETRIES_EXHAUSTED";
-            String stage = Topics.stageOf(record.topic());
-            long key = 0;
-            try {
-                key = record.key() == null ? 0 : Long.parseLong(String.valueOf(record.key()));
-            } catch (NumberFormatException ignored) {
-                // not an id
-            }
-            String message = String.valueOf(cause.getMessage());
-            String payload = String.valueOf(record.value());
-            // faces.embedded is keyed by face id, the other topics by media item id
-            deadLetters.publish(Topics.FACES_EMBEDDED.equals(record.topic())
-                    ? ProcessingFailed.ofFace(stage, key, kind, message, payload)
-                    : ProcessingFailed.of(stage, key, kind, message, payload));
+            deadLetters.publish(ProcessingFailed.forRecord(record.topic(), Topics.stageOf(record.topic()),
+                    record.key() == null ? null : String.valueOf(record.key()), kind, String.valueOf(cause.getMessage()),
+                    String.valueOf(record.value())));
         }, backOff);
         handler.addNotRetryableExceptions(PermanentProcessingException.class);
         return handler;

@@ -5,6 +5,8 @@ package io.facerec.common.error;
  * is marked failed with {@link #errorKind()} and the message, a dead letter is published, and the worker goes on.
  */
 public class PermanentProcessingException extends RuntimeException {
+    /** The kind of a failure no retry mends and no other kind names (a poison record split out of its batch). */
+    public static final String UNPROCESSABLE = "UNPROCESSABLE";
     private final String errorKind;
 
     public PermanentProcessingException(String errorKind, String message) {

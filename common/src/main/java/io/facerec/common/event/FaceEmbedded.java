@@ -10,10 +10,21 @@ package io.facerec.common.event;
  * @param modelId embedding model id; embeddings of different models are never compared
  * @param embedding L2-normalised vector
  */
-public record FaceEmbedded(int schemaVersion, long faceId, long mediaItemId, String modelId, float[] embedding) {
+public record FaceEmbedded(int schemaVersion, long faceId, long mediaItemId, String modelId, float[] embedding)
+        implements PipelineEvent {
     public static final int VERSION = 1;
 
     public static FaceEmbedded of(long faceId, long mediaItemId, String modelId, float[] embedding) {
         return new FaceEmbedded(VERSION, faceId, mediaItemId, modelId, embedding);
+    }
+
+    @Override
+    public String topic() {
+        return io.facerec.common.messaging.Topics.FACES_EMBEDDED;
+    }
+
+    @Override
+    public String key() {
+        return Long.toString(faceId);
     }
 }

@@ -11,7 +11,8 @@ import java.util.List;
  * @param filePath the media file's path as stored in {@code MediaFile.FilePath} (resolved under the media root)
  * @param faces the faces, possibly empty
  */
-public record FacesDetected(int schemaVersion, long mediaItemId, String filePath, List<Face> faces) {
+public record FacesDetected(int schemaVersion, long mediaItemId, String filePath, List<Face> faces)
+        implements PipelineEvent {
     public static final int VERSION = 1;
 
     /**
@@ -20,6 +21,18 @@ public record FacesDetected(int schemaVersion, long mediaItemId, String filePath
      */
     public record Face(long faceId, int frameNumber, int faceIndex, double score, double[] box, double[][] landmarks,
             FaceCrop crop) {
+        /** A face has a box of four numbers and five landmarks of two: anything else is a malformed event. */
+        public Face {
+            if (box == null || box.length != 4 || landmarks == null || landmarks.length != 5) {
+                throw new IllegalArgumentException("face " + faceId + " needs a box of 4 values and 5 landmarks");
+            }
+            for (double[] p : landmarks) {
+                if (p == null || p.length != 2) {
+                    throw new IllegalArgumentException("face " + faceId + ": a landmark is not a point (x, y)");
+                }
+            }
+        }
+
         /** A face without a crop: the embedder decodes the photo. */
         public Face(long faceId, int frameNumber, int faceIndex, double score, double[] box, double[][] landmarks) {
             this(faceId, frameNumber, faceIndex, score, box, landmarks, null);
@@ -28,5 +41,15 @@ public record FacesDetected(int schemaVersion, long mediaItemId, String filePath
 
     public static FacesDetected of(long mediaItemId, String filePath, List<Face> faces) {
         return new FacesDetected(VERSION, mediaItemId, filePath, List.copyOf(faces));
+    }
+
+    @Override
+    public String topic() {
+        return io.facerec.common.messaging.Topics.FACES_DETECTED;
+    }
+
+    @Override
+    public String key() {
+        return Long.toString(mediaItemId);
     }
 }

@@ -9,10 +9,21 @@ package io.facerec.common.event;
  * @param mediaFileId {@code MediaItems.MediaFileId}
  * @param source where it came from: {@code cdc}, {@code snapshot} or {@code poll}
  */
-public record MediaItemCaptured(int schemaVersion, long mediaItemId, long mediaFileId, String source) {
+public record MediaItemCaptured(int schemaVersion, long mediaItemId, long mediaFileId, String source)
+        implements PipelineEvent {
     public static final int VERSION = 1;
 
     public static MediaItemCaptured of(long mediaItemId, long mediaFileId, String source) {
         return new MediaItemCaptured(VERSION, mediaItemId, mediaFileId, source);
+    }
+
+    @Override
+    public String topic() {
+        return io.facerec.common.messaging.Topics.MEDIA_ITEMS_CAPTURED;
+    }
+
+    @Override
+    public String key() {
+        return Long.toString(mediaItemId);
     }
 }

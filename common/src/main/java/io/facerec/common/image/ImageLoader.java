@@ -1,12 +1,10 @@
 package io.facerec.common.image;
 
-import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 
 import io.facerec.common.error.PermanentProcessingException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -14,30 +12,21 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Decodes photos to 8-bit BGR with the EXIF orientation applied as OpenCV's {@code imread} applies it.
- *
- * <p>JPEGs at full size are decoded by {@link ReferenceJpegDecoder}, a port of jpeg-js, the decoder of the reference
- * detector harness: the detector then sees exactly the reference's pixels (libjpeg-turbo differs by about one grey
- * level, enough to flip near-tied anchors). JPEGs it refuses (arithmetic coding, 12-bit, lossless, truncated or
- * corrupt data, ...) and every other format go through OpenCV ({@code imread}: grayscale, 16-bit, CMYK and alpha images
- * all become 8-bit BGR; a truncated JPEG is kept as libjpeg fills it in). Reduced decoding (2, 4, 8) is OpenCV's.
+ * Decodes photos to 8-bit BGR with OpenCV ({@code imread}: libjpeg-turbo for JPEGs, the EXIF orientation applied;
+ * grayscale, 16-bit, CMYK and alpha images all become 8-bit BGR; a truncated JPEG is kept as libjpeg fills it in), as
+ * the reference recognition pipeline decodes. Reduced decoding (2, 4, 8) scales inside the JPEG decoder.
  *
  * <p>Refuses, with a clear {@link PermanentProcessingException}, missing and empty files, files that are not images, and
- * images whose pixel count exceeds the limit (read from the header before decoding by the JDK's readers: JPEG, PNG, GIF,
- * BMP; checked again after decoding for the other formats), and images of at least 4 megapixels whose header declares
- * more pixels per byte of file than a real picture can have ({@code IMPLAUSIBLE_HEADER}: a few hundred bytes declaring a
- * canvas of tens of megapixels would otherwise be decoded to full size). Decoder errors are permanent failures too.
- * Videos are read by {@link #videoFrames()} within the same pixel limit and a {@link VideoBudget}.
+ * images whose pixel count exceeds the limit (read from the header before decoding: JPEG, PNG, GIF and BMP by
+ * {@link ImageHeaders}, other formats the JDK knows by its readers; checked again after decoding for the rest), and
+ * images of at least 4 megapixels whose header declares more pixels per byte of file than a real picture can have
+ * ({@code IMPLAUSIBLE_HEADER}: a few hundred bytes declaring a canvas of tens of megapixels would otherwise be decoded to
+ * full size). Decoder errors are permanent failures too. Videos are read by {@link #videoFrames()} within the same
+ * pixel limit and a {@link VideoBudget}.
  */
 public class ImageLoader {
-    private static final Logger log = LoggerFactory.getLogger(ImageLoader.class);
-    /** JPEG files larger than this are left to OpenCV (the reference decoder reads the whole file into memory). */
-    private static final long MAX_REFERENCE_JPEG_BYTES = 512L << 20;
-
     /** The default pixel limit: above any camera's photo (a 100-megapixel medium-format sensor is the largest sold). */
     public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
     /** The default plausibility bound, in declared pixels per byte of file (see {@link #withMaxPixelsPerByte}). */
@@ -46,26 +35,16 @@ public class ImageLoader {
     static final long PLAUSIBILITY_FROM_PIXELS = 4_000_000L;
 
     private final long maxPixels;
-    private final boolean referenceJpeg;
     private final long maxPixelsPerByte;
     private final VideoBudget videoBudget;
 
     /** @param maxPixels largest width x height accepted */
     public ImageLoader(long maxPixels) {
-        this(maxPixels, true);
+        this(maxPixels, DEFAULT_MAX_PIXELS_PER_BYTE, VideoBudget.DEFAULT);
     }
 
-    /**
-     * @param maxPixels largest width x height accepted
-     * @param referenceJpeg decode full-size JPEGs with {@link ReferenceJpegDecoder} (false: always OpenCV)
-     */
-    public ImageLoader(long maxPixels, boolean referenceJpeg) {
-        this(maxPixels, referenceJpeg, DEFAULT_MAX_PIXELS_PER_BYTE, VideoBudget.DEFAULT);
-    }
-
-    private ImageLoader(long maxPixels, boolean referenceJpeg, long maxPixelsPerByte, VideoBudget videoBudget) {
+    private ImageLoader(long maxPixels, long maxPixelsPerByte, VideoBudget videoBudget) {
         this.maxPixels = maxPixels;
-        this.referenceJpeg = referenceJpeg;
         this.maxPixelsPerByte = maxPixelsPerByte;
         this.videoBudget = videoBudget;
     }
@@ -75,12 +54,12 @@ public class ImageLoader {
      * pixels per byte of file than this is refused before decoding.
      */
     public ImageLoader withMaxPixelsPerByte(long pixelsPerByte) {
-        return new ImageLoader(maxPixels, referenceJpeg, pixelsPerByte, videoBudget);
+        return new ImageLoader(maxPixels, pixelsPerByte, videoBudget);
     }
 
     /** The same loader with another budget for videos. */
     public ImageLoader withVideoBudget(VideoBudget budget) {
-        return new ImageLoader(maxPixels, referenceJpeg, maxPixelsPerByte, budget);
+        return new ImageLoader(maxPixels, maxPixelsPerByte, budget);
     }
 
     /** A reader of video frames within this loader's pixel limit and video budget. */
@@ -109,15 +88,6 @@ public class ImageLoader {
         return size;
     }
 
-    /**
-     * The same limits, every format decoded by OpenCV (libjpeg-turbo). For the embedder: the reference recognition
-     * pipeline decodes with OpenCV, and libjpeg-turbo is about three times faster than the jpeg-js port, which only
-     * the detector needs (to see exactly the reference detector's pixels).
-     */
-    public ImageLoader withOpenCvOnly() {
-        return referenceJpeg ? new ImageLoader(maxPixels, false, maxPixelsPerByte, videoBudget) : this;
-    }
-
     /** The largest width x height accepted. */
     public long maxPixels() {
         return maxPixels;
@@ -141,12 +111,6 @@ public class ImageLoader {
             default -> throw new IllegalArgumentException("reduction must be 1, 2, 4 or 8, not " + reduction);
         };
         long size = requireNonEmpty(file);
-        if (reduction == 1 && referenceJpeg && size <= MAX_REFERENCE_JPEG_BYTES) {
-            DecodedImage jpeg = loadJpeg(file); // checks the frame header it has in memory first
-            if (jpeg != null) {
-                return jpeg;
-            }
-        }
         checkHeader(file, size);
         Mat m;
         try {
@@ -180,62 +144,15 @@ public class ImageLoader {
     }
 
     /**
-     * Decodes a JPEG (recognised by its first bytes, whatever its name) with {@link ReferenceJpegDecoder} and applies
-     * its EXIF orientation. @return null for other files and for JPEGs that decoder refuses, which OpenCV then decodes
-     */
-    private DecodedImage loadJpeg(Path file) {
-        byte[] bytes;
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] head = in.readNBytes(3);
-            if (head.length < 3 || (head[0] & 0xff) != 0xFF || (head[1] & 0xff) != 0xD8 || (head[2] & 0xff) != 0xFF) {
-                return null;
-            }
-            byte[] rest = in.readAllBytes();
-            bytes = new byte[3 + rest.length];
-            System.arraycopy(head, 0, bytes, 0, 3);
-            System.arraycopy(rest, 0, bytes, 3, rest.length);
-        } catch (IOException e) {
-            return null; // OpenCV reports it
-        }
-        int[] frame = jpegFrameSize(bytes);
-        if (frame != null) {
-            checkDimensions(file, frame[0], frame[1], bytes.length);
-        }
-        ReferenceJpegDecoder.Image img;
-        try {
-            img = ReferenceJpegDecoder.decode(bytes, ReferenceJpegDecoder.Order.BGR, maxPixels, heapBudget());
-        } catch (ReferenceJpegDecoder.JpegDecodeException e) {
-            if (e.reason() == ReferenceJpegDecoder.Reason.TOO_MANY_PIXELS) {
-                throw new PermanentProcessingException("TOO_MANY_PIXELS", "image " + file.getFileName() + " is "
-                        + e.getMessage());
-            }
-            log.debug("{}: {}; decoding it with OpenCV", file.getFileName(), e.getMessage());
-            return null;
-        }
-        Mat m = new Mat(img.height(), img.width(), CV_8UC3);
-        m.data().put(img.pixels());
-        Mat oriented = ExifOrientation.apply(m, ExifOrientation.read(bytes));
-        if (oriented != m) {
-            m.close();
-        }
-        return new DecodedImage(oriented, oriented.cols(), oriented.rows());
-    }
-
-    /**
-     * Heap the reference decoder may take: half of what this JVM could still allocate (the workers run with a small
-     * heap and exit on OutOfMemoryError; OpenCV decodes outside the heap, so a photo too large for the budget goes
-     * there).
-     */
-    private static long heapBudget() {
-        Runtime rt = Runtime.getRuntime();
-        return (rt.maxMemory() - (rt.totalMemory() - rt.freeMemory())) / 2;
-    }
-
-    /**
      * Reads the dimensions from the header (JPEG, PNG, GIF, BMP) and refuses, before decoding, too many pixels and a
      * canvas implausibly large for the file's size.
      */
     private void checkHeader(Path file, long fileBytes) {
+        long[] size = ImageHeaders.dimensions(file);
+        if (size != null) {
+            checkDimensions(file, size[0], size[1], fileBytes);
+            return;
+        }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) {
                 return;
@@ -273,35 +190,4 @@ public class ImageLoader {
         }
     }
 
-    /**
-     * Width and height from a JPEG's frame header (the first SOFn marker), walking the marker segments of the bytes
-     * already in memory; null when there is none (the decoders then report the file).
-     */
-    static int[] jpegFrameSize(byte[] jpeg) {
-        int p = 2;
-        while (p + 9 < jpeg.length) {
-            if ((jpeg[p] & 0xff) != 0xFF) {
-                return null;
-            }
-            int marker = jpeg[p + 1] & 0xff;
-            if (marker == 0xFF) {
-                p++; // fill byte
-                continue;
-            }
-            if (marker == 0xD8 || marker == 0x01 || marker >= 0xD0 && marker <= 0xD7) {
-                p += 2; // markers without a length
-                continue;
-            }
-            if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
-                int h = ((jpeg[p + 5] & 0xff) << 8) | (jpeg[p + 6] & 0xff);
-                int w = ((jpeg[p + 7] & 0xff) << 8) | (jpeg[p + 8] & 0xff);
-                return new int[] {w, h};
-            }
-            if (marker == 0xDA || marker == 0xD9) {
-                return null; // scan data or the end before any frame header
-            }
-            p += 2 + (((jpeg[p + 2] & 0xff) << 8) | (jpeg[p + 3] & 0xff));
-        }
-        return null;
-    }
 }

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates ONNX Runtime sessions. An {@link OrtSession} is safe to call from several threads at once, so each model
- * has one session per process; intra-op threads bound how many cores one call may use.
+ * has one session per process; intra-op threads bound how many cores one call may use. Idle intra-op threads sleep
+ * instead of spinning: the stages of one process share the cores, and a spinning pool takes them from the others.
  */
 public final class OnnxSessions {
     private static final Logger log = LoggerFactory.getLogger(OnnxSessions.class);
@@ -30,6 +31,7 @@ public final class OnnxSessions {
                 opts.setIntraOpNumThreads(intraOpThreads);
             }
             opts.setInterOpNumThreads(1);
+            opts.addConfigEntry("session.intra_op.allow_spinning", "0");
             if (useGpu) {
                 try {
                     opts.addCUDA(0);

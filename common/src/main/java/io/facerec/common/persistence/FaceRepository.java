@@ -154,6 +154,20 @@ public class FaceRepository {
                 FaceRepository::map, item.value());
     }
 
+    /** The faces of several media items, by item, each in frame and face order (items without faces are left out). */
+    public java.util.Map<MediaItemId, List<Face>> findByMediaItems(Collection<MediaItemId> items) {
+        java.util.Map<MediaItemId, List<Face>> out = new java.util.LinkedHashMap<>();
+        queryInChunks("SELECT " + COLUMNS + " FROM \"Faces\" WHERE \"MediaItemId\" IN ", List.of(),
+                items.stream().map(MediaItemId::value).toList(), rs -> {
+                    Face f = map(rs, 0);
+                    out.computeIfAbsent(f.mediaItemId(), k -> new ArrayList<>()).add(f);
+                });
+        for (List<Face> l : out.values()) {
+            l.sort(java.util.Comparator.comparingInt(Face::frameNumber).thenComparingInt(Face::faceIndex));
+        }
+        return out;
+    }
+
     public List<Face> findAll() {
         return jdbc.query("SELECT " + COLUMNS + " FROM \"Faces\" ORDER BY \"Id\"", FaceRepository::map);
     }
@@ -268,6 +282,30 @@ public class FaceRepository {
                     ps.setString(2, modelId);
                     ps.setObject(3, time.of(now));
                     ps.setLong(4, face.value());
+                });
+    }
+
+    /** A face's new embedding. */
+    public record NewEmbedding(FaceId face, float[] embedding) {
+    }
+
+    /**
+     * Writes several embeddings of one model in one JDBC batch (as {@link #saveEmbedding} each: idempotent, an origin
+     * embedding kept in {@code OriginEmbedding} first). Call inside the batch's transaction.
+     */
+    public void saveEmbeddings(List<NewEmbedding> embeddings, String modelId, Instant now) {
+        if (embeddings.isEmpty()) {
+            return;
+        }
+        java.time.LocalDateTime at = time.of(now);
+        jdbc.batchUpdate("UPDATE \"Faces\" SET \"OriginEmbedding\" = CASE WHEN \"EmbeddingModel\" IS NULL AND "
+                + "\"Embedding\" IS NOT NULL AND \"OriginEmbedding\" IS NULL THEN \"Embedding\" ELSE \"OriginEmbedding\" END, "
+                + "\"Embedding\" = ?, \"EmbeddingModel\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?", embeddings, 500,
+                (ps, e) -> {
+                    ps.setBytes(1, EmbeddingCodec.toBytes(e.embedding()));
+                    ps.setString(2, modelId);
+                    ps.setObject(3, at);
+                    ps.setLong(4, e.face().value());
                 });
     }
 

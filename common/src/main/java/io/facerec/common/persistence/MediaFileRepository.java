@@ -2,6 +2,7 @@ package io.facerec.common.persistence;
 
 import io.facerec.common.id.MediaFileId;
 import java.sql.PreparedStatement;
+import java.util.List;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
@@ -47,6 +48,22 @@ public class MediaFileRepository {
     }
 
     /** {@code MediaFile.ModifiedAt = now}: the origin sets it when a photo becomes a person's portrait. */
+    /** Several files by id (those that do not exist are left out). */
+    public java.util.Map<MediaFileId, MediaFile> findAll(java.util.Collection<MediaFileId> ids) {
+        java.util.Map<MediaFileId, MediaFile> out = new java.util.HashMap<>();
+        List<Long> all = ids.stream().map(MediaFileId::value).distinct().toList();
+        for (int from = 0; from < all.size(); from += 500) {
+            List<Long> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            jdbc.query("SELECT \"Id\", \"FilePath\", \"FileName\", \"Extensions\" FROM \"MediaFile\" WHERE \"Id\" IN ("
+                    + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")", rs -> {
+                        MediaFile f = new MediaFile(MediaFileId.of(rs.getLong(1)), rs.getString(2), rs.getString(3),
+                                rs.getString(4));
+                        out.put(f.id(), f);
+                    }, chunk.toArray());
+        }
+        return out;
+    }
+
     public void touch(MediaFileId id, java.time.Instant now) {
         jdbc.update("UPDATE \"MediaFile\" SET \"ModifiedAt\" = ? WHERE \"Id\" = ?", time.of(now), id.value());
     }

@@ -94,6 +94,21 @@ public class MediaItemRepository {
                 id.value()).stream().findFirst();
     }
 
+    /** Several items by id (those that no longer exist are left out). */
+    public java.util.Map<MediaItemId, MediaItem> findAll(java.util.Collection<MediaItemId> ids) {
+        java.util.Map<MediaItemId, MediaItem> out = new java.util.HashMap<>();
+        List<Long> all = ids.stream().map(MediaItemId::value).distinct().toList();
+        for (int from = 0; from < all.size(); from += 500) {
+            List<Long> chunk = all.subList(from, Math.min(all.size(), from + 500));
+            jdbc.query("SELECT " + COLUMNS + " FROM \"MediaItems\" WHERE \"Id\" IN ("
+                    + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")", rs -> {
+                        MediaItem i = map(rs, 0);
+                        out.put(i.id(), i);
+                    }, chunk.toArray());
+        }
+        return out;
+    }
+
     /** Items not yet extracted that did not fail (for polling and re-queueing), oldest first. */
     public List<MediaItem> findPending(int limit) {
         return jdbc.query("SELECT " + COLUMNS + " FROM \"MediaItems\" WHERE \"IsFacesExtracted\" = ? AND \"Status\" <> ? ORDER BY \"Id\"",
@@ -153,6 +168,18 @@ public class MediaItemRepository {
         jdbc.update("UPDATE \"MediaItems\" SET \"Status\" = ?, \"ErrorKind\" = NULL, \"LastError\" = NULL, "
                 + "\"NextAttemptAt\" = NULL WHERE \"Id\" = ? AND \"Status\" = ? AND \"IsFacesExtracted\" = ?",
                 MediaItemStatus.DETECTED.name(), id.value(), MediaItemStatus.FAILED.name(), true);
+    }
+
+    /** {@link #clearFailure} for several items in one JDBC batch. */
+    public void clearFailures(java.util.Collection<MediaItemId> ids) {
+        jdbc.batchUpdate("UPDATE \"MediaItems\" SET \"Status\" = ?, \"ErrorKind\" = NULL, \"LastError\" = NULL, "
+                + "\"NextAttemptAt\" = NULL WHERE \"Id\" = ? AND \"Status\" = ? AND \"IsFacesExtracted\" = ?",
+                List.copyOf(ids), 500, (ps, id) -> {
+                    ps.setString(1, MediaItemStatus.DETECTED.name());
+                    ps.setLong(2, id.value());
+                    ps.setString(3, MediaItemStatus.FAILED.name());
+                    ps.setBoolean(4, true);
+                });
     }
 
     /**

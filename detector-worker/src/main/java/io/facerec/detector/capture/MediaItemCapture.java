@@ -4,26 +4,26 @@ import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.format.Json;
 import io.facerec.common.event.MediaItemCaptured;
-import io.facerec.common.messaging.EventCodec;
+import io.facerec.common.messaging.EventSink;
 import io.facerec.common.messaging.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.kafka.core.KafkaTemplate;
 
 /**
  * Runs the Debezium embedded engine on {@code MediaItems} and publishes one {@link MediaItemCaptured} per new row to
- * {@link Topics#MEDIA_ITEMS_CAPTURED}, keyed by media item id. A batch's offsets are committed only after every record
- * of it was acknowledged by the broker (at-least-once; the detector is idempotent). When the engine stops with an
+ * {@link Topics#MEDIA_ITEMS_CAPTURED}, keyed by media item id. Each batch the engine hands over is published at once
+ * and its offsets are committed only after the broker acknowledged every record of it (at-least-once; the detector is
+ * idempotent). The engine's state changes only through {@link #transition}, which logs every change. When the engine stops with an
  * error while running (the database or the broker gone for longer than Debezium's own retries), it is started again
  * from the committed offsets after a back-off (5 s doubling to 60 s) for as long as this instance runs.
  */
@@ -34,7 +34,7 @@ public class MediaItemCapture implements SmartLifecycle {
     public enum State { NEW, STANDBY, STARTING, RUNNING, STOPPED, FAILED }
 
     private final Properties config;
-    private final KafkaTemplate<String, String> kafka;
+    private final EventSink events;
     private volatile CountDownLatch started = new CountDownLatch(1);
     private volatile boolean stopping;
     private int failuresInARow;
@@ -43,7 +43,6 @@ public class MediaItemCapture implements SmartLifecycle {
         t.setDaemon(true);
         return t;
     });
-    private final AtomicLong published = new AtomicLong();
     private volatile State state = State.NEW;
     private volatile Throwable failure;
     private DebeziumEngine<ChangeEvent<String, String>> engine;
@@ -53,9 +52,9 @@ public class MediaItemCapture implements SmartLifecycle {
     private java.util.concurrent.ScheduledExecutorService standby;
 
     /** @param lock the single-instance lock; null runs without one (tests, a database of one's own) */
-    public MediaItemCapture(Properties config, KafkaTemplate<String, String> kafka, CaptureLock lock) {
+    public MediaItemCapture(Properties config, EventSink events, CaptureLock lock) {
         this.config = config;
-        this.kafka = kafka;
+        this.events = events;
         this.lock = lock;
     }
 
@@ -65,8 +64,7 @@ public class MediaItemCapture implements SmartLifecycle {
             return;
         }
         if (lock != null && !lock.tryAcquire()) {
-            state = State.STANDBY;
-            log.info("Another capture instance holds the capture lock; standing by to take over");
+            transition(State.STANDBY, "another capture instance holds the capture lock; standing by to take over");
             standby = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "media-item-capture-standby"));
             standby.scheduleWithFixedDelay(this::takeOverIfFree, 10, 10, TimeUnit.SECONDS);
             return;
@@ -83,7 +81,7 @@ public class MediaItemCapture implements SmartLifecycle {
     }
 
     private void startEngine() {
-        state = State.STARTING;
+        transition(State.STARTING, config.getProperty("connector.class"));
         started = new CountDownLatch(1);
         CountDownLatch startedNow = started;
         try {
@@ -96,14 +94,14 @@ public class MediaItemCapture implements SmartLifecycle {
                 .using(new DebeziumEngine.ConnectorCallback() {
                     @Override
                     public void taskStarted() {
-                        state = State.RUNNING;
+                        transition(State.RUNNING, "capturing MediaItems");
                         startedNow.countDown();
                     }
                 })
                 .using((success, message, error) -> {
                     if (!success) {
                         failure = error;
-                        state = State.FAILED;
+                        transition(State.FAILED, message);
                         log.error("Change data capture stopped: {}", message, error);
                         if (!stopping && startedNow.getCount() == 0) {
                             scheduleRestart(); // it had been running: come back from the committed offsets
@@ -126,7 +124,6 @@ public class MediaItemCapture implements SmartLifecycle {
             throw new IllegalStateException("change data capture failed to start: "
                     + (failure == null ? "see log" : failure.getMessage()), failure);
         }
-        log.info("Change data capture of MediaItems running ({})", config.getProperty("connector.class"));
     }
 
     private synchronized void scheduleRestart() {
@@ -153,33 +150,33 @@ public class MediaItemCapture implements SmartLifecycle {
 
     private void handleBatch(List<ChangeEvent<String, String>> records,
             DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
+        List<MediaItemCaptured> captured = new ArrayList<>(records.size());
         for (ChangeEvent<String, String> r : records) {
             try {
-                var event = ChangeEventMapper.map(r.value());
-                if (event.isPresent()) {
-                    MediaItemCaptured e = event.get();
-                    kafka.send(Topics.MEDIA_ITEMS_CAPTURED, Long.toString(e.mediaItemId()), EventCodec.encode(e))
-                            .get(60, TimeUnit.SECONDS);
-                    published.incrementAndGet();
-                }
+                ChangeEventMapper.map(r.value()).ifPresent(captured::add);
             } catch (IllegalArgumentException bad) {
                 log.error("Skipping unreadable change event: {}", bad.getMessage());
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                // Not committed: the engine stops and the batch is captured again on restart.
-                throw new IllegalStateException("cannot publish captured media item to Kafka", e);
             }
+        }
+        try {
+            events.publish(captured); // the whole batch at once, acknowledged before anything is committed
+        } catch (RuntimeException e) {
+            // Not committed: the engine stops and the batch is captured again on restart.
+            throw new IllegalStateException("cannot publish captured media items to Kafka", e);
+        }
+        for (ChangeEvent<String, String> r : records) {
             committer.markProcessed(r);
         }
         committer.markBatchFinished();
     }
 
-    public State state() {
-        return state;
-    }
-
-    /** Media items published since start. */
-    public long published() {
-        return published.get();
+    /** The one place the state changes; every change is logged. */
+    private void transition(State to, String why) {
+        State from = state;
+        state = to;
+        if (from != to) {
+            log.info("Change data capture {} -> {}{}", from, to, why == null ? "" : ": " + why);
+        }
     }
 
     @Override
@@ -194,7 +191,7 @@ public class MediaItemCapture implements SmartLifecycle {
                 lock.close();
             }
             if (state == State.STANDBY) {
-                state = State.STOPPED;
+                transition(State.STOPPED, "stopped while standing by");
             }
             return;
         }
@@ -210,7 +207,7 @@ public class MediaItemCapture implements SmartLifecycle {
             Thread.currentThread().interrupt();
         }
         engine = null;
-        state = State.STOPPED;
+        transition(State.STOPPED, "stopped");
         if (lock != null) {
             lock.close();
         }

@@ -1,297 +1,277 @@
 package io.facerec.detector.detect;
 
 import io.facerec.common.error.PermanentProcessingException;
+import io.facerec.common.error.TransientFailures;
 import io.facerec.common.event.FacesDetected;
 import io.facerec.common.event.MediaItemCaptured;
 import io.facerec.common.event.ProcessingFailed;
+import io.facerec.common.geometry.BoundingBox;
 import io.facerec.common.geometry.DetectedFace;
+import io.facerec.common.geometry.Landmarks;
+import io.facerec.common.geometry.OriginCrop;
 import io.facerec.common.id.FaceId;
+import io.facerec.common.id.MediaFileId;
 import io.facerec.common.id.MediaItemId;
-import io.facerec.common.image.DecodedImage;
 import io.facerec.common.image.FaceCrop;
-import io.facerec.common.image.ImageLoader;
 import io.facerec.common.image.MediaPathResolver;
-import io.facerec.common.image.VideoFrameStore;
 import io.facerec.common.image.VideoFrames;
+import io.facerec.common.messaging.BatchWork;
 import io.facerec.common.messaging.DeadLetterPublisher;
 import io.facerec.common.messaging.EventCodec;
+import io.facerec.common.messaging.EventSink;
 import io.facerec.common.persistence.FaceRepository;
-import io.facerec.common.persistence.MediaFileRepository;
-import io.facerec.common.persistence.MediaItemRepository;
+import io.facerec.common.persistence.MediaFileRepository.MediaFile;
+import io.facerec.common.persistence.MediaItemRepository.MediaItem;
 import io.facerec.common.persistence.MediaItemStatus;
-import io.facerec.detector.thumbnail.FaceCropWriter;
-import io.facerec.detector.thumbnail.FaceSharpness;
-import io.facerec.detector.thumbnail.ThumbnailWriter;
-import java.nio.file.Path;
-import java.time.Clock;
+import io.facerec.common.persistence.PipelineStore;
+import io.facerec.common.pipeline.Outcome;
+import io.facerec.common.pipeline.PipelineMeters;
+import io.facerec.common.pipeline.StageWorkers;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.function.Consumer;
-import org.bytedeco.opencv.opencv_core.Mat;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Detects the faces of one media item: resolve the file under the media root, decode, detect, write thumbnails, replace
- * the item's {@code Faces} rows and mark it extracted in one transaction, then publish {@link FacesDetected}.
- * Redelivery is safe: an item already extracted is not detected again, its stored faces are published again.
- * A permanent failure (bad or missing file) is written to the row and to the dead-letter topic, and the handler returns
- * normally so the worker goes on with the next item.
+ * Detects the faces of a batch of media items: each item's file is resolved under the media root, decoded, detected
+ * and its thumbnails and crops written ({@link MediaDetection}, several items at once on the stage's workers); then the
+ * batch's {@code Faces} rows are replaced and its items marked extracted in one transaction, and one
+ * {@link FacesDetected} per item is published, acknowledged before the call returns (so the caller commits its input
+ * after the batch's effects).
+ *
+ * <p>Redelivery is safe: an item already extracted is not detected again, its stored faces are published again. A
+ * permanent failure (bad or missing file) is written to the item's row and to the dead-letter topic, and the others
+ * go on. A record that breaks the batch's transaction or publish in another way is split out of it
+ * ({@link BatchWork}) and dead-lettered alone; a transient failure (database or broker away) is reported for a retry.
  */
 public class DetectFacesHandler {
     private static final Logger log = LoggerFactory.getLogger(DetectFacesHandler.class);
+    static final String STAGE = "detect";
 
-    private final MediaItemRepository items;
-    private final MediaFileRepository files;
-    private final FaceRepository faces;
+    private final PipelineStore store;
     private final MediaPathResolver paths;
-    private final ImageLoader loader;
-    private final FaceDetector detector;
-    private final DetectionSettings settings;
-    private final ThumbnailWriter thumbnails;
-    private final TransactionTemplate tx;
-    private final Consumer<FacesDetected> publisher;
+    private final MediaDetection detection;
+    private final StageWorkers workers;
+    private final EventSink events;
     private final DeadLetterPublisher deadLetters;
-    private final Clock clock;
-
-    public DetectFacesHandler(MediaItemRepository items, MediaFileRepository files, FaceRepository faces,
-            MediaPathResolver paths, ImageLoader loader, FaceDetector detector, DetectionSettings settings,
-            ThumbnailWriter thumbnails, TransactionTemplate tx, Consumer<FacesDetected> publisher,
-            DeadLetterPublisher deadLetters, Clock clock) {
-        this.items = items;
-        this.files = files;
-        this.faces = faces;
-        this.paths = paths;
-        this.loader = loader;
-        this.detector = detector;
-        this.settings = settings;
-        this.thumbnails = thumbnails;
-        this.tx = tx;
-        this.publisher = publisher;
-        this.deadLetters = deadLetters;
-        this.clock = clock;
-        this.videoFrames = loader.videoFrames();
-    }
-
-    /** What happened to an item. */
-    public enum Outcome { DETECTED, REPUBLISHED, FAILED, SKIPPED }
+    private final MeterRegistry meters;
+    private final Timer writeTimer;
 
     /**
-     * How videos are sampled.
-     *
-     * @param intervalSeconds seconds between sampled frames
-     * @param maxFrames most frames sampled per video
-     * @param trackIou box overlap that continues a face track from one sampled frame to the next
+     * @param workers the threads the items of a batch are detected on
+     * @param events where {@link FacesDetected} goes (the broker, or the embedder in the same process)
+     * @param meters where items and faces are counted ({@link PipelineMeters}); null: not counted
      */
-    public record VideoSampling(double intervalSeconds, int maxFrames, double trackIou) {
-        public static final VideoSampling DEFAULT = new VideoSampling(1.0, 3600, 0.3);
+    public DetectFacesHandler(PipelineStore store, MediaPathResolver paths, MediaDetection detection,
+            StageWorkers workers, EventSink events, DeadLetterPublisher deadLetters, MeterRegistry meters) {
+        this.store = store;
+        this.paths = paths;
+        this.detection = detection;
+        this.workers = workers;
+        this.events = events;
+        this.deadLetters = deadLetters;
+        this.meters = meters == null ? new SimpleMeterRegistry() : meters;
+        this.writeTimer = Timer.builder(PipelineMeters.DETECTOR_STAGE).tag("stage", "write").register(this.meters);
+    }
 
-        public VideoSampling {
-            if (!(intervalSeconds > 0) || maxFrames < 1 || !(trackIou > 0 && trackIou <= 1)) {
-                throw new IllegalArgumentException("video sampling needs interval > 0, max frames >= 1, 0 < track IoU <= 1");
+    /** What one item came to before the batch's rows are written. */
+    private sealed interface Work {
+        MediaItemCaptured event();
+    }
+
+    private record Skip(MediaItemCaptured event) implements Work {
+    }
+
+    private record Fail(MediaItemCaptured event, PermanentProcessingException error) implements Work {
+    }
+
+    private record Republish(MediaItemCaptured event, MediaFile file) implements Work {
+    }
+
+    private record Detected(MediaItemCaptured event, MediaFile file, MediaDetection.Found found) implements Work {
+    }
+
+    /** One item. */
+    public Outcome handle(MediaItemCaptured event) {
+        return handle(List.of(event));
+    }
+
+    /**
+     * @throws BatchWork.FailedAt on a transient failure, naming the first event not done
+     */
+    public Outcome handle(List<MediaItemCaptured> batch) {
+        if (batch.isEmpty()) {
+            return Outcome.NONE;
+        }
+        List<Work> work = prepare(batch);
+        AtomicReference<Outcome> outcome = new AtomicReference<>(Outcome.NONE);
+        BatchWork.run(work, part -> outcome.accumulateAndGet(write(part), Outcome::plus), (w, e) ->
+                outcome.accumulateAndGet(poison(w.event(), e), Outcome::plus));
+        Outcome o = outcome.get();
+        count(o);
+        return o;
+    }
+
+    /** Reads the items' rows and detects those to detect, several at once. */
+    private List<Work> prepare(List<MediaItemCaptured> batch) {
+        Instant now = store.clock().instant();
+        Map<MediaItemId, MediaItem> items = store.items().findAll(batch.stream().map(e -> MediaItemId.of(e.mediaItemId()))
+                .toList());
+        Map<MediaFileId, MediaFile> files = store.files().findAll(items.values().stream().map(MediaItem::mediaFileId)
+                .toList());
+        return workers.map(batch, event -> {
+            MediaItemId id = MediaItemId.of(event.mediaItemId());
+            MDC.put("mediaItemId", id.toString());
+            try {
+                MediaItem item = items.get(id);
+                if (item == null) {
+                    log.warn("media item {} no longer exists; skipped", id);
+                    return new Skip(event);
+                }
+                if (item.status() == MediaItemStatus.FAILED && !store.items().retryDue(item, now)) {
+                    return new Skip(event); // failed for good, or not yet due for another attempt
+                }
+                MediaFile file = files.get(item.mediaFileId());
+                if (file == null) {
+                    return new Fail(event, new PermanentProcessingException("FILE_MISSING", "media file row "
+                            + item.mediaFileId() + " does not exist"));
+                }
+                if (item.facesExtracted()) {
+                    return new Republish(event, file);
+                }
+                try {
+                    return new Detected(event, file, detection.detect(paths.resolve(file.filePath()), id.value(),
+                            file.filePath()));
+                } catch (PermanentProcessingException e) {
+                    return new Fail(event, e);
+                } catch (RuntimeException e) {
+                    if (TransientFailures.isTransient(e)) {
+                        throw e;
+                    }
+                    log.error("media item {} cannot be detected", id, e);
+                    return new Fail(event, new PermanentProcessingException(PermanentProcessingException.UNPROCESSABLE, e.getClass().getSimpleName()
+                            + ": " + e.getMessage(), e));
+                }
+            } finally {
+                MDC.remove("mediaItemId");
+            }
+        });
+    }
+
+    /** Writes the rows of a part of the batch in one transaction, then publishes its events and dead letters. */
+    private Outcome write(List<Work> part) {
+        long t0 = System.nanoTime();
+        Instant now = store.clock().instant();
+        List<Fail> failed = new ArrayList<>();
+        List<Work> publish = new ArrayList<>();
+        Outcome outcome = Outcome.NONE;
+        for (Work w : part) {
+            if (w instanceof Republish r) {
+                detection.deleteCropsOf(r.event().mediaItemId()); // published without crops: left over ones would only wait
+                try {
+                    completeOriginFaces(MediaItemId.of(r.event().mediaItemId()));
+                    publish.add(r);
+                } catch (PermanentProcessingException e) {
+                    failed.add(new Fail(r.event(), e));
+                }
             }
         }
-    }
-
-    private final VideoFrames videoFrames;
-    private VideoSampling video = VideoSampling.DEFAULT;
-    private FaceCropWriter crops;
-    private VideoFrameStore frames;
-
-    /**
-     * Keep the frame of every stored video face as a JPEG file (see {@link VideoFrameStore}) for the gallery, which then
-     * never decodes a video; null: no frames kept.
-     */
-    public DetectFacesHandler withVideoFrames(VideoFrameStore store) {
-        this.frames = store;
-        return this;
-    }
-
-    /** Leave each photo face's crop for the embedder (see {@link FaceCropWriter}); null: the embedder decodes photos. */
-    public DetectFacesHandler withFaceCrops(FaceCropWriter writer) {
-        this.crops = writer;
-        return this;
-    }
-
-    /** Video settings (defaults: every 1 s, at most 3,600 frames, tracks at IoU 0.3). */
-    public DetectFacesHandler withVideo(VideoSampling sampling) {
-        this.video = sampling;
-        return this;
-    }
-
-    private io.micrometer.core.instrument.MeterRegistry meters =
-            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-
-    /** Counts items by outcome ({@code facerec.detector.items}) and faces ({@code facerec.detector.faces}). */
-    public DetectFacesHandler withMeters(io.micrometer.core.instrument.MeterRegistry registry) {
-        if (registry != null) {
-            this.meters = registry;
+        store.tx().executeWithoutResult(s -> {
+            for (Work w : part) {
+                MediaItemId id = MediaItemId.of(w.event().mediaItemId());
+                if (w instanceof Detected d) {
+                    List<FaceId> ids = store.faces().replaceFaces(id, d.found().faces(), now);
+                    store.items().markExtracted(id, ids.size(), now);
+                    publish.add(d);
+                } else if (w instanceof Fail f) {
+                    failed.add(f);
+                }
+            }
+            for (Fail f : failed) {
+                store.items().markFailed(MediaItemId.of(f.event().mediaItemId()), f.error().errorKind(),
+                        f.error().getMessage(), now);
+            }
+        });
+        Map<MediaItemId, List<FaceRepository.Face>> stored = store.faces().findByMediaItems(publish.stream()
+                .map(w -> MediaItemId.of(w.event().mediaItemId())).toList());
+        List<FacesDetected> out = new ArrayList<>(publish.size());
+        for (Work w : publish) {
+            MediaItemId id = MediaItemId.of(w.event().mediaItemId());
+            List<FaceRepository.Face> faces = stored.getOrDefault(id, List.of());
+            if (w instanceof Detected d) {
+                logFaces(id, d, faces);
+                out.add(toEvent(id, d.file().filePath(), faces, d.found().crops()));
+                outcome = outcome.plus(Outcome.done(faces.size()));
+            } else {
+                out.add(toEvent(id, ((Republish) w).file().filePath(), faces, Map.of()));
+                outcome = outcome.plus(Outcome.REPUBLISHED);
+            }
         }
-        return this;
-    }
-
-    public Outcome handle(MediaItemCaptured event) {
-        Outcome outcome = handleItem(event);
-        meters.counter("facerec.detector.items", "outcome", outcome.name().toLowerCase(java.util.Locale.ROOT)).increment();
+        events.publish(out);
+        for (Fail f : failed) {
+            log.warn("media item {} failed: {}: {}", f.event().mediaItemId(), f.error().errorKind(), f.error().getMessage());
+            deadLetters.publish(ProcessingFailed.of(STAGE, f.event().mediaItemId(), f.error().errorKind(),
+                    f.error().getMessage(), EventCodec.encode(f.event())));
+            outcome = outcome.plus(Outcome.FAILED);
+        }
+        for (Work w : part) {
+            if (w instanceof Skip) {
+                outcome = outcome.plus(Outcome.SKIPPED);
+            }
+        }
+        writeTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
         return outcome;
     }
 
-    private Outcome handleItem(MediaItemCaptured event) {
-        MediaItemId id = MediaItemId.of(event.mediaItemId());
+    private static void logFaces(MediaItemId id, Detected d, List<FaceRepository.Face> stored) {
         MDC.put("mediaItemId", id.toString());
         try {
-            var item = items.find(id).orElse(null);
-            if (item == null) {
-                log.warn("media item {} no longer exists; skipped", id);
-                return Outcome.SKIPPED;
+            for (int i = 0; i < stored.size() && i < d.found().faces().size(); i++) {
+                FaceRepository.NewFace f = d.found().faces().get(i);
+                log.info("face {} of media item {}: thumbnail {}, box {} (detector box {}, score {})", stored.get(i).id(),
+                        id, f.name(), f.cropBox(), f.face().box(), String.format(Locale.ROOT, "%.3f", f.face().score()));
             }
-            if (item.status() == MediaItemStatus.FAILED && !items.retryDue(item, clock.instant())) {
-                return Outcome.SKIPPED; // failed for good, or not yet due for another attempt
-            }
-            var file = files.find(item.mediaFileId()).orElse(null);
-            if (file == null) {
-                return fail(id, new PermanentProcessingException("FILE_MISSING",
-                        "media file row " + item.mediaFileId() + " does not exist"), event);
-            }
-            if (item.facesExtracted()) {
-                if (crops != null) {
-                    crops.deleteCropsOf(id.value()); // published without crops: left over ones would only wait for the sweep
-                }
-                try {
-                    completeOriginFaces(id);
-                } catch (PermanentProcessingException e) {
-                    return fail(id, e, event);
-                }
-                publisher.accept(toEvent(id, file.filePath(), faces.findByMediaItem(id), Map.of()));
-                return Outcome.REPUBLISHED;
-            }
-            try {
-                Path path = paths.resolve(file.filePath());
-                Map<Integer, FaceCrop> cropsWritten = new HashMap<>();
-                List<FaceRepository.NewFace> found = VideoFrames.isVideo(file.fileName())
-                        ? detectVideo(path, id, file.filePath())
-                        : detectPhoto(path, id, file.filePath(), cropsWritten);
-                Instant now = clock.instant();
-                List<FaceId> ids = tx.execute(s -> {
-                    List<FaceId> written = faces.replaceFaces(id, found, now);
-                    items.markExtracted(id, found.size(), now);
-                    return written;
-                });
-                for (int i = 0; i < ids.size(); i++) {
-                    FaceRepository.NewFace f = found.get(i);
-                    log.info("face {} of media item {}: thumbnail {}, box {} (detector box {}, score {})", ids.get(i), id,
-                            f.name(), f.cropBox(), f.face().box(), String.format(java.util.Locale.ROOT, "%.3f",
-                                    f.face().score()));
-                }
-                log.info("media item {} ({}): {} face(s)", id, file.filePath(), ids.size());
-                meters.counter("facerec.detector.faces").increment(ids.size());
-                publisher.accept(toEvent(id, file.filePath(), faces.findByMediaItem(id), cropsWritten));
-                return Outcome.DETECTED;
-            } catch (PermanentProcessingException e) {
-                return fail(id, e, event);
-            }
+            log.info("media item {} ({}): {} face(s)", id, d.file().filePath(), stored.size());
         } finally {
             MDC.remove("mediaItemId");
         }
     }
 
-    /** Detects a photo's faces and writes their thumbnails and (when enabled) crops, by face index into {@code written}. */
-    private List<FaceRepository.NewFace> detectPhoto(Path path, MediaItemId id, String filePath,
-            Map<Integer, FaceCrop> written) {
-        List<FaceRepository.NewFace> found = new ArrayList<>();
-        try (DecodedImage image = loader.load(path)) {
-            List<DetectedFace> detected = detector.detect(image, settings);
-            for (int i = 0; i < detected.size(); i++) {
-                Path thumb;
-                Double sharpness;
-                String name = thumbnails.fileName(id.value(), filePath, null, i);
-                try (var crop = thumbnails.cropRect(detected.get(i).box(), image.width(), image.height())) {
-                    thumb = thumbnails.write(image, crop, name);
-                    sharpness = FaceSharpness.of(image.bgr(), crop);
-                }
-                String cropBox = thumbnails.originCrop(detected.get(i).box(), image.width(), image.height()).toOriginText();
-                found.add(new FaceRepository.NewFace(0, i, detected.get(i), thumb == null ? null : thumb.toString(),
-                        sharpness, cropBox, thumb == null ? null : name));
-                FaceCrop crop = crops == null ? null : crops.write(image, detected.get(i).box(), "item" + id.value() + "_" + i);
-                if (crop != null) {
-                    written.put(i, crop);
-                }
-            }
-        }
-        return found;
-    }
-
-    /** What a video face track keeps of its best detection until the video is done. */
-    private record TrackBest(Mat thumbnail, Double sharpness, byte[] frameJpeg) implements AutoCloseable {
-        @Override
-        public void close() {
-            if (thumbnail != null) {
-                thumbnail.close();
-            }
-        }
-    }
-
-    /** What a video face track keeps besides the thumbnail: the crop box in the frame. */
-    private record TrackFace(TrackBest best, String cropBox) implements AutoCloseable {
-        @Override
-        public void close() {
-            best.close();
-        }
-    }
-
     /**
-     * Samples the video every {@code video.interval()} seconds, detects per frame and stores one face per track
-     * ({@link VideoFaceTracks}); thumbnails are named {@code <video name>_f<frame>_TN<index + 1>.jpg}.
+     * A record that failed alone, in a way no retry mends (its rows break a constraint, its content a rule): its item
+     * is marked failed and the record dead-lettered; the batch goes on without it.
      */
-    private List<FaceRepository.NewFace> detectVideo(Path path, MediaItemId id, String filePath) {
-        String fileName = ThumbnailWriter.baseName(filePath);
-        VideoFaceTracks<TrackFace> tracks = new VideoFaceTracks<>(video.trackIou());
-        int[] detections = {0};
-        var summary = videoFrames.sample(path, video.intervalSeconds(), video.maxFrames(), (frame, seconds, image) -> {
-            List<DetectedFace> detected = detector.detect(image, settings);
-            detections[0] += detected.size();
-            byte[][] jpeg = {null}; // encoded once per frame, only when one of its faces becomes a track's best
-            tracks.add(frame, detected, face -> {
-                if (frames != null && jpeg[0] == null && !thumbnails.isDryRun()) {
-                    jpeg[0] = encodeJpeg(image.bgr());
-                }
-                try (var crop = thumbnails.cropRect(face.box(), image.width(), image.height())) {
-                    return new TrackFace(new TrackBest(crop == null || thumbnails.isDryRun() ? null
-                            : thumbnails.thumbnail(image, crop), crop == null ? null : FaceSharpness.of(image.bgr(), crop),
-                            jpeg[0]), thumbnails.originCrop(face.box(), image.width(), image.height()).toOriginText());
-                }
-            });
-            return true;
-        });
-        List<FaceRepository.NewFace> found = new ArrayList<>();
-        Map<Integer, Integer> indexInFrame = new HashMap<>();
-        if (frames != null && !thumbnails.isDryRun()) {
-            frames.deleteItem(id.value());
-        }
-        for (VideoFaceTracks.Kept<TrackFace> k : tracks.kept()) {
-            try (TrackFace kept = k.payload()) {
-                TrackBest best = kept.best();
-                int index = indexInFrame.merge(k.frameNumber(), 1, Integer::sum) - 1;
-                if (index == 0 && best.frameJpeg() != null) {
-                    frames.write(id.value(), k.frameNumber(), best.frameJpeg());
-                }
-                String name = thumbnails.fileName(id.value(), filePath, k.frameNumber(), index);
-                boolean thumbnail = best.thumbnail() != null || (thumbnails.isDryRun() && best.sharpness() != null);
-                Path thumb = thumbnail ? thumbnails.saveAs(best.thumbnail(), name) : null;
-                found.add(new FaceRepository.NewFace(k.frameNumber(), index, k.face(),
-                        thumb == null ? null : thumb.toString(), best.sharpness(), kept.cropBox(),
-                        thumb == null ? null : name));
+    private Outcome poison(MediaItemCaptured event, RuntimeException e) {
+        String kind = PermanentProcessingException.UNPROCESSABLE;
+        String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+        log.error("media item {} cannot be processed: {}", event.mediaItemId(), message, e);
+        try {
+            store.items().markFailed(MediaItemId.of(event.mediaItemId()), kind, message, store.clock().instant());
+        } catch (RuntimeException again) {
+            if (TransientFailures.isTransient(again)) {
+                throw again;
             }
+            log.warn("media item {}: cannot record the failure on its row: {}", event.mediaItemId(), again.getMessage());
         }
-        log.info("video {}: {} of {} frames sampled ({} fps), {} detection(s) in {} track(s)", fileName,
-                summary.framesSampled(), summary.framesDecoded(), String.format(java.util.Locale.ROOT, "%.2f",
-                        summary.frameRate()), detections[0], found.size());
-        return found;
+        deadLetters.publish(ProcessingFailed.of(STAGE, event.mediaItemId(), kind, message, EventCodec.encode(event)));
+        return Outcome.FAILED;
+    }
+
+    private void count(Outcome o) {
+        meters.counter(PipelineMeters.DETECTOR_ITEMS, "outcome", "detected").increment(o.done());
+        meters.counter(PipelineMeters.DETECTOR_ITEMS, "outcome", "republished").increment(o.republished());
+        meters.counter(PipelineMeters.DETECTOR_ITEMS, "outcome", "skipped").increment(o.skipped());
+        meters.counter(PipelineMeters.DETECTOR_ITEMS, "outcome", "failed").increment(o.failed());
+        meters.counter(PipelineMeters.DETECTOR_FACES).increment(o.faces());
     }
 
     /** What {@link #completeOriginFaces} did. */
@@ -318,7 +298,7 @@ public class DetectFacesHandler {
      */
     public Completion completeOriginFaces(MediaItemId id) {
         List<FaceRepository.Face> missing = new ArrayList<>();
-        for (FaceRepository.Face f : faces.findByMediaItem(id)) {
+        for (FaceRepository.Face f : store.faces().findByMediaItem(id)) {
             if (!f.hasLandmarks()) {
                 missing.add(f);
             }
@@ -326,69 +306,50 @@ public class DetectFacesHandler {
         if (missing.isEmpty()) {
             return Completion.NONE;
         }
-        var item = items.find(id).orElseThrow();
-        var file = files.find(item.mediaFileId()).orElseThrow(() -> new PermanentProcessingException("FILE_MISSING",
-                "media file row " + item.mediaFileId() + " does not exist"));
+        MediaItem item = store.items().find(id).orElseThrow();
+        MediaFile file = store.files().find(item.mediaFileId()).orElseThrow(() -> new PermanentProcessingException(
+                "FILE_MISSING", "media file row " + item.mediaFileId() + " does not exist"));
         if (VideoFrames.isVideo(file.fileName())) {
             throw new PermanentProcessingException("NO_LANDMARKS", "faces of a video without landmarks cannot be completed");
         }
         int matched = 0;
         int estimated = 0;
         int skipped = 0;
-        try (DecodedImage image = loader.load(paths.resolve(file.filePath()))) {
-            List<DetectedFace> detected = detector.detect(image, settings);
-            List<Integer> unused = new ArrayList<>();
-            for (int i = 0; i < detected.size(); i++) {
-                unused.add(i);
+        List<MediaDetection.Redetected> detected = detection.redetect(paths.resolve(file.filePath()));
+        List<Integer> unused = new ArrayList<>();
+        for (int i = 0; i < detected.size(); i++) {
+            unused.add(i);
+        }
+        for (FaceRepository.Face f : missing) {
+            if (f.box() == null) {
+                log.warn("face {} of media item {} has no BoundingBox: it cannot be embedded", f.id(), id);
+                skipped++;
+                continue;
             }
-            for (FaceRepository.Face f : missing) {
-                if (f.box() == null) {
-                    log.warn("face {} of media item {} has no BoundingBox: it cannot be embedded", f.id(), id);
-                    skipped++;
-                    continue;
+            int best = -1;
+            double bestIou = 0;
+            for (int i : unused) {
+                MediaDetection.Redetected d = detected.get(i);
+                double iou = Math.max(f.box().iou(d.face().box()), f.box().iou(d.originCrop()));
+                if (iou > bestIou) {
+                    bestIou = iou;
+                    best = i;
                 }
-                int best = -1;
-                double bestIou = 0;
-                for (int i : unused) {
-                    var b = detected.get(i).box();
-                    double iou = Math.max(f.box().iou(b),
-                            f.box().iou(thumbnails.originCrop(b, image.width(), image.height()).toBox()));
-                    if (iou > bestIou) {
-                        bestIou = iou;
-                        best = i;
-                    }
-                }
-                if (best >= 0 && bestIou >= ORIGIN_MATCH_IOU) {
-                    unused.remove(Integer.valueOf(best));
-                    DetectedFace d = detected.get(best);
-                    Double sharpness;
-                    try (var crop = thumbnails.cropRect(d.box(), image.width(), image.height())) {
-                        sharpness = FaceSharpness.of(image.bgr(), crop);
-                    }
-                    faces.complete(f.id(), d, sharpness);
-                    matched++;
-                    log.info("face {} of media item {}: matched a detection again (IoU {}), landmarks and score stored",
-                            f.id(), id, String.format(java.util.Locale.ROOT, "%.2f", bestIou));
-                } else {
-                    faces.complete(f.id(), estimateFromCropBox(f.box()), null);
-                    estimated++;
-                    log.warn("face {} of media item {}: no detection matches its box {} (best IoU {}); landmarks "
-                            + "estimated from the box", f.id(), id, f.box(), String.format(java.util.Locale.ROOT, "%.2f", bestIou));
-                }
+            }
+            if (best >= 0 && bestIou >= ORIGIN_MATCH_IOU) {
+                unused.remove(Integer.valueOf(best));
+                store.faces().complete(f.id(), detected.get(best).face(), detected.get(best).sharpness());
+                matched++;
+                log.info("face {} of media item {}: matched a detection again (IoU {}), landmarks and score stored",
+                        f.id(), id, String.format(Locale.ROOT, "%.2f", bestIou));
+            } else {
+                store.faces().complete(f.id(), estimateFromCropBox(f.box()), null);
+                estimated++;
+                log.warn("face {} of media item {}: no detection matches its box {} (best IoU {}); landmarks "
+                        + "estimated from the box", f.id(), id, f.box(), String.format(Locale.ROOT, "%.2f", bestIou));
             }
         }
         return new Completion(matched, estimated, skipped);
-    }
-
-    private static byte[] encodeJpeg(Mat bgr) {
-        try (org.bytedeco.javacpp.BytePointer buf = new org.bytedeco.javacpp.BytePointer()) {
-            if (!org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", bgr, buf)) {
-                return null;
-            }
-            byte[] out = new byte[(int) buf.limit()];
-            buf.get(out);
-            return out;
-        }
     }
 
     /** The ArcFace 112 x 112 template (left eye, right eye, nose, mouth corners), see the embedder's aligner. */
@@ -399,8 +360,8 @@ public class DetectFacesHandler {
      * A face at the centre of the origin's crop box: the box without its margin (a fifth of the face on each side), with
      * the template's landmarks laid into it; score 0 marks the estimate.
      */
-    static DetectedFace estimateFromCropBox(io.facerec.common.geometry.BoundingBox crop) {
-        double side = Math.max(crop.width(), crop.height()) / (1 + 2 * io.facerec.common.geometry.OriginCrop.MARGIN);
+    static DetectedFace estimateFromCropBox(BoundingBox crop) {
+        double side = Math.max(crop.width(), crop.height()) / (1 + 2 * OriginCrop.MARGIN);
         double cx = (crop.x1() + crop.x2()) / 2;
         double cy = (crop.y1() + crop.y2()) / 2;
         double x0 = cx - side / 2;
@@ -409,16 +370,7 @@ public class DetectFacesHandler {
         for (int k = 0; k < 5; k++) {
             lm[k] = new double[] {x0 + TEMPLATE[k][0] / 112 * side, y0 + TEMPLATE[k][1] / 112 * side};
         }
-        return new DetectedFace(0, new io.facerec.common.geometry.BoundingBox(x0, y0, x0 + side, y0 + side),
-                new io.facerec.common.geometry.Landmarks(lm));
-    }
-
-    private Outcome fail(MediaItemId id, PermanentProcessingException e, MediaItemCaptured event) {
-        items.markFailed(id, e.errorKind(), e.getMessage(), clock.instant());
-        log.warn("media item {} failed: {}: {}", id, e.errorKind(), e.getMessage());
-        deadLetters.publish(ProcessingFailed.of("detect", id.value(), e.errorKind(), e.getMessage(),
-                EventCodec.encode(event)));
-        return Outcome.FAILED;
+        return new DetectedFace(0, new BoundingBox(x0, y0, x0 + side, y0 + side), new Landmarks(lm));
     }
 
     static FacesDetected toEvent(MediaItemId id, String filePath, List<FaceRepository.Face> stored,

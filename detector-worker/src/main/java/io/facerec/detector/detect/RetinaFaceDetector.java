@@ -2,6 +2,8 @@ package io.facerec.detector.detect;
 
 import static org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT;
 import static org.bytedeco.opencv.global.opencv_core.copyMakeBorder;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
+import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
@@ -12,6 +14,7 @@ import io.facerec.common.geometry.DetectedFace;
 import io.facerec.common.geometry.Landmarks;
 import io.facerec.common.image.DecodedImage;
 import io.facerec.common.inference.OnnxSessions;
+import io.facerec.common.pipeline.PipelineMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -22,37 +25,34 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
+import org.bytedeco.opencv.opencv_core.Size;
 
 /**
  * RetinaFace MobileNet-0.25 through ONNX Runtime. Preprocessing follows the model contract: letterbox at the top-left
  * of a 640x640 canvas keeping the aspect ratio ({@code scale = min(640/w, 640/h)}, resized size truncated to whole
- * pixels), the rest zero; RGB, raw 0..255 floats, NCHW; no mean or std. The resize is the reference harness's canvas
- * bilinear ({@link SkiaBilinear}), so that, with JPEGs decoded as the reference decodes them, the network input is
- * the reference's byte for byte. Decoding is {@link RetinaFaceDecoder}.
+ * pixels, OpenCV's {@code INTER_LINEAR}), the rest zero; RGB, raw 0..255 floats, NCHW; no mean or std, as the reference
+ * recognition pipeline ({@code identity_ref.py}) prepares it. Decoding is {@link RetinaFaceDecoder}. One session serves
+ * every thread; {@code intraOpThreads} bounds the cores one inference uses.
  */
 public class RetinaFaceDetector implements FaceDetector {
     public static final int INPUT_SIZE = 640;
     private static final String INPUT = "data";
 
     private final OrtSession session;
-    private final Preprocessing preprocessing;
     private final Timer preprocessTimer;
     private final Timer inferenceTimer;
     private final Timer postprocessTimer;
 
+    /**
+     * @param intraOpThreads cores one inference may use (0 = all)
+     * @param meters where the step timers go ({@link PipelineMeters#DETECTOR_STAGE}); null: none
+     */
     public RetinaFaceDetector(Path model, int intraOpThreads, boolean useGpu, MeterRegistry meters) {
-        this(model, intraOpThreads, useGpu, meters, Preprocessing.REFERENCE);
-    }
-
-    /** @param preprocessing how the letterbox is scaled (photos are decoded by {@link Preprocessing#loader}) */
-    public RetinaFaceDetector(Path model, int intraOpThreads, boolean useGpu, MeterRegistry meters,
-            Preprocessing preprocessing) {
-        this.preprocessing = preprocessing;
         this.session = OnnxSessions.open(model, intraOpThreads, useGpu);
         MeterRegistry m = meters == null ? new CompositeMeterRegistry() : meters;
-        this.preprocessTimer = Timer.builder("facerec.detector.stage").tag("stage", "preprocess").register(m);
-        this.inferenceTimer = Timer.builder("facerec.detector.stage").tag("stage", "inference").register(m);
-        this.postprocessTimer = Timer.builder("facerec.detector.stage").tag("stage", "postprocess").register(m);
+        this.preprocessTimer = Timer.builder(PipelineMeters.DETECTOR_STAGE).tag("stage", "preprocess").register(m);
+        this.inferenceTimer = Timer.builder(PipelineMeters.DETECTOR_STAGE).tag("stage", "inference").register(m);
+        this.postprocessTimer = Timer.builder(PipelineMeters.DETECTOR_STAGE).tag("stage", "postprocess").register(m);
     }
 
     @Override
@@ -106,7 +106,7 @@ public class RetinaFaceDetector implements FaceDetector {
     private List<DetectedFace> detect(Mat bgr, DetectionSettings settings) {
         long t0 = System.nanoTime();
         double scale = Math.min((double) INPUT_SIZE / bgr.cols(), (double) INPUT_SIZE / bgr.rows());
-        float[] input = letterbox(bgr, scale, preprocessing);
+        float[] input = letterbox(bgr, scale);
         long t1 = System.nanoTime();
         preprocessTimer.record(t1 - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -133,25 +133,15 @@ public class RetinaFaceDetector implements FaceDetector {
         return faces;
     }
 
-    /** Letterboxed NCHW RGB float input, scaled as the reference harness's canvas does. */
+    /** Letterboxed NCHW RGB float input: the photo scaled by {@code INTER_LINEAR} at the top-left, the rest zero. */
     static float[] letterbox(Mat bgr, double scale) {
-        return letterbox(bgr, scale, Preprocessing.REFERENCE);
-    }
-
-    /** Letterboxed NCHW RGB float input. */
-    static float[] letterbox(Mat bgr, double scale, Preprocessing preprocessing) {
         int dw = (int) (bgr.cols() * scale);
         int dh = (int) (bgr.rows() * scale);
         dw = Math.max(1, Math.min(INPUT_SIZE, dw));
         dh = Math.max(1, Math.min(INPUT_SIZE, dh));
         float[] out = new float[3 * INPUT_SIZE * INPUT_SIZE];
-        if (preprocessing == Preprocessing.REFERENCE) {
-            SkiaBilinear.letterbox(bgr, dw, dh, out, INPUT_SIZE);
-            return out;
-        }
-        try (Mat small = new Mat()) {
-            org.bytedeco.opencv.global.opencv_imgproc.resize(bgr, small, new org.bytedeco.opencv.opencv_core.Size(dw, dh),
-                    0, 0, org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR);
+        try (Mat small = new Mat(); Size size = new Size(dw, dh)) {
+            resize(bgr, small, size, 0, 0, INTER_LINEAR);
             byte[] px = new byte[dw * dh * 3];
             small.data().get(px);
             int plane = INPUT_SIZE * INPUT_SIZE;

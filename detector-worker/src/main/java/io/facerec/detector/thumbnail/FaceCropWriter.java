@@ -6,12 +6,14 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
+import io.facerec.common.files.FilePermissions;
 import io.facerec.common.geometry.BoundingBox;
 import io.facerec.common.image.DecodedImage;
 import io.facerec.common.image.FaceCrop;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
@@ -58,7 +60,7 @@ public class FaceCropWriter {
     private static final long RECOUNT_NANOS = 5_000_000_000L;
 
     private final Path dir;
-    private io.facerec.common.files.FilePermissions permissions = io.facerec.common.files.FilePermissions.OWNER;
+    private final FilePermissions permissions;
     private final int maxFaceSide;
     private final Format format;
     private final long maxBytes;
@@ -66,7 +68,7 @@ public class FaceCropWriter {
     private long countedAt = System.nanoTime() - 2 * RECOUNT_NANOS;
     private boolean counting;
     private boolean paused;
-    private java.time.Duration maxAge = java.time.Duration.ofDays(1);
+    private final Duration maxAge;
 
     /**
      * @param maxFaceSide a face whose box's longer side exceeds this is scaled down to it (the embedder uses a scaled
@@ -78,6 +80,15 @@ public class FaceCropWriter {
 
     /** @param maxBytes no crops are written while the directory holds more than this */
     public FaceCropWriter(Path dir, int maxFaceSide, Format format, long maxBytes) {
+        this(dir, maxFaceSide, format, maxBytes, FilePermissions.OWNER, Duration.ofDays(1));
+    }
+
+    /**
+     * @param permissions who may read the crops (this account only, or its group)
+     * @param maxAge crops older than this are swept when the directory is counted
+     */
+    public FaceCropWriter(Path dir, int maxFaceSide, Format format, long maxBytes, FilePermissions permissions,
+            Duration maxAge) {
         if (maxFaceSide < 16) {
             throw new IllegalArgumentException("the face side in a crop must be at least 16 px, not " + maxFaceSide);
         }
@@ -85,22 +96,12 @@ public class FaceCropWriter {
         this.maxFaceSide = maxFaceSide;
         this.format = format;
         this.maxBytes = maxBytes;
+        this.permissions = permissions;
+        this.maxAge = maxAge;
     }
 
     public Path dir() {
         return dir;
-    }
-
-    /** Crops older than this are swept when the directory is counted (default: a day). */
-    public FaceCropWriter withMaxAge(java.time.Duration age) {
-        this.maxAge = age;
-        return this;
-    }
-
-    /** Who may read the crops (default: this account only). */
-    public FaceCropWriter withPermissions(io.facerec.common.files.FilePermissions permissions) {
-        this.permissions = permissions;
-        return this;
     }
 
     /** Writes the crop of one face as {@code <name>.<ext>}; null when there is nothing to crop or writing failed. */
@@ -206,7 +207,7 @@ public class FaceCropWriter {
      * never consumed, or was published again without them) and partial files of a crash. Safe: an embedder that
      * misses a crop decodes the photo.
      */
-    private static long sweepAndCount(Path dir, java.time.Duration maxAge) {
+    private static long sweepAndCount(Path dir, Duration maxAge) {
         long cutoff = System.currentTimeMillis() - maxAge.toMillis();
         long total = 0;
         try (var files = Files.list(dir)) {

@@ -4,6 +4,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
+import io.facerec.common.files.FilePermissions;
 import io.facerec.common.geometry.BoundingBox;
 import io.facerec.common.geometry.OriginCrop;
 import io.facerec.common.image.DecodedImage;
@@ -49,7 +50,7 @@ public class ThumbnailWriter {
     private final int minCropSize;
     private final Naming naming;
     private final boolean dryRun;
-    private io.facerec.common.files.FilePermissions permissions = io.facerec.common.files.FilePermissions.OWNER;
+    private final FilePermissions permissions;
 
     /**
      * @param margin border on each side as a fraction of the box's width (left, right) and height (top, bottom); the
@@ -58,26 +59,28 @@ public class ThumbnailWriter {
      * @param minCropSize crops with a shorter side below this are not written
      */
     public ThumbnailWriter(Path dir, double margin, int size, int minCropSize) {
-        this(dir, margin, size, minCropSize, Naming.ORIGIN, false);
+        this(dir, margin, size, minCropSize, Naming.ORIGIN, false, FilePermissions.OWNER);
     }
 
-    private ThumbnailWriter(Path dir, double margin, int size, int minCropSize, Naming naming, boolean dryRun) {
+    private ThumbnailWriter(Path dir, double margin, int size, int minCropSize, Naming naming, boolean dryRun,
+            FilePermissions permissions) {
         this.dir = dir;
         this.margin = margin;
         this.size = size;
         this.minCropSize = minCropSize;
         this.naming = naming;
         this.dryRun = dryRun;
+        this.permissions = permissions;
     }
 
     /** The same writer with another file naming. */
     public ThumbnailWriter withNaming(Naming n) {
-        return new ThumbnailWriter(dir, margin, size, minCropSize, n, dryRun);
+        return new ThumbnailWriter(dir, margin, size, minCropSize, n, dryRun, permissions);
     }
 
     /** A writer that names and logs thumbnails but writes none (dry runs). */
     public ThumbnailWriter dryRun() {
-        return new ThumbnailWriter(dir, margin, size, minCropSize, naming, true);
+        return new ThumbnailWriter(dir, margin, size, minCropSize, naming, true, permissions);
     }
 
     public boolean isDryRun() {
@@ -93,10 +96,9 @@ public class ThumbnailWriter {
         return OriginCrop.of(box, width, height, margin);
     }
 
-    /** Who may read the thumbnails and their folder (default: this account only). */
-    public ThumbnailWriter withPermissions(io.facerec.common.files.FilePermissions permissions) {
-        this.permissions = permissions;
-        return this;
+    /** The same writer, with who may read the thumbnails and their folder (default: this account only). */
+    public ThumbnailWriter withPermissions(FilePermissions p) {
+        return new ThumbnailWriter(dir, margin, size, minCropSize, naming, dryRun, p);
     }
 
     /** The square crop rectangle, clipped to the image; null when it is too small. */

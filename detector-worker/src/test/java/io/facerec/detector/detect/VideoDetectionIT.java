@@ -18,6 +18,8 @@ import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
 import io.facerec.common.persistence.MediaItemStatus;
+import io.facerec.common.persistence.PipelineStore;
+import io.facerec.common.pipeline.StageWorkers;
 import io.facerec.common.testing.SharedData;
 import io.facerec.common.testing.TestDatabase;
 import io.facerec.common.testing.TestVideos;
@@ -102,12 +104,7 @@ class VideoDetectionIT {
 
         List<FacesDetected> published = new ArrayList<>();
         List<ProcessingFailed> dead = new ArrayList<>();
-        DeadLetterPublisher dlq = new DeadLetterPublisher(null) {
-            @Override
-            public void publish(ProcessingFailed failure) {
-                dead.add(failure);
-            }
-        };
+        DeadLetterPublisher dlq = new DeadLetterPublisher(out -> out.forEach(e -> dead.add((ProcessingFailed) e)), null);
         io.facerec.common.image.VideoFrameStore frameStore = new io.facerec.common.image.VideoFrameStore(
                 tmp.resolve("thumbs"), io.facerec.common.files.FilePermissions.OWNER);
         try (TestDatabase db = TestDatabase.start()) {
@@ -115,16 +112,17 @@ class VideoDetectionIT {
             MediaFileRepository files = new MediaFileRepository(jdbc);
             MediaItemRepository items = new MediaItemRepository(jdbc);
             FaceRepository faces = new FaceRepository(jdbc);
-            DetectFacesHandler handler = new DetectFacesHandler(items, files, faces,
-                    new MediaPathResolver(tmp.resolve("media")), new ImageLoader(100_000_000L), detector, SETTINGS,
-                    new ThumbnailWriter(tmp.resolve("thumbs"), 0.2, 112, 20), db.tx(), published::add, dlq,
-                    Clock.systemUTC()).withVideo(new DetectFacesHandler.VideoSampling(0.5, 1000, 0.3))
-                    .withVideoFrames(frameStore);
+            MediaDetection detection = new MediaDetection(new ImageLoader(100_000_000L), detector, SETTINGS,
+                    new ThumbnailWriter(tmp.resolve("thumbs"), 0.2, 112, 20), null, frameStore,
+                    new MediaDetection.VideoSampling(0.5, 1000, 0.3));
+            DetectFacesHandler handler = new DetectFacesHandler(new PipelineStore(items, files, faces, db.tx(),
+                    Clock.systemUTC()), new MediaPathResolver(tmp.resolve("media")), detection,
+                    new StageWorkers("detector", 1), out -> out.forEach(e -> published.add((FacesDetected) e)), dlq,
+                    null);
 
             MediaFileId f = files.insert("clip.mp4", "clip.mp4", ".mp4");
             MediaItemId id = items.insert(f, "clip.mp4");
-            assertThat(handler.handle(MediaItemCaptured.of(id.value(), f.value(), "cdc")))
-                    .isEqualTo(DetectFacesHandler.Outcome.DETECTED);
+            assertThat(handler.handle(MediaItemCaptured.of(id.value(), f.value(), "cdc")).done()).isEqualTo(1);
 
             var row = items.find(id).orElseThrow();
             assertThat(row.status()).isEqualTo(MediaItemStatus.DETECTED);
@@ -175,8 +173,7 @@ class VideoDetectionIT {
             Files.writeString(tmp.resolve("media").resolve("broken.mp4"), "not a video at all\n");
             MediaFileId bf = files.insert("broken.mp4", "broken.mp4", ".mp4");
             MediaItemId bid = items.insert(bf, "broken.mp4");
-            assertThat(handler.handle(MediaItemCaptured.of(bid.value(), bf.value(), "cdc")))
-                    .isEqualTo(DetectFacesHandler.Outcome.FAILED);
+            assertThat(handler.handle(MediaItemCaptured.of(bid.value(), bf.value(), "cdc")).failed()).isEqualTo(1);
             var bad = items.find(bid).orElseThrow();
             assertThat(bad.status()).isEqualTo(MediaItemStatus.FAILED);
             assertThat(bad.errorKind()).isEqualTo("NOT_A_VIDEO");

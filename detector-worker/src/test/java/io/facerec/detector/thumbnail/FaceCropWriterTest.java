@@ -84,8 +84,8 @@ class FaceCropWriterTest {
         Path stale = Files.writeString(dir.resolve("item1_0.bmp"), "never read");
         Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
         try (DecodedImage img = noise(800, 600)) {
-            FaceCropWriter writer = new FaceCropWriter(dir, 448, FaceCropWriter.Format.BMP, 1L << 30)
-                    .withMaxAge(java.time.Duration.ofMinutes(30));
+            FaceCropWriter writer = new FaceCropWriter(dir, 448, FaceCropWriter.Format.BMP, 1L << 30,
+                    io.facerec.common.files.FilePermissions.OWNER, java.time.Duration.ofMinutes(30));
             assertThat(writer.write(img, new BoundingBox(300, 200, 400, 330), "item2_0")).isNotNull();
         }
         try (var files = Files.list(dir)) {

@@ -22,9 +22,14 @@ import org.springframework.validation.annotation.Validated;
  * @param rgb feed RGB (else BGR)
  * @param alignment ARCFACE_5POINT or CROP_RESIZE
  * @param dimension embedding length
- * @param intraOpThreads cores one inference may use (0 = ONNX Runtime default)
- * @param concurrency consumer threads
- * @param useGpu try the CUDA execution provider
+ * @param intraOpThreads cores one inference may use (0 = all; default 1: the items of a batch run side by side on the
+ *     {@code workers}, one core each)
+ * @param workers threads the items of a batch are embedded on at once (0 = one per core)
+ * @param concurrency consumer threads (each takes its own batches)
+ * @param batchSize most media items taken from the broker at once (one transaction, one publish per batch)
+ * @param batchWaitMs how long the broker may wait to fill a batch before it answers a poll with what it has
+ * @param useGpu try the CUDA execution provider (with a model whose batch dimension is dynamic, a batch's faces go to
+ *     the GPU in runs of up to 32)
  * @param keepFaceCrops keep the detector's face crops after embedding (default: delete them; they are only a hand-over)
  */
 @Validated
@@ -39,8 +44,17 @@ public record EmbedderProperties(
         @DefaultValue("true") boolean rgb,
         @NotNull @DefaultValue("ARCFACE_5POINT") FaceAligner.Mode alignment,
         @Min(1) @DefaultValue("512") int dimension,
-        @Min(0) @DefaultValue("0") int intraOpThreads,
+        @Min(0) @DefaultValue("1") int intraOpThreads,
+        @Min(0) @DefaultValue("0") int workers,
         @Min(1) @DefaultValue("1") int concurrency,
+        @Min(1) @DefaultValue("16") int batchSize,
+        @Min(0) @DefaultValue("20") int batchWaitMs,
         @DefaultValue("false") boolean useGpu,
         @DefaultValue("false") boolean keepFaceCrops) {
+
+    /** The model contract these settings describe. */
+    public io.facerec.embedder.embed.EmbeddingModelSpec spec() {
+        return new io.facerec.embedder.embed.EmbeddingModelSpec(modelId, inputName, inputSize, mean, std, rgb, alignment,
+                dimension);
+    }
 }

@@ -1,183 +1,198 @@
 package io.facerec.embedder.embed;
 
 import io.facerec.common.error.PermanentProcessingException;
+import io.facerec.common.error.TransientFailures;
 import io.facerec.common.event.FaceEmbedded;
 import io.facerec.common.event.FacesDetected;
 import io.facerec.common.event.ProcessingFailed;
-import io.facerec.common.geometry.BoundingBox;
-import io.facerec.common.geometry.Landmarks;
 import io.facerec.common.id.FaceId;
 import io.facerec.common.id.MediaItemId;
-import io.facerec.common.image.DecodedImage;
-import io.facerec.common.image.ImageLoader;
-import io.facerec.common.image.MediaPathResolver;
-import io.facerec.common.image.VideoFrames;
+import io.facerec.common.messaging.BatchWork;
 import io.facerec.common.messaging.DeadLetterPublisher;
 import io.facerec.common.messaging.EventCodec;
-import io.facerec.common.persistence.FaceRepository;
-import io.facerec.common.persistence.MediaItemRepository;
-import io.facerec.embedder.align.FaceAligner;
+import io.facerec.common.messaging.EventSink;
+import io.facerec.common.persistence.FaceRepository.NewEmbedding;
+import io.facerec.common.persistence.PipelineStore;
+import io.facerec.common.pipeline.Outcome;
+import io.facerec.common.pipeline.PipelineMeters;
+import io.facerec.common.pipeline.StageWorkers;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Embeds the faces of one media item: read each face from the detector's crop, or decode the photo once (see
- * {@link FaceInputs}), align each face with its landmarks, run the model,
- * write {@code Faces.Embedding} (float32 little-endian) with the model id, and publish one {@link FaceEmbedded} per
- * face keyed by face id. Writing the same embedding twice is harmless, so redelivery is safe.
+ * Embeds the faces of a batch of media items: each item's faces are read from the detector's crops or its photo,
+ * aligned and embedded ({@link FaceEmbedding}, several items at once on the stage's workers; a model with a dynamic
+ * batch dimension gets the batch's faces in few inferences instead); then every embedding of the batch is written to
+ * {@code Faces.Embedding} (float32 little-endian) with the model id in one transaction, and one {@link FaceEmbedded}
+ * per face, keyed by face id, is published and acknowledged before the call returns. Writing the same embedding twice
+ * is harmless, so redelivery is safe. A permanent failure of an item is written to its row and dead-lettered; a record
+ * that breaks the batch in another way is split out of it ({@link BatchWork}) and dead-lettered alone.
  */
 public class EmbedFacesHandler {
     private static final Logger log = LoggerFactory.getLogger(EmbedFacesHandler.class);
-    /** Most faces per inference when the model batches (see {@link FaceEmbedder#embedAll}). */
-    static final int MAX_BATCH = 16;
+    static final String STAGE = "embed";
 
-    private final FaceRepository faces;
-    private final MediaItemRepository items;
-    private final MediaPathResolver paths;
-    private final ImageLoader loader;
-    private final FaceAligner aligner;
-    private final FaceEmbedder embedder;
-    private final Consumer<FaceEmbedded> publisher;
+    private final PipelineStore store;
+    private final FaceEmbedding embedding;
+    private final StageWorkers workers;
+    private final EventSink events;
     private final DeadLetterPublisher deadLetters;
-    private final Clock clock;
-    private final Timer inferTimer;
-    private final MeterRegistry meters;
-    private FaceInputs inputs;
-    private boolean keepCrops;
+    private final Timer writeTimer;
 
-    public EmbedFacesHandler(FaceRepository faces, MediaItemRepository items, MediaPathResolver paths, ImageLoader loader,
-            FaceAligner aligner, FaceEmbedder embedder, Consumer<FaceEmbedded> publisher, DeadLetterPublisher deadLetters,
-            Clock clock, MeterRegistry meters) {
-        this.faces = faces;
-        this.items = items;
-        this.paths = paths;
-        this.loader = loader.withOpenCvOnly(); // decoded as the reference recognition pipeline decodes
-        this.aligner = aligner;
-        this.embedder = embedder;
-        this.publisher = publisher;
+    /**
+     * @param events where {@link FaceEmbedded} goes (the broker, or nowhere in the database modes)
+     * @param meters where the write step is timed ({@link PipelineMeters#EMBEDDER_STAGE}); null: nowhere
+     */
+    public EmbedFacesHandler(PipelineStore store, FaceEmbedding embedding, StageWorkers workers, EventSink events,
+            DeadLetterPublisher deadLetters, MeterRegistry meters) {
+        this.store = store;
+        this.embedding = embedding;
+        this.workers = workers;
+        this.events = events;
         this.deadLetters = deadLetters;
-        this.clock = clock;
-        this.meters = meters == null ? new CompositeMeterRegistry() : meters;
-        this.inferTimer = Timer.builder("facerec.embedder.stage").tag("stage", "inference").register(this.meters);
-        this.inputs = new FaceInputs(paths, this.loader, aligner, embedder, null, this.meters);
+        this.writeTimer = Timer.builder(PipelineMeters.EMBEDDER_STAGE).tag("stage", "write")
+                .register(meters == null ? new CompositeMeterRegistry() : meters);
+    }
+
+    /** One item's result before the batch is written: its vectors, or its failure. */
+    private record Item(FacesDetected event, List<float[]> vectors, PermanentProcessingException failure) {
+    }
+
+    /** One item. */
+    public Outcome handle(FacesDetected event) {
+        return handle(List.of(event));
+    }
+
+    /** @throws BatchWork.FailedAt on a transient failure, naming the first event not done */
+    public Outcome handle(List<FacesDetected> batch) {
+        List<FacesDetected> work = batch.stream().filter(e -> !e.faces().isEmpty()).toList();
+        if (work.isEmpty()) {
+            return Outcome.NONE;
+        }
+        List<Item> items = compute(work);
+        AtomicReference<Outcome> outcome = new AtomicReference<>(Outcome.NONE);
+        BatchWork.run(items, part -> outcome.accumulateAndGet(write(part), Outcome::plus), (item, e) ->
+                outcome.accumulateAndGet(poison(item.event(), e), Outcome::plus));
+        return outcome.get();
+    }
+
+    /** The model inputs and, unless the model batches (then all at once here), the vectors, several items at once. */
+    private List<Item> compute(List<FacesDetected> batch) {
+        boolean gather = embedding.batches();
+        List<Item> items = workers.map(batch, event -> {
+            MDC.put("mediaItemId", Long.toString(event.mediaItemId()));
+            try {
+                List<float[]> inputs = embedding.inputs(event);
+                return new Item(event, gather ? inputs : embedding.infer(inputs), null);
+            } catch (PermanentProcessingException e) {
+                return new Item(event, null, e);
+            } catch (RuntimeException e) {
+                if (TransientFailures.isTransient(e)) {
+                    throw e;
+                }
+                log.error("media item {}: its faces cannot be embedded", event.mediaItemId(), e);
+                return new Item(event, null, new PermanentProcessingException(PermanentProcessingException.UNPROCESSABLE,
+                        e.getClass().getSimpleName() + ": " + e.getMessage(), e));
+            } finally {
+                MDC.remove("mediaItemId");
+            }
+        });
+        if (!gather) {
+            return items;
+        }
+        List<float[]> all = new ArrayList<>();
+        items.stream().filter(i -> i.failure() == null).forEach(i -> all.addAll(i.vectors()));
+        List<float[]> vectors = embedding.infer(all);
+        List<Item> out = new ArrayList<>(items.size());
+        int at = 0;
+        for (Item i : items) {
+            if (i.failure() != null) {
+                out.add(i);
+            } else {
+                out.add(new Item(i.event(), vectors.subList(at, at + i.vectors().size()), null));
+                at += i.vectors().size();
+            }
+        }
+        return out;
+    }
+
+    /** Writes a part of the batch in one transaction, then publishes its embeddings and dead letters. */
+    private Outcome write(List<Item> part) {
+        long t0 = System.nanoTime();
+        Instant now = store.clock().instant();
+        String model = embedding.spec().id();
+        List<NewEmbedding> rows = new ArrayList<>();
+        List<MediaItemId> done = new ArrayList<>();
+        List<FaceEmbedded> out = new ArrayList<>();
+        for (Item i : part) {
+            if (i.failure() == null) {
+                for (int k = 0; k < i.vectors().size(); k++) {
+                    FacesDetected.Face f = i.event().faces().get(k);
+                    rows.add(new NewEmbedding(FaceId.of(f.faceId()), i.vectors().get(k)));
+                    out.add(FaceEmbedded.of(f.faceId(), i.event().mediaItemId(), model, i.vectors().get(k)));
+                }
+                done.add(MediaItemId.of(i.event().mediaItemId()));
+            }
+        }
+        store.tx().executeWithoutResult(s -> {
+            store.faces().saveEmbeddings(rows, model, now);
+            store.items().clearFailures(done); // an earlier attempt may have failed
+            for (Item i : part) {
+                if (i.failure() != null) {
+                    store.items().markFailed(MediaItemId.of(i.event().mediaItemId()), i.failure().errorKind(),
+                            "embedding: " + i.failure().getMessage(), now);
+                }
+            }
+        });
+        events.publish(out);
+        Outcome outcome = Outcome.NONE;
+        for (Item i : part) {
+            if (i.failure() == null) {
+                for (FacesDetected.Face f : i.event().faces()) {
+                    log.info("embedding stored for face {} of media item {} ({}, {} values)", f.faceId(),
+                            i.event().mediaItemId(), model, embedding.spec().dimension());
+                }
+                outcome = outcome.plus(Outcome.done(i.vectors().size()));
+            } else {
+                log.warn("media item {}: embedding failed: {}: {}", i.event().mediaItemId(), i.failure().errorKind(),
+                        i.failure().getMessage());
+                deadLetters.publish(ProcessingFailed.of(STAGE, i.event().mediaItemId(), i.failure().errorKind(),
+                        i.failure().getMessage(), EventCodec.encode(i.event())));
+                outcome = outcome.plus(Outcome.FAILED);
+            }
+            embedding.deleteCrops(i.event());
+        }
+        writeTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+        return outcome;
     }
 
     /**
-     * Let the embedder read each face from the crop the detector left in {@code dir} (see {@link FaceInputs}); the
-     * crops are deleted once their faces are embedded unless {@code keep}.
+     * A record that failed alone, in a way no retry mends: its item is marked failed and the record dead-lettered; the
+     * batch goes on without it.
      */
-    public EmbedFacesHandler withFaceCrops(Path dir, boolean keep) {
-        this.inputs = new FaceInputs(paths, loader, aligner, embedder, dir, meters);
-        this.keepCrops = keep;
-        return this;
-    }
-
-    /** @return number of faces embedded */
-    public int handle(FacesDetected event) {
-        if (event.faces().isEmpty()) {
-            return 0;
-        }
-        MDC.put("mediaItemId", Long.toString(event.mediaItemId()));
+    private Outcome poison(FacesDetected event, RuntimeException e) {
+        String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+        log.error("media item {}: its faces cannot be embedded: {}", event.mediaItemId(), message, e);
         try {
-            if (VideoFrames.isVideo(event.filePath())) {
-                int n = embedVideo(event);
-                items.clearFailure(MediaItemId.of(event.mediaItemId()));
-                return n;
+            store.items().markFailed(MediaItemId.of(event.mediaItemId()), PermanentProcessingException.UNPROCESSABLE,
+                    "embedding: " + message, store.clock().instant());
+        } catch (RuntimeException again) {
+            if (TransientFailures.isTransient(again)) {
+                throw again;
             }
-            List<float[]> prepared = inputs.photo(event);
-            long t1 = System.nanoTime();
-            List<float[]> vectors = embedder.embedAll(prepared, MAX_BATCH);
-            inferTimer.record(System.nanoTime() - t1, TimeUnit.NANOSECONDS);
-            for (int i = 0; i < vectors.size(); i++) {
-                save(event, event.faces().get(i), vectors.get(i));
-            }
-            items.clearFailure(MediaItemId.of(event.mediaItemId())); // an earlier attempt may have failed
-            deleteCrops(event);
-            log.debug("media item {}: {} face(s) embedded", event.mediaItemId(), event.faces().size());
-            return event.faces().size();
-        } catch (PermanentProcessingException e) {
-            items.markFailed(MediaItemId.of(event.mediaItemId()), e.errorKind(), "embedding: " + e.getMessage(),
-                    clock.instant());
-            log.warn("media item {}: embedding failed: {}: {}", event.mediaItemId(), e.errorKind(), e.getMessage());
-            deadLetters.publish(ProcessingFailed.of("embed", event.mediaItemId(), e.errorKind(), e.getMessage(),
-                    EventCodec.encode(event)));
-            deleteCrops(event);
-            return 0;
-        } finally {
-            MDC.remove("mediaItemId");
-            MDC.remove("faceId");
+            log.warn("media item {}: cannot record the failure on its row: {}", event.mediaItemId(), again.getMessage());
         }
-    }
-
-    /** The crops have served their purpose once the faces are embedded (or the item failed for good). */
-    private void deleteCrops(FacesDetected event) {
-        if (keepCrops) {
-            return;
-        }
-        for (FacesDetected.Face f : event.faces()) {
-            Path file = inputs.cropFile(f);
-            if (file != null) {
-                try {
-                    Files.deleteIfExists(file);
-                } catch (IOException e) {
-                    log.warn("cannot delete face crop {}: {}", file, e.getMessage());
-                }
-            }
-        }
-    }
-
-    /** Writes a face's embedding with its model id and publishes it. */
-    private void save(FacesDetected event, FacesDetected.Face f, float[] v) {
-        MDC.put("faceId", Long.toString(f.faceId()));
-        String model = embedder.spec().id();
-        faces.saveEmbedding(FaceId.of(f.faceId()), v, model, clock.instant());
-        log.info("embedding stored for face {} of media item {} ({}, {} values)", f.faceId(), event.mediaItemId(), model,
-                v.length);
-        publisher.accept(FaceEmbedded.of(f.faceId(), event.mediaItemId(), model, v));
-    }
-
-    /** A video: decode once, in order, only the frames that have faces. */
-    private int embedVideo(FacesDetected event) {
-        java.util.TreeMap<Integer, List<FacesDetected.Face>> byFrame = new java.util.TreeMap<>();
-        for (FacesDetected.Face f : event.faces()) {
-            byFrame.computeIfAbsent(f.frameNumber(), k -> new java.util.ArrayList<>()).add(f);
-        }
-        int[] done = {0};
-        loader.videoFrames().frames(paths.resolve(event.filePath()),
-                new java.util.TreeSet<>(byFrame.keySet()), (frame, seconds, image) -> {
-                    for (FacesDetected.Face f : byFrame.get(frame)) {
-                        MDC.put("faceId", Long.toString(f.faceId()));
-                        save(event, f, embed(image, BoundingBox.of(f.box()), new Landmarks(f.landmarks())));
-                        done[0]++;
-                    }
-                    return true;
-                });
-        if (done[0] < event.faces().size()) {
-            throw new PermanentProcessingException("FRAME_MISSING", "the video has fewer frames than its stored faces"
-                    + " refer to (embedded " + done[0] + " of " + event.faces().size() + ")");
-        }
-        log.debug("media item {}: {} face(s) embedded from {} video frame(s)", event.mediaItemId(), done[0],
-                byFrame.size());
-        return done[0];
-    }
-
-    /** Align, preprocess, infer, normalise one face of a decoded image (a video frame). */
-    private float[] embed(DecodedImage image, BoundingBox box, Landmarks landmarks) {
-        float[] input = inputs.prepare(image, box, landmarks);
-        long t1 = System.nanoTime();
-        float[] v = embedder.embed(input);
-        inferTimer.record(System.nanoTime() - t1, TimeUnit.NANOSECONDS);
-        return v;
+        deadLetters.publish(ProcessingFailed.of(STAGE, event.mediaItemId(), PermanentProcessingException.UNPROCESSABLE,
+                message, EventCodec.encode(event)));
+        return Outcome.FAILED;
     }
 }

@@ -11,6 +11,7 @@ import io.facerec.common.image.DecodedImage;
 import io.facerec.common.image.FaceCrop;
 import io.facerec.common.image.ImageLoader;
 import io.facerec.common.image.MediaPathResolver;
+import io.facerec.common.pipeline.PipelineMeters;
 import io.facerec.embedder.align.FaceAligner;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -69,10 +70,10 @@ public class FaceInputs {
         this.embedder = embedder;
         this.cropsDir = cropsDir;
         MeterRegistry m = meters == null ? new CompositeMeterRegistry() : meters;
-        this.decodeTimer = Timer.builder("facerec.embedder.stage").tag("stage", "decode").register(m);
-        this.alignTimer = Timer.builder("facerec.embedder.stage").tag("stage", "align").register(m);
-        this.fromCrop = Counter.builder("facerec.embedder.faces").tag("source", "crop").register(m);
-        this.fromPhoto = Counter.builder("facerec.embedder.faces").tag("source", "photo").register(m);
+        this.decodeTimer = Timer.builder(PipelineMeters.EMBEDDER_STAGE).tag("stage", "decode").register(m);
+        this.alignTimer = Timer.builder(PipelineMeters.EMBEDDER_STAGE).tag("stage", "align").register(m);
+        this.fromCrop = Counter.builder(PipelineMeters.EMBEDDER_FACES).tag("source", "crop").register(m);
+        this.fromPhoto = Counter.builder(PipelineMeters.EMBEDDER_FACES).tag("source", "photo").register(m);
     }
 
     /** The model inputs of a photo's faces, in the event's order. */

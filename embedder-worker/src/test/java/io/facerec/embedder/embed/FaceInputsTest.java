@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The embedder reads faces from the detector's crops, with the real model, and falls back to the photo. */
 class FaceInputsTest {
     static final String PHOTO = "deepframe_hamidMir.jpg";
-    static final ImageLoader LOADER = new ImageLoader(200_000_000L, false);
+    static final ImageLoader LOADER = new ImageLoader(200_000_000L);
 
     static FaceEmbedder embedder;
     static FaceAligner aligner;
