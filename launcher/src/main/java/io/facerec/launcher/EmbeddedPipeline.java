@@ -4,11 +4,14 @@ import io.facerec.common.persistence.PipelineQueries;
 import io.facerec.launcher.infra.EmbeddedBroker;
 import io.facerec.launcher.infra.EmbeddedDatabase;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,12 +65,32 @@ public final class EmbeddedPipeline implements AutoCloseable {
             Consumer<String> status, boolean keepData, Integer webPort) throws IOException {
         long t0 = System.nanoTime();
         Files.createDirectories(dataDir);
-        status.accept("starting embedded PostgreSQL");
-        EmbeddedDatabase db = EmbeddedDatabase.start(dataDir, !keepData);
+        status.accept("starting embedded PostgreSQL and the Kafka broker (KRaft, in-process)");
+        // the two servers do not depend on each other: start them side by side
+        CompletableFuture<EmbeddedBroker> brokerStart = CompletableFuture.supplyAsync(() -> {
+            try {
+                return EmbeddedBroker.start(dataDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        EmbeddedDatabase db;
+        try {
+            db = EmbeddedDatabase.start(dataDir, !keepData);
+        } catch (IOException | RuntimeException e) {
+            brokerStart.thenAccept(EmbeddedBroker::close);
+            throw e;
+        }
         EmbeddedBroker broker = null;
         try {
-            status.accept("starting Kafka broker (KRaft, in-process)");
-            broker = EmbeddedBroker.start(dataDir);
+            try {
+                broker = brokerStart.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof UncheckedIOException u) {
+                    throw u.getCause();
+                }
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
             Map<String, Object> props = new HashMap<>();
             props.put("spring.datasource.url", db.jdbcUrl());
             props.put("spring.datasource.username", db.user());
