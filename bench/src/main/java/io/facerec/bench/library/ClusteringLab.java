@@ -267,9 +267,6 @@ public final class ClusteringLab {
             }
         }
         Arrays.sort(times);
-        System.out.println("  profile ms: match " + IncrementalClustering.PROFILE[0] / 1e6 + " neighbours " + IncrementalClustering.PROFILE[1] / 1e6
-                + " rematch " + IncrementalClustering.PROFILE[2] / 1e6 + " group " + IncrementalClustering.PROFILE[3] / 1e6 + " apply " + IncrementalClustering.PROFILE[4] / 1e6 + " grouped faces " + IncrementalClustering.PROFILE[5]);
-        Arrays.fill(IncrementalClustering.PROFILE, 0);
         long[] tStream = Arrays.copyOfRange(truth, preload, n);
         long[] pStream = Arrays.copyOfRange(pred, preload, n);
         PairwiseScore st = PairwiseScore.of(tStream, pStream);

@@ -111,6 +111,11 @@ public final class IncrementalClustering {
         return persons;
     }
 
+    /** Native memory of the pool's and the persons' indexes. */
+    public long nativeBytes() {
+        return pool.nativeBytes() + persons.nativeBytes();
+    }
+
     public int poolSize() {
         return pool.size();
     }
@@ -199,7 +204,6 @@ public final class IncrementalClustering {
             }
         }
 
-        PROFILE[0] += System.nanoTime() - t0; t0 = System.nanoTime();
         // 2. the new faces' neighbourhoods in the pool
         Map<Long, List<Long>> neighbours = new LinkedHashMap<>();
         Set<Long> old = new LinkedHashSet<>();
@@ -218,7 +222,6 @@ public final class IncrementalClustering {
             neighbours.put(batch.get(i).id(), nb);
         }
 
-        PROFILE[1] += System.nanoTime() - t0; t0 = System.nanoTime();
         // 3. pool neighbours of faces that joined a person may now reach it too
         Set<String> oldSlots = new LinkedHashSet<>();
         for (Long u : old) {
@@ -245,7 +248,6 @@ public final class IncrementalClustering {
             }
         }
 
-        PROFILE[2] += System.nanoTime() - t0; t0 = System.nanoTime();
         // 4. group what is left of the new faces with their pool neighbours
         List<Long> rest = new ArrayList<>();
         for (Long f : batchIds) {
@@ -291,7 +293,6 @@ public final class IncrementalClustering {
                 newPersons.add(ids);
             }
         }
-        PROFILE[3] += System.nanoTime() - t0; PROFILE[5] += rest.size();
         List<Long> unassigned = new ArrayList<>();
         for (Long f : batchIds) {
             if (!matches.containsKey(f) && !placed.contains(f)) {
@@ -351,14 +352,7 @@ public final class IncrementalClustering {
      *
      * @param newPersonIds the ids the new persons were given, in the plan's order
      */
-    public static final long[] PROFILE = new long[6];
-
     public void apply(Plan plan, List<Long> newPersonIds) {
-        long t0 = System.nanoTime();
-        try { apply0(plan, newPersonIds); } finally { PROFILE[4] += System.nanoTime() - t0; }
-    }
-
-    private void apply0(Plan plan, List<Long> newPersonIds) {
         Map<Long, List<float[]>> byPerson = new LinkedHashMap<>();
         List<Long> leave = new ArrayList<>();
         for (var m : plan.matches().entrySet()) {
