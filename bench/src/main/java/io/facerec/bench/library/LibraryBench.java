@@ -202,7 +202,7 @@ public final class LibraryBench {
                 startRows, held[0], held[1]);
 
         // 3. stream
-        long[] times = new long[(streamed + batchSize - 1) / batchSize];
+        long[] times = new long[Math.max(1, (streamed + batchSize - 1) / batchSize)];
         long[] rowsRead = new long[times.length];
         int b = 0;
         for (int from = 0; from < streamed; from += batchSize) {

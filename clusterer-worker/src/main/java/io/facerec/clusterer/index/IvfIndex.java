@@ -28,7 +28,7 @@ public final class IvfIndex implements AutoCloseable {
     static final int MIN_CELLS_AT = 2_000;
     static final int TRAIN_PER_CELL = 64;
     static final int TRAIN_ROUNDS = 4;
-    static final double CELLS_PER_ROOT = 4;
+    static final double CELLS_PER_ROOT = Double.parseDouble(System.getProperty("ivf.cellsPerRoot", "4"));
 
     /** A neighbour: its id and its cosine similarity to the query. */
     public record Hit(long id, float similarity) {

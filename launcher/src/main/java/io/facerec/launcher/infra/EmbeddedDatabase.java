@@ -155,20 +155,47 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     "host    replication all   127.0.0.1/32    scram-sha-256",
                     "host    replication all   ::1/128         scram-sha-256", ""), StandardCharsets.US_ASCII);
             FilePermissions.OWNER.file(hba);
-            setPassword(postgresBinary(binaries), data, password);
+            setPassword(postgresBinary(binaries, data), data, password);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot secure the embedded database in " + data, e);
         }
     }
 
-    /** The {@code postgres} binary zonky unpacked into our folder (the newest complete unpacking). */
-    static Path postgresBinary(Path binaries) throws IOException {
+    /**
+     * The {@code postgres} binary zonky unpacked into our folder for this data folder's major version (its
+     * {@code PG_VERSION}): the folder may hold unpackings of several versions (another facerec release, another
+     * build), and a server of another major version cannot open the data. Newest matching unpacking first.
+     */
+    static Path postgresBinary(Path binaries, Path data) throws IOException {
+        String major = Files.readString(data.resolve("PG_VERSION"), StandardCharsets.US_ASCII).strip();
+        List<Path> candidates;
         try (Stream<Path> dirs = Files.list(binaries)) {
-            return dirs.filter(d -> d.getFileName().toString().startsWith("PG-") && Files.exists(d.resolve(".exists"))
+            candidates = dirs.filter(d -> d.getFileName().toString().startsWith("PG-") && Files.exists(d.resolve(".exists"))
                             && Files.isExecutable(d.resolve("bin/postgres")))
-                    .max(Comparator.comparingLong(d -> d.resolve(".exists").toFile().lastModified()))
-                    .map(d -> d.resolve("bin/postgres"))
-                    .orElseThrow(() -> new IOException("no unpacked PostgreSQL binaries in " + binaries));
+                    .sorted(Comparator.comparingLong((Path d) -> d.resolve(".exists").toFile().lastModified()).reversed())
+                    .toList();
+        }
+        for (Path d : candidates) {
+            if (major.equals(majorVersion(d.resolve("bin/postgres")))) {
+                return d.resolve("bin/postgres");
+            }
+        }
+        throw new IOException("no unpacked PostgreSQL " + major + " binaries in " + binaries);
+    }
+
+    /** The major version {@code postgres -V} reports ("postgres (PostgreSQL) 14.22" gives 14), or null. */
+    private static String majorVersion(Path postgres) {
+        try {
+            Process p = new ProcessBuilder(postgres.toString(), "-V").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(PostgreSQL\\) (\\d+)").matcher(out);
+            return m.find() ? m.group(1) : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 
