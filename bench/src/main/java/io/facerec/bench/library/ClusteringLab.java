@@ -227,7 +227,7 @@ public final class ClusteringLab {
                 preload, streamed, 100.0 * strangers / n, multi, Arrays.toString(top), (System.nanoTime() - t0) / 1e9);
         // preload: the planted identities with 2+ faces are persons, the rest is the pool
         int probes = Integer.getInteger("lab.probes", 16);
-        IncrementalClustering c = new IncrementalClustering(settings, probes, probes);
+        IncrementalClustering c = new IncrementalClustering(settings, probes, Integer.getInteger("lab.personProbes", 16));
         long[] pred = new long[n];
         Arrays.fill(pred, -1);
         Map<Long, List<float[]>> members = new HashMap<>();

@@ -88,6 +88,12 @@ public final class IncrementalClustering {
         }
     }
 
+    /**
+     * Cells per square root of the pool's size. Measured with bench's ClusteringLab at 100,000 faces: 4 cells per root
+     * with 16 probes keeps the stream's F1 within 0.001 of the exact search; 1 per root with 4 probes lost 0.02.
+     */
+    static final double POOL_CELLS_PER_ROOT = 4;
+
     /** Candidate persons looked at per face. */
     static final int PERSON_CANDIDATES = 8;
 
@@ -99,7 +105,7 @@ public final class IncrementalClustering {
 
     public IncrementalClustering(Settings settings, int poolProbes, int personProbes) {
         this.settings = settings;
-        this.pool = new IvfIndex(poolProbes);
+        this.pool = new IvfIndex(poolProbes, POOL_CELLS_PER_ROOT);
         this.persons = new PersonCentroids(personProbes);
     }
 
@@ -269,7 +275,7 @@ public final class IncrementalClustering {
                 x[i] = vectors.get(rest.get(i));
                 faces.add(new PersonClustering.Face(rest.get(i), slotOf.get(rest.get(i)), null, false, x[i]));
             }
-            int[] labels = AverageLinkage.cluster(x, t.groupThreshold(), t.minFaces());
+            int[] labels = AverageLinkage.clusterLinked(x, t.groupThreshold(), t.minFaces());
             Map<Integer, List<Integer>> groups = new LinkedHashMap<>();
             for (int i = 0; i < labels.length; i++) {
                 if (labels[i] != CosineDbscan.NOISE) {
