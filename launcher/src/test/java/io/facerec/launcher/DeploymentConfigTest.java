@@ -144,10 +144,13 @@ class DeploymentConfigTest {
         String all = d.toString();
         for (String metric : List.of("facerec_detector_items_total", "facerec_detector_faces_total",
                 "facerec_clusterer_faces_total", "facerec_detector_stage_seconds_bucket", "facerec_embedder_stage_seconds_bucket",
-                "facerec_errors_total", "facerec_clusterer_persons_created_total", "facerec_embedder_faces_total")) {
+                "facerec_errors_total", "facerec_clusterer_persons_total", "facerec_embedder_faces_total",
+                "facerec_capture_running", "facerec_capture_lag_seconds")) {
             assertThat(all).contains(metric);
         }
-        // the same names as the code registers (Micrometer dots become underscores in Prometheus)
+        // the same names as the code registers (Micrometer dots become underscores in Prometheus, and the Prometheus
+        // client drops a trailing "created" as it does "total": facerec.clusterer.persons.created is exported as
+        // facerec_clusterer_persons_total). OperationsIT checks every query against a real scrape.
         String code = Files.readString(ROOT.resolve("detector-worker/src/main/java/io/facerec/detector/detect/DetectFacesHandler.java"))
                 + Files.readString(ROOT.resolve("clusterer-worker/src/main/java/io/facerec/clusterer/cluster/ClusterFacesHandler.java"))
                 + Files.readString(ROOT.resolve("common/src/main/java/io/facerec/common/messaging/DeadLetterPublisher.java"))

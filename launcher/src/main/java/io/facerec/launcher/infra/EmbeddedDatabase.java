@@ -71,6 +71,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
     /** @param port fixed port (0 = any free one); a restart on the same port looks to clients like a server outage */
     public static EmbeddedDatabase start(Path dataDir, boolean fresh, int port) throws IOException {
         FilePermissions.OWNER.folder(dataDir);
+        if (!fresh) {
+            requireSupportedVersion(dataDir.resolve("postgres"));
+        }
         String password = password(dataDir.resolve(PASSWORD_FILE));
         Path binaries = binariesFolder(dataDir);
         // zonky also creates and sweeps a folder of its own (default: /tmp/embedded-pg): point it at ours
@@ -96,6 +99,26 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .start();
         return new EmbeddedDatabase(pg, password);
+    }
+
+    /** The PostgreSQL major version of the binaries facerec runs (the zonky binaries in the parent pom). */
+    public static final int POSTGRES_MAJOR = 17;
+
+    /**
+     * A data folder an earlier facerec created with another PostgreSQL major version (14 before 0.1) cannot be opened
+     * by this one's server: say so, and how to move it, instead of PostgreSQL's own "incompatible" error.
+     */
+    static void requireSupportedVersion(Path data) throws IOException {
+        Path version = data.resolve("PG_VERSION");
+        if (!Files.isRegularFile(version)) {
+            return;
+        }
+        String v = Files.readString(version, StandardCharsets.US_ASCII).strip();
+        if (!v.equals(Integer.toString(POSTGRES_MAJOR))) {
+            throw new IOException("the database in " + data + " was made by PostgreSQL " + v + "; this facerec runs "
+                    + "PostgreSQL " + POSTGRES_MAJOR + ", which cannot open it. Upgrade it once with pg_upgrade (see "
+                    + "docs/operations.md, \"Upgrading\"), or start with a new --data-dir");
+        }
     }
 
     /** The password in the file, or a new random one written there (0600) when there is none. */
