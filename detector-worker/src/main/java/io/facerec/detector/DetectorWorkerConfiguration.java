@@ -13,6 +13,7 @@ import io.facerec.common.model.ModelStore;
 import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
+import io.facerec.detector.capture.CaptureHealthIndicator;
 import io.facerec.detector.capture.CaptureProperties;
 import io.facerec.detector.capture.DebeziumConfig;
 import io.facerec.detector.capture.MediaItemCapture;
@@ -86,9 +87,17 @@ public class DetectorWorkerConfiguration {
     @Bean
     @ConditionalOnProperty(name = "facerec.capture.enabled", havingValue = "true", matchIfMissing = true)
     MediaItemCapture mediaItemCapture(CaptureProperties props, Environment env, KafkaTemplate<String, String> kafka,
-            javax.sql.DataSource dataSource) {
-        return new MediaItemCapture(DebeziumConfig.build(props, env.getRequiredProperty("spring.datasource.url"),
-                env.getProperty("spring.datasource.username"), env.getProperty("spring.datasource.password")), kafka,
-                new io.facerec.detector.capture.CaptureLock(dataSource));
+            javax.sql.DataSource dataSource, ObjectProvider<MeterRegistry> meters) {
+        MediaItemCapture capture = new MediaItemCapture(DebeziumConfig.build(props,
+                env.getRequiredProperty("spring.datasource.url"), env.getProperty("spring.datasource.username"),
+                env.getProperty("spring.datasource.password")), kafka, new io.facerec.detector.capture.CaptureLock(dataSource));
+        meters.ifAvailable(m -> CaptureHealthIndicator.bindMeters(capture, m));
+        return capture;
+    }
+
+    /** The {@code capture} health component (UP with {@code enabled: false} where capture runs elsewhere). */
+    @Bean
+    CaptureHealthIndicator captureHealthIndicator(ObjectProvider<MediaItemCapture> capture) {
+        return new CaptureHealthIndicator(capture.getIfAvailable());
     }
 }

@@ -105,6 +105,13 @@ public final class DatabaseModes implements AutoCloseable {
     }
 
     private final List<String> failures = new ArrayList<>();
+    private Progress.Mode progress = Progress.Mode.AUTO;
+
+    /** How the detection and embedding passes show their progress on standard error ({@code --progress}). */
+    public DatabaseModes withProgress(Progress.Mode mode) {
+        this.progress = mode;
+        return this;
+    }
 
     /** Every media item that failed in a mode run since this was opened (or last cleared), one line each. */
     public List<String> failures() {
@@ -255,14 +262,17 @@ public final class DatabaseModes implements AutoCloseable {
     private Pass detect(DetectFacesHandler handler) {
         MediaItemRepository items = bean(MediaItemRepository.class);
         List<MediaItemRepository.MediaItem> pending = items.findToDetect(Instant.now(), Integer.MAX_VALUE);
-        Progress bar = new Progress("detect", pending.size(), err);
         int faces = 0;
-        for (MediaItemRepository.MediaItem i : pending) {
-            DetectFacesHandler.Outcome o = handler.handle(MediaItemCaptured.of(i.id().value(), i.mediaFileId().value(), "poll"));
-            if (o == DetectFacesHandler.Outcome.DETECTED) {
-                faces += bean(FaceRepository.class).findByMediaItem(i.id()).size();
+        try (Progress bar = Progress.start("detect", pending.size(), progress, err)) {
+            int done = 0;
+            for (MediaItemRepository.MediaItem i : pending) {
+                DetectFacesHandler.Outcome o = handler.handle(MediaItemCaptured.of(i.id().value(),
+                        i.mediaFileId().value(), "poll"));
+                if (o == DetectFacesHandler.Outcome.DETECTED) {
+                    faces += bean(FaceRepository.class).findByMediaItem(i.id()).size();
+                }
+                bar.update(++done, pending.size(), faces + " face(s)");
             }
-            bar.step();
         }
         return new Pass(pending.size(), faces, 0, List.of());
     }
@@ -292,8 +302,9 @@ public final class DatabaseModes implements AutoCloseable {
         for (FaceRepository.Face f : faces.findWithoutEmbedding(items, Instant.now())) {
             byItem.computeIfAbsent(f.mediaItemId(), k -> new ArrayList<>()).add(f);
         }
-        Progress bar = new Progress("embed", byItem.size(), err);
+        Progress bar = Progress.start("embed", byItem.size(), progress, err);
         int n = 0;
+        int done = 0;
         for (var e : byItem.entrySet()) {
             MediaItemId item = e.getKey();
             List<FaceRepository.Face> missing = e.getValue();
@@ -318,8 +329,9 @@ public final class DatabaseModes implements AutoCloseable {
                 }
                 n += h.embed().handle(FacesDetected.of(item.value(), filePath(item), list));
             }
-            bar.step();
+            bar.update(++done, byItem.size(), n + " face(s)");
         }
+        bar.close();
         cluster(h);
         return new Pass(0, 0, n, List.of());
     }
@@ -583,36 +595,5 @@ public final class DatabaseModes implements AutoCloseable {
         ctx.close();
     }
 
-    /** A one-line text progress bar on stderr. */
-    static final class Progress {
-        private final String what;
-        private final int total;
-        private final PrintStream out;
-        private int done;
-
-        Progress(String what, int total, PrintStream out) {
-            this.what = what;
-            this.total = total;
-            this.out = out;
-            if (total > 0) {
-                draw();
-            }
-        }
-
-        void step() {
-            done++;
-            draw();
-            if (done == total) {
-                out.println();
-            }
-        }
-
-        private void draw() {
-            int width = 30;
-            int filled = total == 0 ? width : done * width / total;
-            out.printf("\r%-14s [%s%s] %d/%d", what, "#".repeat(filled), "-".repeat(width - filled), done, total);
-            out.flush();
-        }
-    }
 
 }

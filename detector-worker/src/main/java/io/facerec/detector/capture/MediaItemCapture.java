@@ -44,6 +44,8 @@ public class MediaItemCapture implements SmartLifecycle {
         return t;
     });
     private final AtomicLong published = new AtomicLong();
+    private final AtomicLong restartCount = new AtomicLong();
+    private volatile java.time.Instant lastPublishedAt;
     private volatile State state = State.NEW;
     private volatile Throwable failure;
     private DebeziumEngine<ChangeEvent<String, String>> engine;
@@ -143,6 +145,7 @@ public class MediaItemCapture implements SmartLifecycle {
             executor.shutdownNow();
         }
         try {
+            restartCount.incrementAndGet();
             startEngine();
             failuresInARow = 0;
         } catch (RuntimeException e) {
@@ -161,6 +164,7 @@ public class MediaItemCapture implements SmartLifecycle {
                     kafka.send(Topics.MEDIA_ITEMS_CAPTURED, Long.toString(e.mediaItemId()), EventCodec.encode(e))
                             .get(60, TimeUnit.SECONDS);
                     published.incrementAndGet();
+                    lastPublishedAt = java.time.Instant.now();
                 }
             } catch (IllegalArgumentException bad) {
                 log.error("Skipping unreadable change event: {}", bad.getMessage());
@@ -180,6 +184,60 @@ public class MediaItemCapture implements SmartLifecycle {
     /** Media items published since start. */
     public long published() {
         return published.get();
+    }
+
+    /** Restarts after a failure since start. */
+    public long restarts() {
+        return restartCount.get();
+    }
+
+    /** When the last media item was published; null before the first. */
+    public java.time.Instant lastPublishedAt() {
+        return lastPublishedAt;
+    }
+
+    /** The error that stopped the engine last; null when it never failed. */
+    public Throwable lastFailure() {
+        return failure;
+    }
+
+    /** Debezium's logical server name ({@code topic.prefix}), which names its metrics. */
+    String serverName() {
+        return config.getProperty("topic.prefix");
+    }
+
+    /**
+     * Debezium's streaming metrics of this engine (its JMX bean {@code debezium.<connector>:type=connector-metrics,
+     * context=streaming,server=<topic prefix>}): {@code Connected}, {@code MilliSecondsBehindSource} (the lag to the
+     * database: from a change's commit there to its capture here), {@code MilliSecondsSinceLastEvent},
+     * {@code TotalNumberOfEventsSeen}. Empty while the engine has not started streaming.
+     */
+    public java.util.Map<String, Object> streamingMetrics() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        try {
+            var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            var names = server.queryNames(new javax.management.ObjectName("debezium.*:type=connector-metrics,"
+                    + "context=streaming,server=" + serverName()
+                    + ",*"), null);
+            if (names.isEmpty()) {
+                names = server.queryNames(new javax.management.ObjectName("debezium.*:type=connector-metrics,"
+                        + "context=streaming,*"), null);
+            }
+            for (javax.management.ObjectName n : names) {
+                for (String a : List.of("Connected", "MilliSecondsBehindSource", "MilliSecondsSinceLastEvent",
+                        "TotalNumberOfEventsSeen")) {
+                    try {
+                        m.put(a, server.getAttribute(n, a));
+                    } catch (javax.management.JMException | RuntimeException ignored) {
+                        // an attribute this connector does not have
+                    }
+                }
+                break;
+            }
+        } catch (javax.management.JMException | RuntimeException e) {
+            log.debug("no Debezium streaming metrics: {}", e.getMessage());
+        }
+        return m;
     }
 
     @Override

@@ -184,11 +184,16 @@ public class DetectFacesHandler {
                 });
                 for (int i = 0; i < ids.size(); i++) {
                     FaceRepository.NewFace f = found.get(i);
-                    log.info("face {} of media item {}: thumbnail {}, box {} (detector box {}, score {})", ids.get(i), id,
-                            f.name(), f.cropBox(), f.face().box(), String.format(java.util.Locale.ROOT, "%.3f",
-                                    f.face().score()));
+                    try (var face = io.facerec.common.logging.LogIds.put(io.facerec.common.logging.LogIds.FACE, ids.get(i))) {
+                        log.info("face {} of media item {}: thumbnail {}, box {} (detector box {}, score {})", ids.get(i),
+                                id, f.name(), f.cropBox(), f.face().box(), String.format(java.util.Locale.ROOT, "%.3f",
+                                        f.face().score()));
+                    }
                 }
-                log.info("media item {} ({}): {} face(s)", id, file.filePath(), ids.size());
+                try (var all = io.facerec.common.logging.LogIds.put(io.facerec.common.logging.LogIds.FACE,
+                        ids.isEmpty() ? null : io.facerec.common.logging.LogIds.list(ids))) {
+                    log.info("media item {} ({}): {} face(s)", id, file.filePath(), ids.size());
+                }
                 meters.counter("facerec.detector.faces").increment(ids.size());
                 publisher.accept(toEvent(id, file.filePath(), faces.findByMediaItem(id), cropsWritten));
                 return Outcome.DETECTED;
