@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds the container images of the workers and the gallery as tarballs, with neither a registry nor a Docker daemon:
+# Builds the container images of the workers and the gallery as tarballs, with neither a registry nor a Docker daemon
+# (the offline path; with a registry, ./mvnw -Pimages -DskipTests package -pl detector-worker,embedder-worker,
+# clusterer-worker,gallery -am builds them on eclipse-temurin:17-jre, see the README):
 #
 #   deploy/images/build.sh [MAVEN ARGS...]       e.g. deploy/images/build.sh -o     (Maven offline)
 #
@@ -21,7 +23,7 @@ modules=(detector-worker embedder-worker clusterer-worker gallery)
 "$here/build-base.sh" "$base"
 
 cd "$root"
-(IFS=,; set -x; ./mvnw -B -Pimages -DskipTests -Dfacerec.base-image="$base" "$@" package -pl "${modules[*]}" -am)
+(IFS=,; set -x; ./mvnw -B -Pimages,offline-base -DskipTests -Dfacerec.base-image="tar://$base" "$@" package -pl "${modules[*]}" -am)
 
 echo
 echo "images:"

@@ -101,10 +101,12 @@ def static_checks(module, tar, work):
     check(ep[:1] == ["java"] and ep[-1:] == [main], f"entrypoint runs java ... {main}: {' '.join(ep)}")
     check("-XX:MaxRAMPercentage=75" in ep, "entrypoint has -XX:MaxRAMPercentage=75")
     env = dict(e.split("=", 1) for e in c.get("Env", []))
-    check(env.get("JAVA_HOME", "").startswith("/usr/lib/jvm/"), f"Env JAVA_HOME={env.get('JAVA_HOME')}")
+    # the offline base (deploy/images/build-base.sh): Debian's JRE; a standard JRE base (eclipse-temurin) has its own
+    check(env.get("JAVA_HOME", "").startswith(("/usr/lib/jvm/", "/opt/java/")), f"Env JAVA_HOME={env.get('JAVA_HOME')}")
     check("/usr/bin" in env.get("PATH", ""), f"Env PATH={env.get('PATH')}")
     check(env.get("LANG") == "C.UTF-8", f"Env LANG={env.get('LANG')}")
     check(c.get("WorkingDir") == "/app", f"WorkingDir {c.get('WorkingDir')}")
+    check(c.get("User") not in (None, "", "0", "root", "0:0", "root:root"), f"runs as a user, not root (User {c.get('User')})")
     check({"8080/tcp", "8081/tcp"} <= set(c.get("ExposedPorts", {})), f"ExposedPorts {sorted(c.get('ExposedPorts', {}))}")
 
     diff_ids = config["rootfs"]["diff_ids"]
@@ -149,6 +151,7 @@ def run_checks(module, work, m, config):
         check(".wh." not in whiteouts, "layer without whiteouts (unpacked by plain tar)")
     for d in ("proc", "dev", "tmp"):
         os.makedirs(os.path.join(rootfs, d), exist_ok=True)
+    os.chmod(os.path.join(rootfs, "tmp"), 0o1777)  # as in a container: the image's user writes there
     c = config["config"]
     env = ["/usr/bin/env", "-i"] + c.get("Env", []) + ["HOME=/root"]
     wd = c.get("WorkingDir", "/")
@@ -159,12 +162,13 @@ def run_checks(module, work, m, config):
         os.makedirs(smoke_dir)
         subprocess.run(["javac", "--release", "17", "-d", smoke_dir, os.path.join(HERE, "NativeSmoke.java")], check=True)
 
-    def chroot(cmd, timeout):
+    def chroot(cmd, timeout, as_user=False):
         # private mount, pid and network namespaces: /proc and the device nodes are mounted only for this run, and
         # the application reaches no host service.
         devs = " ".join(f"touch {rootfs}/dev/{d} && mount --bind /dev/{d} {rootfs}/dev/{d} &&" for d in ("null", "zero", "random", "urandom"))
         inner = " ".join("'" + a.replace("'", "'\\''") + "'" for a in env + ["sh", "-c", f"cd {wd} && exec \"$@\"", "sh"] + cmd)
-        script = f"{devs} exec chroot {rootfs} {inner}"
+        user = f"--userspec={c.get('User')} " if as_user and c.get("User") else ""
+        script = f"{devs} exec chroot {user}{rootfs} {inner}"
         try:
             p = subprocess.run(["unshare", "--mount", "--pid", "--net", "--fork", f"--mount-proc={rootfs}/proc", "sh", "-c", script],
                                capture_output=True, text=True, timeout=timeout)
@@ -178,7 +182,7 @@ def run_checks(module, work, m, config):
     if smoke_dir:
         with open(os.path.join(rootfs, "app", "jib-classpath-file")) as f:
             cp = f.read().strip()
-        rc, out = chroot(["java", "-cp", cp + ":/tmp/smoke", "NativeSmoke", main], 300)
+        rc, out = chroot(["java", "-cp", cp + ":/tmp/smoke", "NativeSmoke", main], 300, as_user=True)
         for line in out.strip().splitlines():
             print("       | " + line)
         check(rc == 0 and "NATIVE-SMOKE-OK" in out, "chroot: main class and native libraries (OpenCV, OpenBLAS, FFmpeg, ONNX Runtime) load")
@@ -188,8 +192,8 @@ def run_checks(module, work, m, config):
     ep = c["Entrypoint"] + (c.get("Cmd") or [])
     app_env = ["SPRING_DATASOURCE_URL=jdbc:postgresql://127.0.0.1:9/none", "SPRING_DATASOURCE_USERNAME=x",
                "SPRING_DATASOURCE_PASSWORD=x", "SPRING_KAFKA_BOOTSTRAPSERVERS=127.0.0.1:9", "FACEREC_MODELSDIR=/tmp/models",
-               "FACEREC_MEDIAROOT=/tmp", "THUMBNAIL_SAVE_PATH=/tmp/thumbnails"]
-    rc, out = chroot(["/usr/bin/env"] + app_env + ep, 240)
+               "FACEREC_MEDIAROOT=/tmp", "THUMBNAIL_SAVE_PATH=/tmp/thumbnails", "LOG_DIR=/tmp/logs"]
+    rc, out = chroot(["/usr/bin/env"] + app_env + ep, 240, as_user=True)  # as the image's user, not root
     simple = main.rsplit(".", 1)[1]
     started = re.search(r"Starting " + simple + r"\b.*", out)
     causes = [l for l in out.splitlines() if l.startswith("Caused by:")]

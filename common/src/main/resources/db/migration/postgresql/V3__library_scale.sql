@@ -32,6 +32,7 @@ CREATE TABLE "ClusteringChanges" (
     "CreatedAt" TIMESTAMP   NOT NULL DEFAULT (now() AT TIME ZONE 'utc')
 );
 CREATE INDEX "IX_ClusteringChanges_Revision" ON "ClusteringChanges" ("Revision");
+CREATE INDEX "IX_ClusteringChanges_CreatedAt" ON "ClusteringChanges" ("CreatedAt");
 
 -- The unassigned pool: loaded by the clusterer at start, paged by the gallery.
 CREATE INDEX "IX_Faces_Unassigned" ON "Faces" ("Id") WHERE "PersonId" IS NULL;

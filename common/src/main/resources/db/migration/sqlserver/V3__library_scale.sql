@@ -42,6 +42,8 @@ IF OBJECT_ID(N'dbo.ClusteringChanges', N'U') IS NULL
         + N'CreatedAt DATETIME2 NOT NULL DEFAULT SYSUTCDATETIME())');
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'IX_ClusteringChanges_Revision')
     EXEC(N'CREATE INDEX IX_ClusteringChanges_Revision ON dbo.ClusteringChanges (Revision)');
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'IX_ClusteringChanges_CreatedAt')
+    EXEC(N'CREATE INDEX IX_ClusteringChanges_CreatedAt ON dbo.ClusteringChanges (CreatedAt)');
 
 -- The unassigned pool (loaded by the clusterer at start, paged by the gallery) and a person's faces in id order.
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'IX_Faces_Unassigned')

@@ -8,6 +8,7 @@ import io.facerec.common.messaging.DeadLetterPublisher;
 import io.facerec.common.messaging.EventPublisher;
 import io.facerec.common.model.ModelStore;
 import io.facerec.common.persistence.PipelineStore;
+import io.facerec.detector.capture.CaptureHealthIndicator;
 import io.facerec.detector.capture.CaptureLock;
 import io.facerec.detector.capture.CaptureProperties;
 import io.facerec.detector.capture.DebeziumConfig;
@@ -55,9 +56,17 @@ public class DetectorWorkerConfiguration {
     @Bean
     @ConditionalOnProperty(name = "facerec.capture.enabled", havingValue = "true", matchIfMissing = true)
     MediaItemCapture mediaItemCapture(CaptureProperties props, Environment env, EventPublisher events,
-            DataSource dataSource) {
-        return new MediaItemCapture(DebeziumConfig.build(props, env.getRequiredProperty("spring.datasource.url"),
-                env.getProperty("spring.datasource.username"), env.getProperty("spring.datasource.password")), events,
-                new CaptureLock(dataSource));
+            DataSource dataSource, ObjectProvider<MeterRegistry> meters) {
+        MediaItemCapture capture = new MediaItemCapture(DebeziumConfig.build(props,
+                env.getRequiredProperty("spring.datasource.url"), env.getProperty("spring.datasource.username"),
+                env.getProperty("spring.datasource.password")), events, new CaptureLock(dataSource));
+        meters.ifAvailable(m -> CaptureHealthIndicator.bindMeters(capture, m));
+        return capture;
+    }
+
+    /** The {@code capture} health component (UP with {@code enabled: false} where capture runs elsewhere). */
+    @Bean
+    CaptureHealthIndicator captureHealthIndicator(ObjectProvider<MediaItemCapture> capture) {
+        return new CaptureHealthIndicator(capture.getIfAvailable());
     }
 }

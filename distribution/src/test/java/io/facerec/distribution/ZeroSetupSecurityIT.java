@@ -271,7 +271,8 @@ class ZeroSetupSecurityIT {
         assertThat(owner.json("POST", "api/persons/" + person + "/merge", huge).statusCode()).isEqualTo(413);
         assertThat(owner.json("PUT", "api/persons/" + person + "/name", "{\"name\":\"" + "n".repeat(5_000) + "\"}")
                 .statusCode()).isIn(400, 413);
-        assertThat(jdbc.queryForObject("SELECT \"Name\" FROM \"Persons\" WHERE \"Id\" = ?", String.class, person)).isNull();
+        assertThat(jdbc.queryForObject("SELECT \"Name\" FROM \"Persons\" WHERE \"Id\" = ?", String.class, person))
+                .as("the automatic name, unchanged").isEqualTo("Unknown-" + person);
     }
 
     @Test

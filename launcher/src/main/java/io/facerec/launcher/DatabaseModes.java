@@ -105,6 +105,13 @@ public final class DatabaseModes implements AutoCloseable {
     }
 
     private final List<String> failures = new ArrayList<>();
+    private Progress.Mode progress = Progress.Mode.AUTO;
+
+    /** How the detection and embedding passes show their progress on standard error ({@code --progress}). */
+    public DatabaseModes withProgress(Progress.Mode mode) {
+        this.progress = mode;
+        return this;
+    }
 
     /** Every media item that failed in a mode run since this was opened (or last cleared), one line each. */
     public List<String> failures() {
@@ -228,14 +235,15 @@ public final class DatabaseModes implements AutoCloseable {
     private Pass detect(DetectFacesHandler handler) {
         MediaItemRepository items = bean(MediaItemRepository.class);
         List<MediaItemRepository.MediaItem> pending = items.findToDetect(Instant.now(), Integer.MAX_VALUE);
-        Progress bar = new Progress("detect", pending.size(), err);
         int batch = bean(DetectorStage.class).properties().batchSize();
         int faces = 0;
-        for (int from = 0; from < pending.size(); from += batch) {
-            List<MediaItemCaptured> events = pending.subList(from, Math.min(pending.size(), from + batch)).stream()
-                    .map(i -> MediaItemCaptured.of(i.id().value(), i.mediaFileId().value(), "poll")).toList();
-            faces += handler.handle(events).faces();
-            bar.step(events.size());
+        try (Progress bar = Progress.start("detect", pending.size(), progress, err)) {
+            for (int from = 0; from < pending.size(); from += batch) {
+                List<MediaItemCaptured> events = pending.subList(from, Math.min(pending.size(), from + batch)).stream()
+                        .map(i -> MediaItemCaptured.of(i.id().value(), i.mediaFileId().value(), "poll")).toList();
+                faces += handler.handle(events).faces();
+                bar.update(from + events.size(), pending.size(), faces + " face(s)");
+            }
         }
         return new Pass(pending.size(), faces, 0, List.of());
     }
@@ -265,9 +273,10 @@ public final class DatabaseModes implements AutoCloseable {
         for (FaceRepository.Face f : faces.findWithoutEmbedding(items, Instant.now())) {
             byItem.computeIfAbsent(f.mediaItemId(), k -> new ArrayList<>()).add(f);
         }
-        Progress bar = new Progress("embed", byItem.size(), err);
+        Progress bar = Progress.start("embed", byItem.size(), progress, err);
         int batch = bean(EmbedderProperties.class).batchSize();
         int n = 0;
+        int done = 0;
         List<FacesDetected> events = new ArrayList<>();
         for (var e : byItem.entrySet()) {
             MediaItemId item = e.getKey();
@@ -293,16 +302,19 @@ public final class DatabaseModes implements AutoCloseable {
                 }
                 events.add(FacesDetected.of(item.value(), filePath(item), list));
             } else {
-                bar.step(1);
+                bar.update(++done, byItem.size(), n + " face(s)");
             }
             if (events.size() >= batch) {
                 n += h.embed().handle(events).faces();
-                bar.step(events.size());
+                done += events.size();
+                bar.update(done, byItem.size(), n + " face(s)");
                 events.clear();
             }
         }
         n += h.embed().handle(events).faces();
-        bar.step(events.size());
+        done += events.size();
+        bar.update(done, byItem.size(), n + " face(s)");
+        bar.close();
         cluster(h);
         return new Pass(0, 0, n, List.of());
     }
@@ -566,43 +578,5 @@ public final class DatabaseModes implements AutoCloseable {
         ctx.close();
     }
 
-    /** A one-line text progress bar on stderr. */
-    static final class Progress {
-        private final String what;
-        private final int total;
-        private final PrintStream out;
-        private int done;
-
-        Progress(String what, int total, PrintStream out) {
-            this.what = what;
-            this.total = total;
-            this.out = out;
-            if (total > 0) {
-                draw();
-            }
-        }
-
-        void step() {
-            step(1);
-        }
-
-        void step(int n) {
-            if (n <= 0) {
-                return;
-            }
-            done += n;
-            draw();
-            if (done == total) {
-                out.println();
-            }
-        }
-
-        private void draw() {
-            int width = 30;
-            int filled = total == 0 ? width : done * width / total;
-            out.printf("\r%-14s [%s%s] %d/%d", what, "#".repeat(filled), "-".repeat(width - filled), done, total);
-            out.flush();
-        }
-    }
 
 }

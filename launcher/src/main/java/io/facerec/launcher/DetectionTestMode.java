@@ -41,6 +41,14 @@ public class DetectionTestMode {
         this.threads = threads;
     }
 
+    private Progress.Mode progress = Progress.Mode.NONE;
+
+    /** Shows the progress over the images on standard error ({@code --progress}). */
+    public DetectionTestMode withProgress(Progress.Mode mode) {
+        this.progress = mode;
+        return this;
+    }
+
     /** @return 0 when every image was read, 1 when some could not be */
     public int run(List<Path> inputs, boolean json, PrintStream out, PrintStream err) throws IOException {
         List<Path> images = new ArrayList<>();
@@ -55,9 +63,12 @@ public class DetectionTestMode {
         ObjectNode root = EventCodec.mapper().createObjectNode();
         ArrayNode arr = root.putArray("images");
         int failures = 0;
+        int done = 0;
         try (RetinaFaceDetector detector = new RetinaFaceDetector(models.resolve(ModelFile.RETINAFACE_MNET25_V2),
-                threads, false, null)) {
+                threads, false, null);
+                Progress bar = Progress.start("images", images.size(), progress, err)) {
             for (Path img : images) {
+                bar.update(done++, images.size(), failures > 0 ? failures + " failed" : "");
                 String name = img.getFileName().toString();
                 try (DecodedImage image = loader.load(img)) {
                     List<DetectedFace> faces = detector.detect(image, settings);
@@ -102,6 +113,7 @@ public class DetectionTestMode {
                     err.printf("%s: %s: %s%n", name, e.errorKind(), e.getMessage());
                 }
             }
+            bar.update(done, images.size(), failures > 0 ? failures + " failed" : "");
         }
         if (json) {
             out.println(root.toPrettyString());

@@ -32,30 +32,36 @@ public class ZeroSetupRun {
 
     /** @return the number of media items inserted */
     public int importImages(Path dir) throws java.io.IOException {
+        return importFiles(MediaImporter.scanMedia(dir));
+    }
+
+    /** @return the number of media items inserted (files already known are skipped) */
+    public int importFiles(List<Path> media) {
         MediaImporter importer = new MediaImporter(pipeline.bean(MediaFileRepository.class),
                 pipeline.bean(MediaItemRepository.class), pipeline.bean(MediaPathResolver.class));
-        List<Path> images = MediaImporter.scanMedia(dir);
-        return importer.importFiles(images).size();
+        return importer.importFiles(media).size();
     }
 
     /** Polls until every item is processed; false on timeout. */
     public boolean awaitCompletion(Duration timeout, boolean showProgress) throws InterruptedException {
+        return awaitCompletion(timeout, showProgress ? Progress.Mode.AUTO : Progress.Mode.NONE);
+    }
+
+    /** Polls until every item is processed, showing the progress as {@code mode}; false on timeout. */
+    public boolean awaitCompletion(Duration timeout, Progress.Mode mode) throws InterruptedException {
         PipelineQueries q = pipeline.queries();
         long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            PipelineQueries.Progress p = q.progress();
-            String line = String.format("items %d/%d detected%s | faces %d embedded %d/%d clustered %d/%d",
-                    p.detected(), p.items(), p.failed() > 0 ? " (" + p.failed() + " failed)" : "", p.faces(),
-                    p.embedded(), p.faces(), p.clustered(), p.faces());
-            if (showProgress && !line.equals(last)) {
-                err.println("  " + line);
-                last = line;
+        PipelineQueries.Progress first = q.progress();
+        try (Progress bar = Progress.start("items detected", first.items(), mode, err)) {
+            while (System.nanoTime() < deadline) {
+                PipelineQueries.Progress p = q.progress();
+                bar.update(p.detected(), p.items(), String.format("faces %d, embedded %d, clustered %d%s",
+                        p.faces(), p.embedded(), p.clustered(), p.failed() > 0 ? ", " + p.failed() + " failed" : ""));
+                if (p.complete()) {
+                    return true;
+                }
+                Thread.sleep(250);
             }
-            if (p.complete()) {
-                return true;
-            }
-            Thread.sleep(250);
         }
         return false;
     }

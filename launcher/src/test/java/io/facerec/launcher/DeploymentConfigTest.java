@@ -144,10 +144,13 @@ class DeploymentConfigTest {
         String all = d.toString();
         for (String metric : List.of("facerec_detector_items_total", "facerec_detector_faces_total",
                 "facerec_clusterer_faces_total", "facerec_detector_stage_seconds_bucket", "facerec_embedder_stage_seconds_bucket",
-                "facerec_errors_total", "facerec_clusterer_persons_created_total", "facerec_embedder_faces_total")) {
+                "facerec_errors_total", "facerec_clusterer_persons_total", "facerec_embedder_faces_total",
+                "facerec_capture_running", "facerec_capture_lag_seconds")) {
             assertThat(all).contains(metric);
         }
-        // the same names as the code registers (Micrometer dots become underscores in Prometheus)
+        // the same names as the code registers (Micrometer dots become underscores in Prometheus, and the Prometheus
+        // client drops a trailing "created" as it does "total": facerec.clusterer.persons.created is exported as
+        // facerec_clusterer_persons_total). OperationsIT checks every query against a real scrape.
         String code = Files.readString(ROOT.resolve("detector-worker/src/main/java/io/facerec/detector/detect/DetectFacesHandler.java"))
                 + Files.readString(ROOT.resolve("clusterer-worker/src/main/java/io/facerec/clusterer/cluster/ClusterFacesHandler.java"))
                 + Files.readString(ROOT.resolve("common/src/main/java/io/facerec/common/messaging/DeadLetterPublisher.java"))
@@ -267,5 +270,132 @@ class DeploymentConfigTest {
         String prometheus = Files.readString(ROOT.resolve("deploy/prometheus/prometheus.yml"));
         assertThat(prometheus).contains("password_file: /run/secrets/prometheus_scrape_password").contains("username: prometheus");
         assertThat(((Map<String, Object>) c.get("secrets"))).containsKey("prometheus_scrape_password");
+    }
+
+    static final List<String> FACEREC_SERVICES = List.of("capture", "detector", "embedder", "clusterer", "gallery");
+
+    @SuppressWarnings("unchecked")
+    static String healthTest(Map<String, Object> service) {
+        Object test = ((Map<String, Object>) service.get("healthcheck")).get("test");
+        return test instanceof List<?> l ? String.join(" ", l.stream().map(String::valueOf).toList()) : String.valueOf(test);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyServiceWaitsForHealthyOrCompletedDependenciesAndTheFacerecServicesReportTheirHealth() throws Exception {
+        Map<String, Object> services = (Map<String, Object>) compose().get("services");
+        for (String s : FACEREC_SERVICES) {
+            Map<String, Object> svc = service(compose(), s);
+            assertThat(svc.get("healthcheck")).as(s + " has a health check").isNotNull();
+            String test = healthTest(svc);
+            // the operations port of the service, its health endpoint, and UP as the answer
+            assertThat(env(svc).get("MANAGEMENT_SERVER_PORT")).as(s).isEqualTo("8081");
+            assertThat(test).as(s).contains("/dev/tcp/127.0.0.1/8081").contains("GET /actuator/health")
+                    .contains("\"status\":\"UP\"");
+            Map<String, Object> deps = (Map<String, Object>) svc.get("depends_on");
+            assertThat(deps.keySet()).as(s).contains("kafka", "sqlserver-init", "volumes-init");
+        }
+        for (String s : List.of("kafka", "sqlserver", "prometheus")) {
+            assertThat(service(compose(), s).get("healthcheck")).as(s + " has a health check").isNotNull();
+        }
+        // every dependency exists and is waited for: healthy where it has a health check, completed for one-shot jobs
+        int checked = 0;
+        for (var e : services.entrySet()) {
+            Object deps = ((Map<String, Object>) e.getValue()).get("depends_on");
+            if (deps == null) {
+                continue;
+            }
+            assertThat(deps).as(e.getKey() + ": depends_on with conditions, not a plain list").isInstanceOf(Map.class);
+            for (var d : ((Map<String, Object>) deps).entrySet()) {
+                Map<String, Object> target = (Map<String, Object>) services.get(d.getKey());
+                assertThat(target).as(e.getKey() + " depends on " + d.getKey()).isNotNull();
+                String condition = String.valueOf(((Map<String, Object>) d.getValue()).get("condition"));
+                if ("no".equals(String.valueOf(target.get("restart")))) {
+                    assertThat(condition).as(e.getKey() + " -> " + d.getKey()).isEqualTo("service_completed_successfully");
+                } else {
+                    assertThat(target.get("healthcheck")).as(d.getKey() + " has a health check to wait for").isNotNull();
+                    assertThat(condition).as(e.getKey() + " -> " + d.getKey()).isEqualTo("service_healthy");
+                }
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(FACEREC_SERVICES.size() * 3 + 3);
+        assertThat(((Map<String, Object>) service(compose(), "prometheus").get("depends_on"))).containsKey("gallery");
+        assertThat(((Map<String, Object>) service(compose(), "grafana").get("depends_on"))).containsKey("prometheus");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyServiceHasAMemoryLimitAndTheJvmsTakeTheirHeapFromIt() throws Exception {
+        Map<String, Object> services = (Map<String, Object>) compose().get("services");
+        for (var e : services.entrySet()) {
+            Map<String, Object> deploy = (Map<String, Object>) ((Map<String, Object>) e.getValue()).get("deploy");
+            assertThat(deploy).as(e.getKey()).isNotNull();
+            Object memory = ((Map<String, Object>) ((Map<String, Object>) deploy.get("resources")).get("limits")).get("memory");
+            assertThat(String.valueOf(memory)).as(e.getKey() + " memory limit").matches("[0-9]+[mg]");
+        }
+        for (String s : FACEREC_SERVICES) {
+            assertThat(String.valueOf(env(service(compose(), s)).get("JAVA_TOOL_OPTIONS"))).as(s + ": no fixed -Xmx")
+                    .doesNotContain("-Xmx");
+        }
+        // the images' JVM flag that turns the limit into the heap
+        assertThat(Files.readString(ROOT.resolve("pom.xml"))).contains("<jvmFlag>-XX:MaxRAMPercentage=75</jvmFlag>");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void imagesRunAsAUserFromAStandardBaseAndTheVolumesTheyWriteAreTheirs() throws Exception {
+        String pom = Files.readString(ROOT.resolve("pom.xml"));
+        // Jib: a public JRE image by default, the offline Debian base only behind the offline-base profile
+        assertThat(pom).contains("<facerec.base-image>eclipse-temurin:17-jre</facerec.base-image>")
+                .contains("<from><image>${facerec.base-image}</image></from>").contains("<user>${facerec.image-user}</user>");
+        java.util.regex.Matcher user = java.util.regex.Pattern.compile("<facerec.image-user>([0-9]+):([0-9]+)</facerec.image-user>")
+                .matcher(pom);
+        assertThat(user.find()).isTrue();
+        assertThat(Integer.parseInt(user.group(1))).as("not root").isPositive();
+        String offline = pom.substring(pom.indexOf("<id>offline-base</id>"));
+        assertThat(offline.substring(0, offline.indexOf("</profile>"))).contains("tar://");
+        assertThat(Files.readString(ROOT.resolve("deploy/images/build.sh"))).contains("-Pimages,offline-base");
+        Map<String, Object> c = compose();
+        Map<String, Object> services = (Map<String, Object>) c.get("services");
+        // no facerec service overrides the image's user; only volumes-init runs as root, to give the volumes to it
+        for (String s : FACEREC_SERVICES) {
+            assertThat(service(c, s).get("user")).as(s).isNull();
+        }
+        Map<String, Object> init = service(c, "volumes-init");
+        assertThat(init.get("user")).isEqualTo("0:0");
+        String chown = String.valueOf(init.get("entrypoint"));
+        assertThat(chown).contains("chown " + user.group(1) + ":" + user.group(2));
+        java.util.Set<String> written = new java.util.TreeSet<>();
+        for (String s : FACEREC_SERVICES) {
+            for (Object v : (List<Object>) service(c, s).get("volumes")) {
+                String[] parts = v.toString().split(":");
+                if (!parts[0].startsWith(".") && !parts[0].startsWith("$") && !(parts.length > 2 && parts[2].equals("ro"))) {
+                    written.add(parts[1]);
+                }
+            }
+        }
+        assertThat(written).containsExactlyInAnyOrder("/thumbnails", "/logs", "/state", "/face-index");
+        for (String path : written) {
+            assertThat(chown).as("volumes-init gives " + path + " to the images' user").contains(path);
+        }
+        // state that must survive a restart lives in named volumes, all of them declared
+        Map<String, Object> volumes = (Map<String, Object>) c.get("volumes");
+        assertThat(String.valueOf(service(c, "prometheus").get("volumes"))).contains("prometheus-data:/prometheus");
+        assertThat(String.valueOf(service(c, "sqlserver").get("volumes"))).contains("sqlserver-data:/var/opt/mssql");
+        Map<String, Object> kafka = service(c, "kafka");
+        assertThat(String.valueOf(kafka.get("volumes"))).contains("kafka-data:" + env(kafka).get("KAFKA_LOG_DIRS"));
+        for (Object svc : services.values()) {
+            Object vs = ((Map<String, Object>) svc).get("volumes");
+            for (Object v : vs == null ? List.of() : (List<Object>) vs) {
+                String source = v.toString().split(":")[0];
+                if (source.matches("[a-z][a-z0-9-]*")) {
+                    assertThat(volumes).as("volume " + source + " is declared").containsKey(source);
+                }
+            }
+        }
+        // the replicas share /logs: each process writes files of its own
+        assertThat(env(service(c, "detector")).get("LOG_INSTANCE")).isEqualTo("auto");
+        assertThat(env(service(c, "detector")).get("CONSOLE_LOG_LEVEL")).isEqualTo("INFO");
     }
 }

@@ -161,7 +161,7 @@ class OriginDatabaseTest {
         try {
             System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            rc = new CommandLine(new FacerecCommand()).execute(all.toArray(String[]::new));
+            rc = FacerecCommand.commandLine().execute(all.toArray(String[]::new));
         } finally {
             System.setOut(out);
             System.setErr(err);

@@ -38,6 +38,7 @@ public final class ClusteringLab {
         List<Integer> preloads = List.of(10_000);
         int stream = 10_000;
         boolean dev = false;
+        boolean grid = false;
         double single = 0;
         double cohesion = 0;
         for (int i = 0; i < args.length; i++) {
@@ -53,6 +54,7 @@ public final class ClusteringLab {
                 case "--preload" -> preloads = Arrays.stream(args[++i].split(",")).map(s -> Integer.parseInt(s.replace("_", ""))).toList();
                 case "--stream" -> stream = Integer.parseInt(args[++i]);
                 case "--dev" -> dev = true;
+                case "--grid" -> grid = true;
                 case "--single" -> single = Double.parseDouble(args[++i]);
                 case "--cohesion" -> cohesion = Double.parseDouble(args[++i]);
                 default -> throw new IllegalArgumentException(args[i]);
@@ -66,6 +68,18 @@ public final class ClusteringLab {
         var settings = new IncrementalClustering.Settings(match, group, min, nsim, k, Math.max(single, match), cohesion);
         System.out.printf(Locale.ROOT, "settings: match %.2f (single %.2f, cohesion margin %.2f) group %.2f min %d nsim %.2f k %d batch-cut %.2f%n", match,
                 single, cohesion, group, min, nsim, k, batchCut);
+        if (dev && grid) {
+            for (double m : new double[] {0.31, 0.33, 0.35, 0.37}) {
+                for (double one : new double[] {0, 0.42, 0.45, 0.50}) {
+                    for (double g : new double[] {0.38, 0.40, 0.42, 0.45}) {
+                        var st = new IncrementalClustering.Settings(m, g, min, g - 0.05, k, Math.max(one, m), 0);
+                        System.out.printf(Locale.ROOT, "grid match %.2f single %.2f group %.2f:%n", m, one, g);
+                        dev(real, st, batchCut);
+                    }
+                }
+            }
+            return;
+        }
         if (dev) {
             dev(real, settings, batchCut);
             return;
@@ -212,7 +226,8 @@ public final class ClusteringLab {
         System.out.printf(Locale.ROOT, "library %d + %d: %.1f%% strangers, %d people with 2+ faces in the preload, largest %s (%.1f s)%n",
                 preload, streamed, 100.0 * strangers / n, multi, Arrays.toString(top), (System.nanoTime() - t0) / 1e9);
         // preload: the planted identities with 2+ faces are persons, the rest is the pool
-        IncrementalClustering c = new IncrementalClustering(settings, 16, 16);
+        int probes = Integer.getInteger("lab.probes", 16);
+        IncrementalClustering c = new IncrementalClustering(settings, probes, Integer.getInteger("lab.personProbes", 16));
         long[] pred = new long[n];
         Arrays.fill(pred, -1);
         Map<Long, List<float[]>> members = new HashMap<>();
@@ -267,9 +282,6 @@ public final class ClusteringLab {
             }
         }
         Arrays.sort(times);
-        System.out.println("  profile ms: match " + IncrementalClustering.PROFILE[0] / 1e6 + " neighbours " + IncrementalClustering.PROFILE[1] / 1e6
-                + " rematch " + IncrementalClustering.PROFILE[2] / 1e6 + " group " + IncrementalClustering.PROFILE[3] / 1e6 + " apply " + IncrementalClustering.PROFILE[4] / 1e6 + " grouped faces " + IncrementalClustering.PROFILE[5]);
-        Arrays.fill(IncrementalClustering.PROFILE, 0);
         long[] tStream = Arrays.copyOfRange(truth, preload, n);
         long[] pStream = Arrays.copyOfRange(pred, preload, n);
         PairwiseScore st = PairwiseScore.of(tStream, pStream);

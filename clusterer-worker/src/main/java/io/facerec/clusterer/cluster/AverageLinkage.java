@@ -50,6 +50,60 @@ public final class AverageLinkage {
         return s;
     }
 
+    /**
+     * As {@link #cluster} for a neighbourhood where most faces are alone (the streaming clusterer's pool around a
+     * batch): a face with no other face at or above the cut can join no group (a group's mean similarity to it is below
+     * the cut when every member's is), so the linkage runs on the faces that have such a pair only. Same labels as
+     * {@link #cluster}; the matrix of the linked faces is all it builds beyond the similarities.
+     */
+    public static int[] clusterLinked(float[][] x, double minSimilarity, int minSize) {
+        int n = x.length;
+        int[] labels = new int[n];
+        java.util.Arrays.fill(labels, CosineDbscan.NOISE);
+        if (n < 2) {
+            return minSize <= 1 && n == 1 ? new int[] {0} : labels;
+        }
+        float[][] s = similarities(x);
+        int[] linked = new int[n];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                if (j != i && s[i][j] >= minSimilarity) {
+                    linked[m++] = i;
+                    break;
+                }
+            }
+        }
+        if (m < 2) {
+            if (minSize <= 1) {
+                for (int i = 0; i < n; i++) {
+                    labels[i] = i;
+                }
+            }
+            return labels;
+        }
+        float[][] sub = new float[m][m];
+        for (int a = 0; a < m; a++) {
+            for (int b = 0; b < m; b++) {
+                sub[a][b] = s[linked[a]][linked[b]];
+            }
+        }
+        int[] subLabels = clusterSimilarities(sub, minSimilarity, minSize);
+        int next = 0;
+        for (int a = 0; a < m; a++) {
+            labels[linked[a]] = subLabels[a];
+            next = Math.max(next, subLabels[a] + 1);
+        }
+        if (minSize <= 1) {
+            for (int i = 0; i < n; i++) {
+                if (labels[i] == CosineDbscan.NOISE) {
+                    labels[i] = next++;
+                }
+            }
+        }
+        return labels;
+    }
+
     public static int[] cluster(float[][] x, double minSimilarity, int minSize) {
         int n = x.length;
         if (n == 0) {

@@ -355,6 +355,15 @@ public class ClusterFacesHandler {
         return s == null ? new int[2] : new int[] {s.clustering.poolSize(), s.clustering.persons().size()};
     }
 
+    /** Native memory the indexes of every model take (the vectors of the pool and the persons' directions). */
+    public long nativeBytes() {
+        long b = 0;
+        for (ModelState s : states.values()) {
+            b += s.clustering.nativeBytes();
+        }
+        return b;
+    }
+
     /** Closes what the clusterer holds (native memory of the indexes). */
     public void close() {
         states.values().forEach(s -> s.clustering.clear());

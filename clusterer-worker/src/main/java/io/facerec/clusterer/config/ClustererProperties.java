@@ -97,10 +97,10 @@ public record ClustererProperties(
 
     /**
      * Chosen so that quality stays flat as the number of people grows (README, "Clustering and thresholds"): a face
-     * joins a person at average linkage 0.33 (0.45 for a one-face person, falling as 1/sqrt(faces)); unassigned faces
-     * group by average linkage cut at similarity 0.40 (eps 0.60) in the stream, 0.35 (eps 0.65) when everything is
+     * joins a person at average linkage 0.35 (0.38 for a one-face person, falling as 1/sqrt(faces)); unassigned faces
+     * group by average linkage cut at similarity 0.38 (eps 0.62) in the stream, 0.35 (eps 0.65) when everything is
      * grouped at once.
      */
-    public static final ModelThresholds FR_FEATURE = new ModelThresholds(0.33, 0.60, 2, 0.65, 0.45);
+    public static final ModelThresholds FR_FEATURE = new ModelThresholds(0.35, 0.62, 2, 0.65, 0.38);
     public static final ModelThresholds ORIGIN_FACENET = new ModelThresholds(0.8, 0.35, 3);
 }

@@ -2,6 +2,7 @@ package io.facerec.clusterer.in;
 
 import io.facerec.clusterer.cluster.ClusterFacesHandler;
 import io.facerec.common.event.FaceEmbedded;
+import io.facerec.common.logging.LogIds;
 import io.facerec.common.event.ProcessingFailed;
 import io.facerec.common.messaging.DeadLetterPublisher;
 import io.facerec.common.messaging.EventCodec;
@@ -50,7 +51,11 @@ public class FacesEmbeddedListener {
             }
         }
         if (!batch.isEmpty()) {
-            handler.handle(batch);
+            // every line of this clustering run names the batch's items and faces (a face's own lines name it alone)
+            try (var items = LogIds.put(LogIds.ITEM, LogIds.list(batch.stream().map(FaceEmbedded::mediaItemId).toList()));
+                    var faces = LogIds.put(LogIds.FACE, LogIds.list(batch.stream().map(FaceEmbedded::faceId).toList()))) {
+                handler.handle(batch);
+            }
         }
     }
 

@@ -28,6 +28,7 @@ public final class IvfIndex implements AutoCloseable {
     static final int MIN_CELLS_AT = 2_000;
     static final int TRAIN_PER_CELL = 64;
     static final int TRAIN_ROUNDS = 4;
+    /** Cells per square root of the size, by default: small cells, scored a batch of queries at a time. */
     static final double CELLS_PER_ROOT = 4;
 
     /** A neighbour: its id and its cosine similarity to the query. */
@@ -35,6 +36,7 @@ public final class IvfIndex implements AutoCloseable {
     }
 
     private final int probes;
+    private final double cellsPerRoot;
     private int dim = -1;
     private FloatPointer centroids;
     private int cellCount;
@@ -45,10 +47,19 @@ public final class IvfIndex implements AutoCloseable {
 
     /** @param probes cells searched per query (most similar centroids first) */
     public IvfIndex(int probes) {
-        if (probes < 1) {
-            throw new IllegalArgumentException("probes must be >= 1");
+        this(probes, CELLS_PER_ROOT);
+    }
+
+    /**
+     * @param probes cells searched per query (most similar centroids first)
+     * @param cellsPerRoot cells per square root of the size (fewer, larger cells: fewer products per batch)
+     */
+    public IvfIndex(int probes, double cellsPerRoot) {
+        if (probes < 1 || !(cellsPerRoot > 0)) {
+            throw new IllegalArgumentException("probes must be >= 1 and cells per root > 0");
         }
         this.probes = probes;
+        this.cellsPerRoot = cellsPerRoot;
     }
 
     /** One cell: its rows in one native block, and each row's id. */
@@ -195,7 +206,7 @@ public final class IvfIndex implements AutoCloseable {
     /** New cells from a sample of everything (indexed and added); the vectors move over one old cell at a time. */
     private void retrain(long[] addedIds, float[][] added) {
         int n = size() + addedIds.length;
-        int c = n < MIN_CELLS_AT ? 1 : (int) Math.round(CELLS_PER_ROOT * Math.sqrt(n));
+        int c = n < MIN_CELLS_AT ? 1 : (int) Math.round(cellsPerRoot * Math.sqrt(n));
         float[] trained = null;
         if (c > 1) {
             int sample = Math.min(n, c * TRAIN_PER_CELL);

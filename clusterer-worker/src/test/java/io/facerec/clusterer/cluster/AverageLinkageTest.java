@@ -83,4 +83,24 @@ class AverageLinkageTest {
             assertThat(s[j][i]).isEqualTo(s[i][j]);
         }
     }
+
+    /** Linkage on the linked faces only gives the same partition as on all faces, strangers included. */
+    @Test
+    void linkageOnTheLinkedFacesOnlyGivesTheSamePartition() {
+        Random r = new Random(11);
+        float[][] centres = new float[15][];
+        for (int c = 0; c < centres.length; c++) {
+            centres[c] = CosineDbscanTest.unit(r, new float[64], 1);
+        }
+        float[][] x = new float[400][];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i % 2 == 0 ? CosineDbscanTest.unit(r, new float[64], 1) // a stranger
+                    : CosineDbscanTest.unit(r, centres[i % centres.length], 0.09);
+        }
+        for (int min : new int[] {1, 2}) {
+            int[] all = AverageLinkage.cluster(x, 0.4, min);
+            int[] linked = AverageLinkage.clusterLinked(x, 0.4, min);
+            SparseAverageLinkageTest.assertSamePartition(all, linked);
+        }
+    }
 }

@@ -27,7 +27,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 
-/** A real PostgreSQL with the schema, and helpers to create embedded faces. */
+/**
+ * A real PostgreSQL with the schema, one per test class (each test starts from empty tables), and helpers to create
+ * embedded faces.
+ */
+@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
 abstract class ClusterDbFixture {
     static final String MODEL = "m";
     TestDatabase db;
@@ -40,10 +44,22 @@ abstract class ClusterDbFixture {
     ClusterFacesHandler handler;
     int fileNo;
 
+    @org.junit.jupiter.api.BeforeAll
+    void startDatabase() throws Exception {
+        db = TestDatabase.start();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    void stopDatabase() throws Exception {
+        db.close();
+    }
+
     @BeforeEach
     void setUp() throws Exception {
-        db = TestDatabase.start();
         jdbc = db.jdbc();
+        jdbc.execute("TRUNCATE \"FaceRejections\", \"PersonCentroids\", \"ClusteringChanges\", \"Faces\", \"Persons\", "
+                + "\"MediaItems\", \"MediaFile\" RESTART IDENTITY CASCADE");
+        jdbc.update("UPDATE \"ClusteringRevision\" SET \"Revision\" = 0");
         faces = new FaceRepository(jdbc);
         persons = new PersonRepository(jdbc);
         centroids = new PersonCentroidRepository(jdbc);
@@ -74,9 +90,8 @@ abstract class ClusterDbFixture {
     }
 
     @AfterEach
-    void tearDown() throws Exception {
+    void tearDown() {
         handler.close();
-        db.close();
     }
 
     MediaItemId item() {

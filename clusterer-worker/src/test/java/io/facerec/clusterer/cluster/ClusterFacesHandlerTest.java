@@ -110,19 +110,30 @@ class ClusterFacesHandlerTest extends ClusterDbFixture {
         long pb = personOf(b1);
         assertThat(pa).isNotEqualTo(pb);
 
-        // another writer (the gallery) merges A into B and says so in the change log, with B's new centroid
-        jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = ?, \"IsUserVerified\" = TRUE WHERE \"Id\" IN (?, ?)", pb,
-                a1.value(), a2.value());
-        db.tx().executeWithoutResult(s -> centroids.recompute(MODEL, List.of(pa, pb), java.time.Instant.now()));
-        jdbc.update("DELETE FROM \"Persons\" WHERE \"Id\" = ?", pa);
-        noteChange(Kind.PERSON, pa, pb);
-        noteChange(Kind.FACE, a1.value(), a2.value());
+        // the gallery's correction (PersonCorrections, as the gallery writes it): A merged into B
+        var corrections = new io.facerec.common.person.PersonCorrections(faces, persons, centroids, changes, portraits());
+        db.tx().executeWithoutResult(s -> corrections.merge(io.facerec.common.id.PersonId.of(pb),
+                List.of(io.facerec.common.id.PersonId.of(pa)), java.time.Instant.now()));
+        assertThat(persons.exists(io.facerec.common.id.PersonId.of(pa))).isFalse();
+        assertThat(centroids.findAll(MODEL).get(pb).faceCount()).isEqualTo(4);
 
         FaceId a3 = faces(item(), A).get(0);
         run();
         // the clusterer knows A's faces are B's now: without following, a3 would have joined the deleted person A
         assertThat(personOf(a3)).isNotNull().isEqualTo(pb);
         assertThat(personOf(b2)).isEqualTo(pb);
+
+        // "not this person" sends a face back to the pool, where a new look-alike finds it
+        db.tx().executeWithoutResult(s -> corrections.reject(b2, java.time.Instant.now()));
+        assertThat(personOf(b2)).isNull();
+        float[] lone = {0, 0.05f, 1};
+        FaceId x1 = faces(item(), lone).get(0);
+        run();
+        assertThat(personOf(x1)).isNull();
+        db.tx().executeWithoutResult(s -> corrections.move(List.of(x1), null, java.time.Instant.now()));
+        FaceId x2 = faces(item(), lone).get(0);
+        run();
+        assertThat(personOf(x2)).as("joins the person the user made").isEqualTo(personOf(x1));
     }
 
     @Test

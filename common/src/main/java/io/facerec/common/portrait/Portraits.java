@@ -231,6 +231,12 @@ public class Portraits {
     }
 
     private void apply(PersonId person, PortraitRule.Candidate best, PortraitFace face, Instant now) {
+        try (var id = io.facerec.common.logging.LogIds.put(io.facerec.common.logging.LogIds.FACE, best.faceId())) {
+            applyPortrait(person, best, face, now);
+        }
+    }
+
+    private void applyPortrait(PersonId person, PortraitRule.Candidate best, PortraitFace face, Instant now) {
         PersonRepository.Portrait before = persons.portrait(person);
         Path thumb = thumbnail(face);
         log.info("portrait of person {}: face {} ({}, sharpness {})", person, best.faceId(),

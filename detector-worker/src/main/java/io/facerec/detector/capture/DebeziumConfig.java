@@ -66,6 +66,11 @@ public final class DebeziumConfig {
         p.setProperty("converter.schemas.enable", "false");
         p.setProperty("tombstones.on.delete", "false");
         p.setProperty("snapshot.mode", c.startFrom() == CaptureProperties.StartFrom.PENDING_ROWS ? "initial" : "no_data");
+        // A lost connection is retried by Debezium a few times (0.3 s doubling to 10 s, about 20 s in all); after that
+        // the engine stops, the capture health turns DOWN, and MediaItemCapture restarts it from the committed offsets
+        // with its own back-off (5 s doubling to 60 s) for as long as the process runs. (Debezium's default, -1,
+        // retries for ever inside an engine that still looks RUNNING.)
+        p.setProperty("errors.max.retries", "6");
         if (e.kind().equals("postgres")) {
             p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
             p.setProperty("database.dbname", e.database());

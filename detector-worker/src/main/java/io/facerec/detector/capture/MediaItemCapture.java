@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -43,6 +44,9 @@ public class MediaItemCapture implements SmartLifecycle {
         t.setDaemon(true);
         return t;
     });
+    private final AtomicLong published = new AtomicLong();
+    private final AtomicLong restartCount = new AtomicLong();
+    private volatile java.time.Instant lastPublishedAt;
     private volatile State state = State.NEW;
     private volatile Throwable failure;
     private DebeziumEngine<ChangeEvent<String, String>> engine;
@@ -140,6 +144,7 @@ public class MediaItemCapture implements SmartLifecycle {
             executor.shutdownNow();
         }
         try {
+            restartCount.incrementAndGet();
             startEngine();
             failuresInARow = 0;
         } catch (RuntimeException e) {
@@ -160,6 +165,10 @@ public class MediaItemCapture implements SmartLifecycle {
         }
         try {
             events.publish(captured); // the whole batch at once, acknowledged before anything is committed
+            if (!captured.isEmpty()) {
+                published.addAndGet(captured.size());
+                lastPublishedAt = java.time.Instant.now();
+            }
         } catch (RuntimeException e) {
             // Not committed: the engine stops and the batch is captured again on restart.
             throw new IllegalStateException("cannot publish captured media items to Kafka", e);
@@ -177,6 +186,69 @@ public class MediaItemCapture implements SmartLifecycle {
         if (from != to) {
             log.info("Change data capture {} -> {}{}", from, to, why == null ? "" : ": " + why);
         }
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Media items published since start. */
+    public long published() {
+        return published.get();
+    }
+
+    /** Restarts after a failure since start. */
+    public long restarts() {
+        return restartCount.get();
+    }
+
+    /** When the last media item was published; null before the first. */
+    public java.time.Instant lastPublishedAt() {
+        return lastPublishedAt;
+    }
+
+    /** The error that stopped the engine last; null when it never failed. */
+    public Throwable lastFailure() {
+        return failure;
+    }
+
+    /** Debezium's logical server name ({@code topic.prefix}), which names its metrics. */
+    String serverName() {
+        return config.getProperty("topic.prefix");
+    }
+
+    /**
+     * Debezium's streaming metrics of this engine (its JMX bean {@code debezium.<connector>:type=connector-metrics,
+     * context=streaming,server=<topic prefix>}): {@code Connected}, {@code MilliSecondsBehindSource} (the lag to the
+     * database: from a change's commit there to its capture here), {@code MilliSecondsSinceLastEvent},
+     * {@code TotalNumberOfEventsSeen}. Empty while the engine has not started streaming.
+     */
+    public java.util.Map<String, Object> streamingMetrics() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        try {
+            var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            var names = server.queryNames(new javax.management.ObjectName("debezium.*:type=connector-metrics,"
+                    + "context=streaming,server=" + serverName()
+                    + ",*"), null);
+            if (names.isEmpty()) {
+                names = server.queryNames(new javax.management.ObjectName("debezium.*:type=connector-metrics,"
+                        + "context=streaming,*"), null);
+            }
+            for (javax.management.ObjectName n : names) {
+                for (String a : List.of("Connected", "MilliSecondsBehindSource", "MilliSecondsSinceLastEvent",
+                        "TotalNumberOfEventsSeen")) {
+                    try {
+                        m.put(a, server.getAttribute(n, a));
+                    } catch (javax.management.JMException | RuntimeException ignored) {
+                        // an attribute this connector does not have
+                    }
+                }
+                break;
+            }
+        } catch (javax.management.JMException | RuntimeException e) {
+            log.debug("no Debezium streaming metrics: {}", e.getMessage());
+        }
+        return m;
     }
 
     @Override

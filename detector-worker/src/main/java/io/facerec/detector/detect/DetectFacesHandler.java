@@ -15,6 +15,7 @@ import io.facerec.common.id.MediaItemId;
 import io.facerec.common.image.FaceCrop;
 import io.facerec.common.image.MediaPathResolver;
 import io.facerec.common.image.VideoFrames;
+import io.facerec.common.logging.LogIds;
 import io.facerec.common.messaging.BatchWork;
 import io.facerec.common.messaging.DeadLetterPublisher;
 import io.facerec.common.messaging.EventCodec;
@@ -237,10 +238,16 @@ public class DetectFacesHandler {
         try {
             for (int i = 0; i < stored.size() && i < d.found().faces().size(); i++) {
                 FaceRepository.NewFace f = d.found().faces().get(i);
-                log.info("face {} of media item {}: thumbnail {}, box {} (detector box {}, score {})", stored.get(i).id(),
-                        id, f.name(), f.cropBox(), f.face().box(), String.format(Locale.ROOT, "%.3f", f.face().score()));
+                try (var face = LogIds.put(LogIds.FACE, stored.get(i).id())) {
+                    log.info("face {} of media item {}: thumbnail {}, box {} (detector box {}, score {})",
+                            stored.get(i).id(), id, f.name(), f.cropBox(), f.face().box(),
+                            String.format(Locale.ROOT, "%.3f", f.face().score()));
+                }
             }
-            log.info("media item {} ({}): {} face(s)", id, d.file().filePath(), stored.size());
+            try (var all = LogIds.put(LogIds.FACE,
+                    stored.isEmpty() ? null : LogIds.list(stored.stream().map(FaceRepository.Face::id).toList()))) {
+                log.info("media item {} ({}): {} face(s)", id, d.file().filePath(), stored.size());
+            }
         } finally {
             MDC.remove("mediaItemId");
         }

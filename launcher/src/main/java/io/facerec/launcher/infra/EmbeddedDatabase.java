@@ -71,6 +71,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
     /** @param port fixed port (0 = any free one); a restart on the same port looks to clients like a server outage */
     public static EmbeddedDatabase start(Path dataDir, boolean fresh, int port) throws IOException {
         FilePermissions.OWNER.folder(dataDir);
+        if (!fresh) {
+            requireSupportedVersion(dataDir.resolve("postgres"));
+        }
         String password = password(dataDir.resolve(PASSWORD_FILE));
         Path binaries = binariesFolder(dataDir);
         // zonky also creates and sweeps a folder of its own (default: /tmp/embedded-pg): point it at ours
@@ -96,6 +99,26 @@ public final class EmbeddedDatabase implements AutoCloseable {
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .start();
         return new EmbeddedDatabase(pg, password);
+    }
+
+    /** The PostgreSQL major version of the binaries facerec runs (the zonky binaries in the parent pom). */
+    public static final int POSTGRES_MAJOR = 17;
+
+    /**
+     * A data folder an earlier facerec created with another PostgreSQL major version (14 before 0.1) cannot be opened
+     * by this one's server: say so, and how to move it, instead of PostgreSQL's own "incompatible" error.
+     */
+    static void requireSupportedVersion(Path data) throws IOException {
+        Path version = data.resolve("PG_VERSION");
+        if (!Files.isRegularFile(version)) {
+            return;
+        }
+        String v = Files.readString(version, StandardCharsets.US_ASCII).strip();
+        if (!v.equals(Integer.toString(POSTGRES_MAJOR))) {
+            throw new IOException("the database in " + data + " was made by PostgreSQL " + v + "; this facerec runs "
+                    + "PostgreSQL " + POSTGRES_MAJOR + ", which cannot open it. Upgrade it once with pg_upgrade (see "
+                    + "docs/operations.md, \"Upgrading\"), or start with a new --data-dir");
+        }
     }
 
     /** The password in the file, or a new random one written there (0600) when there is none. */
@@ -155,20 +178,41 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     "host    replication all   127.0.0.1/32    scram-sha-256",
                     "host    replication all   ::1/128         scram-sha-256", ""), StandardCharsets.US_ASCII);
             FilePermissions.OWNER.file(hba);
-            setPassword(postgresBinary(binaries), data, password);
+            setPassword(postgresBinary(binaries, Files.readString(data.resolve("PG_VERSION"), StandardCharsets.US_ASCII)
+                    .strip()), data, password);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot secure the embedded database in " + data, e);
         }
     }
 
-    /** The {@code postgres} binary zonky unpacked into our folder (the newest complete unpacking). */
-    static Path postgresBinary(Path binaries) throws IOException {
+    /**
+     * The {@code postgres} binary zonky unpacked into our folder for the data folder's major version (the folder is
+     * shared by every facerec version of this account, so it may also hold the binaries of an earlier or later
+     * PostgreSQL line): the newest complete unpacking whose {@code postgres --version} is of that major version.
+     */
+    static Path postgresBinary(Path binaries, String major) throws IOException {
         try (Stream<Path> dirs = Files.list(binaries)) {
             return dirs.filter(d -> d.getFileName().toString().startsWith("PG-") && Files.exists(d.resolve(".exists"))
-                            && Files.isExecutable(d.resolve("bin/postgres")))
+                            && Files.isExecutable(d.resolve("bin/postgres")) && major(d.resolve("bin/postgres")).equals(major))
                     .max(Comparator.comparingLong(d -> d.resolve(".exists").toFile().lastModified()))
                     .map(d -> d.resolve("bin/postgres"))
-                    .orElseThrow(() -> new IOException("no unpacked PostgreSQL binaries in " + binaries));
+                    .orElseThrow(() -> new IOException("no unpacked PostgreSQL " + major + " binaries in " + binaries));
+        }
+    }
+
+    /** The major version a {@code postgres} binary reports ({@code postgres (PostgreSQL) 17.7} gives 17), or "". */
+    static String major(Path postgres) {
+        try {
+            Process p = new ProcessBuilder(postgres.toString(), "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor(30, TimeUnit.SECONDS);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\) (\\d+)").matcher(out);
+            return m.find() ? m.group(1) : "";
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
         }
     }
 
