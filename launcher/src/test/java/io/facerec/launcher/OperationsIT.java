@@ -110,7 +110,7 @@ class OperationsIT {
     @Order(2)
     void healthHasCaptureBrokerAndModelsAndInfoHasTheVersionAndModels() throws Exception {
         JsonNode h = get("actuator/health");
-        assertThat(h.get("status").asText()).isEqualTo("UP");
+        assertThat(h.get("status").asText()).as(h.toPrettyString()).isEqualTo("UP");
         JsonNode c = h.get("components");
         assertThat(c.get("capture").get("status").asText()).isEqualTo("UP");
         assertThat(c.get("capture").get("details").get("state").asText()).isEqualTo("RUNNING");

@@ -44,6 +44,12 @@ public final class OnnxSessions {
     private OnnxSessions() {
     }
 
+    /** Closes a session {@link #open(Path, int, boolean)} opened; it leaves the list (health no longer asks it). */
+    public static void close(OrtSession session) throws OrtException {
+        OPEN.remove(session);
+        session.close();
+    }
+
     /**
      * @param intraOpThreads threads one inference may use (0 = ONNX Runtime's default, all cores)
      * @param useGpu try the CUDA provider first (needs the {@code gpu} Maven profile and CUDA); falls back to CPU

@@ -170,7 +170,7 @@ public class RetinaFaceDetector implements FaceDetector {
     @Override
     public void close() {
         try {
-            session.close();
+            OnnxSessions.close(session);
         } catch (OrtException e) {
             // closing; nothing to do
         }

@@ -146,7 +146,7 @@ public class FaceEmbedder implements AutoCloseable {
     @Override
     public void close() {
         try {
-            session.close();
+            OnnxSessions.close(session);
         } catch (OrtException ignored) {
             // closing
         }
