@@ -151,10 +151,8 @@ class DeploymentConfigTest {
         // the same names as the code registers (Micrometer dots become underscores in Prometheus, and the Prometheus
         // client drops a trailing "created" as it does "total": facerec.clusterer.persons.created is exported as
         // facerec_clusterer_persons_total). OperationsIT checks every query against a real scrape.
-        String code = Files.readString(ROOT.resolve("detector-worker/src/main/java/io/facerec/detector/detect/DetectFacesHandler.java"))
-                + Files.readString(ROOT.resolve("clusterer-worker/src/main/java/io/facerec/clusterer/cluster/ClusterFacesHandler.java"))
-                + Files.readString(ROOT.resolve("common/src/main/java/io/facerec/common/messaging/DeadLetterPublisher.java"))
-                + Files.readString(ROOT.resolve("embedder-worker/src/main/java/io/facerec/embedder/embed/FaceInputs.java"));
+        // the meters are declared once, in PipelineMeters
+        String code = Files.readString(ROOT.resolve("common/src/main/java/io/facerec/common/pipeline/PipelineMeters.java"));
         assertThat(code).contains("\"facerec.detector.items\"", "\"facerec.detector.faces\"", "\"facerec.clusterer.faces\"",
                 "\"facerec.errors\"", "\"facerec.clusterer.persons.created\"", "\"facerec.embedder.faces\"");
     }
@@ -375,7 +373,7 @@ class DeploymentConfigTest {
                 }
             }
         }
-        assertThat(written).containsExactlyInAnyOrder("/thumbnails", "/logs", "/state", "/face-index");
+        assertThat(written).containsExactlyInAnyOrder("/thumbnails", "/logs", "/state");
         for (String path : written) {
             assertThat(chown).as("volumes-init gives " + path + " to the images' user").contains(path);
         }
