@@ -28,7 +28,7 @@ import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
-import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.CommonErrorHandler;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -155,10 +155,12 @@ public class CommonConfiguration {
      * {@code BatchListenerFailedException} is retried from there (see {@link #kafkaErrorHandler}).
      */
     @Bean
+    @SuppressWarnings("unchecked")
     ConcurrentKafkaListenerContainerFactory<String, String> stageBatchFactory(KafkaProperties kafka,
-            CommonErrorHandler errorHandler) {
+            ConsumerFactory<?, ?> consumers, CommonErrorHandler errorHandler) {
         ConcurrentKafkaListenerContainerFactory<String, String> f = new ConcurrentKafkaListenerContainerFactory<>();
-        f.setConsumerFactory(new DefaultKafkaConsumerFactory<>(kafka.buildConsumerProperties()));
+        // Boot's consumer factory: its customizers bind the consumers' metrics (lag, fetch rate) to Micrometer
+        f.setConsumerFactory((ConsumerFactory<String, String>) consumers);
         f.setBatchListener(true);
         f.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
         f.setCommonErrorHandler(errorHandler);
