@@ -170,21 +170,27 @@ public final class KnnGraph {
         private final int[][] ids;
         private final float[][] sims;
         private final byte[] size;
+        /** The weakest similarity kept, once a row holds k (a weaker or equal offer is refused without a scan). */
+        private final float[] floor;
 
         TopLists(int n, int k) {
             this.k = k;
             ids = new int[n][];
             sims = new float[n][];
             size = new byte[n];
+            floor = new float[n];
             if (k > 127) {
                 throw new IllegalArgumentException("k must be at most 127");
             }
         }
 
         void offer(int row, int id, float s) {
+            int m = size[row];
+            if (m == k && s <= floor[row]) {
+                return; // most offers, once the row is full: a pair already kept has s >= floor too, so none is lost
+            }
             int[] r = ids[row];
             float[] v = sims[row];
-            int m = size[row];
             if (r == null) {
                 r = ids[row] = new int[Math.min(k, 4)];
                 v = sims[row] = new float[r.length];
@@ -209,9 +215,17 @@ public final class KnnGraph {
                 r[m] = id;
                 v[m] = s;
                 size[row]++;
+                if (m + 1 == k) {
+                    floor[row] = Math.min(weakestSim, s);
+                }
             } else if (s > weakestSim) {
                 r[weakest] = id;
                 v[weakest] = s;
+                float f = Float.POSITIVE_INFINITY;
+                for (int j = 0; j < k; j++) {
+                    f = Math.min(f, v[j]);
+                }
+                floor[row] = f;
             }
         }
 

@@ -117,8 +117,9 @@ public class Portraits {
 
     /**
      * {@link #offer} for every person a streaming batch touched, with a constant number of reads per batch: the
-     * persons' portraits, the portrait faces and the joined faces are read in one query each. Persons without a valid
-     * portrait (new ones, or whose portrait face left them) are chosen again in full.
+     * persons' portraits, the portrait faces and the joined faces are read in one query each. A person without a valid
+     * portrait (a new one, one adopted without a portrait face, or whose portrait face left it) gets the sharpest of
+     * its added faces.
      */
     public void offerAll(java.util.Map<PersonId, ? extends Collection<FaceId>> added, Instant now) {
         if (added.isEmpty()) {
@@ -143,12 +144,14 @@ public class Portraits {
             PersonId person = e.getKey();
             PersonRepository.Portrait p = current.get(person.value());
             PortraitFace currentFace = p == null || p.faceId() == null ? null : byId.get(p.faceId());
-            if (currentFace == null || !Long.valueOf(person.value()).equals(personOf.get(p.faceId()))) {
-                update(person, now);
-                continue;
+            if (currentFace != null && !Long.valueOf(person.value()).equals(personOf.get(p.faceId()))) {
+                currentFace = null; // the portrait's face has left the person
             }
-            PortraitRule.Candidate best = new PortraitRule.Candidate(currentFace.id().value(),
-                    currentFace.mediaFileId(), sharpness(currentFace));
+            // Without a valid portrait the sharpest of the added faces becomes it: the rule over all of the person's
+            // faces would read every one of them (a person of 100,000 faces on a streaming batch); later faces replace
+            // it when sharper, and a recluster or a correction applies the rule to the whole person.
+            PortraitRule.Candidate best = currentFace == null ? null : new PortraitRule.Candidate(
+                    currentFace.id().value(), currentFace.mediaFileId(), sharpness(currentFace));
             PortraitFace bestFace = currentFace;
             for (FaceId id : e.getValue()) {
                 PortraitFace f = byId.get(id.value());
@@ -161,7 +164,7 @@ public class Portraits {
                     bestFace = f;
                 }
             }
-            if (bestFace != currentFace || !portraitFileExists(person)) {
+            if (bestFace != null && (bestFace != currentFace || !portraitFileExists(person))) {
                 apply(person, best, bestFace, now);
             }
         }
