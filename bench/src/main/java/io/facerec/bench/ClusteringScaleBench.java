@@ -35,8 +35,7 @@ public final class ClusteringScaleBench {
     static final int MIN_SAMPLES = 3;
     static final int PROBES = 3;
 
-    private ClusteringScaleBench() {
-    }
+    private ClusteringScaleBench() {}
 
     public static void main(String[] args) throws Exception {
         Path peer = Path.of("../shared/peer");
@@ -59,10 +58,16 @@ public final class ClusteringScaleBench {
             sizes = List.of(1000, 5000, 20000, 100000);
         }
         Path tmp = Files.createTempDirectory("facerec-cluster-bench");
-        System.out.printf(Locale.ROOT, "DBSCAN eps %.2f min_samples %d, 512-d, %d cores; ours: IVF (2*sqrt(N) cells, %d probes) "
-                + "+ OpenBLAS; reference: sklearn brute force (cluster_ref.py)%n", EPS, MIN_SAMPLES,
-                Runtime.getRuntime().availableProcessors(), PROBES);
-        System.out.println("| data | N | ours s | reference s | reference / ours | ours F1 | reference F1 | neighbour recall |");
+        System.out.printf(
+                Locale.ROOT,
+                "DBSCAN eps %.2f min_samples %d, 512-d, %d cores; ours: IVF (2*sqrt(N) cells, %d probes) "
+                        + "+ OpenBLAS; reference: sklearn brute force (cluster_ref.py)%n",
+                EPS,
+                MIN_SAMPLES,
+                Runtime.getRuntime().availableProcessors(),
+                PROBES);
+        System.out.println(
+                "| data | N | ours s | reference s | reference / ours | ours F1 | reference F1 | neighbour recall |");
         System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- |");
         if (realEmb != null) {
             float[][] x = read(realEmb, DIM);
@@ -89,8 +94,17 @@ public final class ClusteringScaleBench {
         }
     }
 
-    static void row(String what, float[][] x, int[] truth, Path file, Path peer, Path tmp, boolean noRef, double eps,
-            int minSamples) throws Exception {
+    static void row(
+            String what,
+            float[][] x,
+            int[] truth,
+            Path file,
+            Path peer,
+            Path tmp,
+            boolean noRef,
+            double eps,
+            int minSamples)
+            throws Exception {
         IvfNeighbourhoods.dbscan(IvfNeighbourhoods.neighbours(x, 1 - eps, 0, PROBES, 1), minSamples); // warm-up
         long t0 = System.nanoTime();
         int[][] nb = IvfNeighbourhoods.neighbours(x, 1 - eps, 0, PROBES, 1);
@@ -103,10 +117,22 @@ public final class ClusteringScaleBench {
         if (!noRef) {
             Path json = tmp.resolve("ref.json");
             Path labelsOut = tmp.resolve("ref_labels.txt");
-            ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", peer.resolve("cluster_ref.py").toString(),
-                    file.toString(), "--dim", Integer.toString(DIM), "--eps", Double.toString(eps), "--min-samples",
-                    Integer.toString(minSamples), "--json", json.toString(), "--labels-out", labelsOut.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            ProcessBuilder pb = new ProcessBuilder(
+                            "/usr/bin/python3",
+                            peer.resolve("cluster_ref.py").toString(),
+                            file.toString(),
+                            "--dim",
+                            Integer.toString(DIM),
+                            "--eps",
+                            Double.toString(eps),
+                            "--min-samples",
+                            Integer.toString(minSamples),
+                            "--json",
+                            json.toString(),
+                            "--labels-out",
+                            labelsOut.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
             pb.environment().remove("OPENBLAS_NUM_THREADS"); // the reference keeps its BLAS defaults
             Process p = pb.start();
             if (p.waitFor() != 0) {
@@ -114,13 +140,23 @@ public final class ClusteringScaleBench {
             }
             String j = Files.readString(json);
             int at = j.indexOf("\"dbscan_wall_s\"");
-            double s = Double.parseDouble(j.substring(j.indexOf(':', at) + 1, j.indexOf(',', at)).trim());
+            double s = Double.parseDouble(
+                    j.substring(j.indexOf(':', at) + 1, j.indexOf(',', at)).trim());
             refS = String.format(Locale.ROOT, "%.2f", s);
             ratio = String.format(Locale.ROOT, "%.1f×", s / oursS);
             refF1 = String.format(Locale.ROOT, "%.4f", f1(truth, labels(Files.readAllLines(labelsOut))));
         }
-        System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %s | %s | %.4f | %s | %.4f |%n", what, x.length, oursS, refS, ratio,
-                f1(truth, ours), refF1, recall);
+        System.out.printf(
+                Locale.ROOT,
+                "| %s | %d | %.2f | %s | %s | %.4f | %s | %.4f |%n",
+                what,
+                x.length,
+                oursS,
+                refS,
+                ratio,
+                f1(truth, ours),
+                refF1,
+                recall);
     }
 
     /** Share of the true ε-neighbour pairs of {@code sample} random vectors that the graph holds. */
@@ -154,8 +190,10 @@ public final class ClusteringScaleBench {
             joint.merge(pl * 1_000_003L + truth[i], 1L, Long::sum);
         }
         double tp = joint.values().stream().mapToDouble(c -> c * (c - 1) / 2.0).sum();
-        double predPairs = p.values().stream().mapToDouble(c -> c * (c - 1) / 2.0).sum();
-        double truePairs = t.values().stream().mapToDouble(c -> c * (c - 1) / 2.0).sum();
+        double predPairs =
+                p.values().stream().mapToDouble(c -> c * (c - 1) / 2.0).sum();
+        double truePairs =
+                t.values().stream().mapToDouble(c -> c * (c - 1) / 2.0).sum();
         double precision = predPairs == 0 ? 1 : tp / predPairs;
         double rec = truePairs == 0 ? 1 : tp / truePairs;
         return precision + rec == 0 ? 0 : 2 * precision * rec / (precision + rec);
@@ -163,8 +201,11 @@ public final class ClusteringScaleBench {
 
     static int[] labels(List<String> lines) {
         Map<String, Integer> ids = new HashMap<>();
-        return lines.stream().map(String::strip).filter(s -> !s.isEmpty())
-                .mapToInt(s -> s.equals("-1") ? -1 : ids.computeIfAbsent(s, k -> ids.size())).toArray();
+        return lines.stream()
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .mapToInt(s -> s.equals("-1") ? -1 : ids.computeIfAbsent(s, k -> ids.size()))
+                .toArray();
     }
 
     static double dot(float[] a, float[] b) {
@@ -179,7 +220,8 @@ public final class ClusteringScaleBench {
         float[] v = new float[DIM];
         double s = 0;
         for (int i = 0; i < DIM; i++) {
-            v[i] = (float) ((around == null ? 0 : around[i]) + (around == null ? r.nextGaussian() : noise * r.nextGaussian()));
+            v[i] = (float)
+                    ((around == null ? 0 : around[i]) + (around == null ? r.nextGaussian() : noise * r.nextGaussian()));
             s += v[i] * v[i];
         }
         float inv = (float) (1 / Math.sqrt(s));

@@ -43,8 +43,7 @@ public final class DetectorBench {
     private static final Pattern IMAGES = Pattern.compile("(?i).*\\.(jpe?g|png)$");
     private static final String[] STAGES = {"decode", "preprocess", "inference", "postprocess", "thumbnails", "total"};
 
-    private DetectorBench() {
-    }
+    private DetectorBench() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of("../shared/eval/detection");
@@ -74,7 +73,8 @@ public final class DetectorBench {
         List<Path> images;
         try (Stream<Path> s = Files.list(dir)) {
             images = s.filter(p -> IMAGES.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p))
-                    .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
         }
         if (images.isEmpty()) {
             throw new IllegalArgumentException("no .jpg/.jpeg/.png files in " + dir);
@@ -92,9 +92,16 @@ public final class DetectorBench {
             Timer pre = timer(meters, "preprocess");
             Timer inf = timer(meters, "inference");
             Timer post = timer(meters, "postprocess");
-            System.err.printf(Locale.ROOT, "detector bench: %d images in %s, %d warm-up + %d measured passes, "
-                    + "intra-op threads %s, model load %.0f ms (not timed)%n", images.size(), dir, warmup, passes,
-                    threads == 0 ? "default (all cores)" : threads, loadMs);
+            System.err.printf(
+                    Locale.ROOT,
+                    "detector bench: %d images in %s, %d warm-up + %d measured passes, "
+                            + "intra-op threads %s, model load %.0f ms (not timed)%n",
+                    images.size(),
+                    dir,
+                    warmup,
+                    passes,
+                    threads == 0 ? "default (all cores)" : threads,
+                    loadMs);
 
             int n = images.size();
             double[][] ms = new double[STAGES.length][n * passes];
@@ -119,7 +126,11 @@ public final class DetectorBench {
                         t2 = System.nanoTime();
                         String name = img.getFileName().toString();
                         for (int f = 0; f < found.size(); f++) {
-                            thumbnails.write(image, found.get(f).box(), ThumbnailWriter.baseName(name), f,
+                            thumbnails.write(
+                                    image,
+                                    found.get(f).box(),
+                                    ThumbnailWriter.baseName(name),
+                                    f,
                                     ThumbnailWriter.extensionFor(name));
                         }
                         facesThisPass += found.size();
@@ -136,8 +147,14 @@ public final class DetectorBench {
                     }
                 }
                 double passMs = (System.nanoTime() - passStart) / 1e6;
-                System.err.printf(Locale.ROOT, "  pass %d%s: %.0f ms, %.2f images/s, %d faces%n", pass + 1,
-                        measured ? "" : " (warm-up)", passMs, n * 1000.0 / passMs, facesThisPass);
+                System.err.printf(
+                        Locale.ROOT,
+                        "  pass %d%s: %.0f ms, %.2f images/s, %d faces%n",
+                        pass + 1,
+                        measured ? "" : " (warm-up)",
+                        passMs,
+                        n * 1000.0 / passMs,
+                        facesThisPass);
                 if (measured) {
                     measuredWallMs += passMs;
                     faces = facesThisPass;
@@ -145,11 +162,26 @@ public final class DetectorBench {
             }
 
             double imagesPerSecond = n * passes * 1000.0 / measuredWallMs;
-            System.out.printf(Locale.ROOT, "java detector: %d images x %d passes, %d faces per pass, %.2f images/s "
-                    + "(mean %.2f ms/image)%n", n, passes, faces, imagesPerSecond, measuredWallMs / (n * passes));
+            System.out.printf(
+                    Locale.ROOT,
+                    "java detector: %d images x %d passes, %d faces per pass, %.2f images/s "
+                            + "(mean %.2f ms/image)%n",
+                    n,
+                    passes,
+                    faces,
+                    imagesPerSecond,
+                    measuredWallMs / (n * passes));
             StringBuilder json = new StringBuilder();
-            json.append(String.format(Locale.ROOT, "{\"images\":%d,\"passes\":%d,\"warmup\":%d,\"facesPerPass\":%d,"
-                    + "\"imagesPerSecond\":%.3f,\"modelLoadMs\":%.1f", n, passes, warmup, faces, imagesPerSecond, loadMs));
+            json.append(String.format(
+                    Locale.ROOT,
+                    "{\"images\":%d,\"passes\":%d,\"warmup\":%d,\"facesPerPass\":%d,"
+                            + "\"imagesPerSecond\":%.3f,\"modelLoadMs\":%.1f",
+                    n,
+                    passes,
+                    warmup,
+                    faces,
+                    imagesPerSecond,
+                    loadMs));
             StringBuilder median = new StringBuilder(",\"medianMs\":{");
             StringBuilder mean = new StringBuilder(",\"meanMs\":{");
             System.out.println("  stage         median ms   mean ms   (per image)");

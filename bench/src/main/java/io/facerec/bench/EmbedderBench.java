@@ -42,7 +42,9 @@ import java.util.Map;
 public final class EmbedderBench {
 
     public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args.length > 0 ? args[0] : "../shared/eval/detection").toAbsolutePath().normalize();
+        Path dir = Path.of(args.length > 0 ? args[0] : "../shared/eval/detection")
+                .toAbsolutePath()
+                .normalize();
         int passes = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int cropSize = args.length > 2 ? Integer.parseInt(args[2]) : 448; // the detector's default face-crop-size
         ModelStore models = ModelStore.fromEnvironment();
@@ -56,7 +58,8 @@ public final class EmbedderBench {
         Map<FaceCropWriter.Format, List<FacesDetected>> cropEvents = new EnumMap<>(FaceCropWriter.Format.class);
         List<FacesDetected> photoEvents = new ArrayList<>();
         long faceId = 0;
-        try (RetinaFaceDetector detector = new RetinaFaceDetector(models.resolve(ModelFile.RETINAFACE_MNET25_V2), 0, false, null)) {
+        try (RetinaFaceDetector detector =
+                new RetinaFaceDetector(models.resolve(ModelFile.RETINAFACE_MNET25_V2), 0, false, null)) {
             Map<FaceCropWriter.Format, FaceCropWriter> writers = new EnumMap<>(FaceCropWriter.Format.class);
             for (FaceCropWriter.Format format : FaceCropWriter.Format.values()) {
                 cropDirs.put(format, Files.createDirectories(work.resolve(format.name())));
@@ -72,17 +75,32 @@ public final class EmbedderBench {
                         continue;
                     }
                     List<FacesDetected.Face> plain = new ArrayList<>();
-                    Map<FaceCropWriter.Format, List<FacesDetected.Face>> withCrops = new EnumMap<>(FaceCropWriter.Format.class);
+                    Map<FaceCropWriter.Format, List<FacesDetected.Face>> withCrops =
+                            new EnumMap<>(FaceCropWriter.Format.class);
                     for (int i = 0; i < found.size(); i++) {
                         DetectedFace f = found.get(i);
                         faceId++;
-                        plain.add(new FacesDetected.Face(faceId, 0, i, f.score(), f.box().toArray(), f.landmarks().points()));
+                        plain.add(new FacesDetected.Face(
+                                faceId,
+                                0,
+                                i,
+                                f.score(),
+                                f.box().toArray(),
+                                f.landmarks().points()));
                         for (FaceCropWriter.Format format : FaceCropWriter.Format.values()) {
                             long t0 = System.nanoTime();
                             FaceCrop crop = writers.get(format).write(img, f.box(), "item_" + faceId);
                             writeNanos.merge(format, System.nanoTime() - t0, Long::sum);
-                            withCrops.computeIfAbsent(format, k -> new ArrayList<>()).add(new FacesDetected.Face(faceId,
-                                    0, i, f.score(), f.box().toArray(), f.landmarks().points(), crop));
+                            withCrops
+                                    .computeIfAbsent(format, k -> new ArrayList<>())
+                                    .add(new FacesDetected.Face(
+                                            faceId,
+                                            0,
+                                            i,
+                                            f.score(),
+                                            f.box().toArray(),
+                                            f.landmarks().points(),
+                                            crop));
                         }
                     }
                     photoEvents.add(FacesDetected.of(0, rel, plain));
@@ -106,8 +124,10 @@ public final class EmbedderBench {
                     new EnumMap<>(FaceCropWriter.Format.class);
             for (FaceCropWriter.Format format : FaceCropWriter.Format.values()) {
                 meters.put(format, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
-                fromCrops.put(format, new FaceInputs(paths, embedderLoader, aligner, embedder, cropDirs.get(format),
-                        meters.get(format)));
+                fromCrops.put(
+                        format,
+                        new FaceInputs(
+                                paths, embedderLoader, aligner, embedder, cropDirs.get(format), meters.get(format)));
                 embedAllOf(cropEvents.get(format), fromCrops.get(format), embedder); // warm-up
             }
             embedAllOf(photoEvents, fromPhotos, embedder);
@@ -123,7 +143,8 @@ public final class EmbedderBench {
                     long t0 = System.nanoTime();
                     if (which == 0) {
                         for (FacesDetected e : photoEvents) {
-                            embedder.embedAll(java.util.Collections.nCopies(e.faces().size(), fixed), 16);
+                            embedder.embedAll(
+                                    java.util.Collections.nCopies(e.faces().size(), fixed), 16);
                         }
                         bareNanos += System.nanoTime() - t0;
                     } else if (which == 1) {
@@ -138,10 +159,19 @@ public final class EmbedderBench {
             }
             double bare = faces * (double) passes / (bareNanos / 1e9);
             double photo = faces * (double) passes / (photoNanos / 1e9);
-            System.out.printf(Locale.ROOT, "%d faces in %d photos x %d interleaved passes; face crop size %d; model "
-                    + "batches: %s%n", faces, photoEvents.size(), passes, cropSize, embedder.batches());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%d faces in %d photos x %d interleaved passes; face crop size %d; model " + "batches: %s%n",
+                    faces,
+                    photoEvents.size(),
+                    passes,
+                    cropSize,
+                    embedder.batches());
             System.out.printf(Locale.ROOT, "bare model                    %6.1f faces/s%n", bare);
-            System.out.printf(Locale.ROOT, "stage, photo decode           %6.1f faces/s = %3.0f%% of bare%n", photo,
+            System.out.printf(
+                    Locale.ROOT,
+                    "stage, photo decode           %6.1f faces/s = %3.0f%% of bare%n",
+                    photo,
                     100 * photo / bare);
             List<float[]> full = fullResolution(photoEvents, embedderLoader, paths, fromPhotos, embedder);
             report("photo (reduced) decode", embedAllOf(photoEvents, fromPhotos, embedder), full);
@@ -151,17 +181,28 @@ public final class EmbedderBench {
                 try (var s = Files.list(cropDirs.get(format))) {
                     bytes = s.mapToLong(f -> f.toFile().length()).sum();
                 }
-                double crops = meters.get(format).counter("facerec.embedder.faces", "source", "crop").count();
-                double fallback = meters.get(format).counter("facerec.embedder.faces", "source", "photo").count();
-                System.out.printf(Locale.ROOT, "stage, crops %-5s            %6.1f faces/s = %3.0f%% of bare "
-                        + "(%.1f%% of faces from crops; crop %.0f KB/face, written by the detector in %.2f ms/face)%n",
-                        format, staged, 100 * staged / bare, 100 * crops / (crops + fallback), bytes / 1024.0 / faces,
+                double crops = meters.get(format)
+                        .counter("facerec.embedder.faces", "source", "crop")
+                        .count();
+                double fallback = meters.get(format)
+                        .counter("facerec.embedder.faces", "source", "photo")
+                        .count();
+                System.out.printf(
+                        Locale.ROOT,
+                        "stage, crops %-5s            %6.1f faces/s = %3.0f%% of bare "
+                                + "(%.1f%% of faces from crops; crop %.0f KB/face, written by the detector in %.2f ms/face)%n",
+                        format,
+                        staged,
+                        100 * staged / bare,
+                        100 * crops / (crops + fallback),
+                        bytes / 1024.0 / faces,
                         writeNanos.get(format) / 1e6 / faces);
                 report("crops " + format, embedAllOf(cropEvents.get(format), fromCrops.get(format), embedder), full);
             }
         } finally {
             try (var s = Files.walk(work)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                s.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(f -> f.toFile().delete());
             }
         }
     }
@@ -176,8 +217,12 @@ public final class EmbedderBench {
     }
 
     /** The reference: every photo decoded in full, every face aligned from it. */
-    static List<float[]> fullResolution(List<FacesDetected> events, ImageLoader loader, MediaPathResolver paths,
-            FaceInputs inputs, FaceEmbedder embedder) {
+    static List<float[]> fullResolution(
+            List<FacesDetected> events,
+            ImageLoader loader,
+            MediaPathResolver paths,
+            FaceInputs inputs,
+            FaceEmbedder embedder) {
         List<float[]> out = new ArrayList<>();
         for (FacesDetected e : events) {
             try (DecodedImage img = loader.load(paths.resolve(e.filePath()))) {
@@ -199,7 +244,12 @@ public final class EmbedderBench {
             cos.add(c);
         }
         cos.sort(null);
-        System.out.printf(Locale.ROOT, "  %-24s vs full-resolution photo, cosine per face: min %.4f, 1st pct %.4f, "
-                + "median %.4f%n", label, cos.get(0), cos.get(cos.size() / 100), cos.get(cos.size() / 2));
+        System.out.printf(
+                Locale.ROOT,
+                "  %-24s vs full-resolution photo, cosine per face: min %.4f, 1st pct %.4f, " + "median %.4f%n",
+                label,
+                cos.get(0),
+                cos.get(cos.size() / 100),
+                cos.get(cos.size() / 2));
     }
 }

@@ -34,12 +34,13 @@ public class LatencyBench {
         Path data = Files.createTempDirectory("facerec-latency");
         Map<String, Object> props = new java.util.HashMap<>();
         props.put("facerec.thumbnails-dir", data.resolve("thumbnails").toString());
-        try (EmbeddedPipeline pipeline = EmbeddedPipeline.start(data, dir, props, s -> System.err.println("bench: " + s),
-                false, null)) {
+        try (EmbeddedPipeline pipeline =
+                EmbeddedPipeline.start(data, dir, props, s -> System.err.println("bench: " + s), false, null)) {
             new LatencyBench(pipeline, System.out).run(dir, 2, n);
         }
         System.exit(0);
     }
+
     private final EmbeddedPipeline pipeline;
     private final PrintStream out;
 
@@ -53,8 +54,10 @@ public class LatencyBench {
         for (Path p : MediaImporter.scan(dir)) {
             byFolder.computeIfAbsent(p.getParent(), k -> new ArrayList<>()).add(p);
         }
-        MediaImporter importer = new MediaImporter(pipeline.bean(MediaFileRepository.class),
-                pipeline.bean(MediaItemRepository.class), pipeline.bean(MediaPathResolver.class));
+        MediaImporter importer = new MediaImporter(
+                pipeline.bean(MediaFileRepository.class),
+                pipeline.bean(MediaItemRepository.class),
+                pipeline.bean(MediaPathResolver.class));
         List<Path> warm = new ArrayList<>();
         List<Path> rest = new ArrayList<>();
         for (List<Path> photos : byFolder.values()) {
@@ -85,10 +88,14 @@ public class LatencyBench {
             MediaItemId id = importer.importFiles(List.of(p)).get(0); // auto-commit: committed on return
             long deadline = t0 + 120_000_000_000L;
             while (System.nanoTime() < deadline) {
-                Long pending = jdbc.queryForObject("SELECT CASE WHEN m.\"IsFacesExtracted\" THEN "
-                        + "(SELECT COUNT(*) FROM \"Faces\" f WHERE f.\"MediaItemId\" = m.\"Id\" AND f.\"PersonId\" IS NULL) "
-                        + "ELSE -1 END FROM \"MediaItems\" m WHERE m.\"Id\" = ?", Long.class, id.value());
-                Long faceCount = jdbc.queryForObject("SELECT COUNT(*) FROM \"Faces\" WHERE \"MediaItemId\" = ?", Long.class, id.value());
+                Long pending = jdbc.queryForObject(
+                        "SELECT CASE WHEN m.\"IsFacesExtracted\" THEN "
+                                + "(SELECT COUNT(*) FROM \"Faces\" f WHERE f.\"MediaItemId\" = m.\"Id\" AND f.\"PersonId\" IS NULL) "
+                                + "ELSE -1 END FROM \"MediaItems\" m WHERE m.\"Id\" = ?",
+                        Long.class,
+                        id.value());
+                Long faceCount = jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM \"Faces\" WHERE \"MediaItemId\" = ?", Long.class, id.value());
                 if (pending != null && pending == 0 && faceCount > 0) {
                     break;
                 }
@@ -100,9 +107,9 @@ public class LatencyBench {
         }
         long[] a = lat.stream().mapToLong(Long::longValue).toArray();
         Arrays.sort(a);
-        out.printf("INSERT commit -> PersonId written, %d photos: p50 %d ms, max %d ms%n", a.length,
-                a.length == 0 ? 0 : a[(a.length - 1) / 2], a.length == 0 ? 0 : a[a.length - 1]);
+        out.printf(
+                "INSERT commit -> PersonId written, %d photos: p50 %d ms, max %d ms%n",
+                a.length, a.length == 0 ? 0 : a[(a.length - 1) / 2], a.length == 0 ? 0 : a[a.length - 1]);
         return a;
     }
-
 }

@@ -54,8 +54,7 @@ import org.springframework.util.FileSystemUtils;
 public final class PipelineThroughputBench {
     private static final int WARMUP_ITEMS = 12;
 
-    private PipelineThroughputBench() {
-    }
+    private PipelineThroughputBench() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
@@ -68,10 +67,17 @@ public final class PipelineThroughputBench {
         if (all.isEmpty()) {
             throw new IllegalArgumentException("no photos under " + dir);
         }
-        List<Path> items = IntStream.range(0, n).mapToObj(i -> all.get(i % all.size())).toList();
+        List<Path> items =
+                IntStream.range(0, n).mapToObj(i -> all.get(i % all.size())).toList();
         PrintStream out = System.out;
-        out.printf(Locale.ROOT, "pipeline throughput: %d items (%d distinct photos of %s), %d cores, load average %s%n", n,
-                Math.min(n, all.size()), dir.getFileName(), Runtime.getRuntime().availableProcessors(), Load.now());
+        out.printf(
+                Locale.ROOT,
+                "pipeline throughput: %d items (%d distinct photos of %s), %d cores, load average %s%n",
+                n,
+                Math.min(n, all.size()),
+                dir.getFileName(),
+                Runtime.getRuntime().availableProcessors(),
+                Load.now());
 
         Stages before = stagesAlone(dir, items, out);
         double pipeline = chain(dir, all, n, out);
@@ -81,26 +87,49 @@ public final class PipelineThroughputBench {
         double embedder = (before.embedderFacesPerSecond() + after.embedderFacesPerSecond()) / 2;
         double facesPerItem = (double) before.faces() / n;
         double limit = 1 / (1 / detector + facesPerItem / embedder);
-        out.printf(Locale.ROOT, "stage limit: 1 / (1 / %.2f + %.3f / %.2f) = %.2f items/s; pipeline %.2f items/s = %.0f%% "
-                + "of it; load average after %s%n", detector, facesPerItem, embedder, limit, pipeline,
-                100 * pipeline / limit, Load.now());
-        out.printf(Locale.ROOT, "{\"items\":%d,\"faces\":%d,\"pipeline_items_per_s\":%.3f,\"stage_limit_items_per_s\":%.3f,"
-                + "\"ratio\":%.3f}%n", n, before.faces(), pipeline, limit, pipeline / limit);
+        out.printf(
+                Locale.ROOT,
+                "stage limit: 1 / (1 / %.2f + %.3f / %.2f) = %.2f items/s; pipeline %.2f items/s = %.0f%% "
+                        + "of it; load average after %s%n",
+                detector,
+                facesPerItem,
+                embedder,
+                limit,
+                pipeline,
+                100 * pipeline / limit,
+                Load.now());
+        out.printf(
+                Locale.ROOT,
+                "{\"items\":%d,\"faces\":%d,\"pipeline_items_per_s\":%.3f,\"stage_limit_items_per_s\":%.3f,"
+                        + "\"ratio\":%.3f}%n",
+                n,
+                before.faces(),
+                pipeline,
+                limit,
+                pipeline / limit);
         System.exit(0);
     }
 
     /** What the stages alone did: items/s of the detector, faces found, faces/s of the embedder. */
-    record Stages(double detectorItemsPerSecond, int faces, double embedderFacesPerSecond) {
-    }
+    record Stages(double detectorItemsPerSecond, int faces, double embedderFacesPerSecond) {}
 
     static Stages stagesAlone(Path dir, List<Path> items, PrintStream out) throws Exception {
         Path work = Files.createTempDirectory("facerec-bench-stages");
         Path crops = work.resolve("crops");
-        FacerecProperties common = EvaluateMode.settings("facerec", FacerecProperties.class, Map.of(
-                "facerec.media-root", dir.toString(), "facerec.thumbnails-dir", work.resolve("thumbs").toString(),
-                "facerec.face-crops-dir", crops.toString()));
-        DetectorProperties detectorProps = EvaluateMode.settings("facerec.detector", DetectorProperties.class, Map.of());
-        EmbedderProperties embedderProps = EvaluateMode.settings("facerec.embedder", EmbedderProperties.class, Map.of());
+        FacerecProperties common = EvaluateMode.settings(
+                "facerec",
+                FacerecProperties.class,
+                Map.of(
+                        "facerec.media-root",
+                        dir.toString(),
+                        "facerec.thumbnails-dir",
+                        work.resolve("thumbs").toString(),
+                        "facerec.face-crops-dir",
+                        crops.toString()));
+        DetectorProperties detectorProps =
+                EvaluateMode.settings("facerec.detector", DetectorProperties.class, Map.of());
+        EmbedderProperties embedderProps =
+                EvaluateMode.settings("facerec.embedder", EmbedderProperties.class, Map.of());
         ImageLoader loader = new ImageLoader(common.maxImagePixels());
         MediaPathResolver paths = new MediaPathResolver(dir);
         ModelStore models = ModelStore.fromEnvironment();
@@ -109,7 +138,9 @@ public final class PipelineThroughputBench {
             MediaDetection detection = detectorStage.detection(DetectorStage.Output.ALL, crops);
             FaceEmbedding embedding = embedderStage.embedding(crops);
             // warm-up: a few items through both stages
-            List<Integer> warm = IntStream.range(0, Math.min(WARMUP_ITEMS, items.size())).boxed().toList();
+            List<Integer> warm = IntStream.range(0, Math.min(WARMUP_ITEMS, items.size()))
+                    .boxed()
+                    .toList();
             embedAll(embedderStage, embedding, detectAll(detectorStage, detection, paths, items, warm, 1_000_000));
             List<Integer> indices = IntStream.range(0, items.size()).boxed().toList();
             long t0 = System.nanoTime();
@@ -120,11 +151,22 @@ public final class PipelineThroughputBench {
             embedAll(embedderStage, embedding, found);
             double embedSeconds = (System.nanoTime() - t1) / 1e9;
             Stages s = new Stages(items.size() / detectSeconds, faces, faces / embedSeconds);
-            out.printf(Locale.ROOT, "stages alone (%d detector and %d embedder workers, %d intra-op thread(s) each): "
-                    + "detector %d items in %.1f s = %.2f items/s (%d faces); embedder %d faces in %.1f s = %.2f faces/s; "
-                    + "load average %s%n", detectorStage.workers().size(), embedderStage.workers().size(),
-                    detectorProps.intraOpThreads(), items.size(), detectSeconds, s.detectorItemsPerSecond(), faces, faces,
-                    embedSeconds, s.embedderFacesPerSecond(), Load.now());
+            out.printf(
+                    Locale.ROOT,
+                    "stages alone (%d detector and %d embedder workers, %d intra-op thread(s) each): "
+                            + "detector %d items in %.1f s = %.2f items/s (%d faces); embedder %d faces in %.1f s = %.2f faces/s; "
+                            + "load average %s%n",
+                    detectorStage.workers().size(),
+                    embedderStage.workers().size(),
+                    detectorProps.intraOpThreads(),
+                    items.size(),
+                    detectSeconds,
+                    s.detectorItemsPerSecond(),
+                    faces,
+                    faces,
+                    embedSeconds,
+                    s.embedderFacesPerSecond(),
+                    Load.now());
             return s;
         } finally {
             FileSystemUtils.deleteRecursively(work);
@@ -132,8 +174,13 @@ public final class PipelineThroughputBench {
     }
 
     /** The detector stage's work on the items, in batches of its batch size spread over its workers. */
-    private static List<FacesDetected> detectAll(DetectorStage stage, MediaDetection detection, MediaPathResolver paths,
-            List<Path> items, List<Integer> indices, long idOffset) {
+    private static List<FacesDetected> detectAll(
+            DetectorStage stage,
+            MediaDetection detection,
+            MediaPathResolver paths,
+            List<Path> items,
+            List<Integer> indices,
+            long idOffset) {
         int batch = stage.properties().batchSize();
         List<FacesDetected> out = new ArrayList<>();
         for (int from = 0; from < indices.size(); from += batch) {
@@ -145,8 +192,14 @@ public final class PipelineThroughputBench {
                 for (int k = 0; k < f.faces().size(); k++) {
                     NewFace nf = f.faces().get(k);
                     DetectedFace d = nf.face();
-                    faces.add(new FacesDetected.Face(id * 100 + k, 0, k, d.score(), d.box().toArray(),
-                            d.landmarks().points(), f.crops().get(k)));
+                    faces.add(new FacesDetected.Face(
+                            id * 100 + k,
+                            0,
+                            k,
+                            d.score(),
+                            d.box().toArray(),
+                            d.landmarks().points(),
+                            f.crops().get(k)));
                 }
                 return FacesDetected.of(id, rel, faces);
             }));
@@ -169,14 +222,21 @@ public final class PipelineThroughputBench {
     /** The whole chain: N rows inserted at once, timed from the commit to the last face clustered. */
     static double chain(Path dir, List<Path> photos, int n, PrintStream out) throws Exception {
         Path tmp = Files.createTempDirectory("facerec-bench-pipeline");
-        try (EmbeddedPipeline p = EmbeddedPipeline.start(tmp.resolve("data"), dir, Map.of(
-                "facerec.thumbnails-dir", tmp.resolve("thumbs").toString(), "facerec.capture.drop-slot-on-stop", "true"),
-                s -> { })) {
+        try (EmbeddedPipeline p = EmbeddedPipeline.start(
+                tmp.resolve("data"),
+                dir,
+                Map.of(
+                        "facerec.thumbnails-dir",
+                        tmp.resolve("thumbs").toString(),
+                        "facerec.capture.drop-slot-on-stop",
+                        "true"),
+                s -> {})) {
             MediaFileRepository files = p.bean(MediaFileRepository.class);
             MediaPathResolver paths = p.bean(MediaPathResolver.class);
             List<MediaFileId> fileIds = new ArrayList<>();
             for (Path photo : photos.subList(0, Math.min(photos.size(), n))) {
-                fileIds.add(files.insert(paths.relativize(photo), photo.getFileName().toString(), null));
+                fileIds.add(files.insert(
+                        paths.relativize(photo), photo.getFileName().toString(), null));
             }
             JdbcTemplate jdbc = p.bean(JdbcTemplate.class);
             ZeroSetupRun run = new ZeroSetupRun(p, out, out);
@@ -190,11 +250,21 @@ public final class PipelineThroughputBench {
                 throw new IllegalStateException("the pipeline did not finish " + n + " items in 60 minutes");
             }
             double s = (System.nanoTime() - t0) / 1e9;
-            long faces = jdbc.queryForObject("SELECT COUNT(*) FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = "
-                    + "f.\"MediaItemId\" WHERE m.\"Name\" LIKE 'item-%'", Long.class);
+            long faces = jdbc.queryForObject(
+                    "SELECT COUNT(*) FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = "
+                            + "f.\"MediaItemId\" WHERE m.\"Name\" LIKE 'item-%'",
+                    Long.class);
             long persons = jdbc.queryForObject("SELECT COUNT(*) FROM \"Persons\"", Long.class);
-            out.printf(Locale.ROOT, "whole chain (INSERT -> PersonId, real CDC and broker): %d items in %.1f s = %.2f "
-                    + "items/s; %d faces, %d persons; load average %s%n", n, s, n / s, faces, persons, Load.now());
+            out.printf(
+                    Locale.ROOT,
+                    "whole chain (INSERT -> PersonId, real CDC and broker): %d items in %.1f s = %.2f "
+                            + "items/s; %d faces, %d persons; load average %s%n",
+                    n,
+                    s,
+                    n / s,
+                    faces,
+                    persons,
+                    Load.now());
             return n / s;
         } finally {
             FileSystemUtils.deleteRecursively(tmp);
@@ -207,7 +277,10 @@ public final class PipelineThroughputBench {
             c.setAutoCommit(false);
             try (var ps = c.prepareStatement("INSERT INTO \"MediaItems\" (\"MediaFileId\", \"Name\") VALUES (?, ?)")) {
                 for (int i = from; i < to; i++) {
-                    ps.setLong(1, files.get(Math.floorMod(i - WARMUP_ITEMS, files.size())).value());
+                    ps.setLong(
+                            1,
+                            files.get(Math.floorMod(i - WARMUP_ITEMS, files.size()))
+                                    .value());
                     ps.setString(2, prefix + i);
                     ps.addBatch();
                 }

@@ -27,8 +27,13 @@ public final class ClustererStage {
     private final PlatformTransactionManager txm;
     private final MeterRegistry meters;
 
-    public ClustererStage(FaceRepository faces, PersonRepository persons, PersonCentroidRepository centroids,
-            ClusteringChangeRepository changes, ClustererProperties props, PlatformTransactionManager txm,
+    public ClustererStage(
+            FaceRepository faces,
+            PersonRepository persons,
+            PersonCentroidRepository centroids,
+            ClusteringChangeRepository changes,
+            ClustererProperties props,
+            PlatformTransactionManager txm,
             MeterRegistry meters) {
         this.faces = faces;
         this.persons = persons;
@@ -41,13 +46,21 @@ public final class ClustererStage {
 
     /** The streaming clusterer (its in-memory index is its own: close it). */
     public ClusterFacesHandler clusterer(Portraits portraits) {
-        return new ClusterFacesHandler(faces, persons, centroids, changes, portraits, props, new TransactionTemplate(txm),
-                Clock.systemUTC(), meters);
+        return new ClusterFacesHandler(
+                faces,
+                persons,
+                centroids,
+                changes,
+                portraits,
+                props,
+                new TransactionTemplate(txm),
+                Clock.systemUTC(),
+                meters);
     }
 
     /** The recluster of all embeddings of a model. */
     public ReclusterHandler reclusterer(Portraits portraits) {
-        return new ReclusterHandler(faces, persons, centroids, changes, portraits, props, new TransactionTemplate(txm),
-                Clock.systemUTC());
+        return new ReclusterHandler(
+                faces, persons, centroids, changes, portraits, props, new TransactionTemplate(txm), Clock.systemUTC());
     }
 }

@@ -9,8 +9,8 @@ import io.facerec.common.persistence.ClusteringChangeRepository;
 import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.PersonRepository;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.facerec.common.portrait.Portraits;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -32,8 +32,13 @@ import org.springframework.transaction.PlatformTransactionManager;
 public class ClustererWorkerConfiguration {
 
     @Bean
-    ClustererStage clustererStage(FaceRepository faces, PersonRepository persons, PersonCentroidRepository centroids,
-            ClusteringChangeRepository changes, ClustererProperties props, PlatformTransactionManager txm,
+    ClustererStage clustererStage(
+            FaceRepository faces,
+            PersonRepository persons,
+            PersonCentroidRepository centroids,
+            ClusteringChangeRepository changes,
+            ClustererProperties props,
+            PlatformTransactionManager txm,
             ObjectProvider<MeterRegistry> meters) {
         return new ClustererStage(faces, persons, centroids, changes, props, txm, meters.getIfAvailable());
     }
@@ -50,12 +55,13 @@ public class ClustererWorkerConfiguration {
 
     @Bean
     io.facerec.clusterer.replay.EmbeddingsReplay embeddingsReplay(KafkaProperties kafka) {
-        return new io.facerec.clusterer.replay.EmbeddingsReplay(kafka.buildConsumerProperties(), java.time.Duration.ofMinutes(10));
+        return new io.facerec.clusterer.replay.EmbeddingsReplay(
+                kafka.buildConsumerProperties(), java.time.Duration.ofMinutes(10));
     }
 
     @Bean
-    ConcurrentKafkaListenerContainerFactory<String, String> clustererBatchFactory(KafkaProperties kafka,
-            ClustererProperties props, CommonErrorHandler errorHandler) {
+    ConcurrentKafkaListenerContainerFactory<String, String> clustererBatchFactory(
+            KafkaProperties kafka, ClustererProperties props, CommonErrorHandler errorHandler) {
         Map<String, Object> config = new HashMap<>(kafka.buildConsumerProperties());
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, props.maxBatch());
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 300);
@@ -69,7 +75,9 @@ public class ClustererWorkerConfiguration {
     }
 
     @Bean
-    FacesEmbeddedListener facesEmbeddedListener(ClusterFacesHandler handler, FaceRepository faces,
+    FacesEmbeddedListener facesEmbeddedListener(
+            ClusterFacesHandler handler,
+            FaceRepository faces,
             io.facerec.common.messaging.DeadLetterPublisher deadLetters) {
         return new FacesEmbeddedListener(handler, faces, deadLetters);
     }

@@ -11,8 +11,7 @@ import java.util.Properties;
 public final class FacerecVersion {
     private static final String VERSION = load();
 
-    private FacerecVersion() {
-    }
+    private FacerecVersion() {}
 
     /** The project version, e.g. {@code 0.1.0-SNAPSHOT}; {@code unknown} when run from classes without the file. */
     public static String get() {

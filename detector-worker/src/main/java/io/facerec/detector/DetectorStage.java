@@ -45,14 +45,18 @@ public final class DetectorStage implements AutoCloseable {
     private final MeterRegistry meters;
 
     /** Opens the model (one session, shared by the workers) and starts the worker threads. */
-    public DetectorStage(DetectorProperties props, FacerecProperties common, ModelStore models, ImageLoader loader,
+    public DetectorStage(
+            DetectorProperties props,
+            FacerecProperties common,
+            ModelStore models,
+            ImageLoader loader,
             MeterRegistry meters) {
         this.props = props;
         this.common = common;
         this.loader = loader;
         this.meters = meters;
-        this.detector = new RetinaFaceDetector(models.resolve(ModelFile.RETINAFACE_MNET25_V2), props.intraOpThreads(),
-                props.useGpu(), meters);
+        this.detector = new RetinaFaceDetector(
+                models.resolve(ModelFile.RETINAFACE_MNET25_V2), props.intraOpThreads(), props.useGpu(), meters);
         this.workers = new StageWorkers("detector", props.workers());
     }
 
@@ -70,25 +74,39 @@ public final class DetectorStage implements AutoCloseable {
 
     /** The thumbnail writer of the settings (names, margin, size, permissions). */
     public ThumbnailWriter thumbnails() {
-        return new ThumbnailWriter(common.thumbnailsDir(), props.thumbnailMargin(), props.thumbnailSize(),
-                props.minFaceSize()).withNaming(props.thumbnailNames()).withPermissions(common.filePermissions());
+        return new ThumbnailWriter(
+                        common.thumbnailsDir(), props.thumbnailMargin(), props.thumbnailSize(), props.minFaceSize())
+                .withNaming(props.thumbnailNames())
+                .withPermissions(common.filePermissions());
     }
 
     /** The detection of one media file, writing what {@code output} says ({@code cropsDir}: where crops go). */
     public MediaDetection detection(Output output, Path cropsDir) {
-        ThumbnailWriter thumbs = output == Output.ALL || output == Output.NO_CROPS ? thumbnails() : thumbnails().dryRun();
+        ThumbnailWriter thumbs = output == Output.ALL || output == Output.NO_CROPS
+                ? thumbnails()
+                : thumbnails().dryRun();
         boolean crops = output == Output.ALL || output == Output.CROPS_ONLY;
-        return new MediaDetection(loader, detector, props.detectionSettings(), thumbs,
+        return new MediaDetection(
+                loader,
+                detector,
+                props.detectionSettings(),
+                thumbs,
                 crops ? props.faceCropWriter(cropsDir, common.filePermissions()) : null,
-                output == Output.ALL || output == Output.NO_CROPS ? new VideoFrameStore(common.thumbnailsDir(),
-                        common.filePermissions()) : null, props.videoSampling());
+                output == Output.ALL || output == Output.NO_CROPS
+                        ? new VideoFrameStore(common.thumbnailsDir(), common.filePermissions())
+                        : null,
+                props.videoSampling());
     }
 
     /** The stage's handler, writing rows through {@code store} and handing its events to {@code events}. */
-    public DetectFacesHandler handler(PipelineStore store, MediaPathResolver paths, Output output, EventSink events,
+    public DetectFacesHandler handler(
+            PipelineStore store,
+            MediaPathResolver paths,
+            Output output,
+            EventSink events,
             DeadLetterPublisher deadLetters) {
-        return new DetectFacesHandler(store, paths, detection(output, common.faceCropsDir()), workers, events,
-                deadLetters, meters);
+        return new DetectFacesHandler(
+                store, paths, detection(output, common.faceCropsDir()), workers, events, deadLetters, meters);
     }
 
     @Override

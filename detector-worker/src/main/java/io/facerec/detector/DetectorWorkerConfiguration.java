@@ -36,30 +36,47 @@ import org.springframework.core.env.Environment;
 public class DetectorWorkerConfiguration {
 
     @Bean(destroyMethod = "close")
-    DetectorStage detectorStage(DetectorProperties props, FacerecProperties common, ModelStore models,
-            ImageLoader loader, ObjectProvider<MeterRegistry> meters) {
+    DetectorStage detectorStage(
+            DetectorProperties props,
+            FacerecProperties common,
+            ModelStore models,
+            ImageLoader loader,
+            ObjectProvider<MeterRegistry> meters) {
         return new DetectorStage(props, common, models, loader, meters.getIfAvailable());
     }
 
     @Bean
-    DetectFacesHandler detectFacesHandler(DetectorStage stage, PipelineStore store, MediaPathResolver paths,
-            EventPublisher events, DeadLetterPublisher deadLetters) {
+    DetectFacesHandler detectFacesHandler(
+            DetectorStage stage,
+            PipelineStore store,
+            MediaPathResolver paths,
+            EventPublisher events,
+            DeadLetterPublisher deadLetters) {
         return stage.handler(store, paths, DetectorStage.Output.ALL, events, deadLetters);
     }
 
     @Bean
-    MediaItemCapturedListener mediaItemCapturedListener(DetectFacesHandler handler, DeadLetterPublisher deadLetters,
-            ObjectProvider<MeterRegistry> meters) {
+    MediaItemCapturedListener mediaItemCapturedListener(
+            DetectFacesHandler handler, DeadLetterPublisher deadLetters, ObjectProvider<MeterRegistry> meters) {
         return new MediaItemCapturedListener(handler, deadLetters, meters.getIfAvailable());
     }
 
     @Bean
     @ConditionalOnProperty(name = "facerec.capture.enabled", havingValue = "true", matchIfMissing = true)
-    MediaItemCapture mediaItemCapture(CaptureProperties props, Environment env, EventPublisher events,
-            DataSource dataSource, ObjectProvider<MeterRegistry> meters) {
-        MediaItemCapture capture = new MediaItemCapture(DebeziumConfig.build(props,
-                env.getRequiredProperty("spring.datasource.url"), env.getProperty("spring.datasource.username"),
-                env.getProperty("spring.datasource.password")), events, new CaptureLock(dataSource));
+    MediaItemCapture mediaItemCapture(
+            CaptureProperties props,
+            Environment env,
+            EventPublisher events,
+            DataSource dataSource,
+            ObjectProvider<MeterRegistry> meters) {
+        MediaItemCapture capture = new MediaItemCapture(
+                DebeziumConfig.build(
+                        props,
+                        env.getRequiredProperty("spring.datasource.url"),
+                        env.getProperty("spring.datasource.username"),
+                        env.getProperty("spring.datasource.password")),
+                events,
+                new CaptureLock(dataSource));
         meters.ifAvailable(m -> CaptureHealthIndicator.bindMeters(capture, m));
         return capture;
     }

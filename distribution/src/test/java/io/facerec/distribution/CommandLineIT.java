@@ -24,14 +24,18 @@ class CommandLineIT {
     @TempDir
     Path tmp;
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     List<String> command(String... args) {
-        List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx2g", "-Djava.io.tmpdir=" + tmp.resolve("jtmp"), "-Dfacerec.models.dir="
-                        + System.getProperty("facerec.models.dir", "../models"), "-jar",
-                Path.of(System.getProperty("facerec.jar", "target/facerec.jar")).toAbsolutePath().toString()));
+        List<String> c = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx2g",
+                "-Djava.io.tmpdir=" + tmp.resolve("jtmp"),
+                "-Dfacerec.models.dir=" + System.getProperty("facerec.models.dir", "../models"),
+                "-jar",
+                Path.of(System.getProperty("facerec.jar", "target/facerec.jar"))
+                        .toAbsolutePath()
+                        .toString()));
         c.addAll(List.of(args));
         return c;
     }
@@ -39,11 +43,14 @@ class CommandLineIT {
     /** Runs the jar with standard output and error piped. */
     Run run(String... args) throws Exception {
         Files.createDirectories(tmp.resolve("jtmp"));
-        ProcessBuilder pb = new ProcessBuilder(command(args)).directory(tmp.toFile())
-                .redirectOutput(tmp.resolve("out.txt").toFile()).redirectError(tmp.resolve("err.txt").toFile());
+        ProcessBuilder pb = new ProcessBuilder(command(args))
+                .directory(tmp.toFile())
+                .redirectOutput(tmp.resolve("out.txt").toFile())
+                .redirectError(tmp.resolve("err.txt").toFile());
         Process p = pb.start();
         assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
-        Run r = new Run(p.exitValue(), Files.readString(tmp.resolve("out.txt")), Files.readString(tmp.resolve("err.txt")));
+        Run r = new Run(
+                p.exitValue(), Files.readString(tmp.resolve("out.txt")), Files.readString(tmp.resolve("err.txt")));
         System.out.println("facerec " + String.join(" ", args) + " -> " + r.exit() + "\n" + r.out() + r.err());
         return r;
     }
@@ -60,7 +67,8 @@ class CommandLineIT {
         Run ok = run("--test", dir.toString(), "--thumbnails", tmp.resolve("t").toString());
         assertThat(ok.exit()).isZero();
         Files.writeString(dir.resolve("broken.jpg"), "not a photo");
-        Run failed = run("--test", dir.toString(), "--thumbnails", tmp.resolve("t").toString());
+        Run failed =
+                run("--test", dir.toString(), "--thumbnails", tmp.resolve("t").toString());
         assertThat(failed.exit()).isEqualTo(1);
         assertThat(failed.err()).contains("broken.jpg: NOT_AN_IMAGE");
     }
@@ -82,15 +90,27 @@ class CommandLineIT {
     @Test
     void pipedProgressHasNoCarriageReturnsAndATerminalGetsTheBar() throws Exception {
         Path dir = photos(3);
-        Run piped = run("--test", dir.toString(), "--thumbnails", tmp.resolve("t").toString());
+        Run piped =
+                run("--test", dir.toString(), "--thumbnails", tmp.resolve("t").toString());
         assertThat(piped.exit()).isZero();
         assertThat(piped.err()).doesNotContain("\r").contains("facerec: images 3/3");
 
         // a real terminal: util-linux's script runs the command on a pseudo-terminal and records what it wrote
-        String cmd = String.join(" ", command("--test", dir.toString(), "--thumbnails", tmp.resolve("t").toString())
-                .stream().map(a -> "'" + a.replace("'", "'\\''") + "'").toList());
-        Process p = new ProcessBuilder("script", "-qefc", cmd, tmp.resolve("typescript").toString())
-                .directory(tmp.toFile()).redirectOutput(tmp.resolve("tty.txt").toFile()).redirectErrorStream(true)
+        String cmd = String.join(
+                " ",
+                command(
+                                "--test",
+                                dir.toString(),
+                                "--thumbnails",
+                                tmp.resolve("t").toString())
+                        .stream()
+                        .map(a -> "'" + a.replace("'", "'\\''") + "'")
+                        .toList());
+        Process p = new ProcessBuilder(
+                        "script", "-qefc", cmd, tmp.resolve("typescript").toString())
+                .directory(tmp.toFile())
+                .redirectOutput(tmp.resolve("tty.txt").toFile())
+                .redirectErrorStream(true)
                 .start();
         p.getOutputStream().close();
         assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
@@ -103,13 +123,20 @@ class CommandLineIT {
     void aRunWithoutDataDirLeavesNoTemporaryFolderAndExitsOneWhenAFileFailed() throws Exception {
         Path dir = photos(2);
         Files.writeString(dir.resolve("broken.jpg"), "not a photo");
-        Run r = run("--images", dir.toString(), "--port", "0", "--thumbnails", tmp.resolve("t").toString());
+        Run r = run(
+                "--images",
+                dir.toString(),
+                "--port",
+                "0",
+                "--thumbnails",
+                tmp.resolve("t").toString());
         assertThat(r.exit()).as("a file failed").isEqualTo(1);
         assertThat(r.out()).contains("failed: broken.jpg").contains("1 person(s)");
         assertThat(r.err()).contains("facerec: 1 file(s) failed");
         try (Stream<Path> left = Files.list(tmp.resolve("jtmp"))) {
             assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("facerec-run")))
-                    .as("the temporary database and broker folder is removed").isEmpty();
+                    .as("the temporary database and broker folder is removed")
+                    .isEmpty();
         }
     }
 }

@@ -31,13 +31,18 @@ public final class EmbedderStage implements AutoCloseable {
     private final MeterRegistry meters;
 
     /** Opens the model (one session, shared by the workers) and starts the worker threads. */
-    public EmbedderStage(EmbedderProperties props, ModelStore models, MediaPathResolver paths, ImageLoader loader,
+    public EmbedderStage(
+            EmbedderProperties props,
+            ModelStore models,
+            MediaPathResolver paths,
+            ImageLoader loader,
             MeterRegistry meters) {
         this.props = props;
         this.paths = paths;
         this.loader = loader;
         this.meters = meters;
-        Path model = props.modelPath().isBlank() ? models.resolve(ModelFile.FR_FEATURE)
+        Path model = props.modelPath().isBlank()
+                ? models.resolve(ModelFile.FR_FEATURE)
                 : models.resolveUserModel(Path.of(props.modelPath()));
         this.embedder = new FaceEmbedder(props.spec(), model, props.intraOpThreads(), props.useGpu());
         this.workers = new StageWorkers("embedder", props.workers());
@@ -53,13 +58,19 @@ public final class EmbedderStage implements AutoCloseable {
 
     /** The embedding of one item's faces, reading crops from {@code cropsDir} (null: always the photo). */
     public FaceEmbedding embedding(Path cropsDir) {
-        return new FaceEmbedding(paths, loader, new FaceAligner(props.alignment(), props.inputSize()), embedder, cropsDir,
-                props.keepFaceCrops(), meters);
+        return new FaceEmbedding(
+                paths,
+                loader,
+                new FaceAligner(props.alignment(), props.inputSize()),
+                embedder,
+                cropsDir,
+                props.keepFaceCrops(),
+                meters);
     }
 
     /** The stage's handler, writing rows through {@code store} and handing its events to {@code events}. */
-    public EmbedFacesHandler handler(PipelineStore store, Path cropsDir, EventSink events,
-            DeadLetterPublisher deadLetters) {
+    public EmbedFacesHandler handler(
+            PipelineStore store, Path cropsDir, EventSink events, DeadLetterPublisher deadLetters) {
         return new EmbedFacesHandler(store, embedding(cropsDir), workers, events, deadLetters, meters);
     }
 

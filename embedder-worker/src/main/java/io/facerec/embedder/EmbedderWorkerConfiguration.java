@@ -26,7 +26,11 @@ import org.springframework.context.annotation.Import;
 public class EmbedderWorkerConfiguration {
 
     @Bean(destroyMethod = "close")
-    EmbedderStage embedderStage(EmbedderProperties props, ModelStore models, MediaPathResolver paths, ImageLoader loader,
+    EmbedderStage embedderStage(
+            EmbedderProperties props,
+            ModelStore models,
+            MediaPathResolver paths,
+            ImageLoader loader,
             ObjectProvider<MeterRegistry> meters) {
         return new EmbedderStage(props, models, paths, loader, meters.getIfAvailable());
     }
@@ -38,14 +42,18 @@ public class EmbedderWorkerConfiguration {
     }
 
     @Bean
-    EmbedFacesHandler embedFacesHandler(EmbedderStage stage, PipelineStore store, FacerecProperties common,
-            EventPublisher events, DeadLetterPublisher deadLetters) {
+    EmbedFacesHandler embedFacesHandler(
+            EmbedderStage stage,
+            PipelineStore store,
+            FacerecProperties common,
+            EventPublisher events,
+            DeadLetterPublisher deadLetters) {
         return stage.handler(store, common.faceCropsDir(), events, deadLetters);
     }
 
     @Bean
-    FacesDetectedListener facesDetectedListener(EmbedFacesHandler handler, DeadLetterPublisher deadLetters,
-            ObjectProvider<MeterRegistry> meters) {
+    FacesDetectedListener facesDetectedListener(
+            EmbedFacesHandler handler, DeadLetterPublisher deadLetters, ObjectProvider<MeterRegistry> meters) {
         return new FacesDetectedListener(handler, deadLetters, meters.getIfAvailable());
     }
 }

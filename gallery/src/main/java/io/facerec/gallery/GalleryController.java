@@ -47,8 +47,8 @@ public class GalleryController {
     private List<Long> ids(List<Long> ids, String what) {
         List<Long> list = ids == null ? List.of() : ids;
         if (list.size() > limits.maxIds()) {
-            throw new IllegalArgumentException("at most " + limits.maxIds() + " " + what + " per request, not "
-                    + list.size());
+            throw new IllegalArgumentException(
+                    "at most " + limits.maxIds() + " " + what + " per request, not " + list.size());
         }
         if (list.stream().anyMatch(java.util.Objects::isNull)) {
             throw new IllegalArgumentException("an id is missing in " + what);
@@ -56,17 +56,13 @@ public class GalleryController {
         return list;
     }
 
-    public record NameRequest(String name) {
-    }
+    public record NameRequest(String name) {}
 
-    public record HiddenRequest(boolean hidden) {
-    }
+    public record HiddenRequest(boolean hidden) {}
 
-    public record MergeRequest(List<Long> from) {
-    }
+    public record MergeRequest(List<Long> from) {}
 
-    public record MoveRequest(List<Long> faceIds, Long personId) {
-    }
+    public record MoveRequest(List<Long> faceIds, Long personId) {}
 
     /** Most items one page returns. */
     static final int MAX_PAGE = 1000;
@@ -75,8 +71,10 @@ public class GalleryController {
      * A page of persons, largest first; {@code q} filters by name. The total is in {@code X-Total-Count}.
      */
     @GetMapping("/persons")
-    public ResponseEntity<List<PersonSummary>> persons(@RequestParam(defaultValue = "false") boolean hidden,
-            @RequestParam(required = false) @Size(max = 200) String q, @RequestParam(defaultValue = "0") @Min(0) int offset,
+    public ResponseEntity<List<PersonSummary>> persons(
+            @RequestParam(defaultValue = "false") boolean hidden,
+            @RequestParam(required = false) @Size(max = 200) String q,
+            @RequestParam(defaultValue = "0") @Min(0) int offset,
             @RequestParam(defaultValue = "200") @Min(1) @Max(MAX_PAGE) int limit) {
         GalleryService.Page<PersonSummary> page = gallery.persons(hidden, q, offset, limit);
         return ResponseEntity.ok().header(TOTAL, Long.toString(page.total())).body(page.items());
@@ -84,7 +82,9 @@ public class GalleryController {
 
     /** A person and a page of its faces ({@code offset}, {@code limit}); the person's face count is in the summary. */
     @GetMapping("/persons/{id}")
-    public GalleryService.PersonView person(@PathVariable long id, @RequestParam(defaultValue = "0") @Min(0) int offset,
+    public GalleryService.PersonView person(
+            @PathVariable long id,
+            @RequestParam(defaultValue = "0") @Min(0) int offset,
             @RequestParam(defaultValue = "500") @Min(1) @Max(MAX_PAGE) int limit) {
         return gallery.person(id, offset, limit);
     }
@@ -92,10 +92,9 @@ public class GalleryController {
     /** The response header holding a paged list's total. */
     static final String TOTAL = "X-Total-Count";
 
-
     @GetMapping("/persons/{id}/suggestions")
-    public List<GalleryService.Suggestion> suggestions(@PathVariable long id,
-            @RequestParam(defaultValue = "5") @Min(1) @Max(100) int limit) {
+    public List<GalleryService.Suggestion> suggestions(
+            @PathVariable long id, @RequestParam(defaultValue = "5") @Min(1) @Max(100) int limit) {
         return gallery.suggestions(id, limit);
     }
 
@@ -162,9 +161,11 @@ public class GalleryController {
         if (gallery.inVideo(id)) { // a face of a video: the frame it was found in, as the detector stored it
             Path frame = gallery.videoFrame(id);
             if (frame == null) {
-                return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error",
-                        "the frame of this video face was not kept (detected before frames were stored): detect the "
-                                + "video again to see it"));
+                return ResponseEntity.status(HttpStatus.NOT_FOUND)
+                        .body(Map.of(
+                                "error",
+                                "the frame of this video face was not kept (detected before frames were stored): detect the "
+                                        + "video again to see it"));
             }
             return image(frame);
         }
@@ -176,10 +177,17 @@ public class GalleryController {
             return ResponseEntity.notFound().build();
         }
         String n = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        MediaType type = n.endsWith(".png") ? MediaType.IMAGE_PNG : n.endsWith(".gif") ? MediaType.IMAGE_GIF
-                : n.endsWith(".webp") ? MediaType.parseMediaType("image/webp")
-                : n.endsWith(".bmp") ? MediaType.parseMediaType("image/bmp") : MediaType.IMAGE_JPEG;
-        return ResponseEntity.ok().contentType(type).cacheControl(CacheControl.noCache()).body(new FileSystemResource(file));
+        MediaType type = n.endsWith(".png")
+                ? MediaType.IMAGE_PNG
+                : n.endsWith(".gif")
+                        ? MediaType.IMAGE_GIF
+                        : n.endsWith(".webp")
+                                ? MediaType.parseMediaType("image/webp")
+                                : n.endsWith(".bmp") ? MediaType.parseMediaType("image/bmp") : MediaType.IMAGE_JPEG;
+        return ResponseEntity.ok()
+                .contentType(type)
+                .cacheControl(CacheControl.noCache())
+                .body(new FileSystemResource(file));
     }
 
     @ExceptionHandler(NoSuchElementException.class)

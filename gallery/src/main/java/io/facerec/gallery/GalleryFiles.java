@@ -1,6 +1,5 @@
 package io.facerec.gallery;
 
-import io.facerec.common.error.PermanentProcessingException;
 import io.facerec.common.image.MediaPathResolver;
 import io.facerec.common.image.VideoFrameStore;
 import java.nio.file.Files;

@@ -18,5 +18,4 @@ import org.springframework.validation.annotation.Validated;
 public record GalleryLimits(
         @Min(1024) @DefaultValue("65536") int maxBodyBytes,
         @Min(1) @Max(100_000) @DefaultValue("1000") int maxIds,
-        @Min(1) @Max(260) @DefaultValue("200") int maxNameLength) {
-}
+        @Min(1) @Max(260) @DefaultValue("200") int maxNameLength) {}

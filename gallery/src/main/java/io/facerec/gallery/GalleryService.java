@@ -4,14 +4,14 @@ import io.facerec.common.geometry.BoundingBox;
 import io.facerec.common.id.FaceId;
 import io.facerec.common.id.PersonId;
 import io.facerec.common.image.MediaPathResolver;
-import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.ClusteringChangeRepository;
+import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
 import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.PersonRepository;
-import io.facerec.common.person.PersonCorrections;
 import io.facerec.common.persistence.PersonRepository.PersonSummary;
+import io.facerec.common.person.PersonCorrections;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -41,9 +41,17 @@ public class GalleryService {
     private final Clock clock;
     private final GalleryFiles served;
 
-    public GalleryService(PersonRepository persons, FaceRepository faces, MediaItemRepository items,
-            MediaFileRepository files, MediaPathResolver paths, PersonCorrections corrections,
-            PersonCentroidRepository centroids, ClusteringChangeRepository changes, TransactionTemplate tx, Clock clock,
+    public GalleryService(
+            PersonRepository persons,
+            FaceRepository faces,
+            MediaItemRepository items,
+            MediaFileRepository files,
+            MediaPathResolver paths,
+            PersonCorrections corrections,
+            PersonCentroidRepository centroids,
+            ClusteringChangeRepository changes,
+            TransactionTemplate tx,
+            Clock clock,
             GalleryFiles served) {
         this.served = served;
         this.persons = persons;
@@ -58,20 +66,16 @@ public class GalleryService {
     }
 
     /** A face as the gallery shows it. */
-    public record FaceView(long id, Long personId, double score, double[] box, boolean verified, String file) {
-    }
+    public record FaceView(long id, Long personId, double score, double[] box, boolean verified, String file) {}
 
     /** A person page: the person and one page of its faces. */
-    public record PersonView(PersonSummary person, List<FaceView> faces) {
-    }
+    public record PersonView(PersonSummary person, List<FaceView> faces) {}
 
     /** A merge candidate: another person and how similar their mean faces are. */
-    public record Suggestion(PersonSummary person, double similarity) {
-    }
+    public record Suggestion(PersonSummary person, double similarity) {}
 
     /** A page of something and how many there are in all. */
-    public record Page<T>(List<T> items, long total) {
-    }
+    public record Page<T>(List<T> items, long total) {}
 
     /** Persons, largest first; {@code query} filters by name (case-insensitive substring). */
     public Page<PersonSummary> persons(boolean includeHidden, String query, int offset, int limit) {
@@ -80,13 +84,20 @@ public class GalleryService {
 
     /** A person and a page of its faces (in id order). */
     public PersonView person(long id, int offset, int limit) {
-        PersonSummary s = persons.summary(PersonId.of(id)).orElseThrow(() -> new NoSuchElementException("no person " + id));
-        return new PersonView(s, faces.pageOfPerson(PersonId.of(id), offset, limit).stream().map(GalleryService::view)
-                .toList());
+        PersonSummary s =
+                persons.summary(PersonId.of(id)).orElseThrow(() -> new NoSuchElementException("no person " + id));
+        return new PersonView(
+                s,
+                faces.pageOfPerson(PersonId.of(id), offset, limit).stream()
+                        .map(GalleryService::view)
+                        .toList());
     }
 
     public Page<FaceView> unassigned(int offset, int limit) {
-        return new Page<>(faces.pageUnassigned(offset, limit).stream().map(GalleryService::view).toList(),
+        return new Page<>(
+                faces.pageUnassigned(offset, limit).stream()
+                        .map(GalleryService::view)
+                        .toList(),
                 faces.countUnassigned());
     }
 
@@ -121,8 +132,13 @@ public class GalleryService {
 
     private static FaceView view(FaceRepository.Listed f) {
         BoundingBox b = f.box();
-        return new FaceView(f.id(), f.personId(), f.score(),
-                b == null ? new double[4] : new double[] {b.x1(), b.y1(), b.x2(), b.y2()}, f.verified(), f.filePath());
+        return new FaceView(
+                f.id(),
+                f.personId(),
+                f.score(),
+                b == null ? new double[4] : new double[] {b.x1(), b.y1(), b.x2(), b.y2()},
+                f.verified(),
+                f.filePath());
     }
 
     public void rename(long person, String name) {
@@ -138,8 +154,8 @@ public class GalleryService {
     /** Moves every face of the source persons into the target; the sources disappear. */
     public void merge(long target, List<Long> sources) {
         require(target);
-        tx.executeWithoutResult(s -> corrections.merge(PersonId.of(target), sources.stream().map(PersonId::of).toList(),
-                clock.instant()));
+        tx.executeWithoutResult(s -> corrections.merge(
+                PersonId.of(target), sources.stream().map(PersonId::of).toList(), clock.instant()));
     }
 
     /**
@@ -155,8 +171,12 @@ public class GalleryService {
         if (target != null) {
             require(target);
         }
-        return tx.execute(s -> corrections.move(faceIds.stream().map(FaceId::of).toList(),
-                target == null ? null : PersonId.of(target), clock.instant()).value());
+        return tx.execute(s -> corrections
+                .move(
+                        faceIds.stream().map(FaceId::of).toList(),
+                        target == null ? null : PersonId.of(target),
+                        clock.instant())
+                .value());
     }
 
     /** "Not this person": the face leaves its person and never comes back to it. */
@@ -179,8 +199,8 @@ public class GalleryService {
         for (int attempt = 0; attempt < 3 && out.size() < limit; attempt++) {
             out.clear();
             List<LookAlikes.Match> matches = lookAlikes.of(person, limit + hidden.size(), hidden);
-            Map<Long, PersonSummary> summaries = persons.summaries(matches.stream().map(LookAlikes.Match::personId)
-                    .toList());
+            Map<Long, PersonSummary> summaries = persons.summaries(
+                    matches.stream().map(LookAlikes.Match::personId).toList());
             for (LookAlikes.Match m : matches) {
                 PersonSummary p = summaries.get(m.personId());
                 if (p == null || p.hidden()) {
@@ -202,5 +222,4 @@ public class GalleryService {
         }
         return person;
     }
-
 }

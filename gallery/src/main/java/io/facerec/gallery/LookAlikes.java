@@ -19,12 +19,10 @@ import java.util.Set;
  */
 final class LookAlikes {
     /** A person's unit mean direction and how many faces it has. */
-    private record Direction(float[] unit, int faces) {
-    }
+    private record Direction(float[] unit, int faces) {}
 
     /** Another person and the cosine similarity of the two mean directions. */
-    record Match(long personId, double similarity) {
-    }
+    record Match(long personId, double similarity) {}
 
     private final PersonCentroidRepository centroids;
     private final ClusteringChangeRepository changes;

@@ -55,8 +55,17 @@ class GalleryServiceTest {
         changes = new ClusteringChangeRepository(jdbc);
         Portraits portraits = new Portraits(faces, persons, null, Portraits.Locations.NONE);
         corrections = new PersonCorrections(faces, persons, centroids, changes, portraits);
-        gallery = new GalleryService(persons, faces, new MediaItemRepository(jdbc), new MediaFileRepository(jdbc),
-                new MediaPathResolver(Path.of(".")), corrections, centroids, changes, db.tx(), Clock.systemUTC(),
+        gallery = new GalleryService(
+                persons,
+                faces,
+                new MediaItemRepository(jdbc),
+                new MediaFileRepository(jdbc),
+                new MediaPathResolver(Path.of(".")),
+                corrections,
+                centroids,
+                changes,
+                db.tx(),
+                Clock.systemUTC(),
                 new GalleryFiles(Path.of("."), new VideoFrameStore(Path.of("."), FilePermissions.OWNER)));
     }
 
@@ -74,9 +83,18 @@ class GalleryServiceTest {
     FaceId face(float[] v) {
         String n = "g" + (files++) + ".jpg";
         var item = new MediaItemRepository(jdbc).insert(new MediaFileRepository(jdbc).insert(n, n, ".jpg"), n);
-        FaceId id = faces.replaceFaces(item, List.of(new FaceRepository.NewFace(0, 0, new DetectedFace(0.9,
-                new BoundingBox(0, 0, 10, 10), new Landmarks(new double[][] {{1, 1}, {2, 1}, {1, 2}, {1, 3}, {2, 3}})),
-                null, 100.0)), Instant.now()).get(0);
+        FaceId id = faces.replaceFaces(
+                        item,
+                        List.of(new FaceRepository.NewFace(
+                                0,
+                                0,
+                                new DetectedFace(0.9, new BoundingBox(0, 0, 10, 10), new Landmarks(new double[][] {
+                                    {1, 1}, {2, 1}, {1, 2}, {1, 3}, {2, 3}
+                                })),
+                                null,
+                                100.0)),
+                        Instant.now())
+                .get(0);
         faces.saveEmbedding(id, v, MODEL, Instant.now());
         return id;
     }
@@ -90,8 +108,8 @@ class GalleryServiceTest {
         }
         db.tx().executeWithoutResult(s -> {
             long r = changes.nextRevision();
-            faces.assignPersons(ids.stream().collect(java.util.stream.Collectors.toMap(i -> i, i -> p.value())),
-                    Instant.now());
+            faces.assignPersons(
+                    ids.stream().collect(java.util.stream.Collectors.toMap(i -> i, i -> p.value())), Instant.now());
             persons.addFaceCounts(Map.of(p.value(), n), Instant.now());
             centroids.recompute(MODEL, List.of(p.value()), Instant.now());
             changes.record(r, ClusteringChangeRepository.Kind.PERSON, List.of(p.value()), Instant.now());
@@ -112,9 +130,15 @@ class GalleryServiceTest {
         assertThat(first.total()).isEqualTo(3);
         assertThat(first.items()).extracting(s -> s.id()).containsExactly(big, mid);
         assertThat(first.items().get(0).faces()).isEqualTo(7);
-        assertThat(gallery.persons(false, null, 2, 2).items()).extracting(s -> s.id()).containsExactly(small);
-        assertThat(gallery.persons(false, "rosa", 0, 10).items()).extracting(s -> s.id()).containsExactly(mid);
-        assertThat(gallery.persons(false, "100%", 0, 10).total()).as("LIKE wildcards are literal").isZero();
+        assertThat(gallery.persons(false, null, 2, 2).items())
+                .extracting(s -> s.id())
+                .containsExactly(small);
+        assertThat(gallery.persons(false, "rosa", 0, 10).items())
+                .extracting(s -> s.id())
+                .containsExactly(mid);
+        assertThat(gallery.persons(false, "100%", 0, 10).total())
+                .as("LIKE wildcards are literal")
+                .isZero();
 
         var page = gallery.person(big, 5, 5);
         assertThat(page.person().faces()).isEqualTo(7);

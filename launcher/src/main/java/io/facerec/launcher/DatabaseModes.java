@@ -72,12 +72,18 @@ public final class DatabaseModes implements AutoCloseable {
     private final PrintStream out;
     /** Faces embedded inline (by {@code --all}'s detection) since the last clustering. */
     private final AtomicInteger embedded = new AtomicInteger();
+
     private final Handlers live;
 
     /** The handlers of one kind of run: live, or dry (no files written, its own clusterer index). */
-    private record Handlers(DetectFacesHandler detectAndEmbed, DetectFacesHandler detectOnly, EmbedFacesHandler embed,
-            ClusterFacesHandler cluster, ReclusterHandler recluster, ThumbnailWriter thumbnails, Portraits portraits) {
-    }
+    private record Handlers(
+            DetectFacesHandler detectAndEmbed,
+            DetectFacesHandler detectOnly,
+            EmbedFacesHandler embed,
+            ClusterFacesHandler cluster,
+            ReclusterHandler recluster,
+            ThumbnailWriter thumbnails,
+            Portraits portraits) {}
 
     /**
      * What a pass did (or, in a dry run, would do).
@@ -133,17 +139,27 @@ public final class DatabaseModes implements AutoCloseable {
         DetectorStage detector = bean(DetectorStage.class);
         Path crops = bean(FacerecProperties.class).faceCropsDir();
         Portraits portraits = dry ? bean(Portraits.class).dryRun() : bean(Portraits.class);
-        EmbedFacesHandler embed = bean(EmbedderStage.class).handler(store, dry ? null : crops,
-                events -> embedded.addAndGet(events.size()), noBroker);
-        DetectFacesHandler detectAndEmbed = detector.handler(store, paths, dry ? Output.NOTHING : Output.ALL,
-                events -> embed.handle(events.stream().map(FacesDetected.class::cast).toList()), noBroker);
-        DetectFacesHandler detectOnly = detector.handler(store, paths, dry ? Output.NOTHING : Output.NO_CROPS,
-                EventSink.NONE, noBroker);
+        EmbedFacesHandler embed = bean(EmbedderStage.class)
+                .handler(store, dry ? null : crops, events -> embedded.addAndGet(events.size()), noBroker);
+        DetectFacesHandler detectAndEmbed = detector.handler(
+                store,
+                paths,
+                dry ? Output.NOTHING : Output.ALL,
+                events -> embed.handle(
+                        events.stream().map(FacesDetected.class::cast).toList()),
+                noBroker);
+        DetectFacesHandler detectOnly =
+                detector.handler(store, paths, dry ? Output.NOTHING : Output.NO_CROPS, EventSink.NONE, noBroker);
         ThumbnailWriter thumbs = dry ? detector.thumbnails().dryRun() : detector.thumbnails();
         ClustererStage clusterer = bean(ClustererStage.class);
-        return new Handlers(detectAndEmbed, detectOnly, embed,
+        return new Handlers(
+                detectAndEmbed,
+                detectOnly,
+                embed,
                 dry ? clusterer.clusterer(portraits) : bean(ClusterFacesHandler.class),
-                dry ? clusterer.reclusterer(portraits) : bean(ReclusterHandler.class), thumbs, portraits);
+                dry ? clusterer.reclusterer(portraits) : bean(ReclusterHandler.class),
+                thumbs,
+                portraits);
     }
 
     /**
@@ -172,18 +188,23 @@ public final class DatabaseModes implements AutoCloseable {
         p.put("spring.kafka.admin.auto-create", "false");
         p.putAll(props);
         SpringApplicationBuilder app = new SpringApplicationBuilder(FacerecApplication.class)
-                .web(WebApplicationType.NONE).logStartupInfo(false)
+                .web(WebApplicationType.NONE)
+                .logStartupInfo(false)
                 .properties(io.facerec.common.config.OriginEnvironment.defaults());
         if (dryRun) {
-            app.initializers(c -> c.getBeanFactory().registerSingleton("dryRunMigrations",
-                    (org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy) flyway -> {
-                        var pending = flyway.info().pending();
-                        if (pending.length > 0) {
-                            throw new SchemaNotReadyException(java.util.Arrays.stream(pending)
-                                    .map(m -> m.getVersion() == null ? m.getDescription() : "V" + m.getVersion())
-                                    .toList());
-                        }
-                    }));
+            app.initializers(c -> c.getBeanFactory()
+                    .registerSingleton(
+                            "dryRunMigrations", (org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy)
+                                    flyway -> {
+                                        var pending = flyway.info().pending();
+                                        if (pending.length > 0) {
+                                            throw new SchemaNotReadyException(java.util.Arrays.stream(pending)
+                                                    .map(m -> m.getVersion() == null
+                                                            ? m.getDescription()
+                                                            : "V" + m.getVersion())
+                                                    .toList());
+                                        }
+                                    }));
         }
         ConfigurableApplicationContext ctx;
         try {
@@ -210,8 +231,12 @@ public final class DatabaseModes implements AutoCloseable {
 
     /** The schema version after the migrations (what {@code --migrate} reports). */
     public String schemaVersion() {
-        List<String> v = bean(JdbcTemplate.class).queryForList("SELECT version FROM flyway_schema_history WHERE success = ? "
-                + "AND version IS NOT NULL ORDER BY installed_rank DESC", String.class, true);
+        List<String> v = bean(JdbcTemplate.class)
+                .queryForList(
+                        "SELECT version FROM flyway_schema_history WHERE success = ? "
+                                + "AND version IS NOT NULL ORDER BY installed_rank DESC",
+                        String.class,
+                        true);
         return v.isEmpty() ? "none" : v.get(0);
     }
 
@@ -240,7 +265,9 @@ public final class DatabaseModes implements AutoCloseable {
         try (Progress bar = Progress.start("detect", pending.size(), progress, err)) {
             for (int from = 0; from < pending.size(); from += batch) {
                 List<MediaItemCaptured> events = pending.subList(from, Math.min(pending.size(), from + batch)).stream()
-                        .map(i -> MediaItemCaptured.of(i.id().value(), i.mediaFileId().value(), "poll")).toList();
+                        .map(i -> MediaItemCaptured.of(
+                                i.id().value(), i.mediaFileId().value(), "poll"))
+                        .toList();
                 faces += handler.handle(events).faces();
                 bar.update(from + events.size(), pending.size(), faces + " face(s)");
             }
@@ -251,9 +278,10 @@ public final class DatabaseModes implements AutoCloseable {
     private String failure(MediaItemId id) {
         var item = bean(MediaItemRepository.class).find(id).orElseThrow();
         int max = bean(MediaItemRepository.class).retryPolicy().maxAttempts();
-        return "media item " + id + " (" + filePath(id) + "): " + item.errorKind() + ": " + item.lastError() + " (attempt "
-                + item.attempts() + " of " + max + (item.attempts() < max ? ", tried again from " + item.nextAttemptAt()
-                        : ", not tried again") + ")";
+        return "media item " + id + " (" + filePath(id) + "): " + item.errorKind() + ": " + item.lastError()
+                + " (attempt "
+                + item.attempts() + " of " + max
+                + (item.attempts() < max ? ", tried again from " + item.nextAttemptAt() : ", not tried again") + ")";
     }
 
     /**
@@ -285,7 +313,9 @@ public final class DatabaseModes implements AutoCloseable {
             if (missing.stream().anyMatch(f -> !f.hasLandmarks())) {
                 try {
                     h.detectOnly().completeOriginFaces(item);
-                    missing = faces.findByMediaItem(item).stream().filter(f -> !f.embedded()).toList();
+                    missing = faces.findByMediaItem(item).stream()
+                            .filter(f -> !f.embedded())
+                            .toList();
                 } catch (PermanentProcessingException ex) {
                     items.markFailed(item, ex.errorKind(), "completing the origin's faces: " + ex.getMessage());
                     log.warn("media item {}: cannot complete the origin's faces: {}", item, ex.getMessage());
@@ -296,8 +326,13 @@ public final class DatabaseModes implements AutoCloseable {
                 List<FacesDetected.Face> list = new ArrayList<>();
                 for (FaceRepository.Face f : missing) {
                     if (f.hasLandmarks() && f.box() != null) {
-                        list.add(new FacesDetected.Face(f.id().value(), f.frameNumber(), f.faceIndex(), f.score(),
-                                f.box().toArray(), f.landmarks().points()));
+                        list.add(new FacesDetected.Face(
+                                f.id().value(),
+                                f.frameNumber(),
+                                f.faceIndex(),
+                                f.score(),
+                                f.box().toArray(),
+                                f.landmarks().points()));
                     }
                 }
                 events.add(FacesDetected.of(item.value(), filePath(item), list));
@@ -332,12 +367,20 @@ public final class DatabaseModes implements AutoCloseable {
         }
         var r = bean(FaceRepository.class).adoptOriginEmbeddings(spec.id(), spec.dimension());
         if (r.adopted() + r.otherDimension() + r.unreadable() > 0) {
-            log.info("origin embeddings declared {}: {} adopted, {} of another dimension and {} unreadable (embedded "
-                    + "again)", spec.id(), r.adopted(), r.otherDimension(), r.unreadable());
+            log.info(
+                    "origin embeddings declared {}: {} adopted, {} of another dimension and {} unreadable (embedded "
+                            + "again)",
+                    spec.id(),
+                    r.adopted(),
+                    r.otherDimension(),
+                    r.unreadable());
             err.printf("facerec: %d origin embedding(s) taken as %s", r.adopted(), spec.id());
-            err.println(r.otherDimension() + r.unreadable() > 0 ? String.format(
-                    "; %d of another length and %d unreadable will be embedded again", r.otherDimension(),
-                    r.unreadable()) : "");
+            err.println(
+                    r.otherDimension() + r.unreadable() > 0
+                            ? String.format(
+                                    "; %d of another length and %d unreadable will be embedded again",
+                                    r.otherDimension(), r.unreadable())
+                            : "");
         }
     }
 
@@ -360,7 +403,10 @@ public final class DatabaseModes implements AutoCloseable {
 
     /** {@code --recluster}. */
     public ReclusterHandler.Result recluster(boolean dryRun) {
-        return run(dryRun, "recluster", h -> h.recluster().recluster(bean(EmbeddingModelSpec.class).id(), false));
+        return run(
+                dryRun,
+                "recluster",
+                h -> h.recluster().recluster(bean(EmbeddingModelSpec.class).id(), false));
     }
 
     /**
@@ -398,21 +444,27 @@ public final class DatabaseModes implements AutoCloseable {
         MediaPathResolver paths = bean(MediaPathResolver.class);
         ImageLoader loader = bean(ImageLoader.class);
         Map<MediaItemId, List<FaceRepository.Face>> byItem = new LinkedHashMap<>();
-        noThumb.forEach(f -> byItem.computeIfAbsent(f.mediaItemId(), k -> new ArrayList<>()).add(f));
+        noThumb.forEach(f ->
+                byItem.computeIfAbsent(f.mediaItemId(), k -> new ArrayList<>()).add(f));
         for (var e : byItem.entrySet()) {
             String rel = filePath(e.getKey());
             try {
                 if (io.facerec.common.image.VideoFrames.isVideo(rel)) {
                     Map<Integer, List<FaceRepository.Face>> byFrame = new java.util.TreeMap<>();
-                    e.getValue().forEach(f -> byFrame.computeIfAbsent(f.frameNumber(), k -> new ArrayList<>()).add(f));
+                    e.getValue()
+                            .forEach(f -> byFrame.computeIfAbsent(f.frameNumber(), k -> new ArrayList<>())
+                                    .add(f));
                     int[] count = {0};
-                    loader.videoFrames().frames(paths.resolve(rel),
-                            new java.util.TreeSet<>(byFrame.keySet()), (frame, seconds, img) -> {
-                                for (FaceRepository.Face f : byFrame.get(frame)) {
-                                    count[0] += thumbnail(writer, faces, img, f, rel);
-                                }
-                                return true;
-                            });
+                    loader.videoFrames()
+                            .frames(
+                                    paths.resolve(rel),
+                                    new java.util.TreeSet<>(byFrame.keySet()),
+                                    (frame, seconds, img) -> {
+                                        for (FaceRepository.Face f : byFrame.get(frame)) {
+                                            count[0] += thumbnail(writer, faces, img, f, rel);
+                                        }
+                                        return true;
+                                    });
                     made += count[0];
                 } else {
                     try (DecodedImage img = loader.load(paths.resolve(rel))) {
@@ -460,10 +512,14 @@ public final class DatabaseModes implements AutoCloseable {
      * (only its crop box is known), that box itself. Named by {@code Faces.Name}, else as the origin's
      * {@code check_thumbnails} named it ({@code <image>_TN<face id>.jpg}).
      */
-    private static int thumbnail(ThumbnailWriter writer, FaceRepository faces, DecodedImage img, FaceRepository.Face f,
-            String filePath) {
-        String name = f.name() != null && !f.name().isBlank() && !f.name().contains("/") && !f.name().contains("\\")
-                ? f.name() : ThumbnailWriter.baseName(filePath) + "_TN" + f.id().value() + ".jpg";
+    private static int thumbnail(
+            ThumbnailWriter writer, FaceRepository faces, DecodedImage img, FaceRepository.Face f, String filePath) {
+        String name = f.name() != null
+                        && !f.name().isBlank()
+                        && !f.name().contains("/")
+                        && !f.name().contains("\\")
+                ? f.name()
+                : ThumbnailWriter.baseName(filePath) + "_TN" + f.id().value() + ".jpg";
         org.bytedeco.opencv.opencv_core.Rect r;
         if (f.fromDetector()) {
             r = writer.cropRect(f.box(), img.width(), img.height());
@@ -495,8 +551,10 @@ public final class DatabaseModes implements AutoCloseable {
             int inline = embedded.get();
             Pass recognized = recognize(h);
             if (recluster) {
-                ReclusterHandler.Result r = h.recluster().recluster(bean(EmbeddingModelSpec.class).id(), false);
-                err.printf("recluster: %d faces, %d moved, %d unassigned; persons: %d kept, %d new, %d removed%n",
+                ReclusterHandler.Result r =
+                        h.recluster().recluster(bean(EmbeddingModelSpec.class).id(), false);
+                err.printf(
+                        "recluster: %d faces, %d moved, %d unassigned; persons: %d kept, %d new, %d removed%n",
                         r.faces(), r.moved(), r.unassigned(), r.personsKept(), r.personsCreated(), r.personsDeleted());
             }
             return detected.plus(recognized).plus(new Pass(0, 0, inline, List.of()));
@@ -531,7 +589,12 @@ public final class DatabaseModes implements AutoCloseable {
                 T result = work.apply(dry);
                 DryRunPlan.Snapshot after = DryRunPlan.Snapshot.take(jdbc);
                 s.setRollbackOnly();
-                DryRunPlan.print(what, before, after, bean(MediaItemRepository.class).retryPolicy().maxAttempts(), out);
+                DryRunPlan.print(
+                        what,
+                        before,
+                        after,
+                        bean(MediaItemRepository.class).retryPolicy().maxAttempts(),
+                        out);
                 return result;
             });
         } finally {
@@ -543,10 +606,9 @@ public final class DatabaseModes implements AutoCloseable {
     /** Failed items and how often they failed. */
     private static Map<Long, Integer> failedAttempts(JdbcTemplate jdbc) {
         Map<Long, Integer> m = new HashMap<>();
-        jdbc.query("SELECT \"Id\", \"Attempts\" FROM \"MediaItems\" WHERE \"Status\" = 'FAILED'",
-                rs -> {
-                    m.put(rs.getLong(1), rs.getInt(2));
-                });
+        jdbc.query("SELECT \"Id\", \"Attempts\" FROM \"MediaItems\" WHERE \"Status\" = 'FAILED'", rs -> {
+            m.put(rs.getLong(1), rs.getInt(2));
+        });
         return m;
     }
 
@@ -566,7 +628,10 @@ public final class DatabaseModes implements AutoCloseable {
 
     private String filePath(MediaItemId item) {
         var i = bean(MediaItemRepository.class).find(item).orElseThrow();
-        return bean(MediaFileRepository.class).find(i.mediaFileId()).orElseThrow().filePath();
+        return bean(MediaFileRepository.class)
+                .find(i.mediaFileId())
+                .orElseThrow()
+                .filePath();
     }
 
     public ConfigurableApplicationContext context() {
@@ -577,6 +642,4 @@ public final class DatabaseModes implements AutoCloseable {
     public void close() {
         ctx.close();
     }
-
-
 }

@@ -64,8 +64,8 @@ public class DetectionTestMode {
         ArrayNode arr = root.putArray("images");
         int failures = 0;
         int done = 0;
-        try (RetinaFaceDetector detector = new RetinaFaceDetector(models.resolve(ModelFile.RETINAFACE_MNET25_V2),
-                threads, false, null);
+        try (RetinaFaceDetector detector =
+                        new RetinaFaceDetector(models.resolve(ModelFile.RETINAFACE_MNET25_V2), threads, false, null);
                 Progress bar = Progress.start("images", images.size(), progress, err)) {
             for (Path img : images) {
                 bar.update(done++, images.size(), failures > 0 ? failures + " failed" : "");
@@ -93,13 +93,28 @@ public class DetectionTestMode {
                         try (var crop = thumbnails.cropRect(f.box(), image.width(), image.height())) {
                             thumb = thumbnails.write(image, crop, thumbnails.fileName(0, name, null, i));
                         }
-                        log.info("test {}: face {} score {} box [{}, {}, {}, {}] thumbnail {}", img, i + 1,
-                                String.format(java.util.Locale.ROOT, "%.3f", f.score()), f.box().x1(), f.box().y1(),
-                                f.box().x2(), f.box().y2(), thumb == null ? "none (too small)" : thumb);
+                        log.info(
+                                "test {}: face {} score {} box [{}, {}, {}, {}] thumbnail {}",
+                                img,
+                                i + 1,
+                                String.format(java.util.Locale.ROOT, "%.3f", f.score()),
+                                f.box().x1(),
+                                f.box().y1(),
+                                f.box().x2(),
+                                f.box().y2(),
+                                thumb == null ? "none (too small)" : thumb);
                         if (!json) {
-                            out.printf("%s  face %d  score %.3f  box [%.1f, %.1f, %.1f, %.1f]%s%n", name, i, f.score(),
-                                    f.box().x1(), f.box().y1(), f.box().x2(), f.box().y2(),
-                                    thumb == null ? "  (too small for a thumbnail)"
+                            out.printf(
+                                    "%s  face %d  score %.3f  box [%.1f, %.1f, %.1f, %.1f]%s%n",
+                                    name,
+                                    i,
+                                    f.score(),
+                                    f.box().x1(),
+                                    f.box().y1(),
+                                    f.box().x2(),
+                                    f.box().y2(),
+                                    thumb == null
+                                            ? "  (too small for a thumbnail)"
                                             : (thumbnails.isDryRun() ? "  -> would write " : "  -> ") + thumb);
                         }
                     }

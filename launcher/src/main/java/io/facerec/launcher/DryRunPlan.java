@@ -18,41 +18,67 @@ final class DryRunPlan {
     /** Lines printed per kind of change before "... and N more". */
     static final int MAX_LINES = 2000;
 
-    private DryRunPlan() {
-    }
+    private DryRunPlan() {}
 
-    record FaceState(long item, Long person, boolean embedded, String model, boolean landmarks, boolean clustered,
-            String name, String box, String thumbnail, boolean originEmbedding) {
-    }
+    record FaceState(
+            long item,
+            Long person,
+            boolean embedded,
+            String model,
+            boolean landmarks,
+            boolean clustered,
+            String name,
+            String box,
+            String thumbnail,
+            boolean originEmbedding) {}
 
-    record ItemState(String path, boolean extracted, String status, int attempts, String errorKind, String lastError) {
-    }
+    record ItemState(String path, boolean extracted, String status, int attempts, String errorKind, String lastError) {}
 
-    record PersonState(String name, Long portraitFace) {
-    }
+    record PersonState(String name, Long portraitFace) {}
 
     /** The rows a plan compares (no embeddings). */
     record Snapshot(Map<Long, FaceState> faces, Map<Long, ItemState> items, Map<Long, PersonState> persons) {
         static Snapshot take(JdbcTemplate jdbc) {
             Map<Long, FaceState> faces = new TreeMap<>();
-            jdbc.query("SELECT \"Id\", \"MediaItemId\", \"PersonId\", CASE WHEN \"Embedding\" IS NULL THEN 0 ELSE 1 END, "
-                    + "\"EmbeddingModel\", \"Landmarks\", CASE WHEN \"ClusteredAt\" IS NULL THEN 0 ELSE 1 END, \"Name\", "
-                    + "\"BoundingBox\", \"ThumbnailPath\", CASE WHEN \"OriginEmbedding\" IS NULL THEN 0 ELSE 1 END "
-                    + "FROM \"Faces\"", rs -> {
+            jdbc.query(
+                    "SELECT \"Id\", \"MediaItemId\", \"PersonId\", CASE WHEN \"Embedding\" IS NULL THEN 0 ELSE 1 END, "
+                            + "\"EmbeddingModel\", \"Landmarks\", CASE WHEN \"ClusteredAt\" IS NULL THEN 0 ELSE 1 END, \"Name\", "
+                            + "\"BoundingBox\", \"ThumbnailPath\", CASE WHEN \"OriginEmbedding\" IS NULL THEN 0 ELSE 1 END "
+                            + "FROM \"Faces\"",
+                    rs -> {
                         long p = rs.getLong(3);
                         Long person = rs.wasNull() ? null : p;
                         String lm = rs.getString(6);
-                        boolean landmarks = lm != null && !lm.replace("[", "").replace("]", "").isBlank();
-                        faces.put(rs.getLong(1), new FaceState(rs.getLong(2), person, rs.getInt(4) == 1,
-                                rs.getString(5), landmarks, rs.getInt(7) == 1, rs.getString(8), rs.getString(9),
-                                rs.getString(10), rs.getInt(11) == 1));
+                        boolean landmarks = lm != null
+                                && !lm.replace("[", "").replace("]", "").isBlank();
+                        faces.put(
+                                rs.getLong(1),
+                                new FaceState(
+                                        rs.getLong(2),
+                                        person,
+                                        rs.getInt(4) == 1,
+                                        rs.getString(5),
+                                        landmarks,
+                                        rs.getInt(7) == 1,
+                                        rs.getString(8),
+                                        rs.getString(9),
+                                        rs.getString(10),
+                                        rs.getInt(11) == 1));
                     });
             Map<Long, ItemState> items = new TreeMap<>();
-            jdbc.query("SELECT m.\"Id\", mf.\"FilePath\", m.\"IsFacesExtracted\", m.\"Status\", m.\"Attempts\", "
-                    + "m.\"ErrorKind\", m.\"LastError\" FROM \"MediaItems\" m JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\"",
+            jdbc.query(
+                    "SELECT m.\"Id\", mf.\"FilePath\", m.\"IsFacesExtracted\", m.\"Status\", m.\"Attempts\", "
+                            + "m.\"ErrorKind\", m.\"LastError\" FROM \"MediaItems\" m JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\"",
                     rs -> {
-                        items.put(rs.getLong(1), new ItemState(rs.getString(2), rs.getBoolean(3), rs.getString(4),
-                                rs.getInt(5), rs.getString(6), rs.getString(7)));
+                        items.put(
+                                rs.getLong(1),
+                                new ItemState(
+                                        rs.getString(2),
+                                        rs.getBoolean(3),
+                                        rs.getString(4),
+                                        rs.getInt(5),
+                                        rs.getString(6),
+                                        rs.getString(7)));
                     });
             Map<Long, PersonState> persons = new TreeMap<>();
             jdbc.query("SELECT \"Id\", \"Name\", \"PortraitFaceId\" FROM \"Persons\"", rs -> {
@@ -80,7 +106,9 @@ final class DryRunPlan {
         int newFaces = 0;
         for (var e : after.faces().entrySet()) {
             if (!before.faces().containsKey(e.getKey())) {
-                newFacesByItem.computeIfAbsent(e.getValue().item(), k -> new ArrayList<>()).add(e.getKey());
+                newFacesByItem
+                        .computeIfAbsent(e.getValue().item(), k -> new ArrayList<>())
+                        .add(e.getKey());
                 newFaces++;
             }
         }
@@ -94,7 +122,8 @@ final class DryRunPlan {
                 continue;
             }
             boolean hadFaces = itemsWithFaces.contains(e.getKey());
-            boolean repaired = was.extracted() && !hadFaces && (!now.extracted() || newFacesByItem.containsKey(e.getKey()));
+            boolean repaired =
+                    was.extracted() && !hadFaces && (!now.extracted() || newFacesByItem.containsKey(e.getKey()));
             if (repaired) {
                 repair.add("repair: media item " + e.getKey() + " (" + now.path() + ") is marked extracted without "
                         + "faces: detected again");
@@ -126,7 +155,8 @@ final class DryRunPlan {
                 repair.add("thumbnail: face " + e.getKey() + " -> " + now.thumbnail());
             }
             if (!isNew && !was.landmarks() && now.landmarks()) {
-                complete.add("complete: face " + e.getKey() + " (media item " + now.item() + ", the origin's): landmarks found");
+                complete.add("complete: face " + e.getKey() + " (media item " + now.item()
+                        + ", the origin's): landmarks found");
             }
             boolean embeddedNow = now.embedded() && now.model() != null;
             boolean embeddedBefore = !isNew && was.embedded() && was.model() != null;
@@ -136,7 +166,9 @@ final class DryRunPlan {
                 } else {
                     embedded++;
                     embed.add("embed: face " + e.getKey() + " (media item " + now.item() + ")"
-                            + (!isNew && was.embedded() ? " again: its origin embedding is kept in OriginEmbedding" : ""));
+                            + (!isNew && was.embedded()
+                                    ? " again: its origin embedding is kept in OriginEmbedding"
+                                    : ""));
                 }
             }
             Long old = isNew ? null : was.person();
@@ -159,13 +191,18 @@ final class DryRunPlan {
         }
         for (var e : after.persons().entrySet()) {
             if (!before.persons().containsKey(e.getKey())) {
-                long n = after.faces().values().stream().filter(f -> e.getKey().equals(f.person())).count();
+                long n = after.faces().values().stream()
+                        .filter(f -> e.getKey().equals(f.person()))
+                        .count();
                 create.add("create: person " + e.getKey() + " (" + e.getValue().name() + ") with " + n + " face(s)");
             }
             PersonState was = before.persons().get(e.getKey());
-            if (!Objects.equals(was == null ? null : was.portraitFace(), e.getValue().portraitFace())
+            if (!Objects.equals(
+                            was == null ? null : was.portraitFace(),
+                            e.getValue().portraitFace())
                     && e.getValue().portraitFace() != null) {
-                portraits.add("portrait: person " + e.getKey() + " -> face " + e.getValue().portraitFace());
+                portraits.add("portrait: person " + e.getKey() + " -> face "
+                        + e.getValue().portraitFace());
             }
         }
         for (var e : before.persons().entrySet()) {
@@ -180,8 +217,8 @@ final class DryRunPlan {
             }
         }
         out.println("dry run (" + mode + "): nothing was written; the plan:");
-        for (List<String> lines : List.of(repair, detect, fail, complete, adopt, embed, assign, create, unassigned, remove,
-                portraits)) {
+        for (List<String> lines :
+                List.of(repair, detect, fail, complete, adopt, embed, assign, create, unassigned, remove, portraits)) {
             for (int i = 0; i < Math.min(lines.size(), MAX_LINES); i++) {
                 out.println("  " + lines.get(i));
             }
@@ -189,10 +226,22 @@ final class DryRunPlan {
                 out.println("  ... and " + (lines.size() - MAX_LINES) + " more");
             }
         }
-        out.printf("dry run (%s): %d media item(s) detected with %d new face(s)%s, %d failed; %d origin face(s) "
-                + "completed, %d origin embedding(s) adopted; %d face(s) embedded; %d assigned (%d new person(s)), %d left "
-                + "unassigned, %d person(s) removed; %d portrait(s) set%n", mode, itemsDetected, newFaces,
-                replaced > 0 ? " (replacing " + replaced + ")" : "", fail.size(), complete.size(), adopt.size(), embedded,
-                assigned, create.size(), left, remove.size(), portraits.size());
+        out.printf(
+                "dry run (%s): %d media item(s) detected with %d new face(s)%s, %d failed; %d origin face(s) "
+                        + "completed, %d origin embedding(s) adopted; %d face(s) embedded; %d assigned (%d new person(s)), %d left "
+                        + "unassigned, %d person(s) removed; %d portrait(s) set%n",
+                mode,
+                itemsDetected,
+                newFaces,
+                replaced > 0 ? " (replacing " + replaced + ")" : "",
+                fail.size(),
+                complete.size(),
+                adopt.size(),
+                embedded,
+                assigned,
+                create.size(),
+                left,
+                remove.size(),
+                portraits.size());
     }
 }

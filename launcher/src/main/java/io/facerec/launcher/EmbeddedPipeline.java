@@ -31,7 +31,10 @@ public final class EmbeddedPipeline implements AutoCloseable {
     private final ConfigurableApplicationContext context;
     private final Duration startup;
 
-    private EmbeddedPipeline(EmbeddedDatabase database, EmbeddedBroker broker, ConfigurableApplicationContext context,
+    private EmbeddedPipeline(
+            EmbeddedDatabase database,
+            EmbeddedBroker broker,
+            ConfigurableApplicationContext context,
             Duration startup) {
         this.database = database;
         this.broker = broker;
@@ -44,14 +47,15 @@ public final class EmbeddedPipeline implements AutoCloseable {
      * @param mediaRoot the folder {@code MediaFile.FilePath} is relative to
      * @param overrides extra Spring properties (e.g. thresholds, thumbnails directory)
      */
-    public static EmbeddedPipeline start(Path dataDir, Path mediaRoot, Map<String, Object> overrides,
-            Consumer<String> status) throws IOException {
+    public static EmbeddedPipeline start(
+            Path dataDir, Path mediaRoot, Map<String, Object> overrides, Consumer<String> status) throws IOException {
         return start(dataDir, mediaRoot, overrides, status, false);
     }
 
     /** @param keepData reopen the database an earlier run left in {@code dataDir} instead of starting fresh */
-    public static EmbeddedPipeline start(Path dataDir, Path mediaRoot, Map<String, Object> overrides,
-            Consumer<String> status, boolean keepData) throws IOException {
+    public static EmbeddedPipeline start(
+            Path dataDir, Path mediaRoot, Map<String, Object> overrides, Consumer<String> status, boolean keepData)
+            throws IOException {
         return start(dataDir, mediaRoot, overrides, status, keepData, null);
     }
 
@@ -61,8 +65,14 @@ public final class EmbeddedPipeline implements AutoCloseable {
      *     whoever opens {@link #gallerySignInUrl()} ({@code facerec.gallery.security.mode=TOKEN}; overrides may set
      *     {@code ACCOUNTS} with users instead)
      */
-    public static EmbeddedPipeline start(Path dataDir, Path mediaRoot, Map<String, Object> overrides,
-            Consumer<String> status, boolean keepData, Integer webPort) throws IOException {
+    public static EmbeddedPipeline start(
+            Path dataDir,
+            Path mediaRoot,
+            Map<String, Object> overrides,
+            Consumer<String> status,
+            boolean keepData,
+            Integer webPort)
+            throws IOException {
         long t0 = System.nanoTime();
         Files.createDirectories(dataDir);
         status.accept("starting embedded PostgreSQL and the Kafka broker (KRaft, in-process)");
@@ -97,8 +107,12 @@ public final class EmbeddedPipeline implements AutoCloseable {
             props.put("spring.datasource.password", db.password());
             props.put("spring.kafka.bootstrap-servers", broker.bootstrapServers());
             props.put("facerec.media-root", mediaRoot.toAbsolutePath().toString());
-            props.put("facerec.capture.offset-file", dataDir.resolve("capture-offsets.dat").toString());
-            props.put("facerec.capture.schema-history-file", dataDir.resolve("capture-history.dat").toString());
+            props.put(
+                    "facerec.capture.offset-file",
+                    dataDir.resolve("capture-offsets.dat").toString());
+            props.put(
+                    "facerec.capture.schema-history-file",
+                    dataDir.resolve("capture-history.dat").toString());
             if (webPort != null) {
                 props.put("server.port", webPort);
                 props.put("server.address", "127.0.0.1");
@@ -107,8 +121,12 @@ public final class EmbeddedPipeline implements AutoCloseable {
             props.putAll(overrides);
             if (!props.containsKey("facerec.portraits-dir") && props.containsKey("facerec.thumbnails-dir")) {
                 // the portraits beside the thumbnails (./individuals_portraits beside ./Thumbnails by default)
-                props.put("facerec.portraits-dir", Path.of(String.valueOf(props.get("facerec.thumbnails-dir")))
-                        .toAbsolutePath().resolveSibling("individuals_portraits").toString());
+                props.put(
+                        "facerec.portraits-dir",
+                        Path.of(String.valueOf(props.get("facerec.thumbnails-dir")))
+                                .toAbsolutePath()
+                                .resolveSibling("individuals_portraits")
+                                .toString());
             }
             status.accept("starting capture and workers");
             ConfigurableApplicationContext ctx = new SpringApplicationBuilder(FacerecApplication.class)
@@ -129,7 +147,9 @@ public final class EmbeddedPipeline implements AutoCloseable {
 
     /** As command-line properties: they win over every property file, as a user's flags should. */
     static String[] toArgs(Map<String, Object> props) {
-        return props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        return props.entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new);
     }
 
     public ConfigurableApplicationContext context() {
@@ -158,8 +178,9 @@ public final class EmbeddedPipeline implements AutoCloseable {
         String host;
         try {
             java.net.InetAddress a = java.net.InetAddress.getByName(address);
-            host = a.isAnyLocalAddress() ? "localhost" : a instanceof java.net.Inet6Address ? "[" + a.getHostAddress() + "]"
-                    : address;
+            host = a.isAnyLocalAddress()
+                    ? "localhost"
+                    : a instanceof java.net.Inet6Address ? "[" + a.getHostAddress() + "]" : address;
         } catch (java.net.UnknownHostException e) {
             host = address;
         }
@@ -172,9 +193,11 @@ public final class EmbeddedPipeline implements AutoCloseable {
      */
     public String gallerySignInUrl() {
         String url = galleryUrl();
-        var token = context.getBeanProvider(io.facerec.gallery.security.AccessToken.class).getIfAvailable();
-        return url == null || token == null ? url : url + "?" + io.facerec.gallery.security.AccessToken.PARAMETER + "="
-                + token.value();
+        var token = context.getBeanProvider(io.facerec.gallery.security.AccessToken.class)
+                .getIfAvailable();
+        return url == null || token == null
+                ? url
+                : url + "?" + io.facerec.gallery.security.AccessToken.PARAMETER + "=" + token.value();
     }
 
     public String jdbcUrl() {

@@ -59,26 +59,35 @@ public class EvaluateMode {
     }
 
     /** One labelled image and what the pipeline made of it. */
-    record Row(String file, String truth, float[] embedding) {
-    }
+    record Row(String file, String truth, float[] embedding) {}
 
     public List<Row> embed(Path dir, PrintStream err) throws IOException {
         List<String[]> entries = manifest(dir);
         Path work = Files.createTempDirectory("facerec-evaluate");
         Path crops = work.resolve("crops");
-        FacerecProperties common = settings("facerec", FacerecProperties.class, Map.of("facerec.media-root", dir.toString(),
-                "facerec.thumbnails-dir", work.resolve("thumbnails").toString(), "facerec.face-crops-dir",
-                crops.toString(), "facerec.portraits-dir", ""));
+        FacerecProperties common = settings(
+                "facerec",
+                FacerecProperties.class,
+                Map.of(
+                        "facerec.media-root",
+                        dir.toString(),
+                        "facerec.thumbnails-dir",
+                        work.resolve("thumbnails").toString(),
+                        "facerec.face-crops-dir",
+                        crops.toString(),
+                        "facerec.portraits-dir",
+                        ""));
         ImageLoader loader = new ImageLoader(common.maxImagePixels());
         long t0 = System.nanoTime();
         AtomicInteger done = new AtomicInteger();
         List<Row> rows;
         try (DetectorStage detectorStage = new DetectorStage(detector, common, models, loader, null);
-                EmbedderStage embedderStage = new EmbedderStage(embedder, models, new MediaPathResolver(dir), loader,
-                        null)) {
+                EmbedderStage embedderStage =
+                        new EmbedderStage(embedder, models, new MediaPathResolver(dir), loader, null)) {
             MediaDetection detection = detectorStage.detection(DetectorStage.Output.CROPS_ONLY, crops);
             FaceEmbedding embedding = embedderStage.embedding(crops);
-            List<Integer> indices = java.util.stream.IntStream.range(0, entries.size()).boxed().toList();
+            List<Integer> indices =
+                    java.util.stream.IntStream.range(0, entries.size()).boxed().toList();
             rows = detectorStage.workers().map(indices, i -> {
                 String[] e = entries.get(i);
                 float[] v = null;
@@ -97,8 +106,13 @@ public class EvaluateMode {
             FileSystemUtils.deleteRecursively(work);
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        err.printf(Locale.ROOT, "embedded %d images in %.1f s (%.2f images/s; %d without a face)%n", rows.size(), seconds,
-                rows.size() / seconds, rows.stream().filter(r -> r.embedding() == null).count());
+        err.printf(
+                Locale.ROOT,
+                "embedded %d images in %.1f s (%.2f images/s; %d without a face)%n",
+                rows.size(),
+                seconds,
+                rows.size() / seconds,
+                rows.stream().filter(r -> r.embedding() == null).count());
         return rows;
     }
 
@@ -106,13 +120,14 @@ public class EvaluateMode {
      * The embedding of the image's largest face as the detector found it, before its box was clipped to the photo (as
      * identity_ref.py chooses: a half face at the edge counts with its whole box); null without a face.
      */
-    static float[] embedLargestFace(MediaDetection detection, FaceEmbedding embedding, Path file, long item,
-            String relative) {
+    static float[] embedLargestFace(
+            MediaDetection detection, FaceEmbedding embedding, Path file, long item, String relative) {
         MediaDetection.Found found = detection.detect(file, item, relative);
         int largest = -1;
         for (int k = 0; k < found.faces().size(); k++) {
-            if (largest < 0 || found.faces().get(k).face().unclipped().area()
-                    > found.faces().get(largest).face().unclipped().area()) {
+            if (largest < 0
+                    || found.faces().get(k).face().unclipped().area()
+                            > found.faces().get(largest).face().unclipped().area()) {
                 largest = k;
             }
         }
@@ -120,8 +135,17 @@ public class EvaluateMode {
             return null;
         }
         DetectedFace f = found.faces().get(largest).face();
-        FacesDetected event = FacesDetected.of(item, relative, List.of(new FacesDetected.Face(item, 0, largest, f.score(),
-                f.box().toArray(), f.landmarks().points(), found.crops().get(largest))));
+        FacesDetected event = FacesDetected.of(
+                item,
+                relative,
+                List.of(new FacesDetected.Face(
+                        item,
+                        0,
+                        largest,
+                        f.score(),
+                        f.box().toArray(),
+                        f.landmarks().points(),
+                        found.crops().get(largest))));
         try {
             return embedding.embed(event).get(0);
         } finally {
@@ -160,13 +184,17 @@ public class EvaluateMode {
                     continue;
                 }
                 String[] c = l.split("\t", -1);
-                out.add(new String[] {c[fi], ii >= 0 ? c[ii] : Path.of(c[fi]).getParent().toString()});
+                out.add(new String[] {
+                    c[fi], ii >= 0 ? c[ii] : Path.of(c[fi]).getParent().toString()
+                });
             }
             return out;
         }
         for (Path p : MediaImporter.scan(dir)) {
             Path rel = dir.relativize(p);
-            out.add(new String[] {rel.toString(), rel.getParent() == null ? "?" : rel.getParent().toString()});
+            out.add(new String[] {
+                rel.toString(), rel.getParent() == null ? "?" : rel.getParent().toString()
+            });
         }
         return out;
     }
@@ -176,7 +204,8 @@ public class EvaluateMode {
         List<PersonClustering.Face> faces = new ArrayList<>();
         for (int i = 0; i < rows.size(); i++) {
             if (rows.get(i).embedding() != null) {
-                faces.add(new PersonClustering.Face(i, "img" + i, null, false, rows.get(i).embedding()));
+                faces.add(new PersonClustering.Face(
+                        i, "img" + i, null, false, rows.get(i).embedding()));
             }
         }
         PersonClustering.Plan plan = PersonClustering.plan(faces, Set.of(), settings);
@@ -212,7 +241,8 @@ public class EvaluateMode {
         for (int start = 0; start < order.size(); start += batch) {
             List<IncrementalClustering.Face> faces = new ArrayList<>();
             for (int i : order.subList(start, Math.min(order.size(), start + batch))) {
-                faces.add(new IncrementalClustering.Face(i, "img" + i, rows.get(i).embedding()));
+                faces.add(
+                        new IncrementalClustering.Face(i, "img" + i, rows.get(i).embedding()));
             }
             IncrementalClustering.Plan plan = c.place(faces, IncrementalClustering.SlotPersons.NONE);
             List<Long> ids = new ArrayList<>();
@@ -236,11 +266,27 @@ public class EvaluateMode {
     private static final double[] UMAP_GRID = {0.15, 0.20, 0.25, 0.30, 0.40, 0.50};
 
     /** Pairwise precision, recall, F1, BCubed F1, clusters, noise (noise = singletons, as identity_ref.py scores). */
-    record Score(double precision, double recall, double f1, double bcubedF1, int clusters, int trueIds, int noise,
+    record Score(
+            double precision,
+            double recall,
+            double f1,
+            double bcubedF1,
+            int clusters,
+            int trueIds,
+            int noise,
             int rows) {
         String line() {
-            return String.format(Locale.ROOT, "persons %d (true %d)  noise %d (%.1f%%)  pairP %.4f pairR %.4f pairF1 %.4f  BCubedF1 %.4f",
-                    clusters, trueIds, noise, 100.0 * noise / Math.max(1, rows), precision, recall, f1, bcubedF1);
+            return String.format(
+                    Locale.ROOT,
+                    "persons %d (true %d)  noise %d (%.1f%%)  pairP %.4f pairR %.4f pairF1 %.4f  BCubedF1 %.4f",
+                    clusters,
+                    trueIds,
+                    noise,
+                    100.0 * noise / Math.max(1, rows),
+                    precision,
+                    recall,
+                    f1,
+                    bcubedF1);
         }
     }
 
@@ -296,8 +342,15 @@ public class EvaluateMode {
         }
         bp /= n;
         br /= n;
-        return new Score(precision, recall, f1, 2 * bp * br / (bp + br),
-                (int) Arrays.stream(labels).filter(l -> l >= 0).distinct().count(), new HashSet<>(truth).size(), noise, n);
+        return new Score(
+                precision,
+                recall,
+                f1,
+                2 * bp * br / (bp + br),
+                (int) Arrays.stream(labels).filter(l -> l >= 0).distinct().count(),
+                new HashSet<>(truth).size(),
+                noise,
+                n);
     }
 
     /** Cosine thresholds at given false-accept rates over all impostor pairs, with the true-accept rate there. */
@@ -338,8 +391,17 @@ public class EvaluateMode {
      * @param settings the batch run (everything clustered at once, as a recluster): its labels are scored and written
      * @param streamSettings the streaming clusterer's settings, simulated with {@code streamBatch > 0}
      */
-    public int run(Path dir, PersonClustering.Settings settings, IncrementalClustering.Settings streamSettings, Path labelsOut,
-            Path embeddingsOut, boolean sweep, int streamBatch, Path embeddingsIn, PrintStream out, PrintStream err)
+    public int run(
+            Path dir,
+            PersonClustering.Settings settings,
+            IncrementalClustering.Settings streamSettings,
+            Path labelsOut,
+            Path embeddingsOut,
+            boolean sweep,
+            int streamBatch,
+            Path embeddingsIn,
+            PrintStream out,
+            PrintStream err)
             throws IOException {
         List<Row> rows = embeddingsIn != null ? load(dir, embeddingsIn) : embed(dir, err);
         List<String> truth = rows.stream().map(Row::truth).toList();
@@ -364,7 +426,13 @@ public class EvaluateMode {
                         var s = new PersonClustering.Settings(a, settings.matchThreshold(), eps, ms);
                         long t0 = System.nanoTime();
                         Score sc = score(truth, cluster(rows, s));
-                        out.printf(Locale.ROOT, "%-15s eps %.2f min %d  %s  (%.2f s)%n", a, eps, ms, sc.line(),
+                        out.printf(
+                                Locale.ROOT,
+                                "%-15s eps %.2f min %d  %s  (%.2f s)%n",
+                                a,
+                                eps,
+                                ms,
+                                sc.line(),
                                 (System.nanoTime() - t0) / 1e9);
                     }
                 }
@@ -372,26 +440,46 @@ public class EvaluateMode {
         }
         int[] streamed = null;
         if (streamBatch > 0) {
-            double[] matches = sweep ? new double[] {0.30, 0.33, 0.35, 0.40} : new double[] {streamSettings.matchThreshold()};
+            double[] matches =
+                    sweep ? new double[] {0.30, 0.33, 0.35, 0.40} : new double[] {streamSettings.matchThreshold()};
             double[] groups = sweep ? new double[] {0.35, 0.40, 0.45} : new double[] {streamSettings.groupThreshold()};
             for (double match : matches) {
                 for (double group : groups) {
-                    var s = new IncrementalClustering.Settings(match, group, streamSettings.minFaces(),
-                            group - 0.05, streamSettings.neighbours(), streamSettings.singleFaceThreshold(), 0);
+                    var s = new IncrementalClustering.Settings(
+                            match,
+                            group,
+                            streamSettings.minFaces(),
+                            group - 0.05,
+                            streamSettings.neighbours(),
+                            streamSettings.singleFaceThreshold(),
+                            0);
                     long t0 = System.nanoTime();
                     int[] l = stream(rows, s, streamBatch);
                     if (!sweep) {
                         streamed = l;
                     }
-                    out.printf(Locale.ROOT, "stream (batches of %d, match %.2f (one-face person %.2f), group %.2f, min %d): "
-                            + "%s  (%.2f s)%n", streamBatch, match, s.singleFaceThreshold(), group, s.minFaces(),
-                            score(truth, l).line(), (System.nanoTime() - t0) / 1e9);
+                    out.printf(
+                            Locale.ROOT,
+                            "stream (batches of %d, match %.2f (one-face person %.2f), group %.2f, min %d): "
+                                    + "%s  (%.2f s)%n",
+                            streamBatch,
+                            match,
+                            s.singleFaceThreshold(),
+                            group,
+                            s.minFaces(),
+                            score(truth, l).line(),
+                            (System.nanoTime() - t0) / 1e9);
                 }
             }
         }
         int[] batchLabels = cluster(rows, settings);
-        out.printf(Locale.ROOT, "%s eps %.2f min-samples %d:%n  %s%n", settings.algorithm(), settings.eps(),
-                settings.minSamples(), score(truth, batchLabels).line());
+        out.printf(
+                Locale.ROOT,
+                "%s eps %.2f min-samples %d:%n  %s%n",
+                settings.algorithm(),
+                settings.eps(),
+                settings.minSamples(),
+                score(truth, batchLabels).line());
         // with --stream-batch the labels written are the stream's: what the clusterer worker would give
         int[] labels = streamed != null ? streamed : batchLabels;
         if (labelsOut != null) {
@@ -402,10 +490,10 @@ public class EvaluateMode {
             Files.writeString(labelsOut, sb);
             Path truthOut = labelsOut.resolveSibling(labelsOut.getFileName() + ".truth");
             Files.writeString(truthOut, String.join("\n", truth) + "\n");
-            err.printf("%s labels written to %s (truth in %s)%n", streamed != null ? "stream" : "batch", labelsOut,
-                    truthOut);
+            err.printf(
+                    "%s labels written to %s (truth in %s)%n",
+                    streamed != null ? "stream" : "batch", labelsOut, truthOut);
         }
         return 0;
     }
-
 }

@@ -9,7 +9,10 @@ import org.springframework.context.annotation.Import;
 
 /** All three workers, the capture engine and the gallery in one Spring context: the zero-setup mode. */
 @SpringBootApplication(scanBasePackages = "io.facerec.launcher.app")
-@Import({DetectorWorkerConfiguration.class, EmbedderWorkerConfiguration.class, ClustererWorkerConfiguration.class,
-    GalleryConfiguration.class})
-public class FacerecApplication {
-}
+@Import({
+    DetectorWorkerConfiguration.class,
+    EmbedderWorkerConfiguration.class,
+    ClustererWorkerConfiguration.class,
+    GalleryConfiguration.class
+})
+public class FacerecApplication {}

@@ -31,21 +31,31 @@ import picocli.CommandLine.Option;
  * does not exist or holds no image, no database), {@value #CANNOT_RUN} facerec could not run (a database, broker or
  * model it cannot reach: one line on standard error, the details in the log).
  */
-@Command(name = "facerec", mixinStandardHelpOptions = true, versionProvider = FacerecCommand.Version.class,
-        sortOptions = false, usageHelpWidth = 110,
+@Command(
+        name = "facerec",
+        mixinStandardHelpOptions = true,
+        versionProvider = FacerecCommand.Version.class,
+        sortOptions = false,
+        usageHelpWidth = 110,
         description = {
             "Face recognition for media libraries: photos in a database become persons through change data capture,",
-            "Kafka, RetinaFace detection, 512-d embeddings and clustering. One mode per run.", ""},
+            "Kafka, RetinaFace detection, 512-d embeddings and clustering. One mode per run.",
+            ""
+        },
         exitCodeListHeading = "%nExit codes (every mode):%n",
         exitCodeList = {
             "0:everything was processed",
             "1:some items failed (each listed; a later pass tries them again), or the run ended before all were done",
             "2:usage: wrong or conflicting options, a folder that does not exist or holds no image, no database",
-            "3:facerec could not run: a database, broker or model it cannot reach (see the message and the log)"},
-        footer = {"", "Examples:",
+            "3:facerec could not run: a database, broker or model it cannot reach (see the message and the log)"
+        },
+        footer = {
+            "",
+            "Examples:",
             "  facerec --images ~/Pictures                zero-setup run: embedded PostgreSQL + Kafka, prints persons",
             "  facerec --test photo.jpg --json            detect faces in one photo, no database",
-            "  facerec --all                              the origin's pipeline once, on SQL_CONNECTION_STRING's database"})
+            "  facerec --all                              the origin's pipeline once, on SQL_CONNECTION_STRING's database"
+        })
 public class FacerecCommand implements Callable<Integer> {
     public static final int OK = 0;
     public static final int ITEMS_FAILED = 1;
@@ -67,164 +77,315 @@ public class FacerecCommand implements Callable<Integer> {
     static final class Modes {
         @ArgGroup(exclusive = false, heading = "%nZero-setup run:%n", order = 1)
         ImagesMode images;
+
         @ArgGroup(exclusive = false, heading = "%nThe origin's test mode (no database):%n", order = 2)
         TestMode test;
-        @ArgGroup(exclusive = false, heading = "%nDatabase modes, the origin's (--db, --recognize, --recluster, --all "
-                + "may be combined and run in that order; --watch and --automate run alone):%n", order = 3)
+
+        @ArgGroup(
+                exclusive = false,
+                heading = "%nDatabase modes, the origin's (--db, --recognize, --recluster, --all "
+                        + "may be combined and run in that order; --watch and --automate run alone):%n",
+                order = 3)
         DatabaseModeOptions database;
+
         @ArgGroup(exclusive = false, heading = "%nEvaluation on a labelled folder:%n", order = 4)
         EvaluateOptions evaluate;
+
         @ArgGroup(exclusive = false, heading = "%nGallery accounts:%n", order = 5)
         HashPasswordMode hashPassword;
     }
 
     static final class ImagesMode {
-        @Option(names = "--images", paramLabel = "DIR", required = true,
+        @Option(
+                names = "--images",
+                paramLabel = "DIR",
+                required = true,
                 description = "Zero-setup run over the images and videos under DIR: embedded PostgreSQL, an in-process "
                         + "Kafka broker, Debezium capture and the three workers in this JVM; prints the persons.")
         Path dir;
+
         @Option(names = "--serve", description = "Keep serving the person gallery after the run (Ctrl-C stops).")
         boolean serve;
-        @Option(names = "--port", paramLabel = "PORT", description = "Gallery port (default: ${DEFAULT-VALUE}; 0 = any "
-                + "free port).")
+
+        @Option(
+                names = "--port",
+                paramLabel = "PORT",
+                description = "Gallery port (default: ${DEFAULT-VALUE}; 0 = any " + "free port).")
         int port = 8080;
-        @Option(names = "--bind", paramLabel = "ADDR", description = "Gallery address (default: ${DEFAULT-VALUE}, this "
-                + "machine only; 0.0.0.0 opens it to the network, where whoever has the printed address gets in: put it "
-                + "behind TLS, see the README, Security).")
+
+        @Option(
+                names = "--bind",
+                paramLabel = "ADDR",
+                description = "Gallery address (default: ${DEFAULT-VALUE}, this "
+                        + "machine only; 0.0.0.0 opens it to the network, where whoever has the printed address gets in: put it "
+                        + "behind TLS, see the README, Security).")
         String bind = "127.0.0.1";
-        @Option(names = "--allowed-host", paramLabel = "NAME", description = "With --bind: a host name the gallery "
-                + "answers to besides localhost and the bind address (repeatable), e.g. this machine's name in your DNS.")
+
+        @Option(
+                names = "--allowed-host",
+                paramLabel = "NAME",
+                description =
+                        "With --bind: a host name the gallery "
+                                + "answers to besides localhost and the bind address (repeatable), e.g. this machine's name in your DNS.")
         List<String> allowedHosts;
-        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m", converter = DurationConverter.class,
+
+        @Option(
+                names = "--timeout",
+                paramLabel = "DURATION",
+                defaultValue = "30m",
+                converter = DurationConverter.class,
                 description = "Give up waiting after this long, e.g. 90s, 30m (default: ${DEFAULT-VALUE}).")
         Duration timeout;
     }
 
     static final class TestMode {
-        @Option(names = "--test", paramLabel = "PATH", arity = "1..*", required = true,
+        @Option(
+                names = "--test",
+                paramLabel = "PATH",
+                arity = "1..*",
+                required = true,
                 description = "Detect faces in these images or folders, no database; writes thumbnails.")
         List<Path> paths;
     }
 
     static final class HashPasswordMode {
-        @Option(names = "--hash-password", required = true, description = "Read a password (from the console, or one "
-                + "line of standard input) and print its bcrypt hash for facerec.gallery.security.users[n].password.")
+        @Option(
+                names = "--hash-password",
+                required = true,
+                description =
+                        "Read a password (from the console, or one "
+                                + "line of standard input) and print its bcrypt hash for facerec.gallery.security.users[n].password.")
         boolean hashPassword;
     }
 
     static final class DatabaseModeOptions {
-        @Option(names = "--db", description = "One detection pass over the database: every item not yet extracted (and "
-                + "failed items due for another attempt) is detected, thumbnails written. Works without CDC or Kafka.")
+        @Option(
+                names = "--db",
+                description =
+                        "One detection pass over the database: every item not yet extracted (and "
+                                + "failed items due for another attempt) is detected, thumbnails written. Works without CDC or Kafka.")
         boolean db;
-        @Option(names = "--watch", description = "A detection pass every --interval (default 10s); after --idle-checks "
-                + "empty checks in a row it pauses --idle-pause (the origin's cadence), until stopped.")
+
+        @Option(
+                names = "--watch",
+                description = "A detection pass every --interval (default 10s); after --idle-checks "
+                        + "empty checks in a row it pauses --idle-pause (the origin's cadence), until stopped.")
         boolean watch;
-        @Option(names = "--recognize", description = "Embed faces that have no embedding of the configured model (the "
-                + "origin's faces included), then cluster.")
+
+        @Option(
+                names = "--recognize",
+                description = "Embed faces that have no embedding of the configured model (the "
+                        + "origin's faces included), then cluster.")
         boolean recognize;
-        @Option(names = "--recluster", description = "Rebuild persons from all embeddings (user truth kept, person ids "
-                + "stable); with --all, --recognize: after them.")
+
+        @Option(
+                names = "--recluster",
+                description = "Rebuild persons from all embeddings (user truth kept, person ids "
+                        + "stable); with --all, --recognize: after them.")
         boolean recluster;
-        @Option(names = "--replay", description = "With --recluster: take the embeddings from a replay of the compacted "
-                + "embeddings topic (the broker in SPRING_KAFKA_BOOTSTRAP_SERVERS) instead of the database; faces whose "
-                + "stored embedding was lost get it back.")
+
+        @Option(
+                names = "--replay",
+                description = "With --recluster: take the embeddings from a replay of the compacted "
+                        + "embeddings topic (the broker in SPRING_KAFKA_BOOTSTRAP_SERVERS) instead of the database; faces whose "
+                        + "stored embedding was lost get it back.")
         boolean replay;
-        @Option(names = "--all", description = "Repair (re-detect items marked extracted without faces, recreate "
-                + "missing thumbnails), then detect, embed and cluster once.")
+
+        @Option(
+                names = "--all",
+                description = "Repair (re-detect items marked extracted without faces, recreate "
+                        + "missing thumbnails), then detect, embed and cluster once.")
         boolean all;
-        @Option(names = "--automate", description = "--all every --interval (default 3m) until stopped; when Persons "
-                + "has rows at the start, a pass that found new faces is followed by a recluster (the origin's "
-                + "recluster mode).")
+
+        @Option(
+                names = "--automate",
+                description = "--all every --interval (default 3m) until stopped; when Persons "
+                        + "has rows at the start, a pass that found new faces is followed by a recluster (the origin's "
+                        + "recluster mode).")
         boolean automate;
-        @Option(names = "--interval", paramLabel = "DURATION", description = "Pause between passes: --watch 10s, "
-                + "--automate 3m by default, e.g. 30s, 3m.", converter = DurationConverter.class)
+
+        @Option(
+                names = "--interval",
+                paramLabel = "DURATION",
+                description = "Pause between passes: --watch 10s, " + "--automate 3m by default, e.g. 30s, 3m.",
+                converter = DurationConverter.class)
         Duration interval;
-        @Option(names = "--idle-checks", paramLabel = "N", description = "--watch: empty checks in a row before the "
-                + "idle pause (default: ${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--idle-checks",
+                paramLabel = "N",
+                description = "--watch: empty checks in a row before the " + "idle pause (default: ${DEFAULT-VALUE}).")
         int idleChecks = WatchSchedule.ORIGIN_IDLE_CHECKS;
-        @Option(names = "--idle-pause", paramLabel = "DURATION", converter = DurationConverter.class,
-                defaultValue = "4m", description = "--watch: the pause after --idle-checks empty checks (default: "
-                        + "${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--idle-pause",
+                paramLabel = "DURATION",
+                converter = DurationConverter.class,
+                defaultValue = "4m",
+                description = "--watch: the pause after --idle-checks empty checks (default: " + "${DEFAULT-VALUE}).")
         Duration idlePause;
-        @Option(names = "--max-passes", paramLabel = "N", hidden = true,
+
+        @Option(
+                names = "--max-passes",
+                paramLabel = "N",
+                hidden = true,
                 description = "--watch/--automate: stop after N passes.")
         Integer maxPasses;
-        @Option(names = "--migrate", description = "Apply facerec's migrations to the database and stop: an origin "
-                + "database gains facerec's columns; nothing the Python system wrote changes. Every other database mode "
-                + "does this too, except --dry-run.")
+
+        @Option(
+                names = "--migrate",
+                description = "Apply facerec's migrations to the database and stop: an origin "
+                        + "database gains facerec's columns; nothing the Python system wrote changes. Every other database mode "
+                        + "does this too, except --dry-run.")
         boolean migrate;
     }
 
     static final class EvaluateOptions {
-        @Option(names = "--evaluate", paramLabel = "DIR", required = true,
+        @Option(
+                names = "--evaluate",
+                paramLabel = "DIR",
+                required = true,
                 description = "Detect, embed and cluster a folder of <person>/<images> (MANIFEST.tsv order when "
                         + "present) and score the persons against the folder names.")
         Path dir;
+
         @Option(names = "--labels-out", paramLabel = "FILE", description = "One predicted label per row (-1 = noise).")
         Path labelsOut;
-        @Option(names = "--embeddings-out", paramLabel = "FILE", hidden = true,
+
+        @Option(
+                names = "--embeddings-out",
+                paramLabel = "FILE",
+                hidden = true,
                 description = "Raw float32 embeddings, one row per manifest row (zeros = no face).")
         Path embeddingsOut;
-        @Option(names = "--embeddings-in", paramLabel = "FILE", hidden = true,
+
+        @Option(
+                names = "--embeddings-in",
+                paramLabel = "FILE",
+                hidden = true,
                 description = "Reuse embeddings written by --embeddings-out instead of detecting again.")
         Path embeddingsIn;
+
         @Option(names = "--sweep", hidden = true, description = "Also score a grid of clustering settings.")
         boolean sweep;
-        @Option(names = "--stream-batch", paramLabel = "N", description = "Also run the streaming clusterer's decision "
-                + "code with batches of N faces; --labels-out then writes the stream's labels.")
+
+        @Option(
+                names = "--stream-batch",
+                paramLabel = "N",
+                description = "Also run the streaming clusterer's decision "
+                        + "code with batches of N faces; --labels-out then writes the stream's labels.")
         int streamBatch;
-        @Option(names = "--match-threshold", paramLabel = "T", description = "Cosine similarity to join a known person "
-                + "(default: the model's calibrated value).")
+
+        @Option(
+                names = "--match-threshold",
+                paramLabel = "T",
+                description = "Cosine similarity to join a known person " + "(default: the model's calibrated value).")
         Double matchThreshold;
-        @Option(names = "--algorithm", paramLabel = "A", description = "Clustering: ${COMPLETION-CANDIDATES} (default: "
-                + "${DEFAULT-VALUE}).")
+
+        @Option(
+                names = "--algorithm",
+                paramLabel = "A",
+                description = "Clustering: ${COMPLETION-CANDIDATES} (default: " + "${DEFAULT-VALUE}).")
         PersonClustering.Algorithm algorithm = PersonClustering.Algorithm.AVERAGE_LINKAGE;
-        @Option(names = "--eps", paramLabel = "E", description = "Clustering radius in cosine distance (default: the "
-                + "model's calibrated value); with UMAP_DBSCAN a Euclidean radius in the 2-d UMAP embedding (default: "
-                + ClustererProperties.UMAP_EPS_TEXT + ").")
+
+        @Option(
+                names = "--eps",
+                paramLabel = "E",
+                description = "Clustering radius in cosine distance (default: the "
+                        + "model's calibrated value); with UMAP_DBSCAN a Euclidean radius in the 2-d UMAP embedding (default: "
+                        + ClustererProperties.UMAP_EPS_TEXT + ").")
         Double eps;
-        @Option(names = "--min-samples", paramLabel = "N", description = "Smallest person (default: the model's "
-                + "calibrated value).")
+
+        @Option(
+                names = "--min-samples",
+                paramLabel = "N",
+                description = "Smallest person (default: the model's " + "calibrated value).")
         Integer minSamples;
     }
 
     // --- options of several modes
 
-    @Option(names = "--dry-run", order = 10, description = "Write nothing; print the plan (what would be detected, "
-            + "embedded, assigned, created, what would fail). Alone: the whole pipeline once (as --all, with a "
-            + "recluster when Persons has rows); with a database mode: that mode; with --test: no thumbnails.")
+    @Option(
+            names = "--dry-run",
+            order = 10,
+            description = "Write nothing; print the plan (what would be detected, "
+                    + "embedded, assigned, created, what would fail). Alone: the whole pipeline once (as --all, with a "
+                    + "recluster when Persons has rows); with a database mode: that mode; with --test: no thumbnails.")
     boolean dryRun;
+
     @Option(names = "--json", order = 10, description = "--images, --test: print the results as JSON.")
     boolean json;
-    @Option(names = "--thumbnails", paramLabel = "DIR", order = 10,
+
+    @Option(
+            names = "--thumbnails",
+            paramLabel = "DIR",
+            order = 10,
             description = "Thumbnail folder (default: THUMBNAIL_SAVE_PATH, else ./Thumbnails).")
     Path thumbnails;
-    @Option(names = "--data-dir", paramLabel = "DIR", order = 10, description = "Where --images keeps its database, "
-            + "broker and capture offsets, for a later run or a database mode (default: a temporary folder, removed "
-            + "at exit).")
+
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            order = 10,
+            description = "Where --images keeps its database, "
+                    + "broker and capture offsets, for a later run or a database mode (default: a temporary folder, removed "
+                    + "at exit).")
     Path dataDir;
-    @Option(names = "--database", paramLabel = "JDBC_URL", order = 10, description = "Database of the database modes "
-            + "(default: SPRING_DATASOURCE_URL, else the origin's SQL_CONNECTION_STRING, else the embedded one in "
-            + "--data-dir).")
+
+    @Option(
+            names = "--database",
+            paramLabel = "JDBC_URL",
+            order = 10,
+            description = "Database of the database modes "
+                    + "(default: SPRING_DATASOURCE_URL, else the origin's SQL_CONNECTION_STRING, else the embedded one in "
+                    + "--data-dir).")
     String database;
-    @Option(names = "--media-root", paramLabel = "DIR", order = 10, description = "Database modes: the folder "
-            + "MediaFile.FilePath is relative to (default: FACEREC_MEDIAROOT, else the current folder; --images: DIR).")
+
+    @Option(
+            names = "--media-root",
+            paramLabel = "DIR",
+            order = 10,
+            description =
+                    "Database modes: the folder "
+                            + "MediaFile.FilePath is relative to (default: FACEREC_MEDIAROOT, else the current folder; --images: DIR).")
     Path mediaRoot;
-    @Option(names = "--progress", paramLabel = "WHEN", order = 10, description = "Progress on standard error: "
-            + "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: a bar on a terminal, a line every 10 s otherwise).")
+
+    @Option(
+            names = "--progress",
+            paramLabel = "WHEN",
+            order = 10,
+            description =
+                    "Progress on standard error: "
+                            + "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: a bar on a terminal, a line every 10 s otherwise).")
     Progress.Mode progress = Progress.Mode.AUTO;
 
-    @Option(names = "--score", paramLabel = "S", order = 20, description = "Detection score threshold (default: "
-            + "${DEFAULT-VALUE}, the origin's; the reference harness uses 0.75).")
+    @Option(
+            names = "--score",
+            paramLabel = "S",
+            order = 20,
+            description = "Detection score threshold (default: "
+                    + "${DEFAULT-VALUE}, the origin's; the reference harness uses 0.75).")
     double score = 0.9;
-    @Option(names = "--nms", paramLabel = "N", order = 20, description = "Detection NMS IoU threshold (default: "
-            + "${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--nms",
+            paramLabel = "N",
+            order = 20,
+            description = "Detection NMS IoU threshold (default: " + "${DEFAULT-VALUE}).")
     double nms = 0.4;
-    @Option(names = "--pad", paramLabel = "F", order = 20, description = "Detection: black border per side, fraction "
-            + "of the longer side (default: ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--pad",
+            paramLabel = "F",
+            order = 20,
+            description =
+                    "Detection: black border per side, fraction " + "of the longer side (default: ${DEFAULT-VALUE}).")
     double pad = 0;
-    @Option(names = "--no-close-up-retry", order = 20, description = "Detection: do not re-detect close-ups and empty "
-            + "images on a padded image.")
+
+    @Option(
+            names = "--no-close-up-retry",
+            order = 20,
+            description = "Detection: do not re-detect close-ups and empty " + "images on a padded image.")
     boolean noCloseUpRetry;
 
     /** Accepts 30s, 3m, 1h or ISO-8601 (PT3M). */
@@ -270,8 +431,12 @@ public class FacerecCommand implements Callable<Integer> {
             while (root.getCause() != null && root.getCause() != root) {
                 root = root.getCause();
             }
-            commandLine.getErr().println("facerec: could not run: " + e.getMessage()
-                    + (root != e ? " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")" : ""));
+            commandLine
+                    .getErr()
+                    .println("facerec: could not run: " + e.getMessage()
+                            + (root != e
+                                    ? " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")"
+                                    : ""));
             return CANNOT_RUN;
         });
         return cli;
@@ -293,14 +458,17 @@ public class FacerecCommand implements Callable<Integer> {
         if (modes != null && modes.hashPassword != null) {
             return io.facerec.gallery.security.PasswordHash.run(System.console(), System.in, System.out, System.err);
         }
-        Path thumbs = thumbnails != null ? thumbnails : Path.of(io.facerec.common.config.OriginEnvironment.variables()
-                .getOrDefault("THUMBNAIL_SAVE_PATH", "Thumbnails"));
+        Path thumbs = thumbnails != null
+                ? thumbnails
+                : Path.of(io.facerec.common.config.OriginEnvironment.variables()
+                        .getOrDefault("THUMBNAIL_SAVE_PATH", "Thumbnails"));
         if (modes != null && modes.test != null) {
             List<Path> inputs = testImages(modes.test.paths);
             DetectionSettings settings = new DetectionSettings(score, nms, 0, pad, false);
             ThumbnailWriter writer = new ThumbnailWriter(thumbs, 0.2, 112, 20);
             return new DetectionTestMode(ModelStore.fromEnvironment(), settings, dryRun ? writer.dryRun() : writer, 0)
-                    .withProgress(progress).run(inputs, json, System.out, System.err);
+                    .withProgress(progress)
+                    .run(inputs, json, System.out, System.err);
         }
         if (databaseMode()) {
             return runDatabaseModes(modes == null ? new DatabaseModeOptions() : modes.database);
@@ -324,8 +492,9 @@ public class FacerecCommand implements Callable<Integer> {
             }
         }
         if (images.isEmpty()) {
-            throw new UsageException("no images found in " + String.join(", ", paths.stream().map(Path::toString)
-                    .toList()) + " (looked for " + String.join(", ", new java.util.TreeSet<>(MediaImporter.IMAGE_EXTENSIONS))
+            throw new UsageException("no images found in "
+                    + String.join(", ", paths.stream().map(Path::toString).toList()) + " (looked for "
+                    + String.join(", ", new java.util.TreeSet<>(MediaImporter.IMAGE_EXTENSIONS))
                     + ")");
         }
         return images;
@@ -342,19 +511,37 @@ public class FacerecCommand implements Callable<Integer> {
         var defaults = new ClustererProperties(Map.of(), e.algorithm, ClustererProperties.UMAP_EPS, 1, 8, 16);
         double match = e.matchThreshold != null ? e.matchThreshold : t.matchThreshold();
         int min = e.minSamples != null ? e.minSamples : t.minSamples();
-        var settings = new PersonClustering.Settings(e.algorithm, match,
-                e.eps != null ? e.eps : defaults.eps(t, true), min, t.singleFaceThreshold());
+        var settings = new PersonClustering.Settings(
+                e.algorithm, match, e.eps != null ? e.eps : defaults.eps(t, true), min, t.singleFaceThreshold());
         double group = 1 - (e.eps != null ? e.eps : defaults.eps(t, false));
-        var stream = new IncrementalClustering.Settings(match, group, min, group - 0.05, defaults.neighbours(),
-                t.singleFaceThreshold(), 0);
-        Map<String, Object> detection = Map.of("facerec.detector.score-threshold", score,
-                "facerec.detector.nms-threshold", nms, "facerec.detector.pad-fraction", pad,
-                "facerec.detector.close-up-retry", !noCloseUpRetry);
-        return new EvaluateMode(ModelStore.fromEnvironment(), EvaluateMode.settings("facerec.detector",
-                io.facerec.detector.config.DetectorProperties.class, detection), EvaluateMode.settings(
-                "facerec.embedder", io.facerec.embedder.config.EmbedderProperties.class, Map.of()))
-                .run(e.dir, settings, stream, e.labelsOut, e.embeddingsOut, e.sweep, e.streamBatch, e.embeddingsIn,
-                        System.out, System.err);
+        var stream = new IncrementalClustering.Settings(
+                match, group, min, group - 0.05, defaults.neighbours(), t.singleFaceThreshold(), 0);
+        Map<String, Object> detection = Map.of(
+                "facerec.detector.score-threshold",
+                score,
+                "facerec.detector.nms-threshold",
+                nms,
+                "facerec.detector.pad-fraction",
+                pad,
+                "facerec.detector.close-up-retry",
+                !noCloseUpRetry);
+        return new EvaluateMode(
+                        ModelStore.fromEnvironment(),
+                        EvaluateMode.settings(
+                                "facerec.detector", io.facerec.detector.config.DetectorProperties.class, detection),
+                        EvaluateMode.settings(
+                                "facerec.embedder", io.facerec.embedder.config.EmbedderProperties.class, Map.of()))
+                .run(
+                        e.dir,
+                        settings,
+                        stream,
+                        e.labelsOut,
+                        e.embeddingsOut,
+                        e.sweep,
+                        e.streamBatch,
+                        e.embeddingsIn,
+                        System.out,
+                        System.err);
     }
 
     private int runDatabaseModes(DatabaseModeOptions m) throws Exception {
@@ -397,7 +584,8 @@ public class FacerecCommand implements Callable<Integer> {
         }
         props.put("facerec.models-dir", ModelStore.fromEnvironment().dir().toString());
         boolean onlyDry = dryRun && !m.migrate;
-        try (DatabaseModes modes = DatabaseModes.open(props, System.err, System.out, onlyDry).withProgress(progress)) {
+        try (DatabaseModes modes =
+                DatabaseModes.open(props, System.err, System.out, onlyDry).withProgress(progress)) {
             if (m.migrate) {
                 System.err.println("facerec: database migrated (schema version " + modes.schemaVersion() + ")");
                 if (!(oneShot || m.watch || m.automate || dryRun)) {
@@ -418,8 +606,10 @@ public class FacerecCommand implements Callable<Integer> {
                 once(modes, m);
             }
             if (!modes.failures().isEmpty()) {
-                System.err.printf("facerec: %d media item(s) failed (see MediaItems.LastError; tried again on a later "
-                        + "pass while attempts remain)%n", modes.failures().size());
+                System.err.printf(
+                        "facerec: %d media item(s) failed (see MediaItems.LastError; tried again on a later "
+                                + "pass while attempts remain)%n",
+                        modes.failures().size());
                 return ITEMS_FAILED;
             }
             return OK;
@@ -437,14 +627,23 @@ public class FacerecCommand implements Callable<Integer> {
     private void once(DatabaseModes modes, DatabaseModeOptions m) {
         if (m.all) {
             DatabaseModes.Pass p = modes.all(dryRun, m.recluster && !m.replay);
-            System.err.printf("facerec: %d media item(s) %s (%d face(s)), %d face(s) %s, %d failed%n", p.items(),
-                    dryRun ? "would be detected" : "detected", p.facesFound(), p.embedded(),
-                    dryRun ? "would be embedded" : "embedded", p.failures().size());
+            System.err.printf(
+                    "facerec: %d media item(s) %s (%d face(s)), %d face(s) %s, %d failed%n",
+                    p.items(),
+                    dryRun ? "would be detected" : "detected",
+                    p.facesFound(),
+                    p.embedded(),
+                    dryRun ? "would be embedded" : "embedded",
+                    p.failures().size());
         } else {
             if (m.db) {
                 DatabaseModes.Pass p = modes.db(dryRun);
-                System.err.printf("facerec: %d media item(s) %s (%d face(s)), %d failed%n", p.items(),
-                        dryRun ? "would be detected" : "detected", p.facesFound(), p.failures().size());
+                System.err.printf(
+                        "facerec: %d media item(s) %s (%d face(s)), %d failed%n",
+                        p.items(),
+                        dryRun ? "would be detected" : "detected",
+                        p.facesFound(),
+                        p.failures().size());
             }
             if (m.recognize) {
                 DatabaseModes.Pass p = modes.recognize(dryRun);
@@ -453,26 +652,39 @@ public class FacerecCommand implements Callable<Integer> {
         }
         if (m.recluster && (!m.all || m.replay)) {
             var r = m.replay ? modes.reclusterFromReplay(dryRun) : modes.recluster(dryRun);
-            System.out.printf("%srecluster: %d faces (%d fixed by users), %d %s, %d unassigned; persons: %d kept, "
-                    + "%d new, %d removed%n", dryRun ? "dry run: " : "", r.faces(), r.fixed(), r.moved(),
-                    dryRun ? "would move" : "moved", r.unassigned(), r.personsKept(), r.personsCreated(),
+            System.out.printf(
+                    "%srecluster: %d faces (%d fixed by users), %d %s, %d unassigned; persons: %d kept, "
+                            + "%d new, %d removed%n",
+                    dryRun ? "dry run: " : "",
+                    r.faces(),
+                    r.fixed(),
+                    r.moved(),
+                    dryRun ? "would move" : "moved",
+                    r.unassigned(),
+                    r.personsKept(),
+                    r.personsCreated(),
                     r.personsDeleted());
         }
     }
 
     /** --watch: the origin's continuous detection, every 10 s, pausing 4 min after 5 empty checks. */
     private void watch(DatabaseModes modes, DatabaseModeOptions m) throws InterruptedException {
-        WatchSchedule schedule = new WatchSchedule(m.interval != null ? m.interval : WatchSchedule.ORIGIN_CHECK,
-                m.idleChecks, m.idlePause);
+        WatchSchedule schedule = new WatchSchedule(
+                m.interval != null ? m.interval : WatchSchedule.ORIGIN_CHECK, m.idleChecks, m.idlePause);
         for (int pass = 1; m.maxPasses == null || pass <= m.maxPasses; pass++) {
             DatabaseModes.Pass p = modes.db(dryRun);
             Duration next = schedule.next(p.items() > 0);
             if (p.items() > 0) {
-                System.err.printf("facerec: %d media item(s) %s (%d face(s)), %d failed; checking again in %s%n",
-                        p.items(), dryRun ? "would be detected" : "detected", p.facesFound(), p.failures().size(),
+                System.err.printf(
+                        "facerec: %d media item(s) %s (%d face(s)), %d failed; checking again in %s%n",
+                        p.items(),
+                        dryRun ? "would be detected" : "detected",
+                        p.facesFound(),
+                        p.failures().size(),
                         pretty(next));
             } else {
-                System.err.printf("facerec: no unprocessed media items (check %d of %d); next check in %s%n",
+                System.err.printf(
+                        "facerec: no unprocessed media items (check %d of %d); next check in %s%n",
                         schedule.emptyChecks(), m.idleChecks, pretty(next));
             }
             if (m.maxPasses == null || pass < m.maxPasses) {
@@ -495,8 +707,10 @@ public class FacerecCommand implements Callable<Integer> {
                 var r = modes.recluster(dryRun);
                 System.err.printf("facerec: recluster: %d moved, %d new person(s)%n", r.moved(), r.personsCreated());
             }
-            System.err.printf("facerec: pass %d: %d media item(s) detected, %d face(s) embedded, %d failed; next pass "
-                    + "in %s%n", pass, p.items(), p.embedded(), p.failures().size(), pretty(every));
+            System.err.printf(
+                    "facerec: pass %d: %d media item(s) detected, %d face(s) embedded, %d failed; next pass "
+                            + "in %s%n",
+                    pass, p.items(), p.embedded(), p.failures().size(), pretty(every));
             if (m.maxPasses == null || pass < m.maxPasses) {
                 Thread.sleep(every.toMillis());
             }
@@ -544,15 +758,17 @@ public class FacerecCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         EmbeddedPipeline pipeline = null;
         // Ctrl-C (and --serve's end) stops the pipeline and removes the temporary database and broker folder too
-        Thread cleanup = new Thread(() -> { }, "facerec-cleanup");
+        Thread cleanup = new Thread(() -> {}, "facerec-cleanup");
         try {
-            pipeline = EmbeddedPipeline.start(data, m.dir, props, s -> System.err.println("facerec: " + s),
-                    dataDir != null, m.port);
+            pipeline = EmbeddedPipeline.start(
+                    data, m.dir, props, s -> System.err.println("facerec: " + s), dataDir != null, m.port);
             EmbeddedPipeline started = pipeline;
-            cleanup = new Thread(() -> {
-                started.close();
-                deleteTree(temporary);
-            }, "facerec-cleanup");
+            cleanup = new Thread(
+                    () -> {
+                        started.close();
+                        deleteTree(temporary);
+                    },
+                    "facerec-cleanup");
             Runtime.getRuntime().addShutdownHook(cleanup);
             System.err.printf("facerec: ready in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             ZeroSetupRun run = new ZeroSetupRun(pipeline, System.out, System.err);
@@ -567,9 +783,10 @@ public class FacerecCommand implements Callable<Integer> {
             int failed = pipeline.queries().failures().size();
             String url = pipeline.gallerySignInUrl();
             if (url != null && !isLoopback(m.bind)) {
-                System.err.println("facerec: the gallery listens on " + m.bind + ": anyone on the network who gets this "
-                        + "address gets in, and plain HTTP shows it to every hop in between; put it behind TLS (README, "
-                        + "Security)");
+                System.err.println(
+                        "facerec: the gallery listens on " + m.bind + ": anyone on the network who gets this "
+                                + "address gets in, and plain HTTP shows it to every hop in between; put it behind TLS (README, "
+                                + "Security)");
             }
             if (m.serve && url != null) {
                 System.err.println("facerec: gallery at " + url + " (Ctrl-C to stop)");

@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 
 /** Inserts a {@code MediaFile} and a {@code MediaItems} row for every image and video under a folder (as a library would). */
 public class MediaImporter {
-    public static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "jfif");
+    public static final Set<String> IMAGE_EXTENSIONS =
+            Set.of("jpg", "jpeg", "png", "bmp", "webp", "tif", "tiff", "jfif");
 
     private final MediaFileRepository files;
     private final MediaItemRepository items;
@@ -35,7 +36,11 @@ public class MediaImporter {
 
     /** Image and video files under a folder (what a library imports), sorted by path. */
     public static List<Path> scanMedia(Path dir) throws IOException {
-        return walk(dir, p -> isImage(p) || io.facerec.common.image.VideoFrames.isVideo(p.getFileName().toString()));
+        return walk(
+                dir,
+                p -> isImage(p)
+                        || io.facerec.common.image.VideoFrames.isVideo(
+                                p.getFileName().toString()));
     }
 
     private static List<Path> walk(Path dir, java.util.function.Predicate<Path> wanted) throws IOException {

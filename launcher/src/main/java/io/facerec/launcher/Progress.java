@@ -80,8 +80,13 @@ public abstract class Progress implements AutoCloseable {
             } catch (NumberFormatException e) {
                 // keep 100
             }
-            bar = new ProgressBarBuilder().setTaskName(what).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-                    .setUpdateIntervalMillis(200).setConsumer(new ConsoleProgressBarConsumer(out, columns)).build();
+            bar = new ProgressBarBuilder()
+                    .setTaskName(what)
+                    .setInitialMax(total)
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setUpdateIntervalMillis(200)
+                    .setConsumer(new ConsoleProgressBarConsumer(out, columns))
+                    .build();
         }
 
         @Override
@@ -117,7 +122,12 @@ public abstract class Progress implements AutoCloseable {
 
         @Override
         public synchronized void update(long done, long total, String note) {
-            pending = String.format(Locale.ROOT, "facerec: %s %d/%d%s", what, done, total,
+            pending = String.format(
+                    Locale.ROOT,
+                    "facerec: %s %d/%d%s",
+                    what,
+                    done,
+                    total,
                     note == null || note.isEmpty() ? "" : " | " + note);
             long now = System.nanoTime();
             if (written == null || now - lastWritten >= intervalNanos) {
@@ -143,11 +153,9 @@ public abstract class Progress implements AutoCloseable {
     /** {@code --progress none}. */
     static final class None extends Progress {
         @Override
-        public void update(long done, long total, String note) {
-        }
+        public void update(long done, long total, String note) {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

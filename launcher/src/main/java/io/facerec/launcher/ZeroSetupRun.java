@@ -37,8 +37,10 @@ public class ZeroSetupRun {
 
     /** @return the number of media items inserted (files already known are skipped) */
     public int importFiles(List<Path> media) {
-        MediaImporter importer = new MediaImporter(pipeline.bean(MediaFileRepository.class),
-                pipeline.bean(MediaItemRepository.class), pipeline.bean(MediaPathResolver.class));
+        MediaImporter importer = new MediaImporter(
+                pipeline.bean(MediaFileRepository.class),
+                pipeline.bean(MediaItemRepository.class),
+                pipeline.bean(MediaPathResolver.class));
         return importer.importFiles(media).size();
     }
 
@@ -55,8 +57,15 @@ public class ZeroSetupRun {
         try (Progress bar = Progress.start("items detected", first.items(), mode, err)) {
             while (System.nanoTime() < deadline) {
                 PipelineQueries.Progress p = q.progress();
-                bar.update(p.detected(), p.items(), String.format("faces %d, embedded %d, clustered %d%s",
-                        p.faces(), p.embedded(), p.clustered(), p.failed() > 0 ? ", " + p.failed() + " failed" : ""));
+                bar.update(
+                        p.detected(),
+                        p.items(),
+                        String.format(
+                                "faces %d, embedded %d, clustered %d%s",
+                                p.faces(),
+                                p.embedded(),
+                                p.clustered(),
+                                p.failed() > 0 ? ", " + p.failed() + " failed" : ""));
                 if (p.complete()) {
                     return true;
                 }
@@ -94,13 +103,21 @@ public class ZeroSetupRun {
                 continue;
             }
             persons++;
-            List<String> files = e.getValue().stream().map(FaceView::filePath).distinct().toList();
+            List<String> files =
+                    e.getValue().stream().map(FaceView::filePath).distinct().toList();
             out.printf("person %d: %d face(s) in %s%n", e.getKey(), e.getValue().size(), String.join(", ", files));
         }
         List<FaceView> unassigned = byPerson.getOrDefault(null, List.of());
         if (!unassigned.isEmpty()) {
-            out.printf("unassigned: %d face(s) in %s%n", unassigned.size(),
-                    String.join(", ", unassigned.stream().map(FaceView::filePath).distinct().toList()));
+            out.printf(
+                    "unassigned: %d face(s) in %s%n",
+                    unassigned.size(),
+                    String.join(
+                            ", ",
+                            unassigned.stream()
+                                    .map(FaceView::filePath)
+                                    .distinct()
+                                    .toList()));
         }
         for (String[] f : pipeline.queries().failures()) {
             out.printf("failed: %s: %s %s%n", f[0], f[1], f[2]);

@@ -32,7 +32,8 @@ class ConfigurationReferenceTest {
     /** facerec's properties (sourceType io.facerec.*), by name, from every module on the class path. */
     static Map<String, JsonNode> properties() throws Exception {
         Map<String, JsonNode> all = new TreeMap<>();
-        Enumeration<URL> files = ConfigurationReferenceTest.class.getClassLoader()
+        Enumeration<URL> files = ConfigurationReferenceTest.class
+                .getClassLoader()
                 .getResources("META-INF/spring-configuration-metadata.json");
         ObjectMapper json = new ObjectMapper();
         while (files.hasMoreElements()) {
@@ -49,55 +50,86 @@ class ConfigurationReferenceTest {
 
     /** The environment variable of a property (Spring Boot's relaxed binding). */
     static String environmentVariable(String property) {
-        return property.replace("-", "").replace('.', '_').replace("[", "_").replace("]", "")
+        return property.replace("-", "")
+                .replace('.', '_')
+                .replace("[", "_")
+                .replace("]", "")
                 .toUpperCase(Locale.ROOT);
     }
 
     static String text(String javadoc) {
-        return javadoc == null ? "" : javadoc.replaceAll("\\{@code ([^}]*)}", "`$1`")
-                .replaceAll("\\{@link(?:plain)? (?:[^}#]*#)?([^}]*)}", "`$1`").replaceAll("<[^>]+>", "")
-                .replace("|", "\\|").replaceAll("\\s+", " ").strip();
+        return javadoc == null
+                ? ""
+                : javadoc.replaceAll("\\{@code ([^}]*)}", "`$1`")
+                        .replaceAll("\\{@link(?:plain)? (?:[^}#]*#)?([^}]*)}", "`$1`")
+                        .replaceAll("<[^>]+>", "")
+                        .replace("|", "\\|")
+                        .replaceAll("\\s+", " ")
+                        .strip();
     }
 
     static String type(String javaType) {
-        String t = javaType.replace("java.lang.", "").replace("java.util.", "").replace("java.nio.file.", "")
+        String t = javaType.replace("java.lang.", "")
+                .replace("java.util.", "")
+                .replace("java.nio.file.", "")
                 .replace("java.time.", "");
-        return t.replaceAll("io\\.facerec\\.[a-z.]+\\.", "").replace("$", ".").replace("<", "&lt;").replace(">", "&gt;");
+        return t.replaceAll("io\\.facerec\\.[a-z.]+\\.", "")
+                .replace("$", ".")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;");
     }
 
     static String generate(Map<String, JsonNode> properties) {
         StringBuilder md = new StringBuilder();
         md.append("# Configuration reference\n\n");
         md.append("Every setting of facerec's own, generated from the configuration metadata of its modules (the\n");
-        md.append("`@ConfigurationProperties` records and their Javadoc) by `ConfigurationReferenceTest`, which fails when\n");
+        md.append(
+                "`@ConfigurationProperties` records and their Javadoc) by `ConfigurationReferenceTest`, which fails when\n");
         md.append("this file misses a property or is out of date; do not edit it by hand. Set a property in\n");
-        md.append("`application.properties`, as a command-line argument (`--facerec.detector.score-threshold=0.8`), or as\n");
-        md.append("the environment variable in the second column (Spring Boot's relaxed binding); list elements take an\n");
-        md.append("index (`FACEREC_GALLERY_SECURITY_USERS_0_NAME`). Spring Boot's own settings (`spring.datasource.*`,\n");
-        md.append("`spring.kafka.*`, `server.*`, `management.*`) are in Spring Boot's reference. The origin's variables\n");
-        md.append("(`THUMBNAIL_SAVE_PATH`, `CONTAINER_IMAGES_ROOT`, `DB_PREFIX`, `ROOT_PATH`, `SQL_CONNECTION_STRING`) set\n");
+        md.append(
+                "`application.properties`, as a command-line argument (`--facerec.detector.score-threshold=0.8`), or as\n");
+        md.append(
+                "the environment variable in the second column (Spring Boot's relaxed binding); list elements take an\n");
+        md.append(
+                "index (`FACEREC_GALLERY_SECURITY_USERS_0_NAME`). Spring Boot's own settings (`spring.datasource.*`,\n");
+        md.append(
+                "`spring.kafka.*`, `server.*`, `management.*`) are in Spring Boot's reference. The origin's variables\n");
+        md.append(
+                "(`THUMBNAIL_SAVE_PATH`, `CONTAINER_IMAGES_ROOT`, `DB_PREFIX`, `ROOT_PATH`, `SQL_CONNECTION_STRING`) set\n");
         md.append("some of these defaults; see the README, \"Moving from the Python system\".\n\n");
         String group = null;
         for (Map.Entry<String, JsonNode> e : properties.entrySet()) {
             String name = e.getKey();
-            String g = name.substring(0, name.indexOf('.', "facerec.".length()) > 0
-                    ? name.indexOf('.', "facerec.".length()) : name.length());
+            String g = name.substring(
+                    0,
+                    name.indexOf('.', "facerec.".length()) > 0
+                            ? name.indexOf('.', "facerec.".length())
+                            : name.length());
             if (!name.substring("facerec.".length()).contains(".")) {
                 g = "facerec";
             }
             if (!g.equals(group)) {
                 group = g;
-                md.append("\n## `").append(g).append(g.equals("facerec") ? "` (shared by every process)" : ".*`")
+                md.append("\n## `")
+                        .append(g)
+                        .append(g.equals("facerec") ? "` (shared by every process)" : ".*`")
                         .append("\n\n| property | environment variable | type | default | meaning |\n")
                         .append("| --- | --- | --- | --- | --- |\n");
             }
             JsonNode p = e.getValue();
             JsonNode def = p.get("defaultValue");
             String d = def == null || def.isNull() ? "" : def.isArray() ? def.toString() : def.asText();
-            md.append("| `").append(name).append("` | `").append(environmentVariable(name)).append("` | ")
-                    .append(type(p.path("type").asText())).append(" | ")
-                    .append(d.isEmpty() ? "" : "`" + d.replace("|", "\\|") + "`").append(" | ")
-                    .append(text(p.path("description").asText(null))).append(" |\n");
+            md.append("| `")
+                    .append(name)
+                    .append("` | `")
+                    .append(environmentVariable(name))
+                    .append("` | ")
+                    .append(type(p.path("type").asText()))
+                    .append(" | ")
+                    .append(d.isEmpty() ? "" : "`" + d.replace("|", "\\|") + "`")
+                    .append(" | ")
+                    .append(text(p.path("description").asText(null)))
+                    .append(" |\n");
         }
         return md.toString();
     }
@@ -106,11 +138,19 @@ class ConfigurationReferenceTest {
     void everyPropertyOfTheMetadataIsInTheReferenceAndTheReferenceIsCurrent() throws Exception {
         Map<String, JsonNode> properties = properties();
         // the modules' metadata is there (the processor ran): a property of each module
-        assertThat(properties).containsKeys("facerec.media-root", "facerec.capture.slot-name",
-                "facerec.detector.score-threshold", "facerec.embedder.use-gpu", "facerec.embedder.input-name",
-                "facerec.clusterer.max-batch", "facerec.capture.publication-name", "facerec.capture.topic-prefix",
-                "facerec.capture.drop-slot-on-stop", "facerec.capture.schema-history-file",
-                "facerec.gallery.security.mode");
+        assertThat(properties)
+                .containsKeys(
+                        "facerec.media-root",
+                        "facerec.capture.slot-name",
+                        "facerec.detector.score-threshold",
+                        "facerec.embedder.use-gpu",
+                        "facerec.embedder.input-name",
+                        "facerec.clusterer.max-batch",
+                        "facerec.capture.publication-name",
+                        "facerec.capture.topic-prefix",
+                        "facerec.capture.drop-slot-on-stop",
+                        "facerec.capture.schema-history-file",
+                        "facerec.gallery.security.mode");
         String generated = generate(properties);
         if (Boolean.getBoolean("facerec.docs.write")) {
             Files.createDirectories(FILE.getParent());
@@ -124,13 +164,18 @@ class ConfigurationReferenceTest {
                 missing.add(name);
             }
         }
-        assertThat(missing).as("properties missing from docs/configuration.md (regenerate it, see this test)").isEmpty();
-        assertThat(doc).as("docs/configuration.md is out of date (regenerate it, see this test)").isEqualTo(generated);
+        assertThat(missing)
+                .as("properties missing from docs/configuration.md (regenerate it, see this test)")
+                .isEmpty();
+        assertThat(doc)
+                .as("docs/configuration.md is out of date (regenerate it, see this test)")
+                .isEqualTo(generated);
     }
 
     @Test
     void environmentVariablesFollowSpringBootsRelaxedBinding() {
-        assertThat(environmentVariable("facerec.detector.score-threshold")).isEqualTo("FACEREC_DETECTOR_SCORETHRESHOLD");
+        assertThat(environmentVariable("facerec.detector.score-threshold"))
+                .isEqualTo("FACEREC_DETECTOR_SCORETHRESHOLD");
         assertThat(environmentVariable("facerec.capture.enabled")).isEqualTo("FACEREC_CAPTURE_ENABLED");
         assertThat(text("the {@code ORIGIN} names, see {@link Foo#bar}")).isEqualTo("the `ORIGIN` names, see `bar`");
     }

@@ -13,11 +13,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -38,12 +38,21 @@ class DatabaseModesTest {
         jdbc = db.jdbc();
         media = Files.createTempDirectory("facerec-dbmodes");
         SharedData.copyIdentityPhotos(media, List.of("Al_Gore", "Adrien_Brody", "Ai_Sugiyama"), 3);
-        modes = DatabaseModes.open(Map.of("spring.datasource.url", db.jdbcUrl(),
-                "facerec.media-root", media.toString(),
-                "facerec.thumbnails-dir", media.resolveSibling(media.getFileName() + "-thumbs").toString(),
-                "facerec.portraits-dir", media.resolveSibling(media.getFileName() + "-portraits").toString()), System.err);
-        new MediaImporter(modes.context().getBean(MediaFileRepository.class),
-                modes.context().getBean(MediaItemRepository.class), new MediaPathResolver(media))
+        modes = DatabaseModes.open(
+                Map.of(
+                        "spring.datasource.url",
+                        db.jdbcUrl(),
+                        "facerec.media-root",
+                        media.toString(),
+                        "facerec.thumbnails-dir",
+                        media.resolveSibling(media.getFileName() + "-thumbs").toString(),
+                        "facerec.portraits-dir",
+                        media.resolveSibling(media.getFileName() + "-portraits").toString()),
+                System.err);
+        new MediaImporter(
+                        modes.context().getBean(MediaFileRepository.class),
+                        modes.context().getBean(MediaItemRepository.class),
+                        new MediaPathResolver(media))
                 .importFiles(MediaImporter.scan(media));
     }
 
@@ -62,7 +71,8 @@ class DatabaseModesTest {
     void dryRunWritesNothing() {
         assertThat(modes.db(true).items()).isEqualTo(9);
         assertThat(count("SELECT COUNT(*) FROM \"Faces\"")).isZero();
-        assertThat(count("SELECT COUNT(*) FROM \"MediaItems\" WHERE \"IsFacesExtracted\" = TRUE")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM \"MediaItems\" WHERE \"IsFacesExtracted\" = TRUE"))
+                .isZero();
     }
 
     @Test
@@ -70,12 +80,18 @@ class DatabaseModesTest {
     void dbDetectsEmbedsAndClustersEveryPendingItem() {
         // --db detects (the origin's --db), --recognize embeds and clusters
         assertThat(modes.db(false).items()).isEqualTo(9);
-        assertThat(count("SELECT COUNT(*) FROM \"MediaItems\" WHERE \"IsFacesExtracted\" = TRUE")).isEqualTo(9);
-        assertThat(count("SELECT COUNT(*) FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM \"MediaItems\" WHERE \"IsFacesExtracted\" = TRUE"))
+                .isEqualTo(9);
+        assertThat(count("SELECT COUNT(*) FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL"))
+                .isZero();
         assertThat(modes.recognize(false).embedded()).isEqualTo((int) count("SELECT COUNT(*) FROM \"Faces\""));
-        assertThat(count("SELECT COUNT(*) FROM \"Faces\" WHERE \"Embedding\" IS NULL")).isZero();
-        assertThat(count("SELECT COUNT(DISTINCT \"PersonId\") FROM \"Faces\" WHERE \"FaceIndex\" = 0")).isEqualTo(3);
-        assertThat(modes.db(false).items()).as("a second pass finds nothing to do").isZero();
+        assertThat(count("SELECT COUNT(*) FROM \"Faces\" WHERE \"Embedding\" IS NULL"))
+                .isZero();
+        assertThat(count("SELECT COUNT(DISTINCT \"PersonId\") FROM \"Faces\" WHERE \"FaceIndex\" = 0"))
+                .isEqualTo(3);
+        assertThat(modes.db(false).items())
+                .as("a second pass finds nothing to do")
+                .isZero();
         assertThat(modes.failures()).isEmpty();
     }
 
@@ -93,10 +109,13 @@ class DatabaseModesTest {
         assertThat(Path.of(thumb)).doesNotExist();
 
         modes.all(false);
-        assertThat(count("SELECT COUNT(*) FROM \"Faces\" WHERE \"MediaItemId\" = " + item)).isEqualTo(1);
+        assertThat(count("SELECT COUNT(*) FROM \"Faces\" WHERE \"MediaItemId\" = " + item))
+                .isEqualTo(1);
         assertThat(Path.of(thumb)).exists();
-        assertThat(count("SELECT COUNT(*) FROM \"Faces\" WHERE \"Embedding\" IS NULL")).isZero();
-        assertThat(count("SELECT COUNT(*) FROM \"Faces\" WHERE \"PersonId\" IS NULL")).isZero();
+        assertThat(count("SELECT COUNT(*) FROM \"Faces\" WHERE \"Embedding\" IS NULL"))
+                .isZero();
+        assertThat(count("SELECT COUNT(*) FROM \"Faces\" WHERE \"PersonId\" IS NULL"))
+                .isZero();
         assertThat(count("SELECT COUNT(DISTINCT \"PersonId\") FROM \"Faces\"")).isEqualTo(3);
     }
 
@@ -108,7 +127,9 @@ class DatabaseModesTest {
         var r = modes.recluster(false);
         assertThat(r.moved()).isZero();
         assertThat(r.personsCreated()).isZero();
-        assertThat(jdbc.queryForList("SELECT \"PersonId\" FROM \"Faces\" ORDER BY \"Id\"", Long.class)).isEqualTo(before);
-        assertThat(count("SELECT COUNT(*) FROM \"Persons\" WHERE \"PortraitMediaFileId\" IS NOT NULL")).isEqualTo(3);
+        assertThat(jdbc.queryForList("SELECT \"PersonId\" FROM \"Faces\" ORDER BY \"Id\"", Long.class))
+                .isEqualTo(before);
+        assertThat(count("SELECT COUNT(*) FROM \"Persons\" WHERE \"PortraitMediaFileId\" IS NOT NULL"))
+                .isEqualTo(3);
     }
 }

@@ -50,7 +50,8 @@ class DeploymentConfigTest {
      * (an unset or empty VAR stops compose) and {@code ${VAR:+replacement}}; {@code $$} is a literal {@code $}.
      */
     static String interpolate(String value, Map<String, String> environment) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?}")
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?}")
                 .matcher(value);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
@@ -65,8 +66,8 @@ class DeploymentConfigTest {
                     case ":-", "-" -> set ? v : m.group(3);
                     case ":?", "?" -> {
                         if (!set) {
-                            throw new IllegalArgumentException("required variable " + m.group(1) + " is missing a value: "
-                                    + m.group(3));
+                            throw new IllegalArgumentException(
+                                    "required variable " + m.group(1) + " is missing a value: " + m.group(3));
                         }
                         yield v;
                     }
@@ -81,40 +82,73 @@ class DeploymentConfigTest {
     }
 
     /** Every secret compose asks for, set as an operator would. */
-    static final Map<String, String> SECRETS = Map.of("MSSQL_SA_PASSWORD", "Sa-Secret-1", "FACEREC_MIGRATOR_PASSWORD",
-            "Migrator-Secret-1", "FACEREC_DB_PASSWORD", "Worker-Secret-1", "GALLERY_ADMIN_USER", "ada",
-            "GALLERY_ADMIN_PASSWORD_HASH", "{bcrypt}$2a$10$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01");
+    static final Map<String, String> SECRETS = Map.of(
+            "MSSQL_SA_PASSWORD",
+            "Sa-Secret-1",
+            "FACEREC_MIGRATOR_PASSWORD",
+            "Migrator-Secret-1",
+            "FACEREC_DB_PASSWORD",
+            "Worker-Secret-1",
+            "GALLERY_ADMIN_USER",
+            "ada",
+            "GALLERY_ADMIN_PASSWORD_HASH",
+            "{bcrypt}$2a$10$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01");
 
     @Test
     @SuppressWarnings("unchecked")
     void composeHasTheServicesAndExactlyOneCaptureAndOneClusterer() throws Exception {
         Map<String, Object> c = compose();
-        assertThat(((Map<String, Object>) c.get("services")).keySet()).contains("kafka", "sqlserver", "sqlserver-init",
-                "capture", "detector", "embedder", "clusterer", "gallery", "prometheus", "grafana");
+        assertThat(((Map<String, Object>) c.get("services")).keySet())
+                .contains(
+                        "kafka",
+                        "sqlserver",
+                        "sqlserver-init",
+                        "capture",
+                        "detector",
+                        "embedder",
+                        "clusterer",
+                        "gallery",
+                        "prometheus",
+                        "grafana");
         for (String s : List.of("detector", "embedder", "clusterer", "gallery")) {
             assertThat(env(service(c, s)).get("FACEREC_CAPTURE_ENABLED")).as(s).isEqualTo("false");
         }
         assertThat(env(service(c, "capture")).get("FACEREC_CAPTURE_ENABLED")).isEqualTo("true");
-        assertThat(((Map<String, Object>) service(c, "clusterer").get("deploy")).get("replicas")).isEqualTo(1);
-        assertThat((Integer) ((Map<String, Object>) service(c, "detector").get("deploy")).get("replicas")).isGreaterThanOrEqualTo(2);
-        assertThat(env(service(c, "sqlserver")).get("MSSQL_AGENT_ENABLED")).as("CDC needs SQL Server Agent").isEqualTo("true");
+        assertThat(((Map<String, Object>) service(c, "clusterer").get("deploy")).get("replicas"))
+                .isEqualTo(1);
+        assertThat((Integer) ((Map<String, Object>) service(c, "detector").get("deploy")).get("replicas"))
+                .isGreaterThanOrEqualTo(2);
+        assertThat(env(service(c, "sqlserver")).get("MSSQL_AGENT_ENABLED"))
+                .as("CDC needs SQL Server Agent")
+                .isEqualTo("true");
     }
 
     @Test
     void itsSqlServerSettingsMakeAValidDebeziumSqlServerConfiguration() throws Exception {
         Map<String, Object> e = env(service(compose(), "capture"));
-        CaptureProperties props = new CaptureProperties(true, CaptureProperties.StartFrom.PENDING_ROWS,
-                Path.of((String) e.get("FACEREC_CAPTURE_OFFSETFILE")), Path.of((String) e.get("FACEREC_CAPTURE_SCHEMAHISTORYFILE")),
-                "facerec_media_items", "facerec_media_items", "facerec", false);
-        Properties p = DebeziumConfig.build(props, interpolate((String) e.get("SPRING_DATASOURCE_URL"), SECRETS),
-                (String) e.get("SPRING_DATASOURCE_USERNAME"), "secret");
+        CaptureProperties props = new CaptureProperties(
+                true,
+                CaptureProperties.StartFrom.PENDING_ROWS,
+                Path.of((String) e.get("FACEREC_CAPTURE_OFFSETFILE")),
+                Path.of((String) e.get("FACEREC_CAPTURE_SCHEMAHISTORYFILE")),
+                "facerec_media_items",
+                "facerec_media_items",
+                "facerec",
+                false);
+        Properties p = DebeziumConfig.build(
+                props,
+                interpolate((String) e.get("SPRING_DATASOURCE_URL"), SECRETS),
+                (String) e.get("SPRING_DATASOURCE_USERNAME"),
+                "secret");
         assertThat(p.getProperty("connector.class")).isEqualTo("io.debezium.connector.sqlserver.SqlServerConnector");
         assertThat(p.getProperty("database.hostname")).isEqualTo("sqlserver");
         assertThat(p.getProperty("database.names")).isEqualTo("Media");
         assertThat(p.getProperty("table.include.list")).isEqualTo("dbo.MediaItems");
         // the connector class is on the classpath and accepts the configuration keys we give it
         Class<?> connector = Class.forName(p.getProperty("connector.class"));
-        var config = ((org.apache.kafka.connect.connector.Connector) connector.getDeclaredConstructor().newInstance()).config();
+        var config = ((org.apache.kafka.connect.connector.Connector)
+                        connector.getDeclaredConstructor().newInstance())
+                .config();
         assertThat(config.configKeys()).containsKeys("database.hostname", "database.names", "table.include.list");
         String cdc = Files.readString(ROOT.resolve("deploy/sqlserver/enable-cdc.sql"));
         assertThat(cdc).contains("sys.sp_cdc_enable_db").contains("@source_name   = N'MediaItems'");
@@ -139,22 +173,37 @@ class DeploymentConfigTest {
 
     @Test
     void theDashboardAsksForMetricsTheCodeEmits() throws Exception {
-        JsonNode d = new ObjectMapper().readTree(ROOT.resolve("deploy/grafana/dashboards/facerec.json").toFile());
+        JsonNode d = new ObjectMapper()
+                .readTree(ROOT.resolve("deploy/grafana/dashboards/facerec.json").toFile());
         assertThat(d.get("panels")).hasSizeGreaterThanOrEqualTo(6);
         String all = d.toString();
-        for (String metric : List.of("facerec_detector_items_total", "facerec_detector_faces_total",
-                "facerec_clusterer_faces_total", "facerec_detector_stage_seconds_bucket", "facerec_embedder_stage_seconds_bucket",
-                "facerec_errors_total", "facerec_clusterer_persons_total", "facerec_embedder_faces_total",
-                "facerec_capture_running", "facerec_capture_lag_seconds")) {
+        for (String metric : List.of(
+                "facerec_detector_items_total",
+                "facerec_detector_faces_total",
+                "facerec_clusterer_faces_total",
+                "facerec_detector_stage_seconds_bucket",
+                "facerec_embedder_stage_seconds_bucket",
+                "facerec_errors_total",
+                "facerec_clusterer_persons_total",
+                "facerec_embedder_faces_total",
+                "facerec_capture_running",
+                "facerec_capture_lag_seconds")) {
             assertThat(all).contains(metric);
         }
         // the same names as the code registers (Micrometer dots become underscores in Prometheus, and the Prometheus
         // client drops a trailing "created" as it does "total": facerec.clusterer.persons.created is exported as
         // facerec_clusterer_persons_total). OperationsIT checks every query against a real scrape.
         // the meters are declared once, in PipelineMeters
-        String code = Files.readString(ROOT.resolve("common/src/main/java/io/facerec/common/pipeline/PipelineMeters.java"));
-        assertThat(code).contains("\"facerec.detector.items\"", "\"facerec.detector.faces\"", "\"facerec.clusterer.faces\"",
-                "\"facerec.errors\"", "\"facerec.clusterer.persons.created\"", "\"facerec.embedder.faces\"");
+        String code =
+                Files.readString(ROOT.resolve("common/src/main/java/io/facerec/common/pipeline/PipelineMeters.java"));
+        assertThat(code)
+                .contains(
+                        "\"facerec.detector.items\"",
+                        "\"facerec.detector.faces\"",
+                        "\"facerec.clusterer.faces\"",
+                        "\"facerec.errors\"",
+                        "\"facerec.clusterer.persons.created\"",
+                        "\"facerec.embedder.faces\"");
     }
 
     @Test
@@ -190,7 +239,9 @@ class DeploymentConfigTest {
             }
             for (var e : env.entrySet()) {
                 if (e.getKey().contains("PASSWORD")) {
-                    assertThat(String.valueOf(e.getValue())).as(svc.getKey() + " " + e.getKey()).startsWith("${");
+                    assertThat(String.valueOf(e.getValue()))
+                            .as(svc.getKey() + " " + e.getKey())
+                            .startsWith("${");
                 }
             }
         }
@@ -203,18 +254,29 @@ class DeploymentConfigTest {
         for (String s : List.of("capture", "detector", "embedder", "clusterer", "gallery")) {
             Map<String, Object> e = env(service(c, s));
             assertThat(e.get("SPRING_DATASOURCE_USERNAME")).as(s).isEqualTo("facerec_worker");
-            assertThat(e.get("SPRING_FLYWAY_ENABLED")).as(s + ": no DDL from the workers").isEqualTo("false");
+            assertThat(e.get("SPRING_FLYWAY_ENABLED"))
+                    .as(s + ": no DDL from the workers")
+                    .isEqualTo("false");
             String url = interpolate((String) e.get("SPRING_DATASOURCE_URL"), SECRETS);
             assertThat(url).as(s).contains(";encrypt=true");
         }
         String logins = Files.readString(ROOT.resolve("deploy/sqlserver/logins.sql"));
-        List<String> statements = java.util.Arrays.stream(logins.split("\\R")).map(String::strip)
-                .filter(l -> !l.startsWith("--") && !l.isEmpty()).toList();
-        assertThat(statements).contains("ALTER ROLE db_datareader ADD MEMBER facerec_worker;",
-                "ALTER ROLE db_datawriter ADD MEMBER facerec_worker;", "ALTER ROLE db_ddladmin ADD MEMBER facerec_migrator;",
-                "ALTER ROLE facerec_cdc_reader ADD MEMBER facerec_worker;");
-        assertThat(statements).noneMatch(l -> l.contains("facerec_worker") && (l.contains("db_owner")
-                || l.contains("db_ddladmin") || l.contains("sysadmin") || l.contains("CONTROL")));
+        List<String> statements = java.util.Arrays.stream(logins.split("\\R"))
+                .map(String::strip)
+                .filter(l -> !l.startsWith("--") && !l.isEmpty())
+                .toList();
+        assertThat(statements)
+                .contains(
+                        "ALTER ROLE db_datareader ADD MEMBER facerec_worker;",
+                        "ALTER ROLE db_datawriter ADD MEMBER facerec_worker;",
+                        "ALTER ROLE db_ddladmin ADD MEMBER facerec_migrator;",
+                        "ALTER ROLE facerec_cdc_reader ADD MEMBER facerec_worker;");
+        assertThat(statements)
+                .noneMatch(l -> l.contains("facerec_worker")
+                        && (l.contains("db_owner")
+                                || l.contains("db_ddladmin")
+                                || l.contains("sysadmin")
+                                || l.contains("CONTROL")));
         assertThat(logins).contains("$(WORKER_PASSWORD_SQL)").contains("$(MIGRATOR_PASSWORD_SQL)");
         assertThat(Files.readString(ROOT.resolve("deploy/sqlserver/enable-cdc.sql")))
                 .contains("@role_name     = N'facerec_cdc_reader'");
@@ -248,25 +310,32 @@ class DeploymentConfigTest {
         }
         Map<String, Object> grafana = env(service(c, "grafana"));
         assertThat(grafana.get("GF_AUTH_ANONYMOUS_ENABLED")).isEqualTo("false");
-        assertThat(interpolate((String) grafana.get("GF_SECURITY_ADMIN_PASSWORD"), Map.of("GRAFANA_ADMIN_PASSWORD", "g")))
+        assertThat(interpolate(
+                        (String) grafana.get("GF_SECURITY_ADMIN_PASSWORD"), Map.of("GRAFANA_ADMIN_PASSWORD", "g")))
                 .isEqualTo("g");
-        assertThat(String.valueOf(service(c, "grafana").get("entrypoint"))).contains("GF_SECURITY_ADMIN_PASSWORD")
+        assertThat(String.valueOf(service(c, "grafana").get("entrypoint")))
+                .contains("GF_SECURITY_ADMIN_PASSWORD")
                 .contains("exit 1");
         // the gallery: server mode with the user from the environment, the scraper's user only when its hash is set
         Map<String, Object> g = env(service(c, "gallery"));
         assertThat(g.get("FACEREC_GALLERY_SECURITY_MODE")).isEqualTo("ACCOUNTS");
         assertThat(interpolate((String) g.get("FACEREC_GALLERY_SECURITY_USERS_0_PASSWORD"), SECRETS))
                 .isEqualTo(SECRETS.get("GALLERY_ADMIN_PASSWORD_HASH"));
-        assertThat(interpolate((String) g.get("FACEREC_GALLERY_SECURITY_USERS_1_NAME"), SECRETS)).isEmpty();
+        assertThat(interpolate((String) g.get("FACEREC_GALLERY_SECURITY_USERS_1_NAME"), SECRETS))
+                .isEmpty();
         Map<String, String> withScraper = new java.util.HashMap<>(SECRETS);
         withScraper.put("PROMETHEUS_SCRAPE_PASSWORD_HASH", "{bcrypt}$2a$10$x");
-        assertThat(interpolate((String) g.get("FACEREC_GALLERY_SECURITY_USERS_1_NAME"), withScraper)).isEqualTo("prometheus");
+        assertThat(interpolate((String) g.get("FACEREC_GALLERY_SECURITY_USERS_1_NAME"), withScraper))
+                .isEqualTo("prometheus");
         assertThat(g.get("FACEREC_GALLERY_SECURITY_USERS_1_ROLES")).isEqualTo("METRICS");
         // the gallery's settings bind to its typed configuration (Spring's relaxed names for the environment)
-        assertThat(g.keySet()).filteredOn(k -> k.startsWith("FACEREC_GALLERY_SECURITY_USERS_"))
+        assertThat(g.keySet())
+                .filteredOn(k -> k.startsWith("FACEREC_GALLERY_SECURITY_USERS_"))
                 .allMatch(k -> k.matches("FACEREC_GALLERY_SECURITY_USERS_[0-9]+_(NAME|PASSWORD|ROLES)"));
         String prometheus = Files.readString(ROOT.resolve("deploy/prometheus/prometheus.yml"));
-        assertThat(prometheus).contains("password_file: /run/secrets/prometheus_scrape_password").contains("username: prometheus");
+        assertThat(prometheus)
+                .contains("password_file: /run/secrets/prometheus_scrape_password")
+                .contains("username: prometheus");
         assertThat(((Map<String, Object>) c.get("secrets"))).containsKey("prometheus_scrape_password");
     }
 
@@ -275,7 +344,9 @@ class DeploymentConfigTest {
     @SuppressWarnings("unchecked")
     static String healthTest(Map<String, Object> service) {
         Object test = ((Map<String, Object>) service.get("healthcheck")).get("test");
-        return test instanceof List<?> l ? String.join(" ", l.stream().map(String::valueOf).toList()) : String.valueOf(test);
+        return test instanceof List<?> l
+                ? String.join(" ", l.stream().map(String::valueOf).toList())
+                : String.valueOf(test);
     }
 
     @Test
@@ -288,13 +359,18 @@ class DeploymentConfigTest {
             String test = healthTest(svc);
             // the operations port of the service, its health endpoint, and UP as the answer
             assertThat(env(svc).get("MANAGEMENT_SERVER_PORT")).as(s).isEqualTo("8081");
-            assertThat(test).as(s).contains("/dev/tcp/127.0.0.1/8081").contains("GET /actuator/health")
+            assertThat(test)
+                    .as(s)
+                    .contains("/dev/tcp/127.0.0.1/8081")
+                    .contains("GET /actuator/health")
                     .contains("\"status\":\"UP\"");
             Map<String, Object> deps = (Map<String, Object>) svc.get("depends_on");
             assertThat(deps.keySet()).as(s).contains("kafka", "sqlserver-init", "volumes-init");
         }
         for (String s : List.of("kafka", "sqlserver", "prometheus")) {
-            assertThat(service(compose(), s).get("healthcheck")).as(s + " has a health check").isNotNull();
+            assertThat(service(compose(), s).get("healthcheck"))
+                    .as(s + " has a health check")
+                    .isNotNull();
         }
         // every dependency exists and is waited for: healthy where it has a health check, completed for one-shot jobs
         int checked = 0;
@@ -303,23 +379,31 @@ class DeploymentConfigTest {
             if (deps == null) {
                 continue;
             }
-            assertThat(deps).as(e.getKey() + ": depends_on with conditions, not a plain list").isInstanceOf(Map.class);
+            assertThat(deps)
+                    .as(e.getKey() + ": depends_on with conditions, not a plain list")
+                    .isInstanceOf(Map.class);
             for (var d : ((Map<String, Object>) deps).entrySet()) {
                 Map<String, Object> target = (Map<String, Object>) services.get(d.getKey());
                 assertThat(target).as(e.getKey() + " depends on " + d.getKey()).isNotNull();
                 String condition = String.valueOf(((Map<String, Object>) d.getValue()).get("condition"));
                 if ("no".equals(String.valueOf(target.get("restart")))) {
-                    assertThat(condition).as(e.getKey() + " -> " + d.getKey()).isEqualTo("service_completed_successfully");
+                    assertThat(condition)
+                            .as(e.getKey() + " -> " + d.getKey())
+                            .isEqualTo("service_completed_successfully");
                 } else {
-                    assertThat(target.get("healthcheck")).as(d.getKey() + " has a health check to wait for").isNotNull();
+                    assertThat(target.get("healthcheck"))
+                            .as(d.getKey() + " has a health check to wait for")
+                            .isNotNull();
                     assertThat(condition).as(e.getKey() + " -> " + d.getKey()).isEqualTo("service_healthy");
                 }
                 checked++;
             }
         }
         assertThat(checked).isGreaterThanOrEqualTo(FACEREC_SERVICES.size() * 3 + 3);
-        assertThat(((Map<String, Object>) service(compose(), "prometheus").get("depends_on"))).containsKey("gallery");
-        assertThat(((Map<String, Object>) service(compose(), "grafana").get("depends_on"))).containsKey("prometheus");
+        assertThat(((Map<String, Object>) service(compose(), "prometheus").get("depends_on")))
+                .containsKey("gallery");
+        assertThat(((Map<String, Object>) service(compose(), "grafana").get("depends_on")))
+                .containsKey("prometheus");
     }
 
     @Test
@@ -329,11 +413,13 @@ class DeploymentConfigTest {
         for (var e : services.entrySet()) {
             Map<String, Object> deploy = (Map<String, Object>) ((Map<String, Object>) e.getValue()).get("deploy");
             assertThat(deploy).as(e.getKey()).isNotNull();
-            Object memory = ((Map<String, Object>) ((Map<String, Object>) deploy.get("resources")).get("limits")).get("memory");
+            Object memory =
+                    ((Map<String, Object>) ((Map<String, Object>) deploy.get("resources")).get("limits")).get("memory");
             assertThat(String.valueOf(memory)).as(e.getKey() + " memory limit").matches("[0-9]+[mg]");
         }
         for (String s : FACEREC_SERVICES) {
-            assertThat(String.valueOf(env(service(compose(), s)).get("JAVA_TOOL_OPTIONS"))).as(s + ": no fixed -Xmx")
+            assertThat(String.valueOf(env(service(compose(), s)).get("JAVA_TOOL_OPTIONS")))
+                    .as(s + ": no fixed -Xmx")
                     .doesNotContain("-Xmx");
         }
         // the images' JVM flag that turns the limit into the heap
@@ -345,9 +431,12 @@ class DeploymentConfigTest {
     void imagesRunAsAUserFromAStandardBaseAndTheVolumesTheyWriteAreTheirs() throws Exception {
         String pom = Files.readString(ROOT.resolve("pom.xml"));
         // Jib: a public JRE image by default, the offline Debian base only behind the offline-base profile
-        assertThat(pom).contains("<facerec.base-image>eclipse-temurin:17-jre</facerec.base-image>")
-                .contains("<from><image>${facerec.base-image}</image></from>").contains("<user>${facerec.image-user}</user>");
-        java.util.regex.Matcher user = java.util.regex.Pattern.compile("<facerec.image-user>([0-9]+):([0-9]+)</facerec.image-user>")
+        assertThat(pom)
+                .contains("<facerec.base-image>eclipse-temurin:17-jre</facerec.base-image>")
+                .contains("<from><image>${facerec.base-image}</image></from>")
+                .contains("<user>${facerec.image-user}</user>");
+        java.util.regex.Matcher user = java.util.regex.Pattern.compile(
+                        "<facerec.image-user>([0-9]+):([0-9]+)</facerec.image-user>")
                 .matcher(pom);
         assertThat(user.find()).isTrue();
         assertThat(Integer.parseInt(user.group(1))).as("not root").isPositive();
@@ -368,21 +457,26 @@ class DeploymentConfigTest {
         for (String s : FACEREC_SERVICES) {
             for (Object v : (List<Object>) service(c, s).get("volumes")) {
                 String[] parts = v.toString().split(":");
-                if (!parts[0].startsWith(".") && !parts[0].startsWith("$") && !(parts.length > 2 && parts[2].equals("ro"))) {
+                if (!parts[0].startsWith(".")
+                        && !parts[0].startsWith("$")
+                        && !(parts.length > 2 && parts[2].equals("ro"))) {
                     written.add(parts[1]);
                 }
             }
         }
         assertThat(written).containsExactlyInAnyOrder("/thumbnails", "/logs", "/state");
         for (String path : written) {
-            assertThat(chown).as("volumes-init gives " + path + " to the images' user").contains(path);
+            assertThat(chown)
+                    .as("volumes-init gives " + path + " to the images' user")
+                    .contains(path);
         }
         // state that must survive a restart lives in named volumes, all of them declared
         Map<String, Object> volumes = (Map<String, Object>) c.get("volumes");
         assertThat(String.valueOf(service(c, "prometheus").get("volumes"))).contains("prometheus-data:/prometheus");
         assertThat(String.valueOf(service(c, "sqlserver").get("volumes"))).contains("sqlserver-data:/var/opt/mssql");
         Map<String, Object> kafka = service(c, "kafka");
-        assertThat(String.valueOf(kafka.get("volumes"))).contains("kafka-data:" + env(kafka).get("KAFKA_LOG_DIRS"));
+        assertThat(String.valueOf(kafka.get("volumes")))
+                .contains("kafka-data:" + env(kafka).get("KAFKA_LOG_DIRS"));
         for (Object svc : services.values()) {
             Object vs = ((Map<String, Object>) svc).get("volumes");
             for (Object v : vs == null ? List.of() : (List<Object>) vs) {

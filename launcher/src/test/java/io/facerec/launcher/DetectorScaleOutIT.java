@@ -26,18 +26,33 @@ class DetectorScaleOutIT {
     void twoDetectorsSplitTheWorkWithoutDuplicates() throws Exception {
         Path tmp = Files.createTempDirectory("facerec-scaleout");
         Path media = tmp.resolve("media");
-        int copied = SharedData.copyIdentityPhotos(media,
-                java.util.List.of("Al_Gore", "Adrien_Brody", "Abdullah_Gul", "Ai_Sugiyama", "Alejandro_Toledo"), 6);
-        try (EmbeddedPipeline a = EmbeddedPipeline.start(tmp.resolve("data"), media, Map.of(
-                "facerec.thumbnails-dir", tmp.resolve("thumbs").toString(), "facerec.capture.drop-slot-on-stop", "true"),
-                s -> { })) {
+        int copied = SharedData.copyIdentityPhotos(
+                media,
+                java.util.List.of("Al_Gore", "Adrien_Brody", "Abdullah_Gul", "Ai_Sugiyama", "Alejandro_Toledo"),
+                6);
+        try (EmbeddedPipeline a = EmbeddedPipeline.start(
+                tmp.resolve("data"),
+                media,
+                Map.of(
+                        "facerec.thumbnails-dir",
+                        tmp.resolve("thumbs").toString(),
+                        "facerec.capture.drop-slot-on-stop",
+                        "true"),
+                s -> {})) {
             ConfigurableApplicationContext b = new SpringApplicationBuilder(DetectorApplication.class)
-                    .web(WebApplicationType.NONE).logStartupInfo(false)
-                    .run("--spring.datasource.url=" + a.jdbcUrl(), "--spring.datasource.username=" + a.jdbcUser(),
-                            "--spring.datasource.password=" + a.jdbcPassword(), "--spring.kafka.bootstrap-servers=" + a.bootstrapServers(),
-                            "--facerec.capture.enabled=false", "--facerec.media-root=" + media,
+                    .web(WebApplicationType.NONE)
+                    .logStartupInfo(false)
+                    .run(
+                            "--spring.datasource.url=" + a.jdbcUrl(),
+                            "--spring.datasource.username=" + a.jdbcUser(),
+                            "--spring.datasource.password=" + a.jdbcPassword(),
+                            "--spring.kafka.bootstrap-servers=" + a.bootstrapServers(),
+                            "--facerec.capture.enabled=false",
+                            "--facerec.media-root=" + media,
                             "--facerec.thumbnails-dir=" + tmp.resolve("thumbs"),
-                            "--facerec.models-dir=" + io.facerec.common.model.ModelStore.fromEnvironment().dir());
+                            "--facerec.models-dir="
+                                    + io.facerec.common.model.ModelStore.fromEnvironment()
+                                            .dir());
             try {
                 Thread.sleep(5000); // let the group rebalance onto both members before the rows arrive
                 ZeroSetupRun run = new ZeroSetupRun(a, System.out, System.err);
@@ -53,12 +68,18 @@ class DetectorScaleOutIT {
                 assertThat(byB).as("second instance worked").isPositive();
 
                 JdbcTemplate jdbc = a.bean(JdbcTemplate.class);
-                assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM (SELECT \"MediaItemId\", \"FrameNumber\", \"FaceIndex\" "
-                        + "FROM \"Faces\" GROUP BY 1, 2, 3 HAVING COUNT(*) > 1) d", Long.class)).isZero();
-                assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"MediaItems\" WHERE \"IsFacesExtracted\" = TRUE",
-                        Long.class)).isEqualTo(items);
-                assertThat(jdbc.queryForObject("SELECT COUNT(DISTINCT \"PersonId\") FROM \"Faces\" WHERE \"FaceIndex\" = 0",
-                        Long.class)).isEqualTo(5);
+                assertThat(jdbc.queryForObject(
+                                "SELECT COUNT(*) FROM (SELECT \"MediaItemId\", \"FrameNumber\", \"FaceIndex\" "
+                                        + "FROM \"Faces\" GROUP BY 1, 2, 3 HAVING COUNT(*) > 1) d",
+                                Long.class))
+                        .isZero();
+                assertThat(jdbc.queryForObject(
+                                "SELECT COUNT(*) FROM \"MediaItems\" WHERE \"IsFacesExtracted\" = TRUE", Long.class))
+                        .isEqualTo(items);
+                assertThat(jdbc.queryForObject(
+                                "SELECT COUNT(DISTINCT \"PersonId\") FROM \"Faces\" WHERE \"FaceIndex\" = 0",
+                                Long.class))
+                        .isEqualTo(5);
             } finally {
                 b.close();
             }
@@ -66,7 +87,9 @@ class DetectorScaleOutIT {
     }
 
     private static double detected(MeterRegistry registry) {
-        var c = registry.find("facerec.detector.items").tag("outcome", "detected").counter();
+        var c = registry.find("facerec.detector.items")
+                .tag("outcome", "detected")
+                .counter();
         return c == null ? 0 : c.count();
     }
 }

@@ -35,7 +35,8 @@ class EvaluateModeTest {
         double r = (2 / 3.0 + 2 / 3.0 + 1 / 3.0 + 1 + 1) / 5;
         assertThat(s.bcubedF1()).isCloseTo(2 * r / (1 + r), within(1e-9));
         // everything in one cluster: recall 1, precision 4/10
-        assertThat(EvaluateMode.score(truth, new int[] {0, 0, 0, 0, 0}).precision()).isCloseTo(0.4, within(1e-9));
+        assertThat(EvaluateMode.score(truth, new int[] {0, 0, 0, 0, 0}).precision())
+                .isCloseTo(0.4, within(1e-9));
     }
 
     /** The full detection, embedding and clustering path on three people: they come out as three persons. */
@@ -45,17 +46,29 @@ class EvaluateModeTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Path labels = tmp.resolve("labels.txt");
         var settings = new PersonClustering.Settings(PersonClustering.Algorithm.AVERAGE_LINKAGE, 0.45, 0.60, 2);
-        var detector = EvaluateMode.settings("facerec.detector", DetectorProperties.class, java.util.Map.of(
-                "facerec.detector.workers", 2));
+        var detector = EvaluateMode.settings(
+                "facerec.detector", DetectorProperties.class, java.util.Map.of("facerec.detector.workers", 2));
         var embedder = EvaluateMode.settings("facerec.embedder", EmbedderProperties.class, java.util.Map.of());
         assertThat(detector.scoreThreshold()).as("the worker's defaults").isEqualTo(0.9);
         assertThat(detector.closeUpRetry()).isTrue();
         int rc = new EvaluateMode(ModelStore.fromEnvironment(), detector, embedder)
-                .run(tmp, settings, new IncrementalClustering.Settings(0.45, 0.40, 2, 0.35, 8), labels, null, false, 0, null, new PrintStream(out, true, StandardCharsets.UTF_8),
+                .run(
+                        tmp,
+                        settings,
+                        new IncrementalClustering.Settings(0.45, 0.40, 2, 0.35, 8),
+                        labels,
+                        null,
+                        false,
+                        0,
+                        null,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
                         System.err);
         assertThat(rc).isZero();
         String text = out.toString(StandardCharsets.UTF_8);
-        assertThat(text).contains("persons 3 (true 3)").contains("pairF1 1.0000").contains("noise 0 (0.0%)");
+        assertThat(text)
+                .contains("persons 3 (true 3)")
+                .contains("pairF1 1.0000")
+                .contains("noise 0 (0.0%)");
         List<String> predicted = Files.readAllLines(labels);
         assertThat(predicted).hasSize(12).doesNotContain("-1");
         assertThat(predicted.subList(0, 4)).containsOnly(predicted.get(0));

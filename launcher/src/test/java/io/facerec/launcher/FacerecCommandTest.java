@@ -21,8 +21,7 @@ class FacerecCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     static Run facerec(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -47,7 +46,11 @@ class FacerecCommandTest {
     @Test
     void twoModesAreAUsageErrorNotOneSilentlyWinning() throws Exception {
         Files.createDirectories(tmp.resolve("a"));
-        Run r = facerec("--images", tmp.resolve("a").toString(), "--test", tmp.resolve("a").toString());
+        Run r = facerec(
+                "--images",
+                tmp.resolve("a").toString(),
+                "--test",
+                tmp.resolve("a").toString());
         assertThat(r.exit()).isEqualTo(FacerecCommand.USAGE);
         assertThat(r.err()).contains("mutually exclusive").contains("--images").contains("--test");
         assertThat(facerec("--images", "x", "--db").exit()).isEqualTo(FacerecCommand.USAGE);
@@ -85,7 +88,8 @@ class FacerecCommandTest {
         Run test = facerec("--test", empty.toString());
         assertThat(test.exit()).isEqualTo(FacerecCommand.USAGE);
         assertThat(test.err()).contains("no images found in " + empty);
-        assertThat(facerec("--test", tmp.resolve("missing.jpg").toString()).err()).contains("does not exist");
+        assertThat(facerec("--test", tmp.resolve("missing.jpg").toString()).err())
+                .contains("does not exist");
         assertThat(facerec("--images", tmp.resolve("missing").toString()).err()).contains("is not a folder");
         assertThat(facerec("--evaluate", empty.toString()).exit()).isEqualTo(FacerecCommand.USAGE);
     }
@@ -97,7 +101,10 @@ class FacerecCommandTest {
         assertThat(r.err()).contains("Exit codes").contains("some items failed").contains("Zero-setup run:");
         Run help = facerec("--help");
         assertThat(help.exit()).isZero();
-        assertThat(help.out()).contains("--images=DIR").contains("--progress=WHEN").contains("3   facerec could not run");
+        assertThat(help.out())
+                .contains("--images=DIR")
+                .contains("--progress=WHEN")
+                .contains("3   facerec could not run");
     }
 
     @Test

@@ -56,31 +56,60 @@ class GalleryBrowserIT {
 
     @BeforeAll
     void start() throws Exception {
-        assertThat(Path.of(CHROMIUM)).as("Debian's chromium package (apt-get install chromium)").exists();
+        assertThat(Path.of(CHROMIUM))
+                .as("Debian's chromium package (apt-get install chromium)")
+                .exists();
         assertThat(Path.of(CHROMEDRIVER)).as("Debian's chromium-driver package").exists();
         Path tmp = Files.createTempDirectory("facerec-gallery");
         Path media = tmp.resolve("media");
         SharedData.copyIdentityPhotos(media, PEOPLE, 4);
-        pipeline = EmbeddedPipeline.start(tmp.resolve("data"), media, Map.of("facerec.thumbnails-dir",
-                tmp.resolve("thumbs").toString(), "facerec.capture.drop-slot-on-stop", "true"), s -> { }, false, 0);
+        pipeline = EmbeddedPipeline.start(
+                tmp.resolve("data"),
+                media,
+                Map.of(
+                        "facerec.thumbnails-dir",
+                        tmp.resolve("thumbs").toString(),
+                        "facerec.capture.drop-slot-on-stop",
+                        "true"),
+                s -> {},
+                false,
+                0);
         jdbc = pipeline.bean(JdbcTemplate.class);
         ZeroSetupRun run = new ZeroSetupRun(pipeline, System.out, System.err);
         run.importImages(media);
         assertThat(run.awaitCompletion(Duration.ofMinutes(4), false)).isTrue();
         for (String person : PEOPLE) {
-            personOf.put(person, jdbc.queryForObject("SELECT MIN(f.\"PersonId\") FROM \"Faces\" f JOIN \"MediaItems\" m "
-                    + "ON m.\"Id\" = f.\"MediaItemId\" JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" "
-                    + "WHERE mf.\"FilePath\" LIKE ?", Long.class, person + "/%"));
+            personOf.put(
+                    person,
+                    jdbc.queryForObject(
+                            "SELECT MIN(f.\"PersonId\") FROM \"Faces\" f JOIN \"MediaItems\" m "
+                                    + "ON m.\"Id\" = f.\"MediaItemId\" JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" "
+                                    + "WHERE mf.\"FilePath\" LIKE ?",
+                            Long.class,
+                            person + "/%"));
         }
         assertThat(personOf.values()).doesNotContainNull().doesNotHaveDuplicates();
 
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER);
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new", "--no-sandbox",
-                "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,900",
-                "--user-data-dir=" + Files.createTempDirectory("chromium-profile"));
-        browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(Path.of(CHROMEDRIVER).toFile())
-                .build(), options);
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(CHROMIUM)
+                .addArguments(
+                        "--headless=new",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--disable-dev-shm-usage",
+                        "--window-size=1280,900",
+                        "--user-data-dir=" + Files.createTempDirectory("chromium-profile"));
+        browser = new ChromeDriver(
+                new ChromeDriverService.Builder()
+                        .usingDriverExecutable(Path.of(CHROMEDRIVER).toFile())
+                        .build(),
+                options);
         wait = new WebDriverWait(browser, Duration.ofSeconds(20));
         base = pipeline.galleryUrl();
         Files.createDirectories(screenshots);
@@ -96,7 +125,8 @@ class GalleryBrowserIT {
         browser.get(signIn);
         wait.until(d -> d.findElements(By.cssSelector(".person-tile")).size() == PEOPLE.size());
         assertThat(browser.getCurrentUrl()).isEqualTo(base).doesNotContain("token");
-        assertThat(browser.manage().getCookieNamed("FACEREC_SESSION").isHttpOnly()).isTrue();
+        assertThat(browser.manage().getCookieNamed("FACEREC_SESSION").isHttpOnly())
+                .isTrue();
     }
 
     @AfterAll
@@ -125,7 +155,8 @@ class GalleryBrowserIT {
     }
 
     List<Long> facesOf(long person) {
-        return jdbc.queryForList("SELECT \"Id\" FROM \"Faces\" WHERE \"PersonId\" = ? ORDER BY \"Id\"", Long.class, person);
+        return jdbc.queryForList(
+                "SELECT \"Id\" FROM \"Faces\" WHERE \"PersonId\" = ? ORDER BY \"Id\"", Long.class, person);
     }
 
     @Test
@@ -134,11 +165,12 @@ class GalleryBrowserIT {
         browser.get(base);
         wait.until(d -> d.findElements(By.cssSelector(".person-tile")).size() == PEOPLE.size());
         List<WebElement> tiles = browser.findElements(By.cssSelector(".person-tile"));
-        assertThat(tiles).extracting(t -> Long.parseLong(t.getDomAttribute("data-id")))
+        assertThat(tiles)
+                .extracting(t -> Long.parseLong(t.getDomAttribute("data-id")))
                 .containsExactlyInAnyOrderElementsOf(personOf.values());
         assertThat(tiles.get(0).getText()).contains("4 faces");
-        wait.until(d -> (Boolean) ((org.openqa.selenium.JavascriptExecutor) d).executeScript(
-                "return [...document.images].every(i => i.complete && i.naturalWidth > 0)"));
+        wait.until(d -> (Boolean) ((org.openqa.selenium.JavascriptExecutor) d)
+                .executeScript("return [...document.images].every(i => i.complete && i.naturalWidth > 0)"));
         screenshot("gallery-persons");
     }
 
@@ -152,8 +184,9 @@ class GalleryBrowserIT {
         browser.findElement(By.id("rename")).click();
         awaitStatus("Renamed");
         assertThat(browser.findElement(By.id("title")).getText()).startsWith("Al Gore");
-        assertThat(jdbc.queryForObject("SELECT \"Name\" FROM \"Persons\" WHERE \"Id\" = ?", String.class,
-                personOf.get("Al_Gore"))).isEqualTo("Al Gore");
+        assertThat(jdbc.queryForObject(
+                        "SELECT \"Name\" FROM \"Persons\" WHERE \"Id\" = ?", String.class, personOf.get("Al_Gore")))
+                .isEqualTo("Al Gore");
         screenshot("gallery-person");
     }
 
@@ -192,7 +225,8 @@ class GalleryBrowserIT {
         browser.findElement(By.id("merge")).click();
         awaitStatus("Merged");
         assertThat(facesOf(abdullah)).hasSize(4);
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"Persons\" WHERE \"Id\" = ?", Long.class, stray)).isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"Persons\" WHERE \"Id\" = ?", Long.class, stray))
+                .isZero();
     }
 
     @Test
@@ -205,8 +239,12 @@ class GalleryBrowserIT {
         face.findElement(By.cssSelector("button.reject")).click();
         awaitStatus("Face removed");
         assertThat(facesOf(ai)).hasSize(3).doesNotContain(rejected);
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"FaceRejections\" WHERE \"FaceId\" = ? AND \"PersonId\" = ?",
-                Long.class, rejected, ai)).isEqualTo(1);
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM \"FaceRejections\" WHERE \"FaceId\" = ? AND \"PersonId\" = ?",
+                        Long.class,
+                        rejected,
+                        ai))
+                .isEqualTo(1);
         personOf.put("rejected", rejected);
 
         browser.get(base + "photo.html?face=" + facesOf(ai).get(0));
@@ -225,8 +263,9 @@ class GalleryBrowserIT {
         assertThat(r.fixed()).isEqualTo(4 + 2 + 2 + 1 + 3);
         assertThat(facesOf(personOf.get("Adrien_Brody"))).hasSize(2);
 
-        assertThat(jdbc.queryForObject("SELECT \"Name\" FROM \"Persons\" WHERE \"Id\" = ?", String.class,
-                personOf.get("Al_Gore"))).isEqualTo("Al Gore");
+        assertThat(jdbc.queryForObject(
+                        "SELECT \"Name\" FROM \"Persons\" WHERE \"Id\" = ?", String.class, personOf.get("Al_Gore")))
+                .isEqualTo("Al Gore");
         assertThat(facesOf(personOf.get("Al_Gore"))).hasSize(4);
         assertThat(facesOf(personOf.get("Adrien_Brody_split"))).hasSize(2);
         assertThat(facesOf(personOf.get("Abdullah_Gul"))).hasSize(4);

@@ -44,31 +44,53 @@ class GalleryServerModeBrowserIT {
         Path tmp = Files.createTempDirectory("facerec-gallery-accounts");
         Path media = tmp.resolve("media");
         SharedData.copyIdentityPhotos(media, PEOPLE, 3);
-        Map<String, Object> props = new HashMap<>(Map.of("facerec.thumbnails-dir", tmp.resolve("thumbs").toString(),
-                "facerec.capture.drop-slot-on-stop", "true", "facerec.gallery.security.mode", "ACCOUNTS"));
+        Map<String, Object> props = new HashMap<>(Map.of(
+                "facerec.thumbnails-dir",
+                tmp.resolve("thumbs").toString(),
+                "facerec.capture.drop-slot-on-stop",
+                "true",
+                "facerec.gallery.security.mode",
+                "ACCOUNTS"));
         String[][] users = {{"edith", "editor-password-1", "EDITOR"}, {"victor", "viewer-password-1", "VIEWER"}};
         for (int i = 0; i < users.length; i++) {
             props.put("facerec.gallery.security.users[" + i + "].name", users[i][0]);
-            props.put("facerec.gallery.security.users[" + i + "].password", "{bcrypt}" + new BCryptPasswordEncoder(4).encode(users[i][1]));
+            props.put(
+                    "facerec.gallery.security.users[" + i + "].password",
+                    "{bcrypt}" + new BCryptPasswordEncoder(4).encode(users[i][1]));
             props.put("facerec.gallery.security.users[" + i + "].roles", users[i][2]);
         }
-        pipeline = EmbeddedPipeline.start(tmp.resolve("data"), media, props, s -> { }, false, 0);
+        pipeline = EmbeddedPipeline.start(tmp.resolve("data"), media, props, s -> {}, false, 0);
         jdbc = pipeline.bean(JdbcTemplate.class);
         ZeroSetupRun run = new ZeroSetupRun(pipeline, System.out, System.err);
         run.importImages(media);
         assertThat(run.awaitCompletion(Duration.ofMinutes(4), false)).isTrue();
-        alGore = jdbc.queryForObject("SELECT MIN(f.\"PersonId\") FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = "
-                + "f.\"MediaItemId\" JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" WHERE mf.\"FilePath\" LIKE 'Al_Gore/%'",
+        alGore = jdbc.queryForObject(
+                "SELECT MIN(f.\"PersonId\") FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = "
+                        + "f.\"MediaItemId\" JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" WHERE mf.\"FilePath\" LIKE 'Al_Gore/%'",
                 Long.class);
         assertThat(pipeline.gallerySignInUrl()).isEqualTo(pipeline.galleryUrl()).doesNotContain("token");
 
         System.setProperty("webdriver.chrome.driver", GalleryBrowserIT.CHROMEDRIVER);
-        ChromeOptions options = new ChromeOptions().setBinary(GalleryBrowserIT.CHROMIUM).addArguments("--headless=new",
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,900",
-                "--user-data-dir=" + Files.createTempDirectory("chromium-profile"));
-        browser = new ChromeDriver(new ChromeDriverService.Builder()
-                .usingDriverExecutable(Path.of(GalleryBrowserIT.CHROMEDRIVER).toFile()).build(), options);
+        ChromeOptions options = new ChromeOptions()
+                .setBinary(GalleryBrowserIT.CHROMIUM)
+                .addArguments(
+                        "--headless=new",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--disable-dev-shm-usage",
+                        "--window-size=1280,900",
+                        "--user-data-dir=" + Files.createTempDirectory("chromium-profile"));
+        browser = new ChromeDriver(
+                new ChromeDriverService.Builder()
+                        .usingDriverExecutable(
+                                Path.of(GalleryBrowserIT.CHROMEDRIVER).toFile())
+                        .build(),
+                options);
         wait = new WebDriverWait(browser, Duration.ofSeconds(20));
         base = pipeline.galleryUrl();
     }

@@ -52,14 +52,21 @@ class OperationsIT {
         media = tmp.resolve("media");
         SharedData.copyIdentityPhotos(media, List.of("Al_Gore", "Adrien_Brody"), 4);
         Files.writeString(media.resolve("broken.jpg"), "not a photo"); // a dead letter: facerec_errors_total
-        pipeline = EmbeddedPipeline.start(tmp.resolve("data"), media, Map.of("facerec.thumbnails-dir",
-                tmp.resolve("thumbs").toString()), s -> { }, false, 0); // the slot is kept, as in production
+        pipeline = EmbeddedPipeline.start(
+                tmp.resolve("data"),
+                media,
+                Map.of("facerec.thumbnails-dir", tmp.resolve("thumbs").toString()),
+                s -> {},
+                false,
+                0); // the slot is kept, as in production
         ZeroSetupRun run = new ZeroSetupRun(pipeline, System.out, System.err);
         assertThat(run.importImages(media)).isEqualTo(9);
         assertThat(run.awaitCompletion(Duration.ofMinutes(4), false)).isTrue();
         http = new Http(pipeline.galleryUrl());
-        assertThat(http.get("?token=" + pipeline.gallerySignInUrl().replaceAll(".*token=", "")).statusCode())
-                .as("the run's token signs in (EDITOR and METRICS)").isIn(200, 302);
+        assertThat(http.get("?token=" + pipeline.gallerySignInUrl().replaceAll(".*token=", ""))
+                        .statusCode())
+                .as("the run's token signs in (EDITOR and METRICS)")
+                .isIn(200, 302);
     }
 
     @AfterAll
@@ -80,7 +87,8 @@ class OperationsIT {
         var r = http.get("actuator/prometheus");
         assertThat(r.statusCode()).isEqualTo(200);
         List<Series> scrape = Series.parse(r.body());
-        JsonNode dashboard = json.readTree(ROOT.resolve("deploy/grafana/dashboards/facerec.json").toFile());
+        JsonNode dashboard = json.readTree(
+                ROOT.resolve("deploy/grafana/dashboards/facerec.json").toFile());
         int queries = 0;
         for (JsonNode panel : dashboard.get("panels")) {
             for (JsonNode target : panel.get("targets")) {
@@ -89,11 +97,14 @@ class OperationsIT {
                 assertThat(q.selectors()).as(expr).isNotEmpty();
                 for (Selector s : q.selectors()) {
                     List<Series> matched = scrape.stream().filter(s::matches).toList();
-                    assertThat(matched).as("panel \"" + panel.get("title").asText() + "\": " + s + " in " + expr)
+                    assertThat(matched)
+                            .as("panel \"" + panel.get("title").asText() + "\": " + s + " in " + expr)
                             .isNotEmpty();
                     for (String label : q.groupBy()) {
                         if (!Query.ADDED_BY_PROMETHEUS.contains(label)) {
-                            assertThat(matched).as(expr + ": by " + label).anyMatch(m -> m.labels().containsKey(label));
+                            assertThat(matched)
+                                    .as(expr + ": by " + label)
+                                    .anyMatch(m -> m.labels().containsKey(label));
                         }
                     }
                 }
@@ -103,7 +114,9 @@ class OperationsIT {
         assertThat(queries).isGreaterThanOrEqualTo(10);
         // the metric the dashboard used to ask for, and which the scrape never had
         assertThat(scrape).noneMatch(s -> s.name().equals("facerec_clusterer_persons_created_total"));
-        assertThat(scrape).anyMatch(s -> s.name().equals("facerec_errors_total") && "NOT_AN_IMAGE".equals(s.labels().get("kind")));
+        assertThat(scrape)
+                .anyMatch(s -> s.name().equals("facerec_errors_total")
+                        && "NOT_AN_IMAGE".equals(s.labels().get("kind")));
     }
 
     @Test
@@ -115,14 +128,20 @@ class OperationsIT {
         assertThat(c.get("capture").get("status").asText()).isEqualTo("UP");
         assertThat(c.get("capture").get("details").get("state").asText()).isEqualTo("RUNNING");
         assertThat(c.get("capture").get("details").get("published").asLong()).isEqualTo(9);
-        assertThat(c.get("capture").get("details").get("streaming").get("Connected").asBoolean()).isTrue();
+        assertThat(c.get("capture")
+                        .get("details")
+                        .get("streaming")
+                        .get("Connected")
+                        .asBoolean())
+                .isTrue();
         assertThat(c.get("broker").get("status").asText()).isEqualTo("UP");
         JsonNode lag = c.get("broker").get("details").get("consumerLag");
         assertThat(lag.fieldNames()).toIterable().contains("facerec-detector", "facerec-embedder", "facerec-clusterer");
         assertThat(lag.get("facerec-detector").get("total").asLong()).isZero();
         JsonNode sessions = c.get("models").get("details").get("sessions");
         assertThat(c.get("models").get("status").asText()).isEqualTo("UP");
-        assertThat(sessions.get("mnet.25_v2.onnx").get("sha256").asText()).isEqualTo(ModelFile.RETINAFACE_MNET25_V2.sha256());
+        assertThat(sessions.get("mnet.25_v2.onnx").get("sha256").asText())
+                .isEqualTo(ModelFile.RETINAFACE_MNET25_V2.sha256());
         assertThat(sessions.get("fr_feature.onnx").get("sha256").asText()).isEqualTo(ModelFile.FR_FEATURE.sha256());
 
         JsonNode info = get("actuator/info");
@@ -131,11 +150,13 @@ class OperationsIT {
         assertThat(info.get("facerec").get("version").asText()).isEqualTo(FacerecVersion.get());
         List<String> models = new ArrayList<>();
         for (JsonNode m : info.get("facerec").get("models")) {
-            models.add(m.get("file").asText() + " " + m.get("sha256").asText() + " " + m.get("pinned").asBoolean());
+            models.add(m.get("file").asText() + " " + m.get("sha256").asText() + " "
+                    + m.get("pinned").asBoolean());
         }
-        assertThat(models).containsExactlyInAnyOrder(
-                "mnet.25_v2.onnx " + ModelFile.RETINAFACE_MNET25_V2.sha256() + " true",
-                "fr_feature.onnx " + ModelFile.FR_FEATURE.sha256() + " true");
+        assertThat(models)
+                .containsExactlyInAnyOrder(
+                        "mnet.25_v2.onnx " + ModelFile.RETINAFACE_MNET25_V2.sha256() + " true",
+                        "fr_feature.onnx " + ModelFile.FR_FEATURE.sha256() + " true");
     }
 
     @Test
@@ -146,19 +167,24 @@ class OperationsIT {
         // network dropping it would: Debezium retries (six times), then the engine stops
         java.util.concurrent.atomic.AtomicBoolean killing = new java.util.concurrent.atomic.AtomicBoolean(true);
         java.util.concurrent.atomic.AtomicInteger killed = new java.util.concurrent.atomic.AtomicInteger();
-        Thread killer = new Thread(() -> {
-            while (killing.get()) {
-                try {
-                    killed.addAndGet(jdbc.queryForList("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots "
-                            + "WHERE active_pid IS NOT NULL", Boolean.class).size());
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    // the database is busy: next round
-                }
-            }
-        }, "replication-killer");
+        Thread killer = new Thread(
+                () -> {
+                    while (killing.get()) {
+                        try {
+                            killed.addAndGet(jdbc.queryForList(
+                                            "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots "
+                                                    + "WHERE active_pid IS NOT NULL",
+                                            Boolean.class)
+                                    .size());
+                            Thread.sleep(200);
+                        } catch (InterruptedException e) {
+                            return;
+                        } catch (RuntimeException e) {
+                            // the database is busy: next round
+                        }
+                    }
+                },
+                "replication-killer");
         killer.start();
         JsonNode down;
         try {
@@ -183,8 +209,11 @@ class OperationsIT {
         ZeroSetupRun run = new ZeroSetupRun(pipeline, System.out, System.err);
         assertThat(run.importImages(media)).isEqualTo(1);
         assertThat(run.awaitCompletion(Duration.ofMinutes(3), false)).isTrue();
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"MediaItems\" WHERE \"Name\" = 'late.jpg' AND "
-                + "\"IsFacesExtracted\" = TRUE", Long.class)).isEqualTo(1);
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM \"MediaItems\" WHERE \"Name\" = 'late.jpg' AND "
+                                + "\"IsFacesExtracted\" = TRUE",
+                        Long.class))
+                .isEqualTo(1);
     }
 
     private JsonNode awaitCapture(String status, Duration timeout) throws Exception {
@@ -251,7 +280,10 @@ class OperationsIT {
 
         @Override
         public String toString() {
-            return name + matchers.stream().map(m -> m[0] + m[1] + "\"" + m[2] + "\"").toList();
+            return name
+                    + matchers.stream()
+                            .map(m -> m[0] + m[1] + "\"" + m[2] + "\"")
+                            .toList();
         }
     }
 
@@ -262,12 +294,37 @@ class OperationsIT {
      */
     record Query(List<Selector> selectors, List<String> groupBy) {
         static final Set<String> ADDED_BY_PROMETHEUS = Set.of("instance", "job");
-        private static final Set<String> KEYWORDS = Set.of("by", "without", "on", "ignoring", "group_left",
-                "group_right", "bool", "and", "or", "unless", "offset");
+        private static final Set<String> KEYWORDS = Set.of(
+                "by",
+                "without",
+                "on",
+                "ignoring",
+                "group_left",
+                "group_right",
+                "bool",
+                "and",
+                "or",
+                "unless",
+                "offset");
         /** Aggregation operators: {@code sum by (x) (...)} puts the grouping between the name and its parenthesis. */
-        private static final Set<String> AGGREGATIONS = Set.of("sum", "min", "max", "avg", "group", "stddev", "stdvar",
-                "count", "count_values", "bottomk", "topk", "quantile", "limitk", "limit_ratio");
-        private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+        private static final Set<String> AGGREGATIONS = Set.of(
+                "sum",
+                "min",
+                "max",
+                "avg",
+                "group",
+                "stddev",
+                "stdvar",
+                "count",
+                "count_values",
+                "bottomk",
+                "topk",
+                "quantile",
+                "limitk",
+                "limit_ratio");
+
+        private static final Pattern MATCHER =
+                Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
         static Query parse(String expr) {
             List<Selector> selectors = new ArrayList<>();
@@ -281,7 +338,8 @@ class OperationsIT {
                     i = expr.indexOf(']', i) + 1;
                 } else if (Character.isLetter(c) || c == '_' || c == ':') {
                     int start = i;
-                    while (i < expr.length() && (Character.isLetterOrDigit(expr.charAt(i)) || "_:".indexOf(expr.charAt(i)) >= 0)) {
+                    while (i < expr.length()
+                            && (Character.isLetterOrDigit(expr.charAt(i)) || "_:".indexOf(expr.charAt(i)) >= 0)) {
                         i++;
                     }
                     String word = expr.substring(start, i);

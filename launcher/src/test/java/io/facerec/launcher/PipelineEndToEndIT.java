@@ -49,16 +49,26 @@ class PipelineEndToEndIT {
             }
         }
         Path other = SharedData.require("eval/identity").resolve(VIDEO_PERSON).resolve(VIDEO_PHOTO);
-        TestVideos.encode(media.resolve(VIDEO_PERSON).resolve("clip.mp4"), 640, 480, 10,
+        TestVideos.encode(
+                media.resolve(VIDEO_PERSON).resolve("clip.mp4"),
+                640,
+                480,
+                10,
                 TestVideos.scenes(new TestVideos.Scene(other, 20, 3)));
         personOfFile.put(VIDEO_PERSON + "/clip.mp4", VIDEO_PERSON);
         Files.createDirectories(media.resolve("broken"));
         Files.write(media.resolve("broken/empty.jpg"), new byte[0]);
         Files.writeString(media.resolve("broken/notes.jpg"), "this is a text file, not a photo");
 
-        pipeline = EmbeddedPipeline.start(tmp.resolve("data"), media,
-                Map.of("facerec.thumbnails-dir", tmp.resolve("thumbs").toString(),
-                        "facerec.capture.drop-slot-on-stop", "true"), s -> { });
+        pipeline = EmbeddedPipeline.start(
+                tmp.resolve("data"),
+                media,
+                Map.of(
+                        "facerec.thumbnails-dir",
+                        tmp.resolve("thumbs").toString(),
+                        "facerec.capture.drop-slot-on-stop",
+                        "true"),
+                s -> {});
         jdbc = pipeline.bean(JdbcTemplate.class);
         ZeroSetupRun run = new ZeroSetupRun(pipeline, System.out, System.err);
         assertThat(run.importImages(media)).isEqualTo(PEOPLE.size() * PHOTOS_EACH + 1 + 2);
@@ -75,9 +85,11 @@ class PipelineEndToEndIT {
     @Test
     void everyItemIsProcessedInBoundedTime() {
         assertThat(completed).as("pipeline finished within 4 minutes").isTrue();
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"MediaItems\" m JOIN \"MediaFile\" f ON f.\"Id\" = m.\"MediaFileId\" "
-                + "WHERE f.\"FilePath\" NOT LIKE 'broken/%' AND (m.\"IsFacesExtracted\" = FALSE OR m.\"FacesExtractedOn\" IS NULL)",
-                Long.class)).isZero();
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM \"MediaItems\" m JOIN \"MediaFile\" f ON f.\"Id\" = m.\"MediaFileId\" "
+                                + "WHERE f.\"FilePath\" NOT LIKE 'broken/%' AND (m.\"IsFacesExtracted\" = FALSE OR m.\"FacesExtractedOn\" IS NULL)",
+                        Long.class))
+                .isZero();
     }
 
     @Test
@@ -92,9 +104,10 @@ class PipelineEndToEndIT {
     @Test
     void photosOfOnePersonShareOnePersonIdAndDifferentPeopleNever() {
         // the largest face of each photo is the subject
-        List<Map<String, Object>> rows = jdbc.queryForList("SELECT mf.\"FilePath\" AS path, f.\"PersonId\" AS person FROM \"Faces\" f "
-                + "JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" "
-                + "WHERE f.\"FaceIndex\" = 0");
+        List<Map<String, Object>> rows =
+                jdbc.queryForList("SELECT mf.\"FilePath\" AS path, f.\"PersonId\" AS person FROM \"Faces\" f "
+                        + "JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" "
+                        + "WHERE f.\"FaceIndex\" = 0");
         Map<String, Set<Object>> personsOfPeople = new HashMap<>();
         for (Map<String, Object> r : rows) {
             String who = personOfFile.get((String) r.get("path"));
@@ -104,25 +117,40 @@ class PipelineEndToEndIT {
         assertThat(personsOfPeople.keySet()).containsExactlyInAnyOrderElementsOf(PEOPLE);
         Set<Object> seen = new HashSet<>();
         for (String person : PEOPLE) {
-            assertThat(personsOfPeople.get(person)).as(person + " is one person").hasSize(1);
-            assertThat(seen.add(personsOfPeople.get(person).iterator().next())).as(person + " has a person of their own").isTrue();
+            assertThat(personsOfPeople.get(person))
+                    .as(person + " is one person")
+                    .hasSize(1);
+            assertThat(seen.add(personsOfPeople.get(person).iterator().next()))
+                    .as(person + " has a person of their own")
+                    .isTrue();
         }
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"Persons\" WHERE \"CreatedAt\" IS NOT NULL AND \"ModifiedAt\" >= \"CreatedAt\"",
-                Long.class)).isGreaterThanOrEqualTo(PEOPLE.size());
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM \"Persons\" WHERE \"CreatedAt\" IS NOT NULL AND \"ModifiedAt\" >= \"CreatedAt\"",
+                        Long.class))
+                .isGreaterThanOrEqualTo(PEOPLE.size());
     }
 
     @Test
     void theVideoFaceIsSampledEmbeddedAndJoinsItsPerson() {
-        List<Map<String, Object>> rows = jdbc.queryForList("SELECT f.\"FrameNumber\" AS frame, f.\"PersonId\" AS person, "
-                + "octet_length(f.\"Embedding\") AS len FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" "
-                + "JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" WHERE mf.\"FilePath\" = ?", VIDEO_PERSON + "/clip.mp4");
-        assertThat(rows).as("frames 0 and 10 sampled (1 s at 10 fps), one track -> one face row").hasSize(1);
+        List<Map<String, Object>> rows = jdbc.queryForList(
+                "SELECT f.\"FrameNumber\" AS frame, f.\"PersonId\" AS person, "
+                        + "octet_length(f.\"Embedding\") AS len FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" "
+                        + "JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" WHERE mf.\"FilePath\" = ?",
+                VIDEO_PERSON + "/clip.mp4");
+        assertThat(rows)
+                .as("frames 0 and 10 sampled (1 s at 10 fps), one track -> one face row")
+                .hasSize(1);
         assertThat(((Number) rows.get(0).get("frame")).intValue()).isIn(0, 10);
         assertThat(((Number) rows.get(0).get("len")).intValue()).isEqualTo(512 * 4);
-        Object photoPerson = jdbc.queryForObject("SELECT f.\"PersonId\" FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = "
-                + "f.\"MediaItemId\" JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" WHERE mf.\"FilePath\" LIKE ? "
-                + "AND f.\"FaceIndex\" = 0 ORDER BY mf.\"FilePath\" LIMIT 1", Object.class, VIDEO_PERSON + "/%.jpg");
-        assertThat(rows.get(0).get("person")).as("the video face joins the person of the photos").isEqualTo(photoPerson);
+        Object photoPerson = jdbc.queryForObject(
+                "SELECT f.\"PersonId\" FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = "
+                        + "f.\"MediaItemId\" JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" WHERE mf.\"FilePath\" LIKE ? "
+                        + "AND f.\"FaceIndex\" = 0 ORDER BY mf.\"FilePath\" LIMIT 1",
+                Object.class,
+                VIDEO_PERSON + "/%.jpg");
+        assertThat(rows.get(0).get("person"))
+                .as("the video face joins the person of the photos")
+                .isEqualTo(photoPerson);
     }
 
     @Test
@@ -140,25 +168,36 @@ class PipelineEndToEndIT {
 
     @Test
     void thumbnailsAreWrittenForEveryFace() throws Exception {
-        List<String> thumbs = jdbc.queryForList("SELECT \"ThumbnailPath\" FROM \"Faces\" WHERE \"FaceIndex\" = 0", String.class);
-        assertThat(thumbs).isNotEmpty().allSatisfy(t -> assertThat(Path.of(t)).exists().isRegularFile());
+        List<String> thumbs =
+                jdbc.queryForList("SELECT \"ThumbnailPath\" FROM \"Faces\" WHERE \"FaceIndex\" = 0", String.class);
+        assertThat(thumbs)
+                .isNotEmpty()
+                .allSatisfy(t -> assertThat(Path.of(t)).exists().isRegularFile());
     }
 
     /** The embedder read the photo faces from the detector's crops (no second photo decode) and deleted them after. */
     @Test
     void photoFacesAreEmbeddedFromTheDetectorsCropsWhichAreDeletedAfterwards() throws Exception {
         var meters = pipeline.bean(io.micrometer.core.instrument.MeterRegistry.class);
-        double fromCrops = meters.counter("facerec.embedder.faces", "source", "crop").count();
-        double fromPhotos = meters.counter("facerec.embedder.faces", "source", "photo").count();
-        long photoFaces = jdbc.queryForObject("SELECT COUNT(*) FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = "
-                + "f.\"MediaItemId\" JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" WHERE mf.\"FilePath\" NOT LIKE '%.mp4'",
+        double fromCrops =
+                meters.counter("facerec.embedder.faces", "source", "crop").count();
+        double fromPhotos =
+                meters.counter("facerec.embedder.faces", "source", "photo").count();
+        long photoFaces = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = "
+                        + "f.\"MediaItemId\" JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" WHERE mf.\"FilePath\" NOT LIKE '%.mp4'",
                 Long.class);
-        assertThat(fromCrops + fromPhotos).as("every photo face went through the embedder").isGreaterThanOrEqualTo(photoFaces);
+        assertThat(fromCrops + fromPhotos)
+                .as("every photo face went through the embedder")
+                .isGreaterThanOrEqualTo(photoFaces);
         assertThat(fromCrops).as("photo faces read from crops").isGreaterThanOrEqualTo(PEOPLE.size() * PHOTOS_EACH);
-        Path crops = pipeline.bean(io.facerec.common.config.FacerecProperties.class).faceCropsDir();
+        Path crops =
+                pipeline.bean(io.facerec.common.config.FacerecProperties.class).faceCropsDir();
         assertThat(crops).as("crops went next to the thumbnails").startsWith(tmp.resolve("thumbs"));
         try (var left = Files.list(crops)) {
-            assertThat(left.toList()).as("no crop is left once its face is embedded").isEmpty();
+            assertThat(left.toList())
+                    .as("no crop is left once its face is embedded")
+                    .isEmpty();
         }
     }
 
@@ -184,15 +223,20 @@ class PipelineEndToEndIT {
             jdbc.update("UPDATE \"Faces\" SET \"Embedding\" = NULL, \"EmbeddingModel\" = NULL WHERE \"Id\" = ?", id);
         }
 
-        var replay = pipeline.bean(io.facerec.clusterer.replay.EmbeddingsReplay.class).readAll();
-        assertThat(replay.embeddings("fr_feature")).containsKeys(embeddings.keySet().toArray(Long[]::new));
+        var replay = pipeline.bean(io.facerec.clusterer.replay.EmbeddingsReplay.class)
+                .readAll();
+        assertThat(replay.embeddings("fr_feature"))
+                .containsKeys(embeddings.keySet().toArray(Long[]::new));
         var r = recluster.reclusterFromReplay("fr_feature", replay.embeddings("fr_feature"), false);
         assertThat(r.faces()).isEqualTo(embeddings.size());
 
-        assertThat(grouping()).as("persons rebuilt from the topic group the faces as before").isEqualTo(expected);
+        assertThat(grouping())
+                .as("persons rebuilt from the topic group the faces as before")
+                .isEqualTo(expected);
         for (Long id : lost) {
             assertThat(jdbc.queryForObject("SELECT \"Embedding\" FROM \"Faces\" WHERE \"Id\" = ?", byte[].class, id))
-                    .as("embedding of face " + id + " restored from the topic").isEqualTo(embeddings.get(id));
+                    .as("embedding of face " + id + " restored from the topic")
+                    .isEqualTo(embeddings.get(id));
         }
     }
 

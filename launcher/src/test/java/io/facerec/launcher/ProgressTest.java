@@ -34,7 +34,9 @@ class ProgressTest {
         var lines = t.lines().toList();
         assertThat(lines.get(0)).isEqualTo("facerec: items detected 0/100");
         assertThat(lines.get(lines.size() - 1)).isEqualTo("facerec: items detected 100/100 | faces 100");
-        assertThat(lines.size()).as("a line per 300 ms, not one per change: " + lines).isBetween(3, 8);
+        assertThat(lines.size())
+                .as("a line per 300 ms, not one per change: " + lines)
+                .isBetween(3, 8);
     }
 
     @Test
@@ -46,8 +48,14 @@ class ProgressTest {
             }
         }
         String t = text();
-        assertThat(t).contains("\r").contains("items detected").contains("50/50").contains("faces 50");
-        assertThat(t.chars().filter(c -> c == '\n').count()).as("one line, redrawn").isEqualTo(1);
+        assertThat(t)
+                .contains("\r")
+                .contains("items detected")
+                .contains("50/50")
+                .contains("faces 50");
+        assertThat(t.chars().filter(c -> c == '\n').count())
+                .as("one line, redrawn")
+                .isEqualTo(1);
     }
 
     @Test

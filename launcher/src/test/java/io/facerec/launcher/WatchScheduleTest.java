@@ -12,8 +12,8 @@ class WatchScheduleTest {
 
     @Test
     void checksEveryTenSecondsAndPausesFourMinutesAfterFiveEmptyChecks() {
-        WatchSchedule s = new WatchSchedule(WatchSchedule.ORIGIN_CHECK, WatchSchedule.ORIGIN_IDLE_CHECKS,
-                WatchSchedule.ORIGIN_IDLE_PAUSE);
+        WatchSchedule s = new WatchSchedule(
+                WatchSchedule.ORIGIN_CHECK, WatchSchedule.ORIGIN_IDLE_CHECKS, WatchSchedule.ORIGIN_IDLE_PAUSE);
         List<Duration> waits = new ArrayList<>();
         boolean[] found = {false, false, true, false, false, false, false, false, false, false, false, false, false};
         for (boolean f : found) {

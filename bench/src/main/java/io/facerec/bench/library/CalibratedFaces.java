@@ -42,8 +42,7 @@ public final class CalibratedFaces {
     }
 
     /** A labelled embedding set: rows and their labels. */
-    public record Labelled(float[][] rows, List<String> labels) {
-    }
+    public record Labelled(float[][] rows, List<String> labels) {}
 
     /** Reads raw little-endian float32 rows (one per label; rows of zeros = no face, skipped). */
     public static Labelled read(Path f32, List<String> labels) throws IOException {
@@ -182,8 +181,13 @@ public final class CalibratedFaces {
     public record Stats(double genuineMean, double genuineSd, double impostorMean, double impostorSd) {
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "genuine %.3f +- %.3f, impostor %.3f +- %.3f", genuineMean, genuineSd,
-                    impostorMean, impostorSd);
+            return String.format(
+                    Locale.ROOT,
+                    "genuine %.3f +- %.3f, impostor %.3f +- %.3f",
+                    genuineMean,
+                    genuineSd,
+                    impostorMean,
+                    impostorSd);
         }
     }
 
@@ -217,7 +221,10 @@ public final class CalibratedFaces {
                 acc[2] += s * s;
             }
         }
-        return new Stats(g[1] / g[0], Math.sqrt(g[2] / g[0] - Math.pow(g[1] / g[0], 2)), im[1] / im[0],
+        return new Stats(
+                g[1] / g[0],
+                Math.sqrt(g[2] / g[0] - Math.pow(g[1] / g[0], 2)),
+                im[1] / im[0],
                 Math.sqrt(im[2] / im[0] - Math.pow(im[1] / im[0], 2)));
     }
 }

@@ -51,7 +51,10 @@ public final class ClusteringLab {
                 case "--min" -> min = Integer.parseInt(args[++i]);
                 case "--nsim" -> nsim = Double.parseDouble(args[++i]);
                 case "--k" -> k = Integer.parseInt(args[++i]);
-                case "--preload" -> preloads = Arrays.stream(args[++i].split(",")).map(s -> Integer.parseInt(s.replace("_", ""))).toList();
+                case "--preload" ->
+                    preloads = Arrays.stream(args[++i].split(","))
+                            .map(s -> Integer.parseInt(s.replace("_", "")))
+                            .toList();
                 case "--stream" -> stream = Integer.parseInt(args[++i]);
                 case "--dev" -> dev = true;
                 case "--grid" -> grid = true;
@@ -65,9 +68,19 @@ public final class ClusteringLab {
             labels.add(e[1]);
         }
         CalibratedFaces.Labelled real = CalibratedFaces.read(embeddings, labels);
-        var settings = new IncrementalClustering.Settings(match, group, min, nsim, k, Math.max(single, match), cohesion);
-        System.out.printf(Locale.ROOT, "settings: match %.2f (single %.2f, cohesion margin %.2f) group %.2f min %d nsim %.2f k %d batch-cut %.2f%n", match,
-                single, cohesion, group, min, nsim, k, batchCut);
+        var settings =
+                new IncrementalClustering.Settings(match, group, min, nsim, k, Math.max(single, match), cohesion);
+        System.out.printf(
+                Locale.ROOT,
+                "settings: match %.2f (single %.2f, cohesion margin %.2f) group %.2f min %d nsim %.2f k %d batch-cut %.2f%n",
+                match,
+                single,
+                cohesion,
+                group,
+                min,
+                nsim,
+                k,
+                batchCut);
         if (dev && grid) {
             for (double m : new double[] {0.31, 0.33, 0.35, 0.37}) {
                 for (double one : new double[] {0, 0.42, 0.45, 0.50}) {
@@ -141,8 +154,13 @@ public final class ClusteringLab {
                 bf += bt.f1();
                 detail.append(String.format(Locale.ROOT, " [%s | %s]", st, bt));
             }
-            System.out.printf(Locale.ROOT, "dev %3d people: stream F1 %.4f  batch F1 %.4f %s%n", size, sf / reps,
-                    bf / reps, reps == 1 ? detail : "");
+            System.out.printf(
+                    Locale.ROOT,
+                    "dev %3d people: stream F1 %.4f  batch F1 %.4f %s%n",
+                    size,
+                    sf / reps,
+                    bf / reps,
+                    reps == 1 ? detail : "");
         }
     }
 
@@ -160,10 +178,12 @@ public final class ClusteringLab {
     static void diagnose(String what, long[] truth, long[] pred) {
         Map<Long, Map<Long, Integer>> byId = new HashMap<>();
         for (int i = 0; i < truth.length; i++) {
-            byId.computeIfAbsent(truth[i], k -> new HashMap<>()).merge(pred[i] < 0 ? -1L - i : pred[i], 1, Integer::sum);
+            byId.computeIfAbsent(truth[i], k -> new HashMap<>())
+                    .merge(pred[i] < 0 ? -1L - i : pred[i], 1, Integer::sum);
         }
         List<Map.Entry<Long, Map<Long, Integer>>> ids = new ArrayList<>(byId.entrySet());
-        ids.sort((a, b) -> Integer.compare(b.getValue().values().stream().mapToInt(Integer::intValue).sum(),
+        ids.sort((a, b) -> Integer.compare(
+                b.getValue().values().stream().mapToInt(Integer::intValue).sum(),
                 a.getValue().values().stream().mapToInt(Integer::intValue).sum()));
         StringBuilder sb = new StringBuilder("  " + what + " split of the largest identities:");
         for (var e : ids.subList(0, Math.min(5, ids.size()))) {
@@ -173,14 +193,22 @@ public final class ClusteringLab {
             for (var p : e.getValue().entrySet()) {
                 singles += p.getKey() < 0 ? 1 : 0;
             }
-            sb.append(" ").append(parts.subList(0, Math.min(4, parts.size()))).append("(").append(singles).append(" alone)");
+            sb.append(" ")
+                    .append(parts.subList(0, Math.min(4, parts.size())))
+                    .append("(")
+                    .append(singles)
+                    .append(" alone)");
         }
         System.out.println(sb);
     }
 
     /** One batch: plan, "write" (ids for new persons), apply. */
-    static IncrementalClustering.Plan step(IncrementalClustering c, List<IncrementalClustering.Face> batch,
-            IncrementalClustering.SlotPersons slots, long[] pred, long[] nextPerson) {
+    static IncrementalClustering.Plan step(
+            IncrementalClustering c,
+            List<IncrementalClustering.Face> batch,
+            IncrementalClustering.SlotPersons slots,
+            long[] pred,
+            long[] nextPerson) {
         IncrementalClustering.Plan plan = c.place(batch, slots);
         List<Long> ids = new ArrayList<>();
         for (int g = 0; g < plan.newPersons().size(); g++) {
@@ -197,7 +225,11 @@ public final class ClusteringLab {
         return plan;
     }
 
-    static void library(CalibratedFaces faces, int preload, int streamed, IncrementalClustering.Settings settings,
+    static void library(
+            CalibratedFaces faces,
+            int preload,
+            int streamed,
+            IncrementalClustering.Settings settings,
             double batchCut) {
         long t0 = System.nanoTime();
         SyntheticLibrary lib = new SyntheticLibrary(faces, SyntheticLibrary.Params.DEFAULT, 1);
@@ -221,13 +253,25 @@ public final class ClusteringLab {
         for (boolean s : stranger) {
             strangers += s ? 1 : 0;
         }
-        int[] top = sizes.values().stream().sorted(Collections.reverseOrder()).mapToInt(Integer::intValue).limit(3).toArray();
+        int[] top = sizes.values().stream()
+                .sorted(Collections.reverseOrder())
+                .mapToInt(Integer::intValue)
+                .limit(3)
+                .toArray();
         long multi = sizes.values().stream().filter(s -> s >= 2).count();
-        System.out.printf(Locale.ROOT, "library %d + %d: %.1f%% strangers, %d people with 2+ faces in the preload, largest %s (%.1f s)%n",
-                preload, streamed, 100.0 * strangers / n, multi, Arrays.toString(top), (System.nanoTime() - t0) / 1e9);
+        System.out.printf(
+                Locale.ROOT,
+                "library %d + %d: %.1f%% strangers, %d people with 2+ faces in the preload, largest %s (%.1f s)%n",
+                preload,
+                streamed,
+                100.0 * strangers / n,
+                multi,
+                Arrays.toString(top),
+                (System.nanoTime() - t0) / 1e9);
         // preload: the planted identities with 2+ faces are persons, the rest is the pool
         int probes = Integer.getInteger("lab.probes", 16);
-        IncrementalClustering c = new IncrementalClustering(settings, probes, Integer.getInteger("lab.personProbes", 16));
+        IncrementalClustering c =
+                new IncrementalClustering(settings, probes, Integer.getInteger("lab.personProbes", 16));
         long[] pred = new long[n];
         Arrays.fill(pred, -1);
         Map<Long, List<float[]>> members = new HashMap<>();
@@ -237,7 +281,9 @@ public final class ClusteringLab {
             if (sizes.get(truth[i]) >= 2) {
                 pred[i] = truth[i];
                 members.computeIfAbsent(truth[i], kk -> new ArrayList<>()).add(x[i]);
-                slotPersons.computeIfAbsent("p" + photo[i], kk -> new HashSet<>()).add(truth[i]);
+                slotPersons
+                        .computeIfAbsent("p" + photo[i], kk -> new HashSet<>())
+                        .add(truth[i]);
             } else {
                 pool.add(new IncrementalClustering.Face(i, "p" + photo[i], x[i]));
             }
@@ -274,10 +320,15 @@ public final class ClusteringLab {
             long a = System.nanoTime();
             var plan = step(c, batch, slots, pred, next);
             times[b++] = System.nanoTime() - a;
-            plan.matches().forEach((f, p) -> slotPersons.computeIfAbsent(plan.slots().get(f), kk -> new HashSet<>()).add(p));
+            plan.matches()
+                    .forEach((f, p) -> slotPersons
+                            .computeIfAbsent(plan.slots().get(f), kk -> new HashSet<>())
+                            .add(p));
             for (int g = 0; g < plan.newPersons().size(); g++) {
                 for (Long f : plan.newPersons().get(g)) {
-                    slotPersons.computeIfAbsent(plan.slots().get(f), kk -> new HashSet<>()).add(pred[(int) (long) f]);
+                    slotPersons
+                            .computeIfAbsent(plan.slots().get(f), kk -> new HashSet<>())
+                            .add(pred[(int) (long) f]);
                 }
             }
         }
@@ -293,27 +344,61 @@ public final class ClusteringLab {
         { // alone faces of the largest identity: their linkage to the identity's main batch cluster
             Map<Long, Integer> cnt = new HashMap<>();
             for (int i = preload; i < n; i++) cnt.merge(truth[i], 1, Integer::sum);
-            long topId = cnt.entrySet().stream().max(Map.Entry.comparingByValue()).get().getKey();
+            long topId = cnt.entrySet().stream()
+                    .max(Map.Entry.comparingByValue())
+                    .get()
+                    .getKey();
             Map<Long, Integer> cl = new HashMap<>();
             for (int i = 0; i < n; i++) if (truth[i] == topId && bl[i] >= 0) cl.merge(bl[i], 1, Integer::sum);
-            long main = cl.entrySet().stream().max(Map.Entry.comparingByValue()).get().getKey();
-            float[] sum = new float[x[0].length]; int m = 0;
-            for (int i = 0; i < n; i++) if (bl[i] == main) { m++; for (int d = 0; d < sum.length; d++) sum[d] += x[i][d]; }
-            StringBuilder sb = new StringBuilder("  alone faces of the top identity, linkage to its main cluster (" + m + " faces):");
+            long main = cl.entrySet().stream()
+                    .max(Map.Entry.comparingByValue())
+                    .get()
+                    .getKey();
+            float[] sum = new float[x[0].length];
+            int m = 0;
+            for (int i = 0; i < n; i++)
+                if (bl[i] == main) {
+                    m++;
+                    for (int d = 0; d < sum.length; d++) sum[d] += x[i][d];
+                }
+            StringBuilder sb = new StringBuilder(
+                    "  alone faces of the top identity, linkage to its main cluster (" + m + " faces):");
             int shown = 0;
-            for (int i = 0; i < n && shown < 12; i++) if (truth[i] == topId && bl[i] < 0) {
-                double s2 = 0; for (int d = 0; d < sum.length; d++) s2 += x[i][d] * sum[d];
-                sb.append(String.format(Locale.ROOT, " %s%.3f", i >= preload ? "S" : "P", s2 / m)); shown++;
-            }
+            for (int i = 0; i < n && shown < 12; i++)
+                if (truth[i] == topId && bl[i] < 0) {
+                    double s2 = 0;
+                    for (int d = 0; d < sum.length; d++) s2 += x[i][d] * sum[d];
+                    sb.append(String.format(Locale.ROOT, " %s%.3f", i >= preload ? "S" : "P", s2 / m));
+                    shown++;
+                }
             int alonePre = 0, alonePost = 0, pre = 0, post = 0;
-            for (int i = 0; i < n; i++) if (truth[i] == topId) { if (i < preload) { pre++; if (bl[i] < 0) alonePre++; } else { post++; if (bl[i] < 0) alonePost++; } }
-            System.out.println(sb + String.format(" | alone: preload %d/%d, streamed %d/%d", alonePre, pre, alonePost, post));
+            for (int i = 0; i < n; i++)
+                if (truth[i] == topId) {
+                    if (i < preload) {
+                        pre++;
+                        if (bl[i] < 0) alonePre++;
+                    } else {
+                        post++;
+                        if (bl[i] < 0) alonePost++;
+                    }
+                }
+            System.out.println(
+                    sb + String.format(" | alone: preload %d/%d, streamed %d/%d", alonePre, pre, alonePost, post));
         }
         diagnose("batch", Arrays.copyOfRange(truth, preload, n), Arrays.copyOfRange(bl, preload, n));
-        System.out.printf(Locale.ROOT, "  stream: %s  batch p50 %.1f ms p99 %.1f ms, pool %d, persons %d%n", st,
-                times[times.length / 2] / 1e6, times[(int) (times.length * 0.99)] / 1e6, c.poolSize(),
+        System.out.printf(
+                Locale.ROOT,
+                "  stream: %s  batch p50 %.1f ms p99 %.1f ms, pool %d, persons %d%n",
+                st,
+                times[times.length / 2] / 1e6,
+                times[(int) (times.length * 0.99)] / 1e6,
+                c.poolSize(),
                 c.persons().size());
-        System.out.printf(Locale.ROOT, "  batch:  %s on the streamed faces, %s on all (%.1f s)%n", bt, all,
+        System.out.printf(
+                Locale.ROOT,
+                "  batch:  %s on the streamed faces, %s on all (%.1f s)%n",
+                bt,
+                all,
                 (System.nanoTime() - t1) / 1e9);
     }
 }

@@ -48,7 +48,8 @@ final class CountingDataSource extends DelegatingDataSource {
                 return wrap(rs, ResultSet.class);
             }
             if (out instanceof Statement s && !(out instanceof Proxy)) {
-                Class<?> iface = s instanceof java.sql.CallableStatement ? java.sql.CallableStatement.class
+                Class<?> iface = s instanceof java.sql.CallableStatement
+                        ? java.sql.CallableStatement.class
                         : s instanceof java.sql.PreparedStatement ? java.sql.PreparedStatement.class : Statement.class;
                 return wrapAs(s, iface);
             }

@@ -90,8 +90,9 @@ public final class LibraryBench {
         }
         CalibratedFaces.Labelled real = CalibratedFaces.read(embeddings, labels);
         CalibratedFaces faces = CalibratedFaces.from(real).fit(real);
-        log("calibration: real %s; synthetic %s", CalibratedFaces.stats(real.rows(), real.labels()),
-                faces.syntheticStats(300, 8));
+        log(
+                "calibration: real %s; synthetic %s",
+                CalibratedFaces.stats(real.rows(), real.labels()), faces.syntheticStats(300, 8));
         Path data = dataDir != null ? dataDir : Files.createTempDirectory("facerec-library");
         try (EmbeddedDatabase db = EmbeddedDatabase.start(data, true)) {
             new LibraryBench(db, faces, algorithm).run(preload, streamed, batchSize, recluster, skipBatch);
@@ -120,18 +121,31 @@ public final class LibraryBench {
         this.calibrated = calibrated;
         this.props = new ClustererProperties(Map.of(), algorithm, ClustererProperties.UMAP_EPS, 500, 8, 16);
         this.jdbc = new JdbcTemplate(plain);
-        Flyway.configure().dataSource(plain).locations("classpath:db/migration/postgresql").load().migrate();
+        Flyway.configure()
+                .dataSource(plain)
+                .locations("classpath:db/migration/postgresql")
+                .load()
+                .migrate();
     }
 
     /** The product's repositories over a data source. */
-    private record Repos(FaceRepository faces, PersonRepository persons, PersonCentroidRepository centroids,
-            ClusteringChangeRepository changes, Portraits portraits, TransactionTemplate tx) {
+    private record Repos(
+            FaceRepository faces,
+            PersonRepository persons,
+            PersonCentroidRepository centroids,
+            ClusteringChangeRepository changes,
+            Portraits portraits,
+            TransactionTemplate tx) {
         static Repos over(DataSource ds) {
             JdbcTemplate jdbc = new JdbcTemplate(ds);
             DatabaseTime time = DatabaseTime.system();
             FaceRepository faces = new FaceRepository(jdbc, time);
             PersonRepository persons = new PersonRepository(jdbc, time, true);
-            return new Repos(faces, persons, new PersonCentroidRepository(jdbc), new ClusteringChangeRepository(jdbc),
+            return new Repos(
+                    faces,
+                    persons,
+                    new PersonCentroidRepository(jdbc),
+                    new ClusteringChangeRepository(jdbc),
                     new Portraits(faces, persons, null, Portraits.Locations.NONE),
                     new TransactionTemplate(new DataSourceTransactionManager(ds)));
         }
@@ -164,8 +178,15 @@ public final class LibraryBench {
         String preloadMode;
         if (recluster) {
             long r0 = System.nanoTime();
-            ReclusterHandler.Result r = new ReclusterHandler(product.faces(), product.persons(), product.centroids(),
-                    product.changes(), product.portraits(), props, product.tx(), Clock.systemUTC())
+            ReclusterHandler.Result r = new ReclusterHandler(
+                            product.faces(),
+                            product.persons(),
+                            product.centroids(),
+                            product.changes(),
+                            product.portraits(),
+                            props,
+                            product.tx(),
+                            Clock.systemUTC())
                     .recluster(MODEL, false);
             preloadAssignSeconds = (System.nanoTime() - r0) / 1e9;
             preloadMode = "recluster";
@@ -182,14 +203,29 @@ public final class LibraryBench {
         for (long p : people) {
             strangers += p >= SyntheticLibrary.STRANGERS ? 1 : 0;
         }
-        log("preload: %d faces (%.1f%% strangers, %d planted persons of 2+ faces, largest %s) inserted in %.1f s, "
-                + "assigned (%s) in %.1f s", preload, 100.0 * strangers / Math.max(1, preload), personsPlanted,
-                largest(sizes), (inserted - t0) / 1e9, preloadMode, preloadAssignSeconds);
+        log(
+                "preload: %d faces (%.1f%% strangers, %d planted persons of 2+ faces, largest %s) inserted in %.1f s, "
+                        + "assigned (%s) in %.1f s",
+                preload,
+                100.0 * strangers / Math.max(1, preload),
+                personsPlanted,
+                largest(sizes),
+                (inserted - t0) / 1e9,
+                preloadMode,
+                preloadAssignSeconds);
 
         // 2. the clusterer starts on the library
         Repos counted = Repos.over(counting);
-        ClusterFacesHandler handler = new ClusterFacesHandler(counted.faces(), counted.persons(), counted.centroids(),
-                counted.changes(), counted.portraits(), props, counted.tx(), Clock.systemUTC(), null);
+        ClusterFacesHandler handler = new ClusterFacesHandler(
+                counted.faces(),
+                counted.persons(),
+                counted.centroids(),
+                counted.changes(),
+                counted.portraits(),
+                props,
+                counted.tx(),
+                Clock.systemUTC(),
+                null);
         System.gc();
         long heapBefore = usedHeap();
         long rows0 = counting.rows();
@@ -198,8 +234,9 @@ public final class LibraryBench {
         double startSeconds = (System.nanoTime() - s0) / 1e9;
         long startRows = counting.rows() - rows0;
         int[] held = handler.held(MODEL);
-        log("clusterer start: %.1f s, %d rows read (%d unassigned faces and %d person centroids held)", startSeconds,
-                startRows, held[0], held[1]);
+        log(
+                "clusterer start: %.1f s, %d rows read (%d unassigned faces and %d person centroids held)",
+                startSeconds, startRows, held[0], held[1]);
 
         // 3. stream
         long[] times = new long[Math.max(1, (streamed + batchSize - 1) / batchSize)];
@@ -228,10 +265,20 @@ public final class LibraryBench {
         long maxRows = Arrays.stream(rowsRead).max().orElse(0);
         long[] streamTruth = Arrays.copyOfRange(truth, preload, n);
         PairwiseScore stream = PairwiseScore.of(streamTruth, persons(preload, n));
-        log("stream: %d faces in batches of %d: p50 %.1f ms, p99 %.1f ms, max %.1f ms; rows read per batch mean %.1f, "
-                + "max %d; heap %d MB after GC (%d MB before the clusterer started), %d MB native (the indexes); %s",
-                streamed, batchSize, p50, p99, sorted[sorted.length - 1] / 1e6, meanRows, maxRows, heapAfter >> 20,
-                heapBefore >> 20, nativeBytes >> 20, stream);
+        log(
+                "stream: %d faces in batches of %d: p50 %.1f ms, p99 %.1f ms, max %.1f ms; rows read per batch mean %.1f, "
+                        + "max %d; heap %d MB after GC (%d MB before the clusterer started), %d MB native (the indexes); %s",
+                streamed,
+                batchSize,
+                p50,
+                p99,
+                sorted[sorted.length - 1] / 1e6,
+                meanRows,
+                maxRows,
+                heapAfter >> 20,
+                heapBefore >> 20,
+                nativeBytes >> 20,
+                stream);
         handler.close();
 
         // 4. the gallery on the same database
@@ -242,33 +289,63 @@ public final class LibraryBench {
         double reclusterSeconds = 0;
         if (!skipBatch) {
             long r0 = System.nanoTime();
-            ReclusterHandler.Result r = new ReclusterHandler(product.faces(), product.persons(), product.centroids(),
-                    product.changes(), product.portraits(), props, product.tx(), Clock.systemUTC())
+            ReclusterHandler.Result r = new ReclusterHandler(
+                            product.faces(),
+                            product.persons(),
+                            product.centroids(),
+                            product.changes(),
+                            product.portraits(),
+                            props,
+                            product.tx(),
+                            Clock.systemUTC())
                     .recluster(MODEL, false);
             reclusterSeconds = (System.nanoTime() - r0) / 1e9;
             batch = PairwiseScore.of(streamTruth, persons(preload, n));
-            log("recluster of %d faces: %.1f s (read %d ms, clustered %d ms, written %d ms), %s on the streamed faces; "
-                    + "all faces: %s", r.faces(), reclusterSeconds, r.readMillis(), r.clusterMillis(), r.writeMillis(),
-                    batch, PairwiseScore.of(truth, persons(0, n)));
+            log(
+                    "recluster of %d faces: %.1f s (read %d ms, clustered %d ms, written %d ms), %s on the streamed faces; "
+                            + "all faces: %s",
+                    r.faces(),
+                    reclusterSeconds,
+                    r.readMillis(),
+                    r.clusterMillis(),
+                    r.writeMillis(),
+                    batch,
+                    PairwiseScore.of(truth, persons(0, n)));
         }
         StringBuilder g = new StringBuilder();
         gallery.forEach((k, v) -> g.append(String.format(Locale.ROOT, ",\"gallery_%s_p99_ms\":%.1f", k, v[1])));
-        System.out.printf(Locale.ROOT, "{\"preload\":%d,\"streamed\":%d,\"batch\":%d,\"batch_p50_ms\":%.1f,"
-                + "\"batch_p99_ms\":%.1f,\"heap_mb\":%d,\"native_mb\":%d,\"rows_read_per_batch\":%.1f,"
-                + "\"stream_f1\":%.4f,\"batch_f1\":%s,\"start_s\":%.1f,\"start_rows\":%d,\"recluster_s\":%.1f%s}%n",
-                preload, streamed, batchSize, p50, p99, heapAfter >> 20, nativeBytes >> 20, meanRows, stream.f1(),
-                batch == null ? "null" : String.format(Locale.ROOT, "%.4f", batch.f1()), startSeconds, startRows,
-                reclusterSeconds, g);
+        System.out.printf(
+                Locale.ROOT,
+                "{\"preload\":%d,\"streamed\":%d,\"batch\":%d,\"batch_p50_ms\":%.1f,"
+                        + "\"batch_p99_ms\":%.1f,\"heap_mb\":%d,\"native_mb\":%d,\"rows_read_per_batch\":%.1f,"
+                        + "\"stream_f1\":%.4f,\"batch_f1\":%s,\"start_s\":%.1f,\"start_rows\":%d,\"recluster_s\":%.1f%s}%n",
+                preload,
+                streamed,
+                batchSize,
+                p50,
+                p99,
+                heapAfter >> 20,
+                nativeBytes >> 20,
+                meanRows,
+                stream.f1(),
+                batch == null ? "null" : String.format(Locale.ROOT, "%.4f", batch.f1()),
+                startSeconds,
+                startRows,
+                reclusterSeconds,
+                g);
     }
 
     /** The persons of faces {@code [from, to)} (face id = index + 1); -1 for none. */
     private long[] persons(int from, int to) {
         long[] out = new long[to - from];
         Arrays.fill(out, -1);
-        jdbc.query("SELECT \"Id\", \"PersonId\" FROM \"Faces\" WHERE \"Id\" > ? AND \"Id\" <= ? AND \"PersonId\" IS NOT NULL",
+        jdbc.query(
+                "SELECT \"Id\", \"PersonId\" FROM \"Faces\" WHERE \"Id\" > ? AND \"Id\" <= ? AND \"PersonId\" IS NOT NULL",
                 rs -> {
                     out[(int) (rs.getLong(1) - 1 - from)] = rs.getLong(2);
-                }, from, to);
+                },
+                from,
+                to);
         return out;
     }
 
@@ -276,13 +353,24 @@ public final class LibraryBench {
     private Map<String, double[]> gallery() {
         Repos r = Repos.over(plain);
         JdbcTemplate j = new JdbcTemplate(plain);
-        GalleryService g = new GalleryService(r.persons(), r.faces(), new MediaItemRepository(j),
-                new MediaFileRepository(j, DatabaseTime.system()), new MediaPathResolver(Path.of(".")),
-                new PersonCorrections(r.faces(), r.persons(), r.centroids(), r.changes(), r.portraits()), r.centroids(),
-                r.changes(), r.tx(), Clock.systemUTC(), new GalleryFiles(Path.of("."),
+        GalleryService g = new GalleryService(
+                r.persons(),
+                r.faces(),
+                new MediaItemRepository(j),
+                new MediaFileRepository(j, DatabaseTime.system()),
+                new MediaPathResolver(Path.of(".")),
+                new PersonCorrections(r.faces(), r.persons(), r.centroids(), r.changes(), r.portraits()),
+                r.centroids(),
+                r.changes(),
+                r.tx(),
+                Clock.systemUTC(),
+                new GalleryFiles(
+                        Path.of("."),
                         new VideoFrameStore(Path.of("."), io.facerec.common.files.FilePermissions.OWNER)));
-        List<Long> largest = j.queryForList("SELECT \"Id\" FROM \"Persons\" ORDER BY \"FaceCount\" DESC, \"Id\" "
-                + "OFFSET 0 ROWS FETCH NEXT 40 ROWS ONLY", Long.class);
+        List<Long> largest = j.queryForList(
+                "SELECT \"Id\" FROM \"Persons\" ORDER BY \"FaceCount\" DESC, \"Id\" "
+                        + "OFFSET 0 ROWS FETCH NEXT 40 ROWS ONLY",
+                Long.class);
         long big = largest.get(0);
         int bigFaces = j.queryForObject("SELECT \"FaceCount\" FROM \"Persons\" WHERE \"Id\" = ?", Integer.class, big);
         Random rnd = new Random(3);
@@ -328,7 +416,12 @@ public final class LibraryBench {
             for (SyntheticLibrary.Face f : part) {
                 long photo = f.photo() + 1;
                 if (photo > photos) {
-                    files.append(photo).append("\tp/").append(photo).append(".jpg\t").append(photo).append(".jpg\n");
+                    files.append(photo)
+                            .append("\tp/")
+                            .append(photo)
+                            .append(".jpg\t")
+                            .append(photo)
+                            .append(".jpg\n");
                     items.append(photo).append('\t').append(photo).append("\ttrue\tDETECTED\n");
                     photos = photo;
                     facesInPhoto = 0;
@@ -336,21 +429,33 @@ public final class LibraryBench {
                 int index = facesInPhoto++; // a photo's faces arrive together, possibly across two batches
                 long id = f.index() + 1;
                 ids.add(id);
-                rows.append(id).append('\t').append(photo).append("\t0\t").append(index).append("\t0.99\t")
+                rows.append(id)
+                        .append('\t')
+                        .append(photo)
+                        .append("\t0\t")
+                        .append(index)
+                        .append("\t0.99\t")
                         .append("[10.0, 10.0, 60.0, 60.0]\t[[20, 30], [45, 30], [32, 42], [24, 52], [42, 52]]\t")
-                        .append(MODEL).append("\t\\\\x").append(hex(EmbeddingCodec.toBytes(f.embedding()))).append('\t')
-                        .append(String.format(Locale.ROOT, "%.1f", 50 + 400 * rnd.nextDouble())).append("\tfalse\n");
+                        .append(MODEL)
+                        .append("\t\\\\x")
+                        .append(hex(EmbeddingCodec.toBytes(f.embedding())))
+                        .append('\t')
+                        .append(String.format(Locale.ROOT, "%.1f", 50 + 400 * rnd.nextDouble()))
+                        .append("\tfalse\n");
             }
             try (Connection c = plain.getConnection()) {
                 var copy = c.unwrap(PGConnection.class).getCopyAPI();
                 if (files.length() > 0) {
                     copy.copyIn("COPY \"MediaFile\" (\"Id\", \"FilePath\", \"FileName\") FROM STDIN", reader(files));
-                    copy.copyIn("COPY \"MediaItems\" (\"Id\", \"MediaFileId\", \"IsFacesExtracted\", \"Status\") FROM STDIN",
+                    copy.copyIn(
+                            "COPY \"MediaItems\" (\"Id\", \"MediaFileId\", \"IsFacesExtracted\", \"Status\") FROM STDIN",
                             reader(items));
                 }
-                copy.copyIn("COPY \"Faces\" (\"Id\", \"MediaItemId\", \"FrameNumber\", \"FaceIndex\", \"Score\", "
-                        + "\"BoundingBox\", \"Landmarks\", \"EmbeddingModel\", \"Embedding\", \"Sharpness\", "
-                        + "\"IsUserVerified\") FROM STDIN", reader(rows));
+                copy.copyIn(
+                        "COPY \"Faces\" (\"Id\", \"MediaItemId\", \"FrameNumber\", \"FaceIndex\", \"Score\", "
+                                + "\"BoundingBox\", \"Landmarks\", \"EmbeddingModel\", \"Embedding\", \"Sharpness\", "
+                                + "\"IsUserVerified\") FROM STDIN",
+                        reader(rows));
             }
             return ids;
         }
@@ -384,27 +489,41 @@ public final class LibraryBench {
             StringBuilder persons = new StringBuilder();
             StringBuilder centroids = new StringBuilder();
             for (var e : counts.entrySet()) {
-                persons.append(e.getKey()).append("\tUnknown-").append(e.getKey()).append('\t').append(e.getValue())
+                persons.append(e.getKey())
+                        .append("\tUnknown-")
+                        .append(e.getKey())
+                        .append('\t')
+                        .append(e.getValue())
                         .append("\t0\tfalse\n");
-                centroids.append(e.getKey()).append('\t').append(MODEL).append('\t').append(e.getValue()).append("\t\\\\x")
-                        .append(hex(EmbeddingCodec.toBytes(sums.get(e.getKey())))).append('\n');
+                centroids
+                        .append(e.getKey())
+                        .append('\t')
+                        .append(MODEL)
+                        .append('\t')
+                        .append(e.getValue())
+                        .append("\t\\\\x")
+                        .append(hex(EmbeddingCodec.toBytes(sums.get(e.getKey()))))
+                        .append('\n');
             }
             try (Connection c = plain.getConnection()) {
                 var copy = c.unwrap(PGConnection.class).getCopyAPI();
-                copy.copyIn("COPY \"Persons\" (\"Id\", \"Name\", \"FaceCount\", \"Type\", \"IsHidden\") FROM STDIN",
+                copy.copyIn(
+                        "COPY \"Persons\" (\"Id\", \"Name\", \"FaceCount\", \"Type\", \"IsHidden\") FROM STDIN",
                         reader(persons));
-                copy.copyIn("COPY \"PersonCentroids\" (\"PersonId\", \"EmbeddingModel\", \"FaceCount\", \"EmbeddingSum\") "
-                        + "FROM STDIN", reader(centroids));
+                copy.copyIn(
+                        "COPY \"PersonCentroids\" (\"PersonId\", \"EmbeddingModel\", \"FaceCount\", \"EmbeddingSum\") "
+                                + "FROM STDIN",
+                        reader(centroids));
                 try (var st = c.createStatement()) {
                     st.execute("CREATE TEMP TABLE planted (\"FaceId\" BIGINT, \"PersonId\" BIGINT)");
                     copy.copyIn("COPY planted FROM STDIN", reader(assign));
-                    st.execute("UPDATE \"Faces\" f SET \"PersonId\" = p.\"PersonId\" FROM planted p WHERE f.\"Id\" = p.\"FaceId\"");
+                    st.execute(
+                            "UPDATE \"Faces\" f SET \"PersonId\" = p.\"PersonId\" FROM planted p WHERE f.\"Id\" = p.\"FaceId\"");
                     st.execute("UPDATE \"Faces\" SET \"ClusteredAt\" = now()");
                     st.execute("ALTER TABLE \"Persons\" ALTER COLUMN \"Id\" RESTART WITH " + (counts.size() + 1));
                 }
             }
         }
-
     }
 
     private static Reader reader(StringBuilder sb) {
@@ -423,7 +542,11 @@ public final class LibraryBench {
     }
 
     private static String largest(Map<Long, Integer> sizes) {
-        return sizes.values().stream().sorted(java.util.Collections.reverseOrder()).limit(3).toList().toString();
+        return sizes.values().stream()
+                .sorted(java.util.Collections.reverseOrder())
+                .limit(3)
+                .toList()
+                .toString();
     }
 
     private static long usedHeap() {

@@ -29,11 +29,11 @@ public final class SyntheticLibrary {
     }
 
     /** One face: its index in arrival order, its person (strangers have their own, never reused), its photo. */
-    public record Face(long index, long person, boolean stranger, long photo, float[] embedding) {
-    }
+    public record Face(long index, long person, boolean stranger, long photo, float[] embedding) {}
 
     /** Person ids of strangers start here. */
     public static final long STRANGERS = 1L << 40;
+
     private static final int MAX_PEOPLE = 1 << 21;
 
     private final CalibratedFaces faces;

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * {@code logs/} folder lands there).
  */
 final class ChildJvm implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final String name;
     private final String mainClass;
@@ -60,8 +61,12 @@ final class ChildJvm implements AutoCloseable {
         }
         cmd.addAll(args);
         starts++;
-        process = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(workDir.resolve(name + ".out").toFile())).start();
+        process = new ProcessBuilder(cmd)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        workDir.resolve(name + ".out").toFile()))
+                .start();
     }
 
     private static boolean isBootJar(String cp) {
@@ -80,20 +85,23 @@ final class ChildJvm implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + workDir.resolve(name + ".out"));
+                throw new IllegalStateException(
+                        name + " exited with " + process.exitValue() + "; see " + workDir.resolve(name + ".out"));
             }
             if (httpPort > 0) {
                 String body = get("/actuator/health");
                 if (body != null && body.contains("\"status\":\"UP\"")) {
                     return;
                 }
-            } else if (marker != null && Files.exists(workDir.resolve(name + ".out"))
+            } else if (marker != null
+                    && Files.exists(workDir.resolve(name + ".out"))
                     && Files.readString(workDir.resolve(name + ".out")).contains(marker)) {
                 return;
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException(name + " not ready within " + timeout + "; see " + workDir.resolve(name + ".out"));
+        throw new IllegalStateException(
+                name + " not ready within " + timeout + "; see " + workDir.resolve(name + ".out"));
     }
 
     /** GET on the child's server; null when it does not answer. */
@@ -102,8 +110,11 @@ final class ChildJvm implements AutoCloseable {
             return null;
         }
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
-                    .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                            .timeout(Duration.ofSeconds(3))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : null;
         } catch (IOException e) {
             return null;

@@ -51,17 +51,35 @@ public final class FaultSuite {
     }
 
     /** One line of the table. */
-    public record Row(String scenario, int items, long faces, long duplicates, long lost, String personsEqual,
-            double recoverySeconds, double totalSeconds, String notes) {
+    public record Row(
+            String scenario,
+            int items,
+            long faces,
+            long duplicates,
+            long lost,
+            String personsEqual,
+            double recoverySeconds,
+            double totalSeconds,
+            String notes) {
         String line() {
-            return String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %s | %s | %.1f | %s |", scenario, items, faces,
-                    duplicates, lost, personsEqual, recoverySeconds < 0 ? "-" : String.format(Locale.ROOT, "%.1f", recoverySeconds),
-                    totalSeconds, notes);
+            return String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %d | %d | %d | %s | %s | %.1f | %s |",
+                    scenario,
+                    items,
+                    faces,
+                    duplicates,
+                    lost,
+                    personsEqual,
+                    recoverySeconds < 0 ? "-" : String.format(Locale.ROOT, "%.1f", recoverySeconds),
+                    totalSeconds,
+                    notes);
         }
     }
 
-    static final String HEADER = "| scenario | items | faces | duplicates | lost | persons equal | recovery s | total s | notes |\n"
-            + "| --- | --- | --- | --- | --- | --- | --- | --- | --- |";
+    static final String HEADER =
+            "| scenario | items | faces | duplicates | lost | persons equal | recovery s | total s | notes |\n"
+                    + "| --- | --- | --- | --- | --- | --- | --- | --- | --- |";
 
     private final List<Path> photos;
     private final Path root;
@@ -88,8 +106,16 @@ public final class FaultSuite {
             }
         }
         if (names.isEmpty()) {
-            names = List.of("baseline", "kill-detector", "kill-embedder", "kill-clusterer", "broker-down",
-                    "database-down", "capture-restart", "hostile", "burst");
+            names = List.of(
+                    "baseline",
+                    "kill-detector",
+                    "kill-embedder",
+                    "kill-clusterer",
+                    "broker-down",
+                    "database-down",
+                    "capture-restart",
+                    "hostile",
+                    "burst");
         }
         List<Path> photos = MediaImporter.scan(photosDir.toAbsolutePath().normalize());
         FaultSuite suite = new FaultSuite(photos, Files.createTempDirectory("facerec-faults"), System.out);
@@ -197,7 +223,8 @@ public final class FaultSuite {
         stack.close();
         if (passed(row)) {
             try (var files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(f -> f.toFile().delete());
             }
         } else {
             out.println("  kept for inspection: " + work);
@@ -261,10 +288,22 @@ public final class FaultSuite {
                 double total = secondsSince(t0);
                 Check c = check(jdbc, n);
                 StringBuilder notes = new StringBuilder(String.format(Locale.ROOT, "%.2f items/s; max lag", n / total));
-                maxLag.forEach((g, l) -> notes.append(' ').append(g.replace("facerec-", "")).append(' ').append(l));
+                maxLag.forEach((g, l) -> notes.append(' ')
+                        .append(g.replace("facerec-", ""))
+                        .append(' ')
+                        .append(l));
                 notes.append("; peak heap MB");
-                heap.forEach((w, h) -> notes.append(String.format(Locale.ROOT, " %s %.0f/%.0f", w, h[0] / 1e6, h[1] / 1e6)));
-                Row row = new Row("burst: " + n + " rows at once", n, c.faces, c.duplicates, c.lost, "n/a", -1, total,
+                heap.forEach(
+                        (w, h) -> notes.append(String.format(Locale.ROOT, " %s %.0f/%.0f", w, h[0] / 1e6, h[1] / 1e6)));
+                Row row = new Row(
+                        "burst: " + n + " rows at once",
+                        n,
+                        c.faces,
+                        c.duplicates,
+                        c.lost,
+                        "n/a",
+                        -1,
+                        total,
                         notes.toString());
                 out.println(HEADER);
                 out.println(row.line());
@@ -312,9 +351,20 @@ public final class FaultSuite {
             HostileInputs.Verdict v = h.verify(jdbc, byItem, work.resolve("thumbs"));
             v.details().forEach(d -> out.println("  " + d));
             Check c = check(jdbc, byItem.size());
-            Row row = new Row("hostile input (" + h.cases().size() + " cases)", byItem.size(), c.faces, c.duplicates,
-                    v.wrong(), "n/a", -1, secondsSince(t0), v.summary() + (h.refusedByDatabase().isEmpty() ? ""
-                            : "; refused by PostgreSQL at INSERT: " + String.join(", ", h.refusedByDatabase())));
+            Row row = new Row(
+                    "hostile input (" + h.cases().size() + " cases)",
+                    byItem.size(),
+                    c.faces,
+                    c.duplicates,
+                    v.wrong(),
+                    "n/a",
+                    -1,
+                    secondsSince(t0),
+                    v.summary()
+                            + (h.refusedByDatabase().isEmpty()
+                                    ? ""
+                                    : "; refused by PostgreSQL at INSERT: "
+                                            + String.join(", ", h.refusedByDatabase())));
             out.println(HEADER);
             out.println(row.line());
             return cleanUp(work, row, stack);
@@ -337,8 +387,13 @@ public final class FaultSuite {
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < photos.size(); i++) {
             String name = String.format(Locale.ROOT, "p%04d.jpg", i);
-            ids.add(jdbc.queryForObject("INSERT INTO \"MediaFile\" (\"FilePath\", \"FileName\", \"Extensions\") VALUES (?, ?, ?) "
-                    + "RETURNING \"Id\"", Long.class, name, name, ".jpg"));
+            ids.add(jdbc.queryForObject(
+                    "INSERT INTO \"MediaFile\" (\"FilePath\", \"FileName\", \"Extensions\") VALUES (?, ?, ?) "
+                            + "RETURNING \"Id\"",
+                    Long.class,
+                    name,
+                    name,
+                    ".jpg"));
         }
         return ids;
     }
@@ -376,12 +431,14 @@ public final class FaultSuite {
 
         long[] poll() {
             try {
-                last = jdbc.queryForObject("SELECT "
-                        + "(SELECT COUNT(*) FROM \"MediaItems\" WHERE \"Status\" <> 'PENDING'), "
-                        + "(SELECT COUNT(*) FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL), "
-                        + "(SELECT COUNT(*) FROM \"Faces\" WHERE \"PersonId\" IS NOT NULL OR \"ClusteredAt\" IS NOT NULL), "
-                        + "(SELECT COUNT(*) FROM \"MediaItems\"), (SELECT COUNT(*) FROM \"Faces\")",
-                        (rs, i) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)});
+                last = jdbc.queryForObject(
+                        "SELECT "
+                                + "(SELECT COUNT(*) FROM \"MediaItems\" WHERE \"Status\" <> 'PENDING'), "
+                                + "(SELECT COUNT(*) FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL), "
+                                + "(SELECT COUNT(*) FROM \"Faces\" WHERE \"PersonId\" IS NOT NULL OR \"ClusteredAt\" IS NOT NULL), "
+                                + "(SELECT COUNT(*) FROM \"MediaItems\"), (SELECT COUNT(*) FROM \"Faces\")",
+                        (rs, i) ->
+                                new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)});
             } catch (RuntimeException e) {
                 // the database is down: keep the last counts
             }
@@ -397,23 +454,29 @@ public final class FaultSuite {
         }
     }
 
-    record Check(long faces, long duplicates, long lost, long persons, Set<Set<String>> grouping) {
-    }
+    record Check(long faces, long duplicates, long lost, long persons, Set<Set<String>> grouping) {}
 
     /** Duplicates: two face rows of one item with the same box. Lost: items not done, faces not embedded or clustered. */
     static Check check(JdbcTemplate jdbc, int items) {
         long faces = jdbc.queryForObject("SELECT COUNT(*) FROM \"Faces\"", Long.class);
-        long dup = jdbc.queryForObject("SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM \"Faces\" "
-                + "GROUP BY \"MediaItemId\", \"FrameNumber\", \"BoundingBox\" HAVING COUNT(*) > 1) d", Long.class);
+        long dup = jdbc.queryForObject(
+                "SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM \"Faces\" "
+                        + "GROUP BY \"MediaItemId\", \"FrameNumber\", \"BoundingBox\" HAVING COUNT(*) > 1) d",
+                Long.class);
         long itemRows = jdbc.queryForObject("SELECT COUNT(*) FROM \"MediaItems\"", Long.class);
-        long notDone = jdbc.queryForObject("SELECT COUNT(*) FROM \"MediaItems\" WHERE \"Status\" = 'PENDING'", Long.class);
-        long notEmbedded = jdbc.queryForObject("SELECT COUNT(*) FROM \"Faces\" WHERE \"Embedding\" IS NULL", Long.class);
-        long notClustered = jdbc.queryForObject("SELECT COUNT(*) FROM \"Faces\" WHERE \"PersonId\" IS NULL "
-                + "AND \"ClusteredAt\" IS NULL", Long.class);
+        long notDone =
+                jdbc.queryForObject("SELECT COUNT(*) FROM \"MediaItems\" WHERE \"Status\" = 'PENDING'", Long.class);
+        long notEmbedded =
+                jdbc.queryForObject("SELECT COUNT(*) FROM \"Faces\" WHERE \"Embedding\" IS NULL", Long.class);
+        long notClustered = jdbc.queryForObject(
+                "SELECT COUNT(*) FROM \"Faces\" WHERE \"PersonId\" IS NULL " + "AND \"ClusteredAt\" IS NULL",
+                Long.class);
         long persons = jdbc.queryForObject("SELECT COUNT(*) FROM \"Persons\"", Long.class);
         Map<Long, Set<String>> byPerson = new HashMap<>();
-        jdbc.query("SELECT f.\"PersonId\", m.\"Name\", f.\"FrameNumber\", f.\"FaceIndex\" FROM \"Faces\" f "
-                + "JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" WHERE f.\"PersonId\" IS NOT NULL", rs -> {
+        jdbc.query(
+                "SELECT f.\"PersonId\", m.\"Name\", f.\"FrameNumber\", f.\"FaceIndex\" FROM \"Faces\" f "
+                        + "JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" WHERE f.\"PersonId\" IS NOT NULL",
+                rs -> {
                     byPerson.computeIfAbsent(rs.getLong(1), k -> new HashSet<>())
                             .add(rs.getString(2) + "#" + rs.getInt(3) + "#" + rs.getInt(4));
                 });

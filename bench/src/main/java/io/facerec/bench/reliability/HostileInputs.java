@@ -30,11 +30,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 final class HostileInputs {
 
     /** @param expectKind the {@code ErrorKind} the item must end with, or null when it must be detected normally */
-    record Case(String label, String filePath, String fileName, String expectKind) {
-    }
+    record Case(String label, String filePath, String fileName, String expectKind) {}
 
-    record Verdict(long wrong, String summary, List<String> details) {
-    }
+    record Verdict(long wrong, String summary, List<String> details) {}
 
     private final List<Case> cases;
     private final List<String> refusedByDatabase = new ArrayList<>();
@@ -86,7 +84,10 @@ final class HostileInputs {
         String unicode = "Ünïcødé 照片 😀.jpg";
         Files.write(media.resolve(unicode), jpeg);
         c.add(new Case("unicode name", unicode, unicode, null));
-        try (Mat src = imread(photo.toString(), IMREAD_COLOR); Mat gray = new Mat(); Mat bgra = new Mat(); Mat deep = new Mat()) {
+        try (Mat src = imread(photo.toString(), IMREAD_COLOR);
+                Mat gray = new Mat();
+                Mat bgra = new Mat();
+                Mat deep = new Mat()) {
             cvtColor(src, gray, COLOR_BGR2GRAY);
             imwrite(media.resolve("gray.jpg").toString(), gray);
             c.add(new Case("grayscale JPEG", "gray.jpg", "gray.jpg", null));
@@ -105,10 +106,18 @@ final class HostileInputs {
         Map<Long, Case> out = new LinkedHashMap<>();
         for (Case c : cases) {
             try {
-                long file = jdbc.queryForObject("INSERT INTO \"MediaFile\" (\"FilePath\", \"FileName\", \"Extensions\") "
-                        + "VALUES (?, ?, ?) RETURNING \"Id\"", Long.class, c.filePath(), c.fileName(), ".jpg");
-                long item = jdbc.queryForObject("INSERT INTO \"MediaItems\" (\"MediaFileId\", \"Name\") VALUES (?, ?) "
-                        + "RETURNING \"Id\"", Long.class, file, c.fileName());
+                long file = jdbc.queryForObject(
+                        "INSERT INTO \"MediaFile\" (\"FilePath\", \"FileName\", \"Extensions\") "
+                                + "VALUES (?, ?, ?) RETURNING \"Id\"",
+                        Long.class,
+                        c.filePath(),
+                        c.fileName(),
+                        ".jpg");
+                long item = jdbc.queryForObject(
+                        "INSERT INTO \"MediaItems\" (\"MediaFileId\", \"Name\") VALUES (?, ?) " + "RETURNING \"Id\"",
+                        Long.class,
+                        file,
+                        c.fileName());
                 out.put(item, c);
             } catch (RuntimeException e) {
                 refusedByDatabase.add(c.label()); // e.g. PostgreSQL text cannot hold a NUL byte
@@ -124,20 +133,27 @@ final class HostileInputs {
         List<String> details = new ArrayList<>();
         for (var e : byItem.entrySet()) {
             Case c = e.getValue();
-            Map<String, Object> row = jdbc.queryForMap("SELECT m.\"Status\" AS status, m.\"ErrorKind\" AS kind, "
-                    + "m.\"LastError\" AS msg, m.\"Name\" AS name, f.\"FilePath\" AS path, f.\"FileName\" AS file, "
-                    + "(SELECT COUNT(*) FROM \"Faces\" x WHERE x.\"MediaItemId\" = m.\"Id\") AS faces "
-                    + "FROM \"MediaItems\" m JOIN \"MediaFile\" f ON f.\"Id\" = m.\"MediaFileId\" WHERE m.\"Id\" = ?", e.getKey());
+            Map<String, Object> row = jdbc.queryForMap(
+                    "SELECT m.\"Status\" AS status, m.\"ErrorKind\" AS kind, "
+                            + "m.\"LastError\" AS msg, m.\"Name\" AS name, f.\"FilePath\" AS path, f.\"FileName\" AS file, "
+                            + "(SELECT COUNT(*) FROM \"Faces\" x WHERE x.\"MediaItemId\" = m.\"Id\") AS faces "
+                            + "FROM \"MediaItems\" m JOIN \"MediaFile\" f ON f.\"Id\" = m.\"MediaFileId\" WHERE m.\"Id\" = ?",
+                    e.getKey());
             String status = (String) row.get("status");
             String kind = (String) row.get("kind");
             long faces = ((Number) row.get("faces")).longValue();
             boolean ok;
             if (c.expectKind() == null) {
-                ok = "DETECTED".equals(status) && faces > 0 && c.filePath().equals(row.get("path"))
-                        && c.fileName().equals(row.get("file")) && c.fileName().equals(row.get("name"));
+                ok = "DETECTED".equals(status)
+                        && faces > 0
+                        && c.filePath().equals(row.get("path"))
+                        && c.fileName().equals(row.get("file"))
+                        && c.fileName().equals(row.get("name"));
                 detected += ok ? 1 : 0;
             } else {
-                ok = "FAILED".equals(status) && faces == 0 && row.get("msg") != null
+                ok = "FAILED".equals(status)
+                        && faces == 0
+                        && row.get("msg") != null
                         && (c.expectKind().equals("*") || c.expectKind().equals(kind));
                 refused += ok ? 1 : 0;
             }
@@ -145,13 +161,20 @@ final class HostileInputs {
                 wrong++;
             }
             String msg = row.get("msg") == null ? "" : (String) row.get("msg");
-            details.add(String.format(Locale.ROOT, "%-32s %-9s %-18s faces %d %s%s", c.label(), status,
-                    kind == null ? "" : kind, faces, ok ? "ok" : "WRONG (expected " + c.expectKind() + ")",
+            details.add(String.format(
+                    Locale.ROOT,
+                    "%-32s %-9s %-18s faces %d %s%s",
+                    c.label(),
+                    status,
+                    kind == null ? "" : kind,
+                    faces,
+                    ok ? "ok" : "WRONG (expected " + c.expectKind() + ")",
                     msg.isEmpty() ? "" : " - " + (msg.length() > 90 ? msg.substring(0, 90) + "…" : msg)));
         }
         try (var s = Files.list(thumbs)) {
             long baitThumbs = s.filter(p -> p.getFileName().toString().contains("secret")
-                    || p.getFileName().toString().contains("passwd")).count();
+                            || p.getFileName().toString().contains("passwd"))
+                    .count();
             if (baitThumbs > 0) {
                 wrong += baitThumbs;
                 details.add("a thumbnail was written for a file outside the media root");
@@ -159,8 +182,16 @@ final class HostileInputs {
         } catch (java.nio.file.NoSuchFileException ignored) {
             // no thumbnails at all
         }
-        return new Verdict(wrong, String.format(Locale.ROOT, "%d refused with the expected error, %d detected with names "
-                + "read back unchanged, %d wrong; nothing outside the root opened", refused, detected, wrong), details);
+        return new Verdict(
+                wrong,
+                String.format(
+                        Locale.ROOT,
+                        "%d refused with the expected error, %d detected with names "
+                                + "read back unchanged, %d wrong; nothing outside the root opened",
+                        refused,
+                        detected,
+                        wrong),
+                details);
     }
 
     /** A valid PNG signature + IHDR declaring the size, then IEND: no pixel data at all. */

@@ -42,30 +42,46 @@ final class PipelineStack implements AutoCloseable {
         // not "fresh": a fresh embedded database deletes its folder when it stops, and the outage restarts it there
         this.db = EmbeddedDatabase.start(work.resolve("data"), false, pgPort);
         migrate();
-        broker = new ChildJvm("broker", EmbeddedBroker.class.getName(), List.of("-Xmx512m"),
-                List.of(work.resolve("broker").toString(), Integer.toString(brokerPort), Integer.toString(controllerPort)),
-                work.resolve("broker"), 0);
-        capture = worker("capture", "io.facerec.detector.DetectorApplication", List.of(
-                "--facerec.capture.enabled=true", "--spring.kafka.listener.auto-startup=false",
-                "--facerec.capture.offset-file=" + work.resolve("capture/offsets.dat"),
-                "--facerec.capture.schema-history-file=" + work.resolve("capture/history.dat")));
-        detector = worker("detector", "io.facerec.detector.DetectorApplication", List.of("--facerec.capture.enabled=false"));
+        broker = new ChildJvm(
+                "broker",
+                EmbeddedBroker.class.getName(),
+                List.of("-Xmx512m"),
+                List.of(
+                        work.resolve("broker").toString(),
+                        Integer.toString(brokerPort),
+                        Integer.toString(controllerPort)),
+                work.resolve("broker"),
+                0);
+        capture = worker(
+                "capture",
+                "io.facerec.detector.DetectorApplication",
+                List.of(
+                        "--facerec.capture.enabled=true",
+                        "--spring.kafka.listener.auto-startup=false",
+                        "--facerec.capture.offset-file=" + work.resolve("capture/offsets.dat"),
+                        "--facerec.capture.schema-history-file=" + work.resolve("capture/history.dat")));
+        detector = worker(
+                "detector", "io.facerec.detector.DetectorApplication", List.of("--facerec.capture.enabled=false"));
         embedder = worker("embedder", "io.facerec.embedder.EmbedderApplication", List.of());
         clusterer = worker("clusterer", "io.facerec.clusterer.ClustererApplication", List.of());
     }
 
     private ChildJvm worker(String name, String main, List<String> extra) throws Exception {
         List<String> args = new ArrayList<>(List.of(
-                "--spring.datasource.url=" + jdbcUrl(), "--spring.datasource.username=" + db.user(),
-                "--spring.datasource.password=" + db.password(), "--spring.kafka.bootstrap-servers=" + bootstrapServers(),
-                "--facerec.media-root=" + media, "--facerec.thumbnails-dir=" + work.resolve("thumbs"),
+                "--spring.datasource.url=" + jdbcUrl(),
+                "--spring.datasource.username=" + db.user(),
+                "--spring.datasource.password=" + db.password(),
+                "--spring.kafka.bootstrap-servers=" + bootstrapServers(),
+                "--facerec.media-root=" + media,
+                "--facerec.thumbnails-dir=" + work.resolve("thumbs"),
                 "--facerec.models-dir=" + ModelStore.fromEnvironment().dir(),
                 "--management.endpoints.web.exposure.include=health,prometheus",
                 "--management.endpoint.health.show-details=always"));
         int port = EmbeddedBroker.freePort();
         args.add("--server.port=" + port);
         args.addAll(extra);
-        return new ChildJvm(name, main, List.of(WORKER_HEAP, "-XX:+ExitOnOutOfMemoryError"), args, work.resolve(name), port);
+        return new ChildJvm(
+                name, main, List.of(WORKER_HEAP, "-XX:+ExitOnOutOfMemoryError"), args, work.resolve(name), port);
     }
 
     String jdbcUrl() {
@@ -108,8 +124,11 @@ final class PipelineStack implements AutoCloseable {
     }
 
     private void migrate() {
-        org.flywaydb.core.Flyway.configure().dataSource(jdbcUrl(), db.user(), db.password())
-                .locations("classpath:db/migration/postgresql").load().migrate();
+        org.flywaydb.core.Flyway.configure()
+                .dataSource(jdbcUrl(), db.user(), db.password())
+                .locations("classpath:db/migration/postgresql")
+                .load()
+                .migrate();
     }
 
     /** Stops PostgreSQL (every connection drops), waits, starts it again on the same data folder and port. */
@@ -132,15 +151,18 @@ final class PipelineStack implements AutoCloseable {
         Map<String, Long> out = new java.util.LinkedHashMap<>();
         for (String group : List.of("facerec-detector", "facerec-embedder", "facerec-clusterer")) {
             try {
-                var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                var committed = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata()
                         .get(5, java.util.concurrent.TimeUnit.SECONDS);
-                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> q = new java.util.HashMap<>();
+                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> q =
+                        new java.util.HashMap<>();
                 committed.keySet().forEach(tp -> q.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
                 var ends = admin.listOffsets(q).all().get(5, java.util.concurrent.TimeUnit.SECONDS);
                 long lag = 0;
                 for (var e : committed.entrySet()) {
                     if (e.getValue() != null && ends.get(e.getKey()) != null) {
-                        lag += Math.max(0, ends.get(e.getKey()).offset() - e.getValue().offset());
+                        lag += Math.max(
+                                0, ends.get(e.getKey()).offset() - e.getValue().offset());
                     }
                 }
                 out.put(group, lag);

@@ -31,13 +31,16 @@ class FaultSuiteIT {
         assertThat(killed.lost()).as("lost").isZero();
         assertThat(killed.duplicates()).as("duplicated").isZero();
         assertThat(killed.faces()).isEqualTo(baseline.faces());
-        assertThat(killed.personsEqual()).as("same persons as without the fault").isEqualTo("yes");
+        assertThat(killed.personsEqual())
+                .as("same persons as without the fault")
+                .isEqualTo("yes");
     }
 
     @Test
     void hostileInputIsRefusedAndNothingOutsideTheMediaRootIsOpened() throws Exception {
         List<Path> photos = MediaImporter.scan(SharedData.require("eval/identity"));
-        FaultSuite suite = new FaultSuite(photos.subList(0, 1), Files.createTempDirectory("facerec-hostile"), System.out);
+        FaultSuite suite =
+                new FaultSuite(photos.subList(0, 1), Files.createTempDirectory("facerec-hostile"), System.out);
         FaultSuite.Row r = suite.hostile();
         assertThat(r.lost()).as("cases handled wrongly").isZero();
         assertThat(r.notes()).contains("0 wrong").contains("nothing outside the root opened");

@@ -11,8 +11,7 @@ import java.util.Arrays;
  * are noise ({@code -1}).
  */
 public final class AverageLinkage {
-    private AverageLinkage() {
-    }
+    private AverageLinkage() {}
 
     /** Rows of the similarity matrix computed per OpenBLAS {@code sgemm} call. */
     private static final int ROW_BLOCK = 1024;
@@ -34,9 +33,21 @@ public final class AverageLinkage {
         for (int from = 0; from < n; from += ROW_BLOCK) {
             int rows = Math.min(ROW_BLOCK, n - from);
             float[] q = java.util.Arrays.copyOfRange(all, from * d, (from + rows) * d);
-            org.bytedeco.openblas.global.openblas.cblas_sgemm(org.bytedeco.openblas.global.openblas.CblasRowMajor,
-                    org.bytedeco.openblas.global.openblas.CblasNoTrans, org.bytedeco.openblas.global.openblas.CblasTrans,
-                    rows, n, d, 1f, q, d, all, d, 0f, block, n);
+            org.bytedeco.openblas.global.openblas.cblas_sgemm(
+                    org.bytedeco.openblas.global.openblas.CblasRowMajor,
+                    org.bytedeco.openblas.global.openblas.CblasNoTrans,
+                    org.bytedeco.openblas.global.openblas.CblasTrans,
+                    rows,
+                    n,
+                    d,
+                    1f,
+                    q,
+                    d,
+                    all,
+                    d,
+                    0f,
+                    block,
+                    n);
             for (int r = 0; r < rows; r++) {
                 s[from + r] = java.util.Arrays.copyOfRange(block, r * n, (r + 1) * n);
             }

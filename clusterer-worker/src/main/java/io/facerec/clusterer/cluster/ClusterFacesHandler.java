@@ -66,9 +66,16 @@ public class ClusterFacesHandler {
     private final MeterRegistry meters;
     private final Map<String, ModelState> states = new ConcurrentHashMap<>();
 
-    public ClusterFacesHandler(FaceRepository faces, PersonRepository persons, PersonCentroidRepository centroids,
-            ClusteringChangeRepository changes, Portraits portraits, ClustererProperties props, TransactionTemplate tx,
-            Clock clock, MeterRegistry meters) {
+    public ClusterFacesHandler(
+            FaceRepository faces,
+            PersonRepository persons,
+            PersonCentroidRepository centroids,
+            ClusteringChangeRepository changes,
+            Portraits portraits,
+            ClustererProperties props,
+            TransactionTemplate tx,
+            Clock clock,
+            MeterRegistry meters) {
         this.faces = faces;
         this.persons = persons;
         this.centroids = centroids;
@@ -85,8 +92,13 @@ public class ClusterFacesHandler {
         static final Result NONE = new Result(0, 0, 0, 0, 0, 0);
 
         Result plus(Result o) {
-            return new Result(considered + o.considered, matched + o.matched, newPersons + o.newPersons,
-                    clustered + o.clustered, unassigned + o.unassigned, rowsRead + o.rowsRead);
+            return new Result(
+                    considered + o.considered,
+                    matched + o.matched,
+                    newPersons + o.newPersons,
+                    clustered + o.clustered,
+                    unassigned + o.unassigned,
+                    rowsRead + o.rowsRead);
         }
     }
 
@@ -138,7 +150,8 @@ public class ClusterFacesHandler {
             cluster(model, List.of()); // loads the state
         }
         for (int from = 0; from < pending.size(); from += props.maxBatch()) {
-            total = total.plus(cluster(model, pending.subList(from, Math.min(pending.size(), from + props.maxBatch()))));
+            total = total.plus(cluster(
+                    model, pending.subList(from, Math.min(pending.size(), from + props.maxBatch()))));
         }
         return total;
     }
@@ -151,16 +164,23 @@ public class ClusterFacesHandler {
     private IncrementalClustering newClustering(String model) {
         ClustererProperties.ModelThresholds t = props.thresholds(model);
         double group = 1 - props.eps(t, false);
-        return new IncrementalClustering(new IncrementalClustering.Settings(t.matchThreshold(), group,
-                t.minSamples(), group - NEIGHBOURHOOD_MARGIN, props.neighbours(), t.singleFaceThreshold(), 0),
-                props.probes(), props.probes());
+        return new IncrementalClustering(
+                new IncrementalClustering.Settings(
+                        t.matchThreshold(),
+                        group,
+                        t.minSamples(),
+                        group - NEIGHBOURHOOD_MARGIN,
+                        props.neighbours(),
+                        t.singleFaceThreshold(),
+                        0),
+                props.probes(),
+                props.probes());
     }
 
     /** Pool faces this much less similar than the grouping cut still belong to a new face's neighbourhood. */
     static final double NEIGHBOURHOOD_MARGIN = 0.05;
 
-    private record Applied(IncrementalClustering.Plan plan, List<Long> newPersonIds, long revision, Result result) {
-    }
+    private record Applied(IncrementalClustering.Plan plan, List<Long> newPersonIds, long revision, Result result) {}
 
     private Applied run(String model, ModelState state, Collection<Long> faceIds) {
         long t0 = System.nanoTime();
@@ -203,13 +223,16 @@ public class ClusterFacesHandler {
         faces.assignPersons(personOf, now);
         faces.markClustered(plan.unassigned().stream().map(FaceId::of).toList(), now);
         Map<Long, List<Long>> joined = new LinkedHashMap<>();
-        personOf.forEach((f, p) -> joined.computeIfAbsent(p, k -> new ArrayList<>()).add(f));
+        personOf.forEach(
+                (f, p) -> joined.computeIfAbsent(p, k -> new ArrayList<>()).add(f));
         Map<Long, Integer> counts = new HashMap<>();
         List<PersonCentroidRepository.Centroid> updated = new ArrayList<>();
         for (var e : joined.entrySet()) {
             counts.put(e.getKey(), e.getValue().size());
             PersonCentroids.Centroid c = clustering.persons().get(e.getKey());
-            float[] sum = c == null ? new float[batch.get(0).embedding().length] : c.sum().clone();
+            float[] sum = c == null
+                    ? new float[batch.get(0).embedding().length]
+                    : c.sum().clone();
             int n = c == null ? 0 : c.count();
             for (Long f : e.getValue()) {
                 float[] v = plan.vectors().get(f);
@@ -223,23 +246,38 @@ public class ClusterFacesHandler {
         persons.addFaceCounts(counts, now);
         centroids.save(model, updated, now);
         Map<PersonId, List<FaceId>> added = new LinkedHashMap<>();
-        joined.forEach((p, fs) -> added.put(PersonId.of(p), fs.stream().map(FaceId::of).toList()));
+        joined.forEach(
+                (p, fs) -> added.put(PersonId.of(p), fs.stream().map(FaceId::of).toList()));
         portraits.offerAll(added, now);
         changes.record(revision, Kind.FACE, personOf.keySet(), now);
         changes.record(revision, Kind.PERSON, joined.keySet(), now);
         if (revision % 1000 == 0) {
             changes.prune(now.minus(CHANGE_LOG_KEPT));
         }
-        int placedFromPool = plan.poolFacesPlaced(new HashSet<>(batch.stream().map(IncrementalClustering.Face::id)
-                .toList()));
+        int placedFromPool = plan.poolFacesPlaced(
+                new HashSet<>(batch.stream().map(IncrementalClustering.Face::id).toList()));
         int clustered = personOf.size() - plan.matches().size();
-        Result r = new Result(batch.size(), plan.matches().size(), newIds.size(), clustered, plan.unassigned().size(),
+        Result r = new Result(
+                batch.size(),
+                plan.matches().size(),
+                newIds.size(),
+                clustered,
+                plan.unassigned().size(),
                 rowsRead[0]);
         count(r);
-        log.info("clustering {}: {} face(s), {} joined known persons, {} new person(s) with {} face(s), {} pool face(s) "
-                + "placed, {} left unassigned (pool {}, persons {}) in {} ms", model, batch.size(), plan.matches().size(),
-                newIds.size(), clustered, placedFromPool, plan.unassigned().size(), clustering.poolSize(),
-                clustering.persons().size(), (System.nanoTime() - t0) / 1_000_000);
+        log.info(
+                "clustering {}: {} face(s), {} joined known persons, {} new person(s) with {} face(s), {} pool face(s) "
+                        + "placed, {} left unassigned (pool {}, persons {}) in {} ms",
+                model,
+                batch.size(),
+                plan.matches().size(),
+                newIds.size(),
+                clustered,
+                placedFromPool,
+                plan.unassigned().size(),
+                clustering.poolSize(),
+                clustering.persons().size(),
+                (System.nanoTime() - t0) / 1_000_000);
         return new Applied(plan, newIds, revision, r);
     }
 
@@ -276,8 +314,12 @@ public class ClusterFacesHandler {
         c.setRejected(PersonClustering.rejectedPairs(faces.findRejections()));
         rowsRead[0] += stored.size() + pool[0];
         state.revision = revision;
-        log.info("clustering {}: loaded {} person centroid(s) and {} unassigned face(s) in {} ms", model, all.size(),
-                pool[0], (System.nanoTime() - t0) / 1_000_000);
+        log.info(
+                "clustering {}: loaded {} person centroid(s) and {} unassigned face(s) in {} ms",
+                model,
+                all.size(),
+                pool[0],
+                (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** Applies what other writers changed between our revisions: only the faces and persons they name. */
@@ -343,8 +385,10 @@ public class ClusterFacesHandler {
     private void count(Result r) {
         if (meters != null) {
             meters.counter(PipelineMeters.CLUSTERER_FACES, "result", "matched").increment(r.matched());
-            meters.counter(PipelineMeters.CLUSTERER_FACES, "result", "new_person").increment(r.clustered());
-            meters.counter(PipelineMeters.CLUSTERER_FACES, "result", "unassigned").increment(r.unassigned());
+            meters.counter(PipelineMeters.CLUSTERER_FACES, "result", "new_person")
+                    .increment(r.clustered());
+            meters.counter(PipelineMeters.CLUSTERER_FACES, "result", "unassigned")
+                    .increment(r.unassigned());
             meters.counter(PipelineMeters.CLUSTERER_PERSONS_CREATED).increment(r.newPersons());
         }
     }
@@ -352,7 +396,9 @@ public class ClusterFacesHandler {
     /** Sizes of what the clusterer holds for a model (0 when not loaded): pool faces and persons. */
     public int[] held(String model) {
         ModelState s = states.get(model);
-        return s == null ? new int[2] : new int[] {s.clustering.poolSize(), s.clustering.persons().size()};
+        return s == null
+                ? new int[2]
+                : new int[] {s.clustering.poolSize(), s.clustering.persons().size()};
     }
 
     /** Native memory the indexes of every model take (the vectors of the pool and the persons' directions). */

@@ -13,8 +13,7 @@ import java.util.Deque;
 public final class CosineDbscan {
     public static final int NOISE = -1;
 
-    private CosineDbscan() {
-    }
+    private CosineDbscan() {}
 
     /**
      * From this many faces on, the ε-neighbourhoods come from {@link IvfNeighbourhoods} (k-means cells + OpenBLAS,
@@ -28,8 +27,8 @@ public final class CosineDbscan {
     /** @return a label per row: 0..k-1, or {@link #NOISE} */
     public static int[] cluster(float[][] x, double eps, int minSamples) {
         if (x.length >= APPROXIMATE_AT) {
-            return IvfNeighbourhoods.dbscan(IvfNeighbourhoods.neighbours(x, 1.0 - eps, 0, APPROXIMATE_PROBES, 1),
-                    minSamples);
+            return IvfNeighbourhoods.dbscan(
+                    IvfNeighbourhoods.neighbours(x, 1.0 - eps, 0, APPROXIMATE_PROBES, 1), minSamples);
         }
         return expand(neighbours(x, 1.0 - eps), minSamples);
     }

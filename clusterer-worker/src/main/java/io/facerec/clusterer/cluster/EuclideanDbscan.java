@@ -16,8 +16,7 @@ public final class EuclideanDbscan {
     private static final int MAX_GRID_DIM = 3;
     private static final int CELL_BITS = 21;
 
-    private EuclideanDbscan() {
-    }
+    private EuclideanDbscan() {}
 
     /** @return a label per row: 0..k-1, or {@link CosineDbscan#NOISE} */
     public static int[] cluster(float[][] y, double eps, int minSamples) {

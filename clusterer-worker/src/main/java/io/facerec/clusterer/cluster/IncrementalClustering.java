@@ -41,9 +41,19 @@ public final class IncrementalClustering {
      * @param neighbourSimilarity pool faces at least this similar to a new face are its neighbourhood
      * @param neighbours most pool neighbours looked at per new face
      */
-    public record Settings(double matchThreshold, double groupThreshold, int minFaces, double neighbourSimilarity,
-            int neighbours, double singleFaceThreshold, double cohesionMargin) {
-        public Settings(double matchThreshold, double groupThreshold, int minFaces, double neighbourSimilarity,
+    public record Settings(
+            double matchThreshold,
+            double groupThreshold,
+            int minFaces,
+            double neighbourSimilarity,
+            int neighbours,
+            double singleFaceThreshold,
+            double cohesionMargin) {
+        public Settings(
+                double matchThreshold,
+                double groupThreshold,
+                int minFaces,
+                double neighbourSimilarity,
                 int neighbours) {
             this(matchThreshold, groupThreshold, minFaces, neighbourSimilarity, neighbours, matchThreshold, 0);
         }
@@ -60,8 +70,7 @@ public final class IncrementalClustering {
     }
 
     /** A face to place: its id, slot ("item:frame") and unit embedding. */
-    public record Face(long id, String slot, float[] embedding) {
-    }
+    public record Face(long id, String slot, float[] embedding) {}
 
     /**
      * @param matches face id to the existing person it joins (new faces and pool faces)
@@ -70,8 +79,12 @@ public final class IncrementalClustering {
      * @param vectors the embedding of every face the plan mentions
      * @param slots the slot of every face the plan mentions
      */
-    public record Plan(Map<Long, Long> matches, List<List<Long>> newPersons, List<Long> unassigned,
-            Map<Long, float[]> vectors, Map<Long, String> slots) {
+    public record Plan(
+            Map<Long, Long> matches,
+            List<List<Long>> newPersons,
+            List<Long> unassigned,
+            Map<Long, float[]> vectors,
+            Map<Long, String> slots) {
 
         /** Faces of the pool (placed earlier, left unassigned) that this plan gives a person. */
         public int poolFacesPlaced(Set<Long> batch) {
@@ -236,7 +249,10 @@ public final class IncrementalClustering {
             }
         }
         if (!matches.isEmpty() && !oldSlots.isEmpty()) {
-            slotPersons.of(oldSlots).forEach((k, v) -> slots.computeIfAbsent(k, x -> new HashSet<>()).addAll(v));
+            slotPersons
+                    .of(oldSlots)
+                    .forEach((k, v) ->
+                            slots.computeIfAbsent(k, x -> new HashSet<>()).addAll(v));
         }
         for (Long u : old) {
             Set<Long> touched = new LinkedHashSet<>();
@@ -308,8 +324,14 @@ public final class IncrementalClustering {
         return new Plan(matches, newPersons, unassigned, vectors, slotOf);
     }
 
-    private Long bestPerson(long face, float[] v, String slot, Map<String, Set<Long>> slots,
-            Map<Long, PersonCentroids.Centroid> grown, Set<Long> only, List<PersonCentroids.Candidate> indexed) {
+    private Long bestPerson(
+            long face,
+            float[] v,
+            String slot,
+            Map<String, Set<Long>> slots,
+            Map<Long, PersonCentroids.Centroid> grown,
+            Set<Long> only,
+            List<PersonCentroids.Candidate> indexed) {
         Map<Long, Double> score = new HashMap<>();
         if (only == null) {
             for (PersonCentroids.Candidate c : indexed) {
@@ -332,7 +354,9 @@ public final class IncrementalClustering {
         for (var e : score.entrySet()) {
             Long p = e.getKey();
             PersonCentroids.Centroid c = grown.containsKey(p) ? grown.get(p) : persons.get(p);
-            if (c == null || e.getValue() < settings.threshold(c) || taken.contains(p)
+            if (c == null
+                    || e.getValue() < settings.threshold(c)
+                    || taken.contains(p)
                     || rejected.contains(PersonClustering.pair(face, p))) {
                 continue;
             }
@@ -344,8 +368,14 @@ public final class IncrementalClustering {
         return best;
     }
 
-    private void join(long face, float[] v, String slot, long person, Map<Long, Long> matches,
-            Map<String, Set<Long>> slots, Map<Long, PersonCentroids.Centroid> grown) {
+    private void join(
+            long face,
+            float[] v,
+            String slot,
+            long person,
+            Map<Long, Long> matches,
+            Map<String, Set<Long>> slots,
+            Map<Long, PersonCentroids.Centroid> grown) {
         matches.put(face, person);
         slots.computeIfAbsent(slot, k -> new HashSet<>()).add(person);
         PersonCentroids.Centroid c = grown.containsKey(person) ? grown.get(person) : persons.get(person);
@@ -362,12 +392,14 @@ public final class IncrementalClustering {
         Map<Long, List<float[]>> byPerson = new LinkedHashMap<>();
         List<Long> leave = new ArrayList<>();
         for (var m : plan.matches().entrySet()) {
-            byPerson.computeIfAbsent(m.getValue(), k -> new ArrayList<>()).add(plan.vectors().get(m.getKey()));
+            byPerson.computeIfAbsent(m.getValue(), k -> new ArrayList<>())
+                    .add(plan.vectors().get(m.getKey()));
             leave.add(m.getKey());
         }
         for (int g = 0; g < plan.newPersons().size(); g++) {
             for (Long f : plan.newPersons().get(g)) {
-                byPerson.computeIfAbsent(newPersonIds.get(g), k -> new ArrayList<>()).add(plan.vectors().get(f));
+                byPerson.computeIfAbsent(newPersonIds.get(g), k -> new ArrayList<>())
+                        .add(plan.vectors().get(f));
                 leave.add(f);
             }
         }

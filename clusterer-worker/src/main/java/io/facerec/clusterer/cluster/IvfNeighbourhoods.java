@@ -6,7 +6,6 @@ import static org.bytedeco.openblas.global.openblas.CblasTrans;
 import static org.bytedeco.openblas.global.openblas.cblas_sgemm;
 
 import io.facerec.clusterer.index.SphericalKMeans;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,8 +26,7 @@ import java.util.List;
 public final class IvfNeighbourhoods {
     private static final int ROW_BLOCK = 2048;
 
-    private IvfNeighbourhoods() {
-    }
+    private IvfNeighbourhoods() {}
 
     /**
      * @param x unit vectors, all of one dimension
@@ -78,7 +76,20 @@ public final class IvfNeighbourhoods {
                 int rows = Math.min(ROW_BLOCK, q.length - from);
                 float[] qRows = gather(data, d, Arrays.copyOfRange(q, from, from + rows));
                 float[] sims = new float[rows * m.length];
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, m.length, d, 1f, qRows, d, mRows, d, 0f, sims,
+                cblas_sgemm(
+                        CblasRowMajor,
+                        CblasNoTrans,
+                        CblasTrans,
+                        rows,
+                        m.length,
+                        d,
+                        1f,
+                        qRows,
+                        d,
+                        mRows,
+                        d,
+                        0f,
+                        sims,
                         m.length);
                 for (int a = 0; a < rows; a++) {
                     int i = q[from + a];

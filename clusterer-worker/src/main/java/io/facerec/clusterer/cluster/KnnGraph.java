@@ -107,8 +107,21 @@ public final class KnnGraph {
                 int rows = Math.min(ROW_BLOCK, q.length - from);
                 float[] qRows = gather(x, d, Arrays.copyOfRange(q, from, from + rows));
                 float[] sims = new float[rows * m.length];
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, m.length, d, 1f, qRows, d, mRows, d, 0f,
-                        sims, m.length);
+                cblas_sgemm(
+                        CblasRowMajor,
+                        CblasNoTrans,
+                        CblasTrans,
+                        rows,
+                        m.length,
+                        d,
+                        1f,
+                        qRows,
+                        d,
+                        mRows,
+                        d,
+                        0f,
+                        sims,
+                        m.length);
                 for (int a = 0; a < rows; a++) {
                     int i = q[from + a];
                     int off = a * m.length;

@@ -47,8 +47,7 @@ public final class PersonCentroids {
     }
 
     /** A candidate person and the face's average linkage to it. */
-    public record Candidate(long personId, double linkage) {
-    }
+    public record Candidate(long personId, double linkage) {}
 
     private final Map<Long, Centroid> byPerson = new HashMap<>();
     private final IvfIndex directions;

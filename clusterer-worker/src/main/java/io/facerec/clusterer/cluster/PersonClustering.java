@@ -54,8 +54,8 @@ public final class PersonClustering {
      * @param singleFaceThreshold average linkage needed to join a one-face person (falls to {@code matchThreshold} as
      *     {@code 1/sqrt(faces)}); at most {@code matchThreshold} means no size dependence
      */
-    public record Settings(Algorithm algorithm, double matchThreshold, double eps, int minSamples,
-            double singleFaceThreshold) {
+    public record Settings(
+            Algorithm algorithm, double matchThreshold, double eps, int minSamples, double singleFaceThreshold) {
         public Settings(Algorithm algorithm, double matchThreshold, double eps, int minSamples) {
             this(algorithm, matchThreshold, eps, minSamples, matchThreshold);
         }
@@ -68,19 +68,16 @@ public final class PersonClustering {
     }
 
     /** A face as the decision sees it. {@code personId} null = unassigned. */
-    public record Face(long id, String slot, Long personId, boolean userVerified, float[] embedding) {
-    }
+    public record Face(long id, String slot, Long personId, boolean userVerified, float[] embedding) {}
 
     /**
      * @param matches face id to existing person id
      * @param newPersons groups of face ids, each a new person
      * @param unassigned face ids considered and left without a person
      */
-    public record Plan(Map<Long, Long> matches, List<List<Long>> newPersons, List<Long> unassigned) {
-    }
+    public record Plan(Map<Long, Long> matches, List<List<Long>> newPersons, List<Long> unassigned) {}
 
-    private PersonClustering() {
-    }
+    private PersonClustering() {}
 
     /**
      * @param faces every face of the model; those with a person are fixed (their persons are the known ones), those
@@ -143,8 +140,14 @@ public final class PersonClustering {
     /** Faces per search when the free faces are matched to the fixed persons. */
     private static final int MATCH_CHUNK = 4096;
 
-    private static void match(List<Face> pool, Map<Long, List<float[]>> fixed, Map<String, Set<Long>> slots,
-            Set<Long> rejected, Settings t, Map<Long, Long> matches, List<Face> rest) {
+    private static void match(
+            List<Face> pool,
+            Map<Long, List<float[]>> fixed,
+            Map<String, Set<Long>> slots,
+            Set<Long> rejected,
+            Settings t,
+            Map<Long, Long> matches,
+            List<Face> rest) {
         PersonCentroids persons = new PersonCentroids(16);
         Map<Long, PersonCentroids.Centroid> centroids = new HashMap<>();
         fixed.forEach((p, vs) -> {
@@ -163,7 +166,8 @@ public final class PersonClustering {
             for (int i = 0; i < q.length; i++) {
                 q[i] = chunk.get(i).embedding();
             }
-            List<List<PersonCentroids.Candidate>> candidates = persons.candidates(q, IncrementalClustering.PERSON_CANDIDATES);
+            List<List<PersonCentroids.Candidate>> candidates =
+                    persons.candidates(q, IncrementalClustering.PERSON_CANDIDATES);
             for (int i = 0; i < q.length; i++) {
                 Face f = chunk.get(i);
                 Long best = null;
@@ -194,15 +198,32 @@ public final class PersonClustering {
         }
         boolean exact = n <= EXACT_MAX;
         return switch (t.algorithm()) {
-            case AVERAGE_LINKAGE -> exact ? AverageLinkage.cluster(x, 1 - t.eps(), t.minSamples())
-                    : SparseAverageLinkage.cluster(x, KnnGraph.build(x, 1 - t.eps(), GRAPH_NEIGHBOURS, GRAPH_PROBES, 1),
-                            1 - t.eps(), t.minSamples());
-            case DBSCAN -> exact ? CosineDbscan.cluster(x, t.eps(), t.minSamples())
-                    : CosineDbscan.onGraph(KnnGraph.build(x, 1 - t.eps(), Math.max(GRAPH_NEIGHBOURS, t.minSamples()),
-                            GRAPH_PROBES, 1), t.minSamples());
-            case UMAP_DBSCAN -> EuclideanDbscan.cluster(exact ? new Umap(Umap.Params.DEFAULTS).fit(x)
-                    : new Umap(Umap.Params.DEFAULTS).fit(x, KnnGraph.build(x, -1, Umap.Params.DEFAULTS.nNeighbors() - 1,
-                            GRAPH_PROBES, 1)), t.eps(), t.minSamples());
+            case AVERAGE_LINKAGE ->
+                exact
+                        ? AverageLinkage.cluster(x, 1 - t.eps(), t.minSamples())
+                        : SparseAverageLinkage.cluster(
+                                x,
+                                KnnGraph.build(x, 1 - t.eps(), GRAPH_NEIGHBOURS, GRAPH_PROBES, 1),
+                                1 - t.eps(),
+                                t.minSamples());
+            case DBSCAN ->
+                exact
+                        ? CosineDbscan.cluster(x, t.eps(), t.minSamples())
+                        : CosineDbscan.onGraph(
+                                KnnGraph.build(
+                                        x, 1 - t.eps(), Math.max(GRAPH_NEIGHBOURS, t.minSamples()), GRAPH_PROBES, 1),
+                                t.minSamples());
+            case UMAP_DBSCAN ->
+                EuclideanDbscan.cluster(
+                        exact
+                                ? new Umap(Umap.Params.DEFAULTS).fit(x)
+                                : new Umap(Umap.Params.DEFAULTS)
+                                        .fit(
+                                                x,
+                                                KnnGraph.build(
+                                                        x, -1, Umap.Params.DEFAULTS.nNeighbors() - 1, GRAPH_PROBES, 1)),
+                        t.eps(),
+                        t.minSamples());
         };
     }
 

@@ -2,7 +2,6 @@ package io.facerec.clusterer.cluster;
 
 import io.facerec.clusterer.config.ClustererProperties;
 import io.facerec.common.id.FaceId;
-import io.facerec.common.id.PersonId;
 import io.facerec.common.persistence.ClusteringChangeRepository;
 import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.FaceRepository.EmbeddedFace;
@@ -44,8 +43,14 @@ public class ReclusterHandler {
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    public ReclusterHandler(FaceRepository faces, PersonRepository persons, PersonCentroidRepository centroids,
-            ClusteringChangeRepository changes, Portraits portraits, ClustererProperties props, TransactionTemplate tx,
+    public ReclusterHandler(
+            FaceRepository faces,
+            PersonRepository persons,
+            PersonCentroidRepository centroids,
+            ClusteringChangeRepository changes,
+            Portraits portraits,
+            ClustererProperties props,
+            TransactionTemplate tx,
             Clock clock) {
         this.faces = faces;
         this.persons = persons;
@@ -58,9 +63,17 @@ public class ReclusterHandler {
     }
 
     /** What a recluster changed (or would change), and how long its parts took. */
-    public record Result(int faces, int fixed, int moved, int unassigned, int personsKept, int personsCreated,
-            int personsDeleted, long readMillis, long clusterMillis, long writeMillis) {
-    }
+    public record Result(
+            int faces,
+            int fixed,
+            int moved,
+            int unassigned,
+            int personsKept,
+            int personsCreated,
+            int personsDeleted,
+            long readMillis,
+            long clusterMillis,
+            long writeMillis) {}
 
     public Result recluster(String model, boolean dryRun) {
         return tx.execute(s -> {
@@ -105,16 +118,22 @@ public class ReclusterHandler {
                     storedOnly.add(f);
                 }
             }
-            Map<Long, float[]> stored = faces.findEmbeddings(model, storedOnly.stream().map(FaceRepository.FaceSlot::id)
-                    .toList());
+            Map<Long, float[]> stored = faces.findEmbeddings(
+                    model, storedOnly.stream().map(FaceRepository.FaceSlot::id).toList());
             for (FaceRepository.FaceSlot f : storedOnly) {
                 if (stored.containsKey(f.id())) {
                     all.add(f.withEmbedding(stored.get(f.id())));
                 }
             }
-            log.info("recluster {} from the embeddings topic: {} face(s) from the replay ({} embedding(s) {}), {} from the "
-                    + "database only, {} replayed face(s) no longer in the database", model, fromReplay, restored,
-                    dryRun ? "would be restored" : "restored", all.size() - fromReplay, replayed.size() - fromReplay);
+            log.info(
+                    "recluster {} from the embeddings topic: {} face(s) from the replay ({} embedding(s) {}), {} from the "
+                            + "database only, {} replayed face(s) no longer in the database",
+                    model,
+                    fromReplay,
+                    restored,
+                    dryRun ? "would be restored" : "restored",
+                    all.size() - fromReplay,
+                    replayed.size() - fromReplay);
             Result r = apply(model, all, dryRun, (System.nanoTime() - t0) / 1_000_000);
             if (dryRun) {
                 s.setRollbackOnly();
@@ -145,13 +164,24 @@ public class ReclusterHandler {
             }
             boolean keep = p != null && (f.userVerified() || named.contains(p));
             fixed += keep ? 1 : 0;
-            input.add(new PersonClustering.Face(f.id().value(), f.mediaItemId().value() + ":" + f.frameNumber(),
-                    keep ? p : null, f.userVerified(), f.embedding()));
+            input.add(new PersonClustering.Face(
+                    f.id().value(),
+                    f.mediaItemId().value() + ":" + f.frameNumber(),
+                    keep ? p : null,
+                    f.userVerified(),
+                    f.embedding()));
             vectors.put(f.id().value(), f.embedding());
         }
         Set<Long> rejected = PersonClustering.rejectedPairs(faces.findRejections());
-        PersonClustering.Plan plan = PersonClustering.plan(input, rejected, new PersonClustering.Settings(
-                props.algorithm(), t.matchThreshold(), props.eps(t, true), t.minSamples(), t.singleFaceThreshold()));
+        PersonClustering.Plan plan = PersonClustering.plan(
+                input,
+                rejected,
+                new PersonClustering.Settings(
+                        props.algorithm(),
+                        t.matchThreshold(),
+                        props.eps(t, true),
+                        t.minSamples(),
+                        t.singleFaceThreshold()));
         Set<Long> reusable = new HashSet<>(before.values());
         reusable.removeAll(named);
         List<Long> mapped = StablePersonIds.map(plan.newPersons(), before, reusable);
@@ -222,18 +252,42 @@ public class ReclusterHandler {
             changes.record(revision, ClusteringChangeRepository.Kind.ALL, now);
         }
         long writeMillis = (System.nanoTime() - t1) / 1_000_000;
-        Result r = new Result(all.size(), fixed, moved, unassigned, kept.size(), created, deleted, readMillis,
-                clusterMillis, writeMillis);
-        log.info("{}recluster {}: {} faces ({} fixed by users), {} moved, {} unassigned; persons: {} kept, {} new, {} "
-                + "removed; read {} ms, clustered {} ms, written {} ms", dryRun ? "dry-run " : "", model, r.faces(),
-                r.fixed(), r.moved(), r.unassigned(), r.personsKept(), r.personsCreated(), r.personsDeleted(), readMillis,
-                clusterMillis, writeMillis);
+        Result r = new Result(
+                all.size(),
+                fixed,
+                moved,
+                unassigned,
+                kept.size(),
+                created,
+                deleted,
+                readMillis,
+                clusterMillis,
+                writeMillis);
+        log.info(
+                "{}recluster {}: {} faces ({} fixed by users), {} moved, {} unassigned; persons: {} kept, {} new, {} "
+                        + "removed; read {} ms, clustered {} ms, written {} ms",
+                dryRun ? "dry-run " : "",
+                model,
+                r.faces(),
+                r.fixed(),
+                r.moved(),
+                r.unassigned(),
+                r.personsKept(),
+                r.personsCreated(),
+                r.personsDeleted(),
+                readMillis,
+                clusterMillis,
+                writeMillis);
         return r;
     }
 
     /** Every person's centroid and portrait, from the faces in memory (no embedding is read again). */
-    private void rebuildCentroidsAndPortraits(String model, List<PersonClustering.Face> input, Map<Long, float[]> vectors,
-            Map<Long, Long> after, Instant now) {
+    private void rebuildCentroidsAndPortraits(
+            String model,
+            List<PersonClustering.Face> input,
+            Map<Long, float[]> vectors,
+            Map<Long, Long> after,
+            Instant now) {
         Map<Long, List<Long>> members = new LinkedHashMap<>();
         for (PersonClustering.Face f : input) {
             Long p = f.personId() != null ? f.personId() : after.get(f.id());
@@ -250,7 +304,8 @@ public class ReclusterHandler {
                     sum[k] += v[k];
                 }
             }
-            list.add(new PersonCentroidRepository.Centroid(e.getKey(), e.getValue().size(), sum));
+            list.add(new PersonCentroidRepository.Centroid(
+                    e.getKey(), e.getValue().size(), sum));
         }
         centroids.deleteAll(model);
         centroids.save(model, list, now);

@@ -13,8 +13,7 @@ import java.util.Set;
  * a group without overlap (or whose best person was taken) gets a new person.
  */
 public final class StablePersonIds {
-    private StablePersonIds() {
-    }
+    private StablePersonIds() {}
 
     /**
      * @param groups face ids of each new group
@@ -23,8 +22,7 @@ public final class StablePersonIds {
      * @return for each group, the existing person id it maps to, or null for a new person
      */
     public static List<Long> map(List<List<Long>> groups, Map<Long, Long> currentPerson, Set<Long> reusable) {
-        record Overlap(int group, long person, int count) {
-        }
+        record Overlap(int group, long person, int count) {}
         List<Overlap> overlaps = new ArrayList<>();
         for (int g = 0; g < groups.size(); g++) {
             Map<Long, Integer> counts = new HashMap<>();
@@ -38,7 +36,8 @@ public final class StablePersonIds {
                 overlaps.add(new Overlap(g, e.getKey(), e.getValue()));
             }
         }
-        overlaps.sort((a, b) -> a.count != b.count ? Integer.compare(b.count, a.count)
+        overlaps.sort((a, b) -> a.count != b.count
+                ? Integer.compare(b.count, a.count)
                 : a.group != b.group ? Integer.compare(a.group, b.group) : Long.compare(a.person, b.person));
         List<Long> out = new ArrayList<>();
         for (int g = 0; g < groups.size(); g++) {

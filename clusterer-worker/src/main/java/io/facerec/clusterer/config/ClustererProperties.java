@@ -25,8 +25,13 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("facerec.clusterer")
 public record ClustererProperties(
         @DefaultValue Map<String, ModelThresholds> models,
-        @jakarta.validation.constraints.NotNull @DefaultValue("AVERAGE_LINKAGE") io.facerec.clusterer.cluster.PersonClustering.Algorithm algorithm,
-        @DecimalMin(value = "0", inclusive = false) @DefaultValue(UMAP_EPS_TEXT) double umapEps,
+
+        @jakarta.validation.constraints.NotNull @DefaultValue("AVERAGE_LINKAGE")
+        io.facerec.clusterer.cluster.PersonClustering.Algorithm algorithm,
+
+        @DecimalMin(value = "0", inclusive = false) @DefaultValue(UMAP_EPS_TEXT)
+        double umapEps,
+
         @Min(1) @DefaultValue("500") int maxBatch,
         @Min(1) @DefaultValue("8") int neighbours,
         @Min(1) @DefaultValue("16") int probes) {
@@ -37,6 +42,7 @@ public record ClustererProperties(
      * "Clustering and thresholds").
      */
     public static final String UMAP_EPS_TEXT = "0.20";
+
     public static final double UMAP_EPS = Double.parseDouble(UMAP_EPS_TEXT);
 
     /**
@@ -66,13 +72,16 @@ public record ClustererProperties(
             @DecimalMin("-1") @DecimalMax("1") double matchThreshold,
             @DecimalMin("0") @DecimalMax("2") double eps,
             @Min(1) int minSamples,
-            @DecimalMin("0") @DecimalMax("2") @DefaultValue("0") double reclusterEps,
-            @DecimalMin("0") @DecimalMax("1") @DefaultValue("0") double singleFaceThreshold) {
+
+            @DecimalMin("0") @DecimalMax("2") @DefaultValue("0")
+            double reclusterEps,
+
+            @DecimalMin("0") @DecimalMax("1") @DefaultValue("0")
+            double singleFaceThreshold) {
 
         /** The constructor configuration binds to (the record has two). */
         @org.springframework.boot.context.properties.bind.ConstructorBinding
-        public ModelThresholds {
-        }
+        public ModelThresholds {}
 
         public ModelThresholds(double matchThreshold, double eps, int minSamples) {
             this(matchThreshold, eps, minSamples, 0, 0);
@@ -102,5 +111,6 @@ public record ClustererProperties(
      * grouped at once.
      */
     public static final ModelThresholds FR_FEATURE = new ModelThresholds(0.35, 0.62, 2, 0.65, 0.38);
+
     public static final ModelThresholds ORIGIN_FACENET = new ModelThresholds(0.8, 0.35, 3);
 }

@@ -2,8 +2,8 @@ package io.facerec.clusterer.in;
 
 import io.facerec.clusterer.cluster.ClusterFacesHandler;
 import io.facerec.common.event.FaceEmbedded;
-import io.facerec.common.logging.LogIds;
 import io.facerec.common.event.ProcessingFailed;
+import io.facerec.common.logging.LogIds;
 import io.facerec.common.messaging.DeadLetterPublisher;
 import io.facerec.common.messaging.EventCodec;
 import io.facerec.common.messaging.MalformedEventException;
@@ -37,8 +37,12 @@ public class FacesEmbeddedListener {
         this.deadLetters = deadLetters;
     }
 
-    @KafkaListener(id = ID, groupId = "facerec-clusterer", topics = Topics.FACES_EMBEDDED,
-            containerFactory = "clustererBatchFactory", concurrency = "1")
+    @KafkaListener(
+            id = ID,
+            groupId = "facerec-clusterer",
+            topics = Topics.FACES_EMBEDDED,
+            containerFactory = "clustererBatchFactory",
+            concurrency = "1")
     public void onFacesEmbedded(List<ConsumerRecord<String, String>> records) {
         List<FaceEmbedded> batch = new ArrayList<>(records.size());
         for (ConsumerRecord<String, String> r : records) {
@@ -46,14 +50,20 @@ public class FacesEmbeddedListener {
                 batch.add(EventCodec.decode(r.value(), FaceEmbedded.class));
             } catch (MalformedEventException e) {
                 long face = parse(r.key());
-                deadLetters.publish(ProcessingFailed.ofFace("cluster", face, "MALFORMED_EVENT", e.getMessage(),
-                        String.valueOf(r.value())));
+                deadLetters.publish(ProcessingFailed.ofFace(
+                        "cluster", face, "MALFORMED_EVENT", e.getMessage(), String.valueOf(r.value())));
             }
         }
         if (!batch.isEmpty()) {
             // every line of this clustering run names the batch's items and faces (a face's own lines name it alone)
-            try (var items = LogIds.put(LogIds.ITEM, LogIds.list(batch.stream().map(FaceEmbedded::mediaItemId).toList()));
-                    var faces = LogIds.put(LogIds.FACE, LogIds.list(batch.stream().map(FaceEmbedded::faceId).toList()))) {
+            try (var items = LogIds.put(
+                            LogIds.ITEM,
+                            LogIds.list(batch.stream()
+                                    .map(FaceEmbedded::mediaItemId)
+                                    .toList()));
+                    var faces = LogIds.put(
+                            LogIds.FACE,
+                            LogIds.list(batch.stream().map(FaceEmbedded::faceId).toList()))) {
                 handler.handle(batch);
             }
         }
@@ -65,7 +75,9 @@ public class FacesEmbeddedListener {
         for (String model : faces.embeddingModels()) {
             ClusterFacesHandler.Result r = handler.start(model);
             if (r.considered() > 0) {
-                log.info("clustering {}: {} face(s) embedded while no clusterer ran were clustered at start", model,
+                log.info(
+                        "clustering {}: {} face(s) embedded while no clusterer ran were clustered at start",
+                        model,
                         r.considered());
             }
         }

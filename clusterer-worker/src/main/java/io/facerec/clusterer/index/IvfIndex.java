@@ -32,8 +32,7 @@ public final class IvfIndex implements AutoCloseable {
     static final double CELLS_PER_ROOT = 4;
 
     /** A neighbour: its id and its cosine similarity to the query. */
-    public record Hit(long id, float similarity) {
-    }
+    public record Hit(long id, float similarity) {}
 
     private final int probes;
     private final double cellsPerRoot;
@@ -43,6 +42,7 @@ public final class IvfIndex implements AutoCloseable {
     private Cell[] cells = new Cell[0];
     /** Id to its cell (high 32 bits) and row. */
     private final Map<Long, Long> where = new HashMap<>();
+
     private int trainedAt;
 
     /** @param probes cells searched per query (most similar centroids first) */
@@ -287,8 +287,21 @@ public final class IvfIndex implements AutoCloseable {
                     qp.position((long) i * dim).put(queries[from + i], 0, dim);
                 }
                 qp.position(0);
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, cellCount, dim, 1f, qp, dim, centroids, dim,
-                        0f, out, cellCount);
+                cblas_sgemm(
+                        CblasRowMajor,
+                        CblasNoTrans,
+                        CblasTrans,
+                        rows,
+                        cellCount,
+                        dim,
+                        1f,
+                        qp,
+                        dim,
+                        centroids,
+                        dim,
+                        0f,
+                        out,
+                        cellCount);
                 out.get(sims, 0, rows * cellCount);
                 for (int i = 0; i < rows; i++) {
                     top[from + i] = SphericalKMeans.best(sims, i * cellCount, cellCount, Math.min(p, cellCount));
@@ -347,8 +360,21 @@ public final class IvfIndex implements AutoCloseable {
                         qp.position((long) j * dim).put(queries[qs.get(j)], 0, dim);
                     }
                     qp.position(0);
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, qs.size(), c.n, dim, 1f, qp, dim, c.data, dim,
-                            0f, res, c.n);
+                    cblas_sgemm(
+                            CblasRowMajor,
+                            CblasNoTrans,
+                            CblasTrans,
+                            qs.size(),
+                            c.n,
+                            dim,
+                            1f,
+                            qp,
+                            dim,
+                            c.data,
+                            dim,
+                            0f,
+                            res,
+                            c.n);
                     res.get(sims, 0, qs.size() * c.n);
                     for (int j = 0; j < qs.size(); j++) {
                         TopK t = best[qs.get(j)];

@@ -15,8 +15,7 @@ import java.util.Random;
 public final class SphericalKMeans {
     private static final int ROW_BLOCK = 2048;
 
-    private SphericalKMeans() {
-    }
+    private SphericalKMeans() {}
 
     /**
      * Unit centroids ({@code c x d}, row-major) of the {@code n} rows of {@code data}, seeded from random rows; empty

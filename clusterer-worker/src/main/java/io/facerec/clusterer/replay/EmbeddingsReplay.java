@@ -77,8 +77,8 @@ public class EmbeddingsReplay {
             Map<TopicPartition, Long> end = consumer.endOffsets(parts, timeout);
             while (!reached(consumer, end)) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("replay of " + Topics.FACES_EMBEDDED + " did not reach the end offsets "
-                            + end + " within " + timeout);
+                    throw new IllegalStateException("replay of " + Topics.FACES_EMBEDDED
+                            + " did not reach the end offsets " + end + " within " + timeout);
                 }
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                     if (r.offset() >= end.getOrDefault(new TopicPartition(r.topic(), r.partition()), Long.MAX_VALUE)) {
@@ -105,8 +105,13 @@ public class EmbeddingsReplay {
                 }
             }
         }
-        log.info("replay of {}: {} record(s), {} face(s), {} tombstone(s), {} undecodable", Topics.FACES_EMBEDDED,
-                records, latest.size(), tombstones, bad);
+        log.info(
+                "replay of {}: {} record(s), {} face(s), {} tombstone(s), {} undecodable",
+                Topics.FACES_EMBEDDED,
+                records,
+                latest.size(),
+                tombstones,
+                bad);
         return new Result(latest, records, tombstones, bad);
     }
 

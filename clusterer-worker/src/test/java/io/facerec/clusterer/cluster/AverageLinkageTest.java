@@ -48,18 +48,24 @@ class AverageLinkageTest {
         float[] v = {1, 0};
         float[] w = {0.99f, 0.141f};
         var settings = new PersonClustering.Settings(PersonClustering.Algorithm.AVERAGE_LINKAGE, 0.9, 0.2, 2);
-        var plan = PersonClustering.plan(List.of(
-                new PersonClustering.Face(1, "photo1", null, false, v),
-                new PersonClustering.Face(2, "photo1", null, false, w),
-                new PersonClustering.Face(3, "photo2", null, false, v)), Set.of(), settings);
+        var plan = PersonClustering.plan(
+                List.of(
+                        new PersonClustering.Face(1, "photo1", null, false, v),
+                        new PersonClustering.Face(2, "photo1", null, false, w),
+                        new PersonClustering.Face(3, "photo2", null, false, v)),
+                Set.of(),
+                settings);
         assertThat(plan.newPersons()).hasSize(1);
         assertThat(plan.newPersons().get(0)).hasSize(2).contains(3L);
         assertThat(plan.unassigned()).hasSize(1);
 
-        var known = PersonClustering.plan(List.of(
-                new PersonClustering.Face(1, "p1", 7L, false, v),
-                new PersonClustering.Face(2, "p2", null, false, v),
-                new PersonClustering.Face(3, "p3", null, false, w)), Set.of(PersonClustering.pair(2, 7)), settings);
+        var known = PersonClustering.plan(
+                List.of(
+                        new PersonClustering.Face(1, "p1", 7L, false, v),
+                        new PersonClustering.Face(2, "p2", null, false, v),
+                        new PersonClustering.Face(3, "p3", null, false, w)),
+                Set.of(PersonClustering.pair(2, 7)),
+                settings);
         assertThat(known.matches()).containsOnlyKeys(3L).containsEntry(3L, 7L);
     }
 
@@ -79,7 +85,8 @@ class AverageLinkageTest {
                 assertThat(s[i][i]).isZero();
                 continue;
             }
-            assertThat((double) s[i][j]).isCloseTo(CosineDbscan.dot(x[i], x[j]), org.assertj.core.api.Assertions.within(1e-5));
+            assertThat((double) s[i][j])
+                    .isCloseTo(CosineDbscan.dot(x[i], x[j]), org.assertj.core.api.Assertions.within(1e-5));
             assertThat(s[j][i]).isEqualTo(s[i][j]);
         }
     }
@@ -94,7 +101,8 @@ class AverageLinkageTest {
         }
         float[][] x = new float[400][];
         for (int i = 0; i < x.length; i++) {
-            x[i] = i % 2 == 0 ? CosineDbscanTest.unit(r, new float[64], 1) // a stranger
+            x[i] = i % 2 == 0
+                    ? CosineDbscanTest.unit(r, new float[64], 1) // a stranger
                     : CosineDbscanTest.unit(r, centres[i % centres.length], 0.09);
         }
         for (int min : new int[] {1, 2}) {

@@ -1,19 +1,16 @@
 package io.facerec.clusterer.cluster;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.facerec.clusterer.config.ClustererProperties;
 import io.facerec.common.geometry.BoundingBox;
 import io.facerec.common.geometry.DetectedFace;
 import io.facerec.common.geometry.Landmarks;
 import io.facerec.common.id.FaceId;
 import io.facerec.common.id.MediaItemId;
-import io.facerec.common.id.PersonId;
 import io.facerec.common.persistence.ClusteringChangeRepository;
 import io.facerec.common.persistence.FaceRepository;
-import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
+import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.PersonRepository;
 import io.facerec.common.portrait.Portraits;
 import io.facerec.common.testing.TestDatabase;
@@ -24,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -64,14 +60,19 @@ abstract class ClusterDbFixture {
         persons = new PersonRepository(jdbc);
         centroids = new PersonCentroidRepository(jdbc);
         changes = new ClusteringChangeRepository(jdbc);
-        props = new ClustererProperties(Map.of(MODEL, new ClustererProperties.ModelThresholds(0.6, 0.3, 2)),
-                PersonClustering.Algorithm.AVERAGE_LINKAGE, ClustererProperties.UMAP_EPS, 500, 8, 16);
+        props = new ClustererProperties(
+                Map.of(MODEL, new ClustererProperties.ModelThresholds(0.6, 0.3, 2)),
+                PersonClustering.Algorithm.AVERAGE_LINKAGE,
+                ClustererProperties.UMAP_EPS,
+                500,
+                8,
+                16);
         handler = newHandler();
     }
 
     ClusterFacesHandler newHandler() {
-        return new ClusterFacesHandler(faces, persons, centroids, changes, portraits(), props, db.tx(),
-                Clock.systemUTC(), null);
+        return new ClusterFacesHandler(
+                faces, persons, centroids, changes, portraits(), props, db.tx(), Clock.systemUTC(), null);
     }
 
     Portraits portraits() {
@@ -85,8 +86,9 @@ abstract class ClusterDbFixture {
 
     /** A change another writer (the gallery, a recluster) made, noted in the change log as those writers do. */
     void noteChange(ClusteringChangeRepository.Kind kind, Long... subjects) {
-        db.tx().executeWithoutResult(s -> changes.record(changes.nextRevision(), kind,
-                java.util.Arrays.asList(subjects), Instant.now()));
+        db.tx()
+                .executeWithoutResult(s ->
+                        changes.record(changes.nextRevision(), kind, java.util.Arrays.asList(subjects), Instant.now()));
     }
 
     @AfterEach
@@ -103,8 +105,13 @@ abstract class ClusterDbFixture {
     List<FaceId> faces(MediaItemId item, float[]... dirs) {
         List<FaceRepository.NewFace> nf = new ArrayList<>();
         for (int i = 0; i < dirs.length; i++) {
-            nf.add(new FaceRepository.NewFace(0, i, new DetectedFace(0.9, new BoundingBox(0, 0, 10, 10),
-                    new Landmarks(new double[][] {{1, 1}, {2, 1}, {1, 2}, {1, 3}, {2, 3}})), null));
+            nf.add(new FaceRepository.NewFace(
+                    0,
+                    i,
+                    new DetectedFace(0.9, new BoundingBox(0, 0, 10, 10), new Landmarks(new double[][] {
+                        {1, 1}, {2, 1}, {1, 2}, {1, 3}, {2, 3}
+                    })),
+                    null));
         }
         List<FaceId> ids = faces.replaceFaces(item, nf, Instant.now());
         for (int i = 0; i < dirs.length; i++) {
@@ -133,5 +140,4 @@ abstract class ClusterDbFixture {
     static final float[] A2 = {1, 0.05f, 0};
     static final float[] B = {0, 1, 0};
     static final float[] B2 = {0, 1, 0.05f};
-
 }

@@ -19,7 +19,8 @@ class ClusterFacesHandlerTest extends ClusterDbFixture {
         run();
         assertThat(personOf(a1)).isNotNull().isEqualTo(personOf(a2));
         assertThat(personOf(lone)).isNull();
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"Faces\" WHERE \"ClusteredAt\" IS NULL", Long.class)).isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"Faces\" WHERE \"ClusteredAt\" IS NULL", Long.class))
+                .isZero();
 
         FaceId a3 = faces(item(), A).get(0);
         ClusterFacesHandler.Result r = run();
@@ -67,7 +68,8 @@ class ClusterFacesHandlerTest extends ClusterDbFixture {
         FaceId other = faces(item(), A).get(0);
         run();
         // a person forms with one face of the group photo and the other photo, never both group faces
-        assertThat(List.of(personOf(same.get(0)) != null, personOf(same.get(1)) != null)).containsOnlyOnce(true);
+        assertThat(List.of(personOf(same.get(0)) != null, personOf(same.get(1)) != null))
+                .containsOnlyOnce(true);
         assertThat(personOf(other)).isNotNull();
     }
 
@@ -83,7 +85,9 @@ class ClusterFacesHandlerTest extends ClusterDbFixture {
         FaceId verified = faces(item(), A).get(0);
         jdbc.update("UPDATE \"Faces\" SET \"IsUserVerified\" = TRUE WHERE \"Id\" = ?", verified.value());
         run();
-        assertThat(Objects.equals(personOf(rejected), p)).as("rejected face not in the person").isFalse();
+        assertThat(Objects.equals(personOf(rejected), p))
+                .as("rejected face not in the person")
+                .isFalse();
         assertThat(personOf(verified)).isNull();
 
         // a verified face keeps its person even when it looks like someone else
@@ -111,9 +115,13 @@ class ClusterFacesHandlerTest extends ClusterDbFixture {
         assertThat(pa).isNotEqualTo(pb);
 
         // the gallery's correction (PersonCorrections, as the gallery writes it): A merged into B
-        var corrections = new io.facerec.common.person.PersonCorrections(faces, persons, centroids, changes, portraits());
-        db.tx().executeWithoutResult(s -> corrections.merge(io.facerec.common.id.PersonId.of(pb),
-                List.of(io.facerec.common.id.PersonId.of(pa)), java.time.Instant.now()));
+        var corrections =
+                new io.facerec.common.person.PersonCorrections(faces, persons, centroids, changes, portraits());
+        db.tx()
+                .executeWithoutResult(s -> corrections.merge(
+                        io.facerec.common.id.PersonId.of(pb),
+                        List.of(io.facerec.common.id.PersonId.of(pa)),
+                        java.time.Instant.now()));
         assertThat(persons.exists(io.facerec.common.id.PersonId.of(pa))).isFalse();
         assertThat(centroids.findAll(MODEL).get(pb).faceCount()).isEqualTo(4);
 

@@ -49,7 +49,9 @@ class IvfNeighbourhoodsTest {
                 }
             }
             for (int j : nb[i]) {
-                assertThat(CosineDbscan.dot(x[i], x[j])).as("only pairs at the similarity").isGreaterThanOrEqualTo(0.5 - 1e-5);
+                assertThat(CosineDbscan.dot(x[i], x[j]))
+                        .as("only pairs at the similarity")
+                        .isGreaterThanOrEqualTo(0.5 - 1e-5);
                 assertThat(Arrays.binarySearch(nb[j], i)).as("symmetric").isGreaterThanOrEqualTo(0);
             }
         }

@@ -2,12 +2,10 @@ package io.facerec.clusterer.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.facerec.clusterer.config.ClustererProperties;
 import io.facerec.common.id.FaceId;
 import io.facerec.common.persistence.PersonRepository;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,8 +15,8 @@ class ReclusterHandlerTest extends ClusterDbFixture {
 
     @BeforeEach
     void setUpRecluster() {
-        recluster = new ReclusterHandler(faces, persons, centroids, changes, portraits(), props, db.tx(),
-                Clock.systemUTC());
+        recluster = new ReclusterHandler(
+                faces, persons, centroids, changes, portraits(), props, db.tx(), Clock.systemUTC());
     }
 
     @Test
@@ -39,7 +37,8 @@ class ReclusterHandlerTest extends ClusterDbFixture {
         // centroids and face counts rebuilt; a running clusterer is told to reload
         assertThat(centroids.findAll(MODEL)).containsOnlyKeys(pa, pb);
         assertThat(centroids.findAll(MODEL).get(pa).faceCount()).isEqualTo(2);
-        assertThat(changes.between(0, Long.MAX_VALUE)).extracting(c -> c.kind())
+        assertThat(changes.between(0, Long.MAX_VALUE))
+                .extracting(c -> c.kind())
                 .contains(io.facerec.common.persistence.ClusteringChangeRepository.Kind.ALL);
         FaceId a3 = faces(item(), A).get(0);
         run();

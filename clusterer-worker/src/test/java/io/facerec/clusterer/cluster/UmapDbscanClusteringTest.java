@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /** UMAP + DBSCAN through {@link PersonClustering}: synthetic identities, the one-face-per-photo rule, user truth. */
 class UmapDbscanClusteringTest {
-    static final PersonClustering.Settings SETTINGS = new PersonClustering.Settings(
-            PersonClustering.Algorithm.UMAP_DBSCAN, 0.9, ClustererProperties.UMAP_EPS, 2);
+    static final PersonClustering.Settings SETTINGS =
+            new PersonClustering.Settings(PersonClustering.Algorithm.UMAP_DBSCAN, 0.9, ClustererProperties.UMAP_EPS, 2);
 
     /** 15 identities x 8 faces in 128-d, each face at cosine about 0.7 to its identity's direction. */
     static List<PersonClustering.Face> identities(Random r, Map<Long, Integer> truth) {
@@ -25,8 +25,8 @@ class UmapDbscanClusteringTest {
             float[] centre = CosineDbscanTest.unit(r, new float[128], 1);
             for (int k = 0; k < 8; k++) {
                 truth.put(id, p);
-                faces.add(new PersonClustering.Face(id, "photo" + id, null, false,
-                        CosineDbscanTest.unit(r, centre, 0.09)));
+                faces.add(new PersonClustering.Face(
+                        id, "photo" + id, null, false, CosineDbscanTest.unit(r, centre, 0.09)));
                 id++;
             }
         }
@@ -72,7 +72,8 @@ class UmapDbscanClusteringTest {
             assertThat(person.stream().map(truth::get).distinct()).hasSize(1);
         }
         // every face is either in a person or reported unassigned
-        assertThat(plan.newPersons().stream().mapToInt(List::size).sum() + plan.unassigned().size())
+        assertThat(plan.newPersons().stream().mapToInt(List::size).sum()
+                        + plan.unassigned().size())
                 .isEqualTo(faces.size());
         // reproducible
         assertThat(PersonClustering.plan(faces, Set.of(), SETTINGS)).isEqualTo(plan);
@@ -95,12 +96,17 @@ class UmapDbscanClusteringTest {
         for (List<Long> person : plan.newPersons()) {
             Set<String> slots = new HashSet<>();
             for (long f : person) {
-                assertThat(slots.add(slot.get(f))).as("two faces of %s in one person", slot.get(f)).isTrue();
+                assertThat(slots.add(slot.get(f)))
+                        .as("two faces of %s in one person", slot.get(f))
+                        .isTrue();
             }
             assertThat(person).doesNotContain(8L);
         }
         assertThat(plan.unassigned()).doesNotContain(8L);
-        assertThat(plan.newPersons().stream().filter(p -> p.contains(4L)).findFirst().orElseThrow())
+        assertThat(plan.newPersons().stream()
+                        .filter(p -> p.contains(4L))
+                        .findFirst()
+                        .orElseThrow())
                 .containsAnyOf(0L, 1L, 2L, 3L);
     }
 }

@@ -11,8 +11,8 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 class ClustererPropertiesTest {
 
     static ClustererProperties bind(Map<String, String> values) {
-        return new Binder(new MapConfigurationPropertySource(values)).bindOrCreate("facerec.clusterer",
-                ClustererProperties.class);
+        return new Binder(new MapConfigurationPropertySource(values))
+                .bindOrCreate("facerec.clusterer", ClustererProperties.class);
     }
 
     @Test
@@ -28,13 +28,19 @@ class ClustererPropertiesTest {
         assertThat(umap.eps(t, false)).isEqualTo(ClustererProperties.UMAP_EPS);
         assertThat(umap.eps(t, true)).isEqualTo(ClustererProperties.UMAP_EPS);
         assertThat(bind(Map.of("facerec.clusterer.algorithm", "UMAP_DBSCAN", "facerec.clusterer.umap-eps", "0.3"))
-                .eps(t, true)).isEqualTo(0.3);
+                        .eps(t, true))
+                .isEqualTo(0.3);
     }
 
     @Test
     void perModelThresholdsBindFromConfiguration() {
-        ClustererProperties p = bind(Map.of("facerec.clusterer.models.facenet512.match-threshold", "0.7",
-                "facerec.clusterer.models.facenet512.eps", "0.3", "facerec.clusterer.models.facenet512.min-samples", "3"));
+        ClustererProperties p = bind(Map.of(
+                "facerec.clusterer.models.facenet512.match-threshold",
+                "0.7",
+                "facerec.clusterer.models.facenet512.eps",
+                "0.3",
+                "facerec.clusterer.models.facenet512.min-samples",
+                "3"));
         var t = p.thresholds("facenet512");
         assertThat(t.matchThreshold()).isEqualTo(0.7);
         assertThat(t.eps()).isEqualTo(0.3);

@@ -1,52 +1,56 @@
 package io.facerec.common.config;
 
+import io.facerec.common.error.PermanentProcessingException;
+import io.facerec.common.event.ProcessingFailed;
 import io.facerec.common.image.ImageLoader;
 import io.facerec.common.image.MediaPathResolver;
 import io.facerec.common.messaging.DeadLetterPublisher;
+import io.facerec.common.messaging.EventPublisher;
 import io.facerec.common.messaging.Topics;
 import io.facerec.common.model.ModelStore;
 import io.facerec.common.persistence.ClusteringChangeRepository;
+import io.facerec.common.persistence.DatabaseTime;
 import io.facerec.common.persistence.FaceRepository;
-import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
-import io.facerec.common.persistence.DatabaseTime;
+import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.PersonRepository;
+import io.facerec.common.persistence.PipelineQueries;
+import io.facerec.common.persistence.PipelineStore;
 import io.facerec.common.person.PersonCorrections;
 import io.facerec.common.portrait.Portraits;
-import io.facerec.common.persistence.PipelineQueries;
-import io.facerec.common.error.PermanentProcessingException;
-import io.facerec.common.event.ProcessingFailed;
-import io.facerec.common.messaging.EventPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.facerec.common.persistence.PipelineStore;
 import java.time.Clock;
 import java.time.Duration;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 import java.util.Map;
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
-import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
-import org.springframework.kafka.core.ConsumerFactory;
-import org.springframework.kafka.listener.ContainerProperties;
-import org.springframework.kafka.listener.CommonErrorHandler;
-import org.springframework.kafka.listener.DefaultErrorHandler;
-import org.springframework.util.backoff.ExponentialBackOff;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.PropertySource;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.config.TopicBuilder;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.util.backoff.ExponentialBackOff;
 
 /** Beans every worker shares: repositories, model store, image loading, topics, dead letters. */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties({FacerecProperties.class, OriginProperties.class, RetryProperties.class,
-        MediaBudgetProperties.class})
+@EnableConfigurationProperties({
+    FacerecProperties.class,
+    OriginProperties.class,
+    RetryProperties.class,
+    MediaBudgetProperties.class
+})
 @PropertySource("classpath:io/facerec/common/facerec-common.properties")
 @org.springframework.context.annotation.Import(io.facerec.common.ops.OperationsConfiguration.class)
 public class CommonConfiguration {
@@ -83,20 +87,32 @@ public class CommonConfiguration {
      * {@code ROOT_PATH/Thumbnails}.
      */
     @Bean
-    Portraits portraits(FaceRepository faces, PersonRepository persons, MediaFileRepository files,
-            FacerecProperties props, OriginProperties origin) {
+    Portraits portraits(
+            FaceRepository faces,
+            PersonRepository persons,
+            MediaFileRepository files,
+            FacerecProperties props,
+            OriginProperties origin) {
         java.util.List<java.nio.file.Path> thumbs = new java.util.ArrayList<>();
         thumbs.add(props.thumbnailsDir());
         if (!origin.rootPath().isBlank()) {
             thumbs.add(java.nio.file.Path.of(origin.rootPath()).resolve("Thumbnails"));
         }
-        return new Portraits(faces, persons, files, new Portraits.Locations(
-                props.portraitsDir().isBlank() ? null : java.nio.file.Path.of(props.portraitsDir()), thumbs));
+        return new Portraits(
+                faces,
+                persons,
+                files,
+                new Portraits.Locations(
+                        props.portraitsDir().isBlank() ? null : java.nio.file.Path.of(props.portraitsDir()), thumbs));
     }
 
     @Bean
-    PersonCorrections personCorrections(FaceRepository faces, PersonRepository persons,
-            PersonCentroidRepository centroids, ClusteringChangeRepository changes, Portraits portraits) {
+    PersonCorrections personCorrections(
+            FaceRepository faces,
+            PersonRepository persons,
+            PersonCentroidRepository centroids,
+            ClusteringChangeRepository changes,
+            Portraits portraits) {
         return new PersonCorrections(faces, persons, centroids, changes, portraits);
     }
 
@@ -111,7 +127,10 @@ public class CommonConfiguration {
     }
 
     @Bean
-    PipelineStore pipelineStore(MediaItemRepository items, MediaFileRepository files, FaceRepository faces,
+    PipelineStore pipelineStore(
+            MediaItemRepository items,
+            MediaFileRepository files,
+            FaceRepository faces,
             PlatformTransactionManager txm) {
         return new PipelineStore(items, files, faces, new TransactionTemplate(txm), Clock.systemUTC());
     }
@@ -133,7 +152,8 @@ public class CommonConfiguration {
 
     @Bean
     ImageLoader imageLoader(FacerecProperties props, MediaBudgetProperties budgets) {
-        return new ImageLoader(props.maxImagePixels()).withMaxPixelsPerByte(budgets.maxPixelsPerByte())
+        return new ImageLoader(props.maxImagePixels())
+                .withMaxPixelsPerByte(budgets.maxPixelsPerByte())
                 .withVideoBudget(budgets.videoBudget());
     }
 
@@ -156,8 +176,8 @@ public class CommonConfiguration {
      */
     @Bean
     @SuppressWarnings("unchecked")
-    ConcurrentKafkaListenerContainerFactory<String, String> stageBatchFactory(KafkaProperties kafka,
-            ConsumerFactory<?, ?> consumers, CommonErrorHandler errorHandler) {
+    ConcurrentKafkaListenerContainerFactory<String, String> stageBatchFactory(
+            KafkaProperties kafka, ConsumerFactory<?, ?> consumers, CommonErrorHandler errorHandler) {
         ConcurrentKafkaListenerContainerFactory<String, String> f = new ConcurrentKafkaListenerContainerFactory<>();
         // Boot's consumer factory: its customizers bind the consumers' metrics (lag, fetch rate) to Micrometer
         f.setConsumerFactory((ConsumerFactory<String, String>) consumers);
@@ -177,32 +197,47 @@ public class CommonConfiguration {
         ExponentialBackOff backOff = new ExponentialBackOff(500, 2.0);
         backOff.setMaxInterval(30_000);
         backOff.setMaxElapsedTime(600_000);
-        DefaultErrorHandler handler = new DefaultErrorHandler((record, ex) -> {
-            Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
-            String kind = cause instanceof PermanentProcessingException p ? p.errorKind() : "RETRIES_EXHAUSTED";
-            deadLetters.publish(ProcessingFailed.forRecord(record.topic(), Topics.stageOf(record.topic()),
-                    record.key() == null ? null : String.valueOf(record.key()), kind, String.valueOf(cause.getMessage()),
-                    String.valueOf(record.value())));
-        }, backOff);
+        DefaultErrorHandler handler = new DefaultErrorHandler(
+                (record, ex) -> {
+                    Throwable cause = ex.getCause() != null ? ex.getCause() : ex;
+                    String kind = cause instanceof PermanentProcessingException p ? p.errorKind() : "RETRIES_EXHAUSTED";
+                    deadLetters.publish(ProcessingFailed.forRecord(
+                            record.topic(),
+                            Topics.stageOf(record.topic()),
+                            record.key() == null ? null : String.valueOf(record.key()),
+                            kind,
+                            String.valueOf(cause.getMessage()),
+                            String.valueOf(record.value())));
+                },
+                backOff);
         handler.addNotRetryableExceptions(PermanentProcessingException.class);
         return handler;
     }
 
     @Bean
     NewTopic mediaItemsCapturedTopic(FacerecProperties props) {
-        return TopicBuilder.name(Topics.MEDIA_ITEMS_CAPTURED).partitions(props.partitions()).replicas(1).build();
+        return TopicBuilder.name(Topics.MEDIA_ITEMS_CAPTURED)
+                .partitions(props.partitions())
+                .replicas(1)
+                .build();
     }
 
     @Bean
     NewTopic facesDetectedTopic(FacerecProperties props) {
-        return TopicBuilder.name(Topics.FACES_DETECTED).partitions(props.partitions()).replicas(1).build();
+        return TopicBuilder.name(Topics.FACES_DETECTED)
+                .partitions(props.partitions())
+                .replicas(1)
+                .build();
     }
 
     @Bean
     NewTopic facesEmbeddedTopic(FacerecProperties props) {
         // Compacted and keyed by face id: the latest embedding of every face stays replayable for a recluster.
-        return TopicBuilder.name(Topics.FACES_EMBEDDED).partitions(props.partitions()).replicas(1)
-                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)).build();
+        return TopicBuilder.name(Topics.FACES_EMBEDDED)
+                .partitions(props.partitions())
+                .replicas(1)
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))
+                .build();
     }
 
     @Bean

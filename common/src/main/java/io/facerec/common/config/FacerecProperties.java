@@ -37,5 +37,4 @@ public record FacerecProperties(
         @Min(1) @DefaultValue("100000000") long maxImagePixels,
         @NotNull @DefaultValue("OWNER") FilePermissions filePermissions,
         @NotNull @DefaultValue("individuals_portraits") String portraitsDir,
-        @NotNull @DefaultValue("") String databaseTimeZone) {
-}
+        @NotNull @DefaultValue("") String databaseTimeZone) {}

@@ -20,11 +20,10 @@ import java.util.Map;
  */
 public final class OriginEnvironment {
     /** The origin's variables facerec reads. */
-    public static final java.util.List<String> VARIABLES = java.util.List.of("SQL_CONNECTION_STRING",
-            "THUMBNAIL_SAVE_PATH", "CONTAINER_IMAGES_ROOT", "DB_PREFIX", "ROOT_PATH");
+    public static final java.util.List<String> VARIABLES = java.util.List.of(
+            "SQL_CONNECTION_STRING", "THUMBNAIL_SAVE_PATH", "CONTAINER_IMAGES_ROOT", "DB_PREFIX", "ROOT_PATH");
 
-    private OriginEnvironment() {
-    }
+    private OriginEnvironment() {}
 
     /** The {@code .env} file read: {@code -Dfacerec.dotenv}, else {@code FACEREC_DOTENV}, else {@code ./.env}. */
     public static java.nio.file.Path dotenvFile() {
@@ -32,7 +31,9 @@ public final class OriginEnvironment {
         if (p == null || p.isBlank()) {
             p = System.getenv("FACEREC_DOTENV");
         }
-        return java.nio.file.Path.of(p == null || p.isBlank() ? ".env" : p).toAbsolutePath().normalize();
+        return java.nio.file.Path.of(p == null || p.isBlank() ? ".env" : p)
+                .toAbsolutePath()
+                .normalize();
     }
 
     /** The variables of a {@code .env} file (empty when there is none). @throws IllegalStateException when malformed */
@@ -43,8 +44,11 @@ public final class OriginEnvironment {
         }
         try {
             io.github.cdimascio.dotenv.Dotenv d = io.github.cdimascio.dotenv.Dotenv.configure()
-                    .directory(file.getParent().toString()).filename(file.getFileName().toString()).load();
-            for (io.github.cdimascio.dotenv.DotenvEntry e : d.entries(io.github.cdimascio.dotenv.Dotenv.Filter.DECLARED_IN_ENV_FILE)) {
+                    .directory(file.getParent().toString())
+                    .filename(file.getFileName().toString())
+                    .load();
+            for (io.github.cdimascio.dotenv.DotenvEntry e :
+                    d.entries(io.github.cdimascio.dotenv.Dotenv.Filter.DECLARED_IN_ENV_FILE)) {
                 String v = e.getValue();
                 if (v.length() >= 2 && v.startsWith("'") && v.endsWith("'")) {
                     v = v.substring(1, v.length() - 1); // single quotes, as python-dotenv reads them
@@ -96,8 +100,7 @@ public final class OriginEnvironment {
     }
 
     /** A JDBC URL with its credentials. */
-    public record Datasource(String url, String user, String password) {
-    }
+    public record Datasource(String url, String user, String password) {}
 
     /** Converts the origin's ODBC connection string (or passes a JDBC URL through). */
     public static Datasource parse(String connectionString) {
@@ -139,14 +142,24 @@ public final class OriginEnvironment {
             server = server.substring(4);
         }
         String hostPort = server.replace(',', ':');
-        StringBuilder url = new StringBuilder("jdbc:sqlserver://").append(hostPort).append(";databaseName=").append(db);
+        StringBuilder url = new StringBuilder("jdbc:sqlserver://")
+                .append(hostPort)
+                .append(";databaseName=")
+                .append(db);
         String encrypt = first(kv, "ENCRYPT");
-        url.append(";encrypt=").append(encrypt == null ? "false" : encrypt.toLowerCase(Locale.ROOT).startsWith("y")
-                || encrypt.equalsIgnoreCase("true") || encrypt.equalsIgnoreCase("mandatory") ? "true" : "false");
+        url.append(";encrypt=")
+                .append(
+                        encrypt == null
+                                ? "false"
+                                : encrypt.toLowerCase(Locale.ROOT).startsWith("y")
+                                                || encrypt.equalsIgnoreCase("true")
+                                                || encrypt.equalsIgnoreCase("mandatory")
+                                        ? "true"
+                                        : "false");
         String trust = first(kv, "TRUSTSERVERCERTIFICATE");
         if (trust != null) {
-            url.append(";trustServerCertificate=").append(trust.toLowerCase(Locale.ROOT).startsWith("y")
-                    || trust.equalsIgnoreCase("true"));
+            url.append(";trustServerCertificate=")
+                    .append(trust.toLowerCase(Locale.ROOT).startsWith("y") || trust.equalsIgnoreCase("true"));
         }
         if ("YES".equalsIgnoreCase(first(kv, "TRUSTED_CONNECTION"))) {
             url.append(";integratedSecurity=true");

@@ -27,5 +27,4 @@ public record OriginProperties(
         @NotNull @DefaultValue("") String dbPrefix,
         @NotNull @DefaultValue("") String rootPath,
         @NotNull @DefaultValue("") String embeddingModel,
-        @DefaultValue("true") boolean personNames) {
-}
+        @DefaultValue("true") boolean personNames) {}

@@ -7,6 +7,7 @@ package io.facerec.common.error;
 public class PermanentProcessingException extends RuntimeException {
     /** The kind of a failure no retry mends and no other kind names (a poison record split out of its batch). */
     public static final String UNPROCESSABLE = "UNPROCESSABLE";
+
     private final String errorKind;
 
     public PermanentProcessingException(String errorKind, String message) {

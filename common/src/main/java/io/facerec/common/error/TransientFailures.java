@@ -10,22 +10,28 @@ import org.springframework.transaction.CannotCreateTransactionException;
 
 /** Which failures are transient: the database or the broker away, a timeout. Retrying later will do. */
 public final class TransientFailures {
-    private TransientFailures() {
-    }
+    private TransientFailures() {}
 
     /** Whether {@code t} or one of its causes is a transient failure. */
     public static boolean isTransient(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof RetriableProcessingException || c instanceof TransientDataAccessException
-                    || c instanceof RecoverableDataAccessException || c instanceof DataAccessResourceFailureException
-                    || c instanceof CannotCreateTransactionException || c instanceof SQLTransientException
-                    || c instanceof SQLRecoverableException || c instanceof SQLNonTransientConnectionException
+            if (c instanceof RetriableProcessingException
+                    || c instanceof TransientDataAccessException
+                    || c instanceof RecoverableDataAccessException
+                    || c instanceof DataAccessResourceFailureException
+                    || c instanceof CannotCreateTransactionException
+                    || c instanceof SQLTransientException
+                    || c instanceof SQLRecoverableException
+                    || c instanceof SQLNonTransientConnectionException
                     || c instanceof org.apache.kafka.common.errors.RetriableException
-                    || c instanceof java.util.concurrent.TimeoutException || c instanceof java.net.ConnectException
+                    || c instanceof java.util.concurrent.TimeoutException
+                    || c instanceof java.net.ConnectException
                     || c instanceof InterruptedException) {
                 return true;
             }
-            if (c instanceof java.sql.SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+            if (c instanceof java.sql.SQLException s
+                    && s.getSQLState() != null
+                    && s.getSQLState().startsWith("08")) {
                 return true; // connection exception (PostgreSQL, SQL Server)
             }
         }

@@ -19,7 +19,13 @@ public record FacesDetected(int schemaVersion, long mediaItemId, String filePath
      * One stored face: its row id, where it is, the five landmarks the embedder aligns with, and (photos only, when
      * the detector wrote one) the face's crop, which the embedder decodes instead of the photo.
      */
-    public record Face(long faceId, int frameNumber, int faceIndex, double score, double[] box, double[][] landmarks,
+    public record Face(
+            long faceId,
+            int frameNumber,
+            int faceIndex,
+            double score,
+            double[] box,
+            double[][] landmarks,
             FaceCrop crop) {
         /** A face has a box of four numbers and five landmarks of two: anything else is a malformed event. */
         public Face {

@@ -12,11 +12,19 @@ package io.facerec.common.event;
  * @param payload the original record value, when there was one
  * @param faceId the face concerned (stage {@code cluster}), or null
  */
-public record ProcessingFailed(int schemaVersion, String stage, long mediaItemId, String errorKind, String message,
-        String payload, Long faceId) implements PipelineEvent {
+public record ProcessingFailed(
+        int schemaVersion,
+        String stage,
+        long mediaItemId,
+        String errorKind,
+        String message,
+        String payload,
+        Long faceId)
+        implements PipelineEvent {
     public static final int VERSION = 2;
 
-    public static ProcessingFailed of(String stage, long mediaItemId, String errorKind, String message, String payload) {
+    public static ProcessingFailed of(
+            String stage, long mediaItemId, String errorKind, String message, String payload) {
         return new ProcessingFailed(VERSION, stage, mediaItemId, errorKind, message, payload, null);
     }
 
@@ -24,16 +32,17 @@ public record ProcessingFailed(int schemaVersion, String stage, long mediaItemId
      * The dead letter of a record of {@code topic}: the embeddings topic is keyed by face id, the others by media item
      * id (a key that is not a number counts as 0).
      */
-    public static ProcessingFailed forRecord(String topic, String stage, String key, String errorKind, String message,
-            String payload) {
+    public static ProcessingFailed forRecord(
+            String topic, String stage, String key, String errorKind, String message, String payload) {
         long id = 0;
         try {
             id = key == null ? 0 : Long.parseLong(key);
         } catch (NumberFormatException ignored) {
             // not an id
         }
-        return io.facerec.common.messaging.Topics.FACES_EMBEDDED.equals(topic) ? ofFace(stage, id, errorKind, message,
-                payload) : of(stage, id, errorKind, message, payload);
+        return io.facerec.common.messaging.Topics.FACES_EMBEDDED.equals(topic)
+                ? ofFace(stage, id, errorKind, message, payload)
+                : of(stage, id, errorKind, message, payload);
     }
 
     /** A failure about a face (the clusterer's input is keyed by face id). */

@@ -28,7 +28,8 @@ public enum FilePermissions {
     GROUP("rwxr-x---", "rw-r-----");
 
     private static final Logger log = LoggerFactory.getLogger(FilePermissions.class);
-    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    private static final boolean POSIX =
+            FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
     private final Set<PosixFilePermission> folder;
     private final Set<PosixFilePermission> file;
@@ -85,7 +86,10 @@ public enum FilePermissions {
             return;
         }
         if (!wanted.containsAll(now)) {
-            log.info("folder {} was open to other accounts ({}): now {}", dir, PosixFilePermissions.toString(now),
+            log.info(
+                    "folder {} was open to other accounts ({}): now {}",
+                    dir,
+                    PosixFilePermissions.toString(now),
                     PosixFilePermissions.toString(wanted));
         }
         Files.setPosixFilePermissions(dir, wanted);
@@ -96,7 +100,8 @@ public enum FilePermissions {
         Path self = Path.of("/proc/self");
         if (Files.exists(self)) {
             try {
-                return Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS).equals(Files.getAttribute(self, "unix:uid"));
+                return Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)
+                        .equals(Files.getAttribute(self, "unix:uid"));
             } catch (UnsupportedOperationException | IllegalArgumentException e) {
                 // no "unix" attribute view: compare names below
             }

@@ -14,8 +14,7 @@ public final class OriginCrop {
     /** The origin's margin: a fifth of the box on each side. */
     public static final double MARGIN = 0.2;
 
-    private OriginCrop() {
-    }
+    private OriginCrop() {}
 
     /** A crop rectangle in whole pixels, {@code [x1, x2) x [y1, y2)}. */
     public record Rect(int x1, int y1, int x2, int y2) {

@@ -22,7 +22,15 @@ import io.facerec.common.geometry.Landmarks;
  * @param photoWidth the decoded photo's width (EXIF orientation applied)
  * @param photoHeight the decoded photo's height
  */
-public record FaceCrop(String file, int x, int y, int width, int height, int cropWidth, int cropHeight, int photoWidth,
+public record FaceCrop(
+        String file,
+        int x,
+        int y,
+        int width,
+        int height,
+        int cropWidth,
+        int cropHeight,
+        int photoWidth,
         int photoHeight) {
     /**
      * Crop side as a multiple of the box's longer side: the ArcFace 112 frame spans about 1.4 box widths, up to 1.9
@@ -35,8 +43,14 @@ public record FaceCrop(String file, int x, int y, int width, int height, int cro
      * construction, so an event with a damaged crop still decodes and its face falls back to the photo.
      */
     public boolean valid() {
-        return width >= 1 && height >= 1 && cropWidth >= 1 && cropHeight >= 1 && x >= 0 && y >= 0
-                && (long) x + width <= photoWidth && (long) y + height <= photoHeight;
+        return width >= 1
+                && height >= 1
+                && cropWidth >= 1
+                && cropHeight >= 1
+                && x >= 0
+                && y >= 0
+                && (long) x + width <= photoWidth
+                && (long) y + height <= photoHeight;
     }
 
     /**
@@ -111,7 +125,8 @@ public record FaceCrop(String file, int x, int y, int width, int height, int cro
         double[] m = photoTransform;
         return new double[] {
             m[0] / ax, m[1] / ay, m[2] - m[0] * bx / ax - m[1] * by / ay,
-            m[3] / ax, m[4] / ay, m[5] - m[3] * bx / ax - m[4] * by / ay};
+            m[3] / ax, m[4] / ay, m[5] - m[3] * bx / ax - m[4] * by / ay
+        };
     }
 
     /**
@@ -120,7 +135,8 @@ public record FaceCrop(String file, int x, int y, int width, int height, int cro
      * reaches the photo's edge counts as covered: beyond it both the photo and the crop are outside the image.
      */
     public boolean covers(double minX, double minY, double maxX, double maxY) {
-        return (x == 0 || toCropX(minX) >= 1) && (y == 0 || toCropY(minY) >= 1)
+        return (x == 0 || toCropX(minX) >= 1)
+                && (y == 0 || toCropY(minY) >= 1)
                 && (x + width == photoWidth || toCropX(maxX) <= cropWidth - 2)
                 && (y + height == photoHeight || toCropY(maxY) <= cropHeight - 2);
     }

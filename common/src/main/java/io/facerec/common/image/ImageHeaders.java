@@ -16,8 +16,7 @@ final class ImageHeaders {
     /** Most marker segments walked before giving up on a JPEG (a real one has a handful before its frame header). */
     private static final int MAX_JPEG_SEGMENTS = 4096;
 
-    private ImageHeaders() {
-    }
+    private ImageHeaders() {}
 
     /** {width, height}, or null when the format is none of these or the header is unreadable. */
     static long[] dimensions(Path file) {

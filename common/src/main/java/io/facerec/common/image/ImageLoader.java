@@ -120,15 +120,21 @@ public class ImageLoader {
             // format whose header the JDK cannot read (PNM, WebP, TIFF variants...): as permanent as the bad file is.
             String reason = String.valueOf(e.getMessage());
             boolean tooBig = reason.contains("CV_IO_MAX_IMAGE_PIXELS") || reason.contains("validateInputImageSize");
-            throw new PermanentProcessingException(tooBig ? "TOO_MANY_PIXELS" : "NOT_AN_IMAGE", "cannot decode "
-                    + file.getFileName() + ": " + (tooBig ? "its header declares more pixels than the decoder accepts"
-                            : reason.strip().lines().findFirst().orElse(reason)), e);
+            throw new PermanentProcessingException(
+                    tooBig ? "TOO_MANY_PIXELS" : "NOT_AN_IMAGE",
+                    "cannot decode "
+                            + file.getFileName() + ": "
+                            + (tooBig
+                                    ? "its header declares more pixels than the decoder accepts"
+                                    : reason.strip().lines().findFirst().orElse(reason)),
+                    e);
         }
         if (m == null || m.empty()) {
             if (m != null) {
                 m.close();
             }
-            throw new PermanentProcessingException("NOT_AN_IMAGE",
+            throw new PermanentProcessingException(
+                    "NOT_AN_IMAGE",
                     "cannot decode " + file.getFileName() + ": not an image, truncated, or an unsupported format");
         }
         long pixels = (long) m.cols() * m.rows() * reduction * reduction;
@@ -136,9 +142,11 @@ public class ImageLoader {
             int w = m.cols();
             int h = m.rows();
             m.close();
-            throw new PermanentProcessingException("TOO_MANY_PIXELS", String.format(
-                    "image %s is %dx%d = %d pixels, above the limit of %d", file.getFileName(), w * reduction,
-                    h * reduction, pixels, maxPixels));
+            throw new PermanentProcessingException(
+                    "TOO_MANY_PIXELS",
+                    String.format(
+                            "image %s is %dx%d = %d pixels, above the limit of %d",
+                            file.getFileName(), w * reduction, h * reduction, pixels, maxPixels));
         }
         return new DecodedImage(m, m.cols(), m.rows());
     }
@@ -179,15 +187,19 @@ public class ImageLoader {
     /** Refuses too many pixels, and a canvas implausibly large for the file's size, before decoding. */
     private void checkDimensions(Path file, long w, long h, long fileBytes) {
         if (w * h > maxPixels) {
-            throw new PermanentProcessingException("TOO_MANY_PIXELS", String.format(
-                    "image %s is %dx%d = %d pixels, above the limit of %d", file.getFileName(), w, h, w * h, maxPixels));
+            throw new PermanentProcessingException(
+                    "TOO_MANY_PIXELS",
+                    String.format(
+                            "image %s is %dx%d = %d pixels, above the limit of %d",
+                            file.getFileName(), w, h, w * h, maxPixels));
         }
         if (w * h >= PLAUSIBILITY_FROM_PIXELS && w * h > fileBytes * maxPixelsPerByte) {
-            throw new PermanentProcessingException("IMPLAUSIBLE_HEADER", String.format(
-                    "image %s declares %dx%d = %d pixels in a file of only %d bytes (%d pixels per byte, a real "
-                            + "picture has at most %d): refused before decoding", file.getFileName(), w, h, w * h,
-                    fileBytes, w * h / fileBytes, maxPixelsPerByte));
+            throw new PermanentProcessingException(
+                    "IMPLAUSIBLE_HEADER",
+                    String.format(
+                            "image %s declares %dx%d = %d pixels in a file of only %d bytes (%d pixels per byte, a real "
+                                    + "picture has at most %d): refused before decoding",
+                            file.getFileName(), w, h, w * h, fileBytes, w * h / fileBytes, maxPixelsPerByte));
         }
     }
-
 }

@@ -48,7 +48,8 @@ public class MediaPathResolver {
      */
     String mapOriginPath(String filePath) {
         String p = filePath.strip().replace('\\', '/');
-        if (!dbPrefix.isEmpty() && p.length() >= dbPrefix.length()
+        if (!dbPrefix.isEmpty()
+                && p.length() >= dbPrefix.length()
                 && p.regionMatches(true, 0, dbPrefix, 0, dbPrefix.length())
                 && (p.length() == dbPrefix.length() || p.charAt(dbPrefix.length()) == '/')) {
             String rest = p.substring(dbPrefix.length());
@@ -66,9 +67,14 @@ public class MediaPathResolver {
                 return m.group(1) + "/" + m.group(2);
             }
         }
-        throw new PermanentProcessingException("PATH_NOT_MAPPED", "media file path " + filePath + " is a path of "
-                + "another machine" + (dbPrefix.isEmpty() ? "; set DB_PREFIX (facerec.origin.db-prefix) to the part "
-                        + "that stands for the media root " + root : " that does not start with DB_PREFIX " + dbPrefix));
+        throw new PermanentProcessingException(
+                "PATH_NOT_MAPPED",
+                "media file path " + filePath + " is a path of "
+                        + "another machine"
+                        + (dbPrefix.isEmpty()
+                                ? "; set DB_PREFIX (facerec.origin.db-prefix) to the part "
+                                        + "that stands for the media root " + root
+                                : " that does not start with DB_PREFIX " + dbPrefix));
     }
 
     public Path root() {
@@ -81,8 +87,8 @@ public class MediaPathResolver {
             throw new PermanentProcessingException("INVALID_PATH", "the media file has no path");
         }
         if (filePath.indexOf('\0') >= 0) {
-            throw new PermanentProcessingException("INVALID_PATH", "the media file path contains a NUL byte: "
-                    + filePath.replace("\0", "\\0"));
+            throw new PermanentProcessingException(
+                    "INVALID_PATH", "the media file path contains a NUL byte: " + filePath.replace("\0", "\\0"));
         }
         String mapped = mapOriginPath(filePath);
         if (mapped != null) {
@@ -96,8 +102,8 @@ public class MediaPathResolver {
             throw new PermanentProcessingException("INVALID_PATH", "invalid media file path: " + e.getMessage());
         }
         if (!p.startsWith(root)) {
-            throw new PermanentProcessingException("PATH_OUTSIDE_ROOT",
-                    "media file path " + filePath + " lies outside the media root " + root);
+            throw new PermanentProcessingException(
+                    "PATH_OUTSIDE_ROOT", "media file path " + filePath + " lies outside the media root " + root);
         }
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             throw new PermanentProcessingException("FILE_MISSING", "media file not found: " + p);
@@ -105,12 +111,14 @@ public class MediaPathResolver {
         try {
             Path real = p.toRealPath();
             if (!real.startsWith(root.toRealPath())) {
-                throw new PermanentProcessingException("PATH_OUTSIDE_ROOT",
+                throw new PermanentProcessingException(
+                        "PATH_OUTSIDE_ROOT",
                         "media file " + filePath + " links to " + real + ", outside the media root " + root);
             }
             return real;
         } catch (IOException e) {
-            throw new PermanentProcessingException("FILE_MISSING", "media file not readable: " + p + " (" + e.getMessage() + ")");
+            throw new PermanentProcessingException(
+                    "FILE_MISSING", "media file not readable: " + p + " (" + e.getMessage() + ")");
         }
     }
 

@@ -20,8 +20,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 public final class ThumbnailSharpness {
     static final long MAX_BYTES = 8L << 20;
 
-    private ThumbnailSharpness() {
-    }
+    private ThumbnailSharpness() {}
 
     public static double of(Path thumbnail) {
         try {
@@ -41,7 +40,9 @@ public final class ThumbnailSharpness {
 
     /** The variance of the Laplacian of a grey image. */
     public static double ofGrey(Mat grey) {
-        try (Mat lap = new Mat(); Mat mean = new Mat(); Mat std = new Mat()) {
+        try (Mat lap = new Mat();
+                Mat mean = new Mat();
+                Mat std = new Mat()) {
             Laplacian(grey, lap, CV_64F);
             meanStdDev(lap, mean, std);
             try (DoubleIndexer idx = std.createIndexer()) {

@@ -17,8 +17,13 @@ public record VideoBudget(Duration maxDuration, long maxDecodedFrames, Duration 
     public static final VideoBudget DEFAULT = new VideoBudget(Duration.ofHours(1), 250_000, Duration.ofMinutes(5));
 
     public VideoBudget {
-        if (maxDuration == null || maxDuration.isNegative() || maxDuration.isZero() || maxDecodedFrames < 1
-                || maxTimePerItem == null || maxTimePerItem.isNegative() || maxTimePerItem.isZero()) {
+        if (maxDuration == null
+                || maxDuration.isNegative()
+                || maxDuration.isZero()
+                || maxDecodedFrames < 1
+                || maxTimePerItem == null
+                || maxTimePerItem.isNegative()
+                || maxTimePerItem.isZero()) {
             throw new IllegalArgumentException("a video budget needs a positive duration, frame count and time");
         }
     }

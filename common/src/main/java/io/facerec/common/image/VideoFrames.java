@@ -31,8 +31,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
  */
 public final class VideoFrames {
     /** File extensions treated as video. */
-    public static final Set<String> EXTENSIONS = Set.of("mp4", "m4v", "mov", "avi", "mkv", "webm", "mpg", "mpeg",
-            "3gp", "wmv", "mts", "m2ts");
+    public static final Set<String> EXTENSIONS =
+            Set.of("mp4", "m4v", "mov", "avi", "mkv", "webm", "mpg", "mpeg", "3gp", "wmv", "mts", "m2ts");
 
     static {
         avutil.av_log_set_level(avutil.AV_LOG_ERROR); // FFmpeg's own chatter stays out of the worker logs
@@ -53,8 +53,7 @@ public final class VideoFrames {
      *     (estimated by the largest key frame distance seen)
      * @param seeks how often the pass jumped ahead instead of decoding every frame on the way
      */
-    public record Summary(int framesDecoded, int framesSampled, double frameRate, int width, int height, int seeks) {
-    }
+    public record Summary(int framesDecoded, int framesSampled, double frameRate, int width, int height, int seeks) {}
 
     /** Jumps shorter than this are decoded through: a seek costs about as much as a few frames. */
     static final int MIN_SEEK_FRAMES = 8;
@@ -90,8 +89,8 @@ public final class VideoFrames {
         return read(file, frameNumbers, 0, Integer.MAX_VALUE, consumer);
     }
 
-    private Summary read(Path file, SortedSet<Integer> wanted, double intervalSeconds, int maxFrames,
-            FrameConsumer consumer) {
+    private Summary read(
+            Path file, SortedSet<Integer> wanted, double intervalSeconds, int maxFrames, FrameConsumer consumer) {
         ImageLoader.requireNonEmpty(file);
         long t0 = System.nanoTime();
         try (FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
@@ -99,8 +98,10 @@ public final class VideoFrames {
             try {
                 grabber.start();
             } catch (FrameGrabber.Exception e) {
-                throw new PermanentProcessingException("NOT_A_VIDEO",
-                        "cannot open " + file.getFileName() + " as a video: " + firstLine(e.getMessage()), e);
+                throw new PermanentProcessingException(
+                        "NOT_A_VIDEO",
+                        "cannot open " + file.getFileName() + " as a video: " + firstLine(e.getMessage()),
+                        e);
             }
             int w = grabber.getImageWidth();
             int h = grabber.getImageHeight();
@@ -108,9 +109,16 @@ public final class VideoFrames {
                 throw new PermanentProcessingException("NOT_A_VIDEO", file.getFileName() + " has no video stream");
             }
             if ((long) w * h > maxPixels) {
-                throw new PermanentProcessingException("TOO_MANY_PIXELS", String.format(Locale.ROOT,
-                        "video %s is %dx%d = %d pixels per frame, above the limit of %d", file.getFileName(), w, h,
-                        (long) w * h, maxPixels));
+                throw new PermanentProcessingException(
+                        "TOO_MANY_PIXELS",
+                        String.format(
+                                Locale.ROOT,
+                                "video %s is %dx%d = %d pixels per frame, above the limit of %d",
+                                file.getFileName(),
+                                w,
+                                h,
+                                (long) w * h,
+                                maxPixels));
             }
             long declaredMicros = grabber.getLengthInTime();
             if (declaredMicros > budget.maxDuration().toNanos() / 1000) {
@@ -157,19 +165,25 @@ public final class VideoFrames {
                 }
             }
             if (pass.decoded == 0) {
-                throw new PermanentProcessingException("NOT_A_VIDEO", file.getFileName() + " contains no decodable frame");
+                throw new PermanentProcessingException(
+                        "NOT_A_VIDEO", file.getFileName() + " contains no decodable frame");
             }
             return new Summary(pass.decoded, sampled, fps, w, h, pass.seeks);
         } catch (FrameGrabber.Exception e) {
-            throw new PermanentProcessingException("NOT_A_VIDEO",
-                    "cannot read " + file.getFileName() + ": " + firstLine(e.getMessage()), e);
+            throw new PermanentProcessingException(
+                    "NOT_A_VIDEO", "cannot read " + file.getFileName() + ": " + firstLine(e.getMessage()), e);
         }
     }
 
     private PermanentProcessingException tooLong(Path file, double seconds) {
-        return new PermanentProcessingException("VIDEO_TOO_LONG", String.format(Locale.ROOT,
-                "video %s lasts %.0f s, above the limit of %d s (facerec.media.video-max-duration)", file.getFileName(),
-                seconds, budget.maxDuration().toSeconds()));
+        return new PermanentProcessingException(
+                "VIDEO_TOO_LONG",
+                String.format(
+                        Locale.ROOT,
+                        "video %s lasts %.0f s, above the limit of %d s (facerec.media.video-max-duration)",
+                        file.getFileName(),
+                        seconds,
+                        budget.maxDuration().toSeconds()));
     }
 
     /** One pass over a video: where the decoder stands, what it cost so far. */
@@ -180,12 +194,14 @@ public final class VideoFrames {
         final long t0;
         /** Number of the frame decoded last (-1: none yet). */
         int current = -1;
+
         int decoded;
         int seeks;
         boolean seekable = true;
         int lastKeyFrame = -1;
         /** Largest distance between two key frames seen (frames); before two are seen, two seconds. */
         int keyFrameDistance;
+
         boolean keyFrameDistanceSeen;
         /** The last frame returned, still valid until the next grab. */
         Frame last;
@@ -239,8 +255,10 @@ public final class VideoFrames {
             try {
                 f = convert ? grabber.grabImage() : grabber.grabFrame(false, true, false, false, false);
             } catch (FrameGrabber.Exception e) {
-                throw new PermanentProcessingException("NOT_A_VIDEO",
-                        "cannot decode a frame of " + file.getFileName() + ": " + firstLine(e.getMessage()), e);
+                throw new PermanentProcessingException(
+                        "NOT_A_VIDEO",
+                        "cannot decode a frame of " + file.getFileName() + ": " + firstLine(e.getMessage()),
+                        e);
             }
             if (f == null) {
                 return null;
@@ -283,12 +301,22 @@ public final class VideoFrames {
 
         private void checkBudget() {
             long elapsedNanos = System.nanoTime() - t0;
-            if (decoded > budget.maxDecodedFrames() || elapsedNanos > budget.maxTimePerItem().toNanos()) {
-                throw new PermanentProcessingException("VIDEO_BUDGET_EXCEEDED", String.format(Locale.ROOT,
-                        "video %s: stopped after %d decoded frames and %.1f s at frame %d (%.0f s into the video), above "
-                                + "the budget of %d frames and %d s per pass (facerec.media.video-max-decoded-frames, "
-                                + "video-max-time-per-item)", file.getFileName(), decoded, elapsedNanos / 1e9, current,
-                        current / fps, budget.maxDecodedFrames(), budget.maxTimePerItem().toSeconds()));
+            if (decoded > budget.maxDecodedFrames()
+                    || elapsedNanos > budget.maxTimePerItem().toNanos()) {
+                throw new PermanentProcessingException(
+                        "VIDEO_BUDGET_EXCEEDED",
+                        String.format(
+                                Locale.ROOT,
+                                "video %s: stopped after %d decoded frames and %.1f s at frame %d (%.0f s into the video), above "
+                                        + "the budget of %d frames and %d s per pass (facerec.media.video-max-decoded-frames, "
+                                        + "video-max-time-per-item)",
+                                file.getFileName(),
+                                decoded,
+                                elapsedNanos / 1e9,
+                                current,
+                                current / fps,
+                                budget.maxDecodedFrames(),
+                                budget.maxTimePerItem().toSeconds()));
             }
         }
     }

@@ -31,8 +31,7 @@ public final class OnnxSessions {
      * @param sha256 the file's SHA-256 when it was loaded
      * @param provider the execution provider asked for: {@code CUDA} or {@code CPU}
      */
-    public record OpenSession(Path model, String sha256, String provider) {
-    }
+    public record OpenSession(Path model, String sha256, String provider) {}
 
     /** The sessions this process holds, each with the session itself (for a liveness probe). */
     public static List<Map.Entry<OrtSession, OpenSession>> open() {
@@ -41,8 +40,7 @@ public final class OnnxSessions {
         }
     }
 
-    private OnnxSessions() {
-    }
+    private OnnxSessions() {}
 
     /** Closes a session {@link #open(Path, int, boolean)} opened; it leaves the list (health no longer asks it). */
     public static void close(OrtSession session) throws OrtException {
@@ -71,12 +69,17 @@ public final class OnnxSessions {
                     provider = "CUDA";
                     log.info("{}: CUDA execution provider enabled", model.getFileName());
                 } catch (OrtException | UnsatisfiedLinkError | RuntimeException e) {
-                    log.info("{}: no CUDA execution provider ({}); running on CPU", model.getFileName(), e.getMessage());
+                    log.info(
+                            "{}: no CUDA execution provider ({}); running on CPU", model.getFileName(), e.getMessage());
                 }
             }
             OrtSession session = env.createSession(model.toString(), opts);
-            OPEN.put(session, new OpenSession(model.toAbsolutePath().normalize(),
-                    io.facerec.common.model.ModelStore.sha256(model), provider));
+            OPEN.put(
+                    session,
+                    new OpenSession(
+                            model.toAbsolutePath().normalize(),
+                            io.facerec.common.model.ModelStore.sha256(model),
+                            provider));
             return session;
         } catch (OrtException e) {
             throw new io.facerec.common.model.ModelUnavailableException(

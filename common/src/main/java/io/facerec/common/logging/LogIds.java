@@ -16,8 +16,7 @@ public final class LogIds {
     /** Most ids written for a batch; the rest are counted ({@code 1,2,3,+17}). */
     static final int MAX_LISTED = 10;
 
-    private LogIds() {
-    }
+    private LogIds() {}
 
     /** Sets one MDC key until the returned scope is closed, then restores what was there. */
     public static Scope put(String key, Object value) {

@@ -28,7 +28,9 @@ public class LogInstance extends PropertyDefinerBase {
         if (instance == null || instance.isBlank()) {
             return "";
         }
-        String name = instance.equalsIgnoreCase("auto") ? host() + "-" + ProcessHandle.current().pid() : instance;
+        String name = instance.equalsIgnoreCase("auto")
+                ? host() + "-" + ProcessHandle.current().pid()
+                : instance;
         return "-" + name.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 

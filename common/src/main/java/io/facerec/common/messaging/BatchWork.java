@@ -17,8 +17,7 @@ import java.util.function.Consumer;
  * </ul>
  */
 public final class BatchWork {
-    private BatchWork() {
-    }
+    private BatchWork() {}
 
     /** The work failed transiently at the record of this index of the batch (the ones before it are done). */
     public static final class FailedAt extends RuntimeException {
@@ -39,7 +38,8 @@ public final class BatchWork {
         run(batch, 0, work, poison);
     }
 
-    private static <T> void run(List<T> part, int offset, Consumer<List<T>> work, BiConsumer<T, RuntimeException> poison) {
+    private static <T> void run(
+            List<T> part, int offset, Consumer<List<T>> work, BiConsumer<T, RuntimeException> poison) {
         if (part.isEmpty()) {
             return;
         }

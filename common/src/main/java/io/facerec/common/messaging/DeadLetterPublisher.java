@@ -24,10 +24,16 @@ public class DeadLetterPublisher {
     }
 
     public void publish(ProcessingFailed failure) {
-        log.warn("{} failed for {} {}: {} {}", failure.stage(), failure.faceId() != null ? "face" : "media item",
-                failure.faceId() != null ? failure.faceId() : failure.mediaItemId(), failure.errorKind(), failure.message());
+        log.warn(
+                "{} failed for {} {}: {} {}",
+                failure.stage(),
+                failure.faceId() != null ? "face" : "media item",
+                failure.faceId() != null ? failure.faceId() : failure.mediaItemId(),
+                failure.errorKind(),
+                failure.message());
         if (meters != null) {
-            meters.counter(PipelineMeters.ERRORS, "stage", failure.stage(), "kind", failure.errorKind()).increment();
+            meters.counter(PipelineMeters.ERRORS, "stage", failure.stage(), "kind", failure.errorKind())
+                    .increment();
         }
         sink.publish(List.of(failure));
     }

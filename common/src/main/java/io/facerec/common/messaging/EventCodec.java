@@ -6,17 +6,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** JSON encoding of the event records. Unknown fields are ignored so newer producers do not break older consumers. */
 public final class EventCodec {
-    private static final ObjectMapper MAPPER = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper MAPPER =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
-    private EventCodec() {
-    }
+    private EventCodec() {}
 
     public static String encode(Object event) {
         try {
             return MAPPER.writeValueAsString(event);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot encode " + event.getClass().getSimpleName(), e);
+            throw new IllegalArgumentException(
+                    "cannot encode " + event.getClass().getSimpleName(), e);
         }
     }
 
@@ -25,7 +25,10 @@ public final class EventCodec {
         try {
             return MAPPER.readValue(json, type);
         } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new MalformedEventException("not a valid " + type.getSimpleName() + ": " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()), e);
+            throw new MalformedEventException(
+                    "not a valid " + type.getSimpleName() + ": "
+                            + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()),
+                    e);
         }
     }
 

@@ -42,10 +42,13 @@ public class EventPublisher implements EventSink {
                 sent.get(i).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new RetriableProcessingException("interrupted while publishing to " + events.get(i).topic(), e);
+                throw new RetriableProcessingException(
+                        "interrupted while publishing to " + events.get(i).topic(), e);
             } catch (ExecutionException | TimeoutException e) {
-                throw new RetriableProcessingException("cannot publish " + events.get(i).getClass().getSimpleName()
-                        + " to " + events.get(i).topic(), e);
+                throw new RetriableProcessingException(
+                        "cannot publish " + events.get(i).getClass().getSimpleName() + " to "
+                                + events.get(i).topic(),
+                        e);
             }
         }
     }

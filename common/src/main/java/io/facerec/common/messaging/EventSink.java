@@ -10,7 +10,7 @@ import java.util.List;
 @FunctionalInterface
 public interface EventSink {
     /** Drops every event (the database modes' dead letters: the row keeps the error). */
-    EventSink NONE = events -> { };
+    EventSink NONE = events -> {};
 
     /**
      * Publishes the events and returns once all of them are delivered (for the broker: acknowledged), so that the

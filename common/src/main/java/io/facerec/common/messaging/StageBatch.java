@@ -28,8 +28,12 @@ public final class StageBatch<T> {
     }
 
     /** Decodes the records; malformed ones are dead-lettered here (stage {@code stage}, keyed as their topic is). */
-    public static <T> StageBatch<T> of(List<ConsumerRecord<String, String>> records, Class<T> type, String stage,
-            DeadLetterPublisher deadLetters, MeterRegistry meters) {
+    public static <T> StageBatch<T> of(
+            List<ConsumerRecord<String, String>> records,
+            Class<T> type,
+            String stage,
+            DeadLetterPublisher deadLetters,
+            MeterRegistry meters) {
         List<T> events = new ArrayList<>(records.size());
         int[] recordOf = new int[records.size()];
         for (int i = 0; i < records.size(); i++) {
@@ -38,8 +42,8 @@ public final class StageBatch<T> {
                 recordOf[events.size()] = i;
                 events.add(EventCodec.decode(r.value(), type));
             } catch (MalformedEventException e) {
-                deadLetters.publish(ProcessingFailed.forRecord(r.topic(), stage, r.key(), e.errorKind(), e.getMessage(),
-                        String.valueOf(r.value())));
+                deadLetters.publish(ProcessingFailed.forRecord(
+                        r.topic(), stage, r.key(), e.errorKind(), e.getMessage(), String.valueOf(r.value())));
             }
         }
         if (meters != null) {

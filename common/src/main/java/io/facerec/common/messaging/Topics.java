@@ -21,6 +21,5 @@ public final class Topics {
         };
     }
 
-    private Topics() {
-    }
+    private Topics() {}
 }

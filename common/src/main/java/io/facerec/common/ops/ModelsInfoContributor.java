@@ -27,10 +27,13 @@ public class ModelsInfoContributor implements InfoContributor {
             m.put("file", file);
             m.put("sha256", s.sha256());
             m.put("provider", s.provider());
-            ModelFile.KNOWN.stream().filter(k -> k.fileName().equals(file)).findFirst().ifPresent(k -> {
-                m.put("source", "npm " + k.npmPackage());
-                m.put("pinned", k.sha256().equals(s.sha256()));
-            });
+            ModelFile.KNOWN.stream()
+                    .filter(k -> k.fileName().equals(file))
+                    .findFirst()
+                    .ifPresent(k -> {
+                        m.put("source", "npm " + k.npmPackage());
+                        m.put("pinned", k.sha256().equals(s.sha256()));
+                    });
             models.add(m);
         }
         Map<String, Object> facerec = new LinkedHashMap<>();

@@ -18,21 +18,22 @@ import org.springframework.kafka.listener.MessageListenerContainer;
 public class OperationsConfiguration {
 
     @Bean(destroyMethod = "close")
-    BrokerHealthIndicator brokerHealthIndicator(ObjectProvider<KafkaAdmin> admin,
-            ObjectProvider<KafkaListenerEndpointRegistry> listeners) {
+    BrokerHealthIndicator brokerHealthIndicator(
+            ObjectProvider<KafkaAdmin> admin, ObjectProvider<KafkaListenerEndpointRegistry> listeners) {
         KafkaAdmin kafka = admin.getIfAvailable();
-        return new BrokerHealthIndicator(kafka == null ? java.util.Map.of() : kafka.getConfigurationProperties(), () -> {
-            Set<String> groups = new LinkedHashSet<>();
-            KafkaListenerEndpointRegistry r = kafka == null ? null : listeners.getIfAvailable();
-            if (r != null) {
-                for (MessageListenerContainer c : r.getListenerContainers()) {
-                    if (c.getGroupId() != null && c.isAutoStartup()) {
-                        groups.add(c.getGroupId());
+        return new BrokerHealthIndicator(
+                kafka == null ? java.util.Map.of() : kafka.getConfigurationProperties(), () -> {
+                    Set<String> groups = new LinkedHashSet<>();
+                    KafkaListenerEndpointRegistry r = kafka == null ? null : listeners.getIfAvailable();
+                    if (r != null) {
+                        for (MessageListenerContainer c : r.getListenerContainers()) {
+                            if (c.getGroupId() != null && c.isAutoStartup()) {
+                                groups.add(c.getGroupId());
+                            }
+                        }
                     }
-                }
-            }
-            return groups;
-        });
+                    return groups;
+                });
     }
 
     @Bean

@@ -14,8 +14,7 @@ import org.springframework.jdbc.core.RowCallbackHandler;
 final class Chunks {
     static final int SIZE = 500;
 
-    private Chunks() {
-    }
+    private Chunks() {}
 
     static void query(JdbcTemplate jdbc, String sql, List<?> leading, Collection<Long> ids, RowCallbackHandler rows) {
         List<Long> all = new ArrayList<>(ids);

@@ -35,8 +35,7 @@ public class ClusteringChangeRepository {
     }
 
     /** One entry of the log. */
-    public record Change(long revision, Kind kind, Long subjectId) {
-    }
+    public record Change(long revision, Kind kind, Long subjectId) {}
 
     /** Takes the next revision; the row stays locked until the transaction ends. Call inside a transaction. */
     public long nextRevision() {
@@ -53,8 +52,12 @@ public class ClusteringChangeRepository {
     /** Notes changes under a revision taken with {@link #nextRevision()} in the same transaction. */
     public void record(long revision, Kind kind, Collection<Long> subjects, Instant now) {
         List<Long> list = new ArrayList<>(subjects);
-        jdbc.batchUpdate("INSERT INTO \"ClusteringChanges\" (\"Revision\", \"Kind\", \"SubjectId\", \"CreatedAt\") "
-                + "VALUES (?, ?, ?, ?)", list, 500, (ps, s) -> {
+        jdbc.batchUpdate(
+                "INSERT INTO \"ClusteringChanges\" (\"Revision\", \"Kind\", \"SubjectId\", \"CreatedAt\") "
+                        + "VALUES (?, ?, ?, ?)",
+                list,
+                500,
+                (ps, s) -> {
                     ps.setLong(1, revision);
                     ps.setString(2, kind.name());
                     if (s == null) {
@@ -75,11 +78,15 @@ public class ClusteringChangeRepository {
 
     /** The changes with a revision in {@code (after, before)}, oldest first. */
     public List<Change> between(long after, long before) {
-        return jdbc.query("SELECT \"Revision\", \"Kind\", \"SubjectId\" FROM \"ClusteringChanges\" WHERE \"Revision\" > ? "
-                + "AND \"Revision\" < ? ORDER BY \"Revision\"", (rs, i) -> {
+        return jdbc.query(
+                "SELECT \"Revision\", \"Kind\", \"SubjectId\" FROM \"ClusteringChanges\" WHERE \"Revision\" > ? "
+                        + "AND \"Revision\" < ? ORDER BY \"Revision\"",
+                (rs, i) -> {
                     long s = rs.getLong(3);
                     return new Change(rs.getLong(1), Kind.valueOf(rs.getString(2)), rs.wasNull() ? null : s);
-                }, after, before);
+                },
+                after,
+                before);
     }
 
     /** Forgets changes older than this (every follower has long read them). */

@@ -8,8 +8,7 @@ import java.nio.ByteOrder;
  * {@code np.frombuffer(b, dtype='<f4')} reads (the origin stored embeddings this way).
  */
 public final class EmbeddingCodec {
-    private EmbeddingCodec() {
-    }
+    private EmbeddingCodec() {}
 
     public static byte[] toBytes(float[] v) {
         ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -48,7 +47,8 @@ public final class EmbeddingCodec {
         if (b.length == 0 || (b[0] != '[' && b[0] != ' ')) {
             return null;
         }
-        java.nio.charset.Charset cs = b.length > 1 && b[1] == 0 ? java.nio.charset.StandardCharsets.UTF_16LE
+        java.nio.charset.Charset cs = b.length > 1 && b[1] == 0
+                ? java.nio.charset.StandardCharsets.UTF_16LE
                 : java.nio.charset.StandardCharsets.UTF_8;
         String s = new String(b, cs).trim();
         return s.startsWith("[") && s.endsWith("]") ? s : null;

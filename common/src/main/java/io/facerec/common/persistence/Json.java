@@ -6,8 +6,7 @@ import java.util.Locale;
 
 /** Text layouts of {@code Faces.BoundingBox} ({@code "[x1, y1, x2, y2]"}) and {@code Faces.Landmarks}. */
 final class Json {
-    private Json() {
-    }
+    private Json() {}
 
     static String box(BoundingBox b) {
         return String.format(Locale.ROOT, "[%.2f, %.2f, %.2f, %.2f]", b.x1(), b.y1(), b.x2(), b.y2());

@@ -22,29 +22,37 @@ public class MediaFileRepository {
         this.time = time;
     }
 
-    public record MediaFile(MediaFileId id, String filePath, String fileName, String extensions) {
-    }
+    public record MediaFile(MediaFileId id, String filePath, String fileName, String extensions) {}
 
     public MediaFileId insert(String filePath, String fileName, String extensions) {
         KeyHolder keys = new GeneratedKeyHolder();
         java.time.LocalDateTime now = time.of(java.time.Instant.now());
-        jdbc.update(con -> {
-            PreparedStatement ps = con.prepareStatement("INSERT INTO \"MediaFile\" (\"FilePath\", \"FileName\", "
-                    + "\"Extensions\", \"CreatedAt\", \"ModifiedAt\") VALUES (?, ?, ?, ?, ?)", new String[] {"Id"});
-            ps.setString(1, filePath);
-            ps.setString(2, fileName);
-            ps.setString(3, extensions);
-            ps.setObject(4, now);
-            ps.setObject(5, now);
-            return ps;
-        }, keys);
+        jdbc.update(
+                con -> {
+                    PreparedStatement ps = con.prepareStatement(
+                            "INSERT INTO \"MediaFile\" (\"FilePath\", \"FileName\", "
+                                    + "\"Extensions\", \"CreatedAt\", \"ModifiedAt\") VALUES (?, ?, ?, ?, ?)",
+                            new String[] {"Id"});
+                    ps.setString(1, filePath);
+                    ps.setString(2, fileName);
+                    ps.setString(3, extensions);
+                    ps.setObject(4, now);
+                    ps.setObject(5, now);
+                    return ps;
+                },
+                keys);
         return MediaFileId.of(keys.getKey().longValue());
     }
 
     public Optional<MediaFile> find(MediaFileId id) {
-        return jdbc.query("SELECT \"Id\", \"FilePath\", \"FileName\", \"Extensions\" FROM \"MediaFile\" WHERE \"Id\" = ?",
-                (rs, i) -> new MediaFile(MediaFileId.of(rs.getLong(1)), rs.getString(2), rs.getString(3), rs.getString(4)),
-                id.value()).stream().findFirst();
+        return jdbc
+                .query(
+                        "SELECT \"Id\", \"FilePath\", \"FileName\", \"Extensions\" FROM \"MediaFile\" WHERE \"Id\" = ?",
+                        (rs, i) -> new MediaFile(
+                                MediaFileId.of(rs.getLong(1)), rs.getString(2), rs.getString(3), rs.getString(4)),
+                        id.value())
+                .stream()
+                .findFirst();
     }
 
     /** {@code MediaFile.ModifiedAt = now}: the origin sets it when a photo becomes a person's portrait. */
@@ -54,12 +62,15 @@ public class MediaFileRepository {
         List<Long> all = ids.stream().map(MediaFileId::value).distinct().toList();
         for (int from = 0; from < all.size(); from += 500) {
             List<Long> chunk = all.subList(from, Math.min(all.size(), from + 500));
-            jdbc.query("SELECT \"Id\", \"FilePath\", \"FileName\", \"Extensions\" FROM \"MediaFile\" WHERE \"Id\" IN ("
-                    + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")", rs -> {
-                        MediaFile f = new MediaFile(MediaFileId.of(rs.getLong(1)), rs.getString(2), rs.getString(3),
-                                rs.getString(4));
+            jdbc.query(
+                    "SELECT \"Id\", \"FilePath\", \"FileName\", \"Extensions\" FROM \"MediaFile\" WHERE \"Id\" IN ("
+                            + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")",
+                    rs -> {
+                        MediaFile f = new MediaFile(
+                                MediaFileId.of(rs.getLong(1)), rs.getString(2), rs.getString(3), rs.getString(4));
                         out.put(f.id(), f);
-                    }, chunk.toArray());
+                    },
+                    chunk.toArray());
         }
         return out;
     }
@@ -70,7 +81,10 @@ public class MediaFileRepository {
 
     /** Marks many media files modified (batched). */
     public void touchAll(java.util.Collection<Long> ids, java.time.Instant now) {
-        jdbc.batchUpdate("UPDATE \"MediaFile\" SET \"ModifiedAt\" = ? WHERE \"Id\" = ?", new java.util.ArrayList<>(ids), 500,
+        jdbc.batchUpdate(
+                "UPDATE \"MediaFile\" SET \"ModifiedAt\" = ? WHERE \"Id\" = ?",
+                new java.util.ArrayList<>(ids),
+                500,
                 (ps, id) -> {
                     ps.setObject(1, time.of(now));
                     ps.setLong(2, id);
@@ -78,8 +92,13 @@ public class MediaFileRepository {
     }
 
     public Optional<MediaFile> findByPath(String filePath) {
-        return jdbc.query("SELECT \"Id\", \"FilePath\", \"FileName\", \"Extensions\" FROM \"MediaFile\" WHERE \"FilePath\" = ?",
-                (rs, i) -> new MediaFile(MediaFileId.of(rs.getLong(1)), rs.getString(2), rs.getString(3), rs.getString(4)),
-                filePath).stream().findFirst();
+        return jdbc
+                .query(
+                        "SELECT \"Id\", \"FilePath\", \"FileName\", \"Extensions\" FROM \"MediaFile\" WHERE \"FilePath\" = ?",
+                        (rs, i) -> new MediaFile(
+                                MediaFileId.of(rs.getLong(1)), rs.getString(2), rs.getString(3), rs.getString(4)),
+                        filePath)
+                .stream()
+                .findFirst();
     }
 }

@@ -23,8 +23,7 @@ public class PersonCentroidRepository {
     }
 
     /** A person's centroid: sum of embeddings and face count. */
-    public record Centroid(long personId, int faceCount, float[] sum) {
-    }
+    public record Centroid(long personId, int faceCount, float[] sum) {}
 
     /** The models that have centroids. */
     public List<String> models() {
@@ -34,29 +33,38 @@ public class PersonCentroidRepository {
     /** Every centroid of a model. */
     public Map<Long, Centroid> findAll(String model) {
         Map<Long, Centroid> out = new HashMap<>();
-        jdbc.query("SELECT \"PersonId\", \"FaceCount\", \"EmbeddingSum\" FROM \"PersonCentroids\" WHERE \"EmbeddingModel\" = ?",
+        jdbc.query(
+                "SELECT \"PersonId\", \"FaceCount\", \"EmbeddingSum\" FROM \"PersonCentroids\" WHERE \"EmbeddingModel\" = ?",
                 rs -> {
-                    out.put(rs.getLong(1), new Centroid(rs.getLong(1), rs.getInt(2),
-                            EmbeddingCodec.fromBytes(rs.getBytes(3))));
-                }, model);
+                    out.put(
+                            rs.getLong(1),
+                            new Centroid(rs.getLong(1), rs.getInt(2), EmbeddingCodec.fromBytes(rs.getBytes(3))));
+                },
+                model);
         return out;
     }
 
     /** The centroids of the given persons (of one model); persons without one are left out. */
     public Map<Long, Centroid> find(String model, Collection<Long> persons) {
         Map<Long, Centroid> out = new HashMap<>();
-        Chunks.query(jdbc, "SELECT \"PersonId\", \"FaceCount\", \"EmbeddingSum\" FROM \"PersonCentroids\" WHERE "
-                + "\"EmbeddingModel\" = ? AND \"PersonId\" IN ", List.of(model), persons, rs -> {
-                    out.put(rs.getLong(1), new Centroid(rs.getLong(1), rs.getInt(2),
-                            EmbeddingCodec.fromBytes(rs.getBytes(3))));
+        Chunks.query(
+                jdbc,
+                "SELECT \"PersonId\", \"FaceCount\", \"EmbeddingSum\" FROM \"PersonCentroids\" WHERE "
+                        + "\"EmbeddingModel\" = ? AND \"PersonId\" IN ",
+                List.of(model),
+                persons,
+                rs -> {
+                    out.put(
+                            rs.getLong(1),
+                            new Centroid(rs.getLong(1), rs.getInt(2), EmbeddingCodec.fromBytes(rs.getBytes(3))));
                 });
         return out;
     }
 
     /** The embedding models a person has a centroid for. */
     public List<String> modelsOf(long person) {
-        return jdbc.queryForList("SELECT \"EmbeddingModel\" FROM \"PersonCentroids\" WHERE \"PersonId\" = ?",
-                String.class, person);
+        return jdbc.queryForList(
+                "SELECT \"EmbeddingModel\" FROM \"PersonCentroids\" WHERE \"PersonId\" = ?", String.class, person);
     }
 
     /** Writes centroids (replacing); a centroid with no faces is deleted. */
@@ -71,15 +79,22 @@ public class PersonCentroidRepository {
             }
         }
         if (!drop.isEmpty()) {
-            Chunks.update(jdbc, "DELETE FROM \"PersonCentroids\" WHERE \"EmbeddingModel\" = ? AND \"PersonId\" IN ",
-                    List.of(model), drop);
+            Chunks.update(
+                    jdbc,
+                    "DELETE FROM \"PersonCentroids\" WHERE \"EmbeddingModel\" = ? AND \"PersonId\" IN ",
+                    List.of(model),
+                    drop);
         }
         if (keep.isEmpty()) {
             return;
         }
         // update what exists, insert the rest: portable across PostgreSQL and SQL Server (no MERGE/ON CONFLICT)
-        int[][] updated = jdbc.batchUpdate("UPDATE \"PersonCentroids\" SET \"FaceCount\" = ?, \"EmbeddingSum\" = ?, "
-                + "\"ModifiedAt\" = ? WHERE \"PersonId\" = ? AND \"EmbeddingModel\" = ?", keep, 500, (ps, c) -> {
+        int[][] updated = jdbc.batchUpdate(
+                "UPDATE \"PersonCentroids\" SET \"FaceCount\" = ?, \"EmbeddingSum\" = ?, "
+                        + "\"ModifiedAt\" = ? WHERE \"PersonId\" = ? AND \"EmbeddingModel\" = ?",
+                keep,
+                500,
+                (ps, c) -> {
                     ps.setInt(1, c.faceCount());
                     ps.setBytes(2, EmbeddingCodec.toBytes(c.sum()));
                     ps.setTimestamp(3, Timestamp.from(now));
@@ -96,8 +111,12 @@ public class PersonCentroidRepository {
                 i++;
             }
         }
-        jdbc.batchUpdate("INSERT INTO \"PersonCentroids\" (\"PersonId\", \"EmbeddingModel\", \"FaceCount\", "
-                + "\"EmbeddingSum\", \"ModifiedAt\") VALUES (?, ?, ?, ?, ?)", missing, 500, (ps, c) -> {
+        jdbc.batchUpdate(
+                "INSERT INTO \"PersonCentroids\" (\"PersonId\", \"EmbeddingModel\", \"FaceCount\", "
+                        + "\"EmbeddingSum\", \"ModifiedAt\") VALUES (?, ?, ?, ?, ?)",
+                missing,
+                500,
+                (ps, c) -> {
                     ps.setLong(1, c.personId());
                     ps.setString(2, model);
                     ps.setInt(3, c.faceCount());
@@ -113,8 +132,13 @@ public class PersonCentroidRepository {
     public List<Centroid> recompute(String model, Collection<Long> persons, Instant now) {
         Map<Long, float[]> sums = new HashMap<>();
         Map<Long, Integer> counts = new HashMap<>();
-        Chunks.query(jdbc, "SELECT \"PersonId\", \"Embedding\" FROM \"Faces\" WHERE \"EmbeddingModel\" = ? AND "
-                + "\"Embedding\" IS NOT NULL AND \"PersonId\" IN ", List.of(model), persons, rs -> {
+        Chunks.query(
+                jdbc,
+                "SELECT \"PersonId\", \"Embedding\" FROM \"Faces\" WHERE \"EmbeddingModel\" = ? AND "
+                        + "\"Embedding\" IS NOT NULL AND \"PersonId\" IN ",
+                List.of(model),
+                persons,
+                rs -> {
                     float[] v = EmbeddingCodec.parse(rs.getBytes(2));
                     float[] s = sums.computeIfAbsent(rs.getLong(1), k -> new float[v.length]);
                     if (s.length == v.length) {
@@ -126,7 +150,10 @@ public class PersonCentroidRepository {
                 });
         List<Centroid> out = new ArrayList<>();
         for (Long p : persons) {
-            out.add(sums.containsKey(p) ? new Centroid(p, counts.get(p), sums.get(p)) : new Centroid(p, 0, new float[0]));
+            out.add(
+                    sums.containsKey(p)
+                            ? new Centroid(p, counts.get(p), sums.get(p))
+                            : new Centroid(p, 0, new float[0]));
         }
         save(model, out, now);
         return out;
@@ -134,10 +161,13 @@ public class PersonCentroidRepository {
 
     /** Persons that have faces of this model with embeddings but no centroid (a database older than centroids). */
     public List<Long> personsWithoutCentroid(String model) {
-        return jdbc.queryForList("SELECT DISTINCT f.\"PersonId\" FROM \"Faces\" f WHERE f.\"PersonId\" IS NOT NULL AND "
-                + "f.\"EmbeddingModel\" = ? AND f.\"Embedding\" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
-                + "\"PersonCentroids\" c WHERE c.\"PersonId\" = f.\"PersonId\" AND c.\"EmbeddingModel\" = ?)", Long.class,
-                model, model);
+        return jdbc.queryForList(
+                "SELECT DISTINCT f.\"PersonId\" FROM \"Faces\" f WHERE f.\"PersonId\" IS NOT NULL AND "
+                        + "f.\"EmbeddingModel\" = ? AND f.\"Embedding\" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+                        + "\"PersonCentroids\" c WHERE c.\"PersonId\" = f.\"PersonId\" AND c.\"EmbeddingModel\" = ?)",
+                Long.class,
+                model,
+                model);
     }
 
     /** Deletes the centroids of every model (a recluster rebuilds them). */

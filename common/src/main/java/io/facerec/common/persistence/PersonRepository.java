@@ -43,7 +43,9 @@ public class PersonRepository {
      * and facerec give the persons they create).
      */
     public static boolean isUserName(String name) {
-        return name != null && !name.isBlank() && !AUTOMATIC.matcher(name.strip()).matches();
+        return name != null
+                && !name.isBlank()
+                && !AUTOMATIC.matcher(name.strip()).matches();
     }
 
     /** The automatic name facerec gives a person it creates. */
@@ -52,16 +54,15 @@ public class PersonRepository {
     }
 
     /** A person as the gallery lists it. */
-    public record PersonSummary(long id, String name, boolean hidden, int faces, Long portraitFaceId) {
-    }
+    public record PersonSummary(long id, String name, boolean hidden, int faces, Long portraitFaceId) {}
 
     private static final String SUMMARY = "SELECT p.\"Id\", p.\"Name\", p.\"IsHidden\", p.\"FaceCount\", "
             + "p.\"PortraitFaceId\" FROM \"Persons\" p ";
 
     private static PersonSummary summary(java.sql.ResultSet rs, int i) throws java.sql.SQLException {
         long portrait = rs.getLong(5);
-        return new PersonSummary(rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getInt(4),
-                rs.wasNull() ? null : portrait);
+        return new PersonSummary(
+                rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getInt(4), rs.wasNull() ? null : portrait);
     }
 
     /** Every person, largest first (small libraries and tests; the gallery pages with {@link #page}). */
@@ -82,8 +83,10 @@ public class PersonRepository {
         }
         args.add(offset);
         args.add(limit);
-        return jdbc.query(SUMMARY + where + " ORDER BY p.\"FaceCount\" DESC, p.\"Id\" OFFSET ? ROWS FETCH NEXT ? ROWS ONLY",
-                PersonRepository::summary, args.toArray());
+        return jdbc.query(
+                SUMMARY + where + " ORDER BY p.\"FaceCount\" DESC, p.\"Id\" OFFSET ? ROWS FETCH NEXT ? ROWS ONLY",
+                PersonRepository::summary,
+                args.toArray());
     }
 
     /** How many persons {@link #page} pages over. */
@@ -113,18 +116,25 @@ public class PersonRepository {
     }
 
     public java.util.Optional<PersonSummary> summary(PersonId id) {
-        return jdbc.query(SUMMARY + "WHERE p.\"Id\" = ?", PersonRepository::summary, id.value()).stream().findFirst();
+        return jdbc.query(SUMMARY + "WHERE p.\"Id\" = ?", PersonRepository::summary, id.value()).stream()
+                .findFirst();
     }
 
     /** A user's name for the person; named persons are never changed by clustering. Blank clears it. */
     public int rename(PersonId id, String name, Instant now) {
-        return jdbc.update("UPDATE \"Persons\" SET \"Name\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?",
-                name == null || name.isBlank() ? null : name.strip(), time.of(now), id.value());
+        return jdbc.update(
+                "UPDATE \"Persons\" SET \"Name\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?",
+                name == null || name.isBlank() ? null : name.strip(),
+                time.of(now),
+                id.value());
     }
 
     public int setHidden(PersonId id, boolean hidden, Instant now) {
-        return jdbc.update("UPDATE \"Persons\" SET \"IsHidden\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?", hidden,
-                time.of(now), id.value());
+        return jdbc.update(
+                "UPDATE \"Persons\" SET \"IsHidden\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?",
+                hidden,
+                time.of(now),
+                id.value());
     }
 
     public boolean exists(PersonId id) {
@@ -133,10 +143,16 @@ public class PersonRepository {
 
     /** Deletes a person that no face points to any more (after a merge), whether named or not. */
     public void deleteIfEmpty(PersonId id) {
-        jdbc.update("DELETE FROM \"FaceRejections\" WHERE \"PersonId\" = ? AND NOT EXISTS "
-                + "(SELECT 1 FROM \"Faces\" f WHERE f.\"PersonId\" = ?)", id.value(), id.value());
-        jdbc.update("DELETE FROM \"Persons\" WHERE \"Id\" = ? AND NOT EXISTS "
-                + "(SELECT 1 FROM \"Faces\" f WHERE f.\"PersonId\" = ?)", id.value(), id.value());
+        jdbc.update(
+                "DELETE FROM \"FaceRejections\" WHERE \"PersonId\" = ? AND NOT EXISTS "
+                        + "(SELECT 1 FROM \"Faces\" f WHERE f.\"PersonId\" = ?)",
+                id.value(),
+                id.value());
+        jdbc.update(
+                "DELETE FROM \"Persons\" WHERE \"Id\" = ? AND NOT EXISTS "
+                        + "(SELECT 1 FROM \"Faces\" f WHERE f.\"PersonId\" = ?)",
+                id.value(),
+                id.value());
     }
 
     /**
@@ -146,15 +162,19 @@ public class PersonRepository {
     public PersonId create(Instant now) {
         KeyHolder keys = new GeneratedKeyHolder();
         java.time.LocalDateTime created = time.of(now);
-        jdbc.update(con -> {
-            PreparedStatement ps = con.prepareStatement("INSERT INTO \"Persons\" (\"CreatedAt\", \"ModifiedAt\", "
-                    + "\"IsHidden\", \"Type\") VALUES (?, ?, ?, ?)", new String[] {"Id"});
-            ps.setObject(1, created);
-            ps.setObject(2, created);
-            ps.setBoolean(3, false);
-            ps.setInt(4, 0);
-            return ps;
-        }, keys);
+        jdbc.update(
+                con -> {
+                    PreparedStatement ps = con.prepareStatement(
+                            "INSERT INTO \"Persons\" (\"CreatedAt\", \"ModifiedAt\", "
+                                    + "\"IsHidden\", \"Type\") VALUES (?, ?, ?, ?)",
+                            new String[] {"Id"});
+                    ps.setObject(1, created);
+                    ps.setObject(2, created);
+                    ps.setBoolean(3, false);
+                    ps.setInt(4, 0);
+                    return ps;
+                },
+                keys);
         PersonId id = PersonId.of(keys.getKey().longValue());
         if (automaticNames) {
             jdbc.update("UPDATE \"Persons\" SET \"Name\" = ? WHERE \"Id\" = ?", automaticName(id), id.value());
@@ -168,8 +188,12 @@ public class PersonRepository {
     /** Sets many portraits at once: person id to {media file id, face id}. */
     public void setPortraits(java.util.Map<Long, long[]> portraits, Instant now) {
         List<java.util.Map.Entry<Long, long[]>> rows = new java.util.ArrayList<>(portraits.entrySet());
-        jdbc.batchUpdate("UPDATE \"Persons\" SET \"PortraitMediaFileId\" = ?, \"PortraitFaceId\" = ?, \"ModifiedAt\" = ? "
-                + "WHERE \"Id\" = ?", rows, 500, (ps, e) -> {
+        jdbc.batchUpdate(
+                "UPDATE \"Persons\" SET \"PortraitMediaFileId\" = ?, \"PortraitFaceId\" = ?, \"ModifiedAt\" = ? "
+                        + "WHERE \"Id\" = ?",
+                rows,
+                500,
+                (ps, e) -> {
                     ps.setLong(1, e.getValue()[0]);
                     ps.setLong(2, e.getValue()[1]);
                     ps.setObject(3, time.of(now));
@@ -189,8 +213,11 @@ public class PersonRepository {
     /** Adds to (or, negative, takes from) the persons' face counts and marks them modified. */
     public void addFaceCounts(java.util.Map<Long, Integer> deltas, Instant now) {
         List<java.util.Map.Entry<Long, Integer>> rows = new java.util.ArrayList<>(deltas.entrySet());
-        jdbc.batchUpdate("UPDATE \"Persons\" SET \"FaceCount\" = \"FaceCount\" + ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?", rows,
-                500, (ps, e) -> {
+        jdbc.batchUpdate(
+                "UPDATE \"Persons\" SET \"FaceCount\" = \"FaceCount\" + ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?",
+                rows,
+                500,
+                (ps, e) -> {
                     ps.setInt(1, e.getValue());
                     ps.setObject(2, time.of(now));
                     ps.setLong(3, e.getKey());
@@ -199,8 +226,12 @@ public class PersonRepository {
 
     /** Sets the face counts of these persons from their faces. */
     public void recountFaces(java.util.Collection<Long> persons) {
-        Chunks.update(jdbc, "UPDATE \"Persons\" SET \"FaceCount\" = (SELECT COUNT(*) FROM \"Faces\" f WHERE "
-                + "f.\"PersonId\" = \"Persons\".\"Id\") WHERE \"Id\" IN ", List.of(), persons);
+        Chunks.update(
+                jdbc,
+                "UPDATE \"Persons\" SET \"FaceCount\" = (SELECT COUNT(*) FROM \"Faces\" f WHERE "
+                        + "f.\"PersonId\" = \"Persons\".\"Id\") WHERE \"Id\" IN ",
+                List.of(),
+                persons);
     }
 
     /** Sets every person's face count from its faces (after a recluster). */
@@ -209,32 +240,37 @@ public class PersonRepository {
                 + "f.\"PersonId\" = \"Persons\".\"Id\")");
     }
 
-
     public void touch(PersonId id, Instant now) {
         jdbc.update("UPDATE \"Persons\" SET \"ModifiedAt\" = ? WHERE \"Id\" = ?", time.of(now), id.value());
     }
 
     /** A person's current portrait: the face and its media file (either may be null). */
-    public record Portrait(Long faceId, Long mediaFileId) {
-    }
+    public record Portrait(Long faceId, Long mediaFileId) {}
 
     public Portrait portrait(PersonId id) {
-        return jdbc.query("SELECT \"PortraitFaceId\", \"PortraitMediaFileId\" FROM \"Persons\" WHERE \"Id\" = ?", rs -> {
-            if (!rs.next()) {
-                return new Portrait(null, null);
-            }
-            long f = rs.getLong(1);
-            Long face = rs.wasNull() ? null : f;
-            long m = rs.getLong(2);
-            return new Portrait(face, rs.wasNull() ? null : m);
-        }, id.value());
+        return jdbc.query(
+                "SELECT \"PortraitFaceId\", \"PortraitMediaFileId\" FROM \"Persons\" WHERE \"Id\" = ?",
+                rs -> {
+                    if (!rs.next()) {
+                        return new Portrait(null, null);
+                    }
+                    long f = rs.getLong(1);
+                    Long face = rs.wasNull() ? null : f;
+                    long m = rs.getLong(2);
+                    return new Portrait(face, rs.wasNull() ? null : m);
+                },
+                id.value());
     }
 
     /** The current portraits of these persons (persons that do not exist are left out). */
     public java.util.Map<Long, Portrait> portraits(java.util.Collection<Long> persons) {
         java.util.Map<Long, Portrait> out = new java.util.HashMap<>();
-        Chunks.query(jdbc, "SELECT \"Id\", \"PortraitFaceId\", \"PortraitMediaFileId\" FROM \"Persons\" WHERE \"Id\" IN ",
-                List.of(), persons, rs -> {
+        Chunks.query(
+                jdbc,
+                "SELECT \"Id\", \"PortraitFaceId\", \"PortraitMediaFileId\" FROM \"Persons\" WHERE \"Id\" IN ",
+                List.of(),
+                persons,
+                rs -> {
                     long f = rs.getLong(2);
                     Long face = rs.wasNull() ? null : f;
                     long m = rs.getLong(3);
@@ -245,12 +281,17 @@ public class PersonRepository {
 
     /** Sets the portrait ({@code PortraitMediaFileId} as the origin had it, plus the face). */
     public void setPortrait(PersonId id, long mediaFileId, long faceId, Instant now) {
-        jdbc.update("UPDATE \"Persons\" SET \"PortraitMediaFileId\" = ?, \"PortraitFaceId\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?",
-                mediaFileId, faceId, time.of(now), id.value());
+        jdbc.update(
+                "UPDATE \"Persons\" SET \"PortraitMediaFileId\" = ?, \"PortraitFaceId\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?",
+                mediaFileId,
+                faceId,
+                time.of(now),
+                id.value());
     }
 
     public List<Person> findAll() {
-        return jdbc.query("SELECT \"Id\", \"Name\", \"IsHidden\" FROM \"Persons\" ORDER BY \"Id\"",
+        return jdbc.query(
+                "SELECT \"Id\", \"Name\", \"IsHidden\" FROM \"Persons\" ORDER BY \"Id\"",
                 (rs, i) -> new Person(PersonId.of(rs.getLong(1)), rs.getString(2), rs.getBoolean(3)));
     }
 
@@ -261,9 +302,11 @@ public class PersonRepository {
      */
     public int deleteEmpty() {
         List<long[]> empty = new java.util.ArrayList<>();
-        jdbc.query("SELECT \"Id\", \"Name\" FROM \"Persons\" p WHERE (\"Name\" IS NULL OR \"Name\" LIKE 'Unknown-%') "
-                + "AND NOT EXISTS (SELECT 1 FROM \"Faces\" f WHERE f.\"PersonId\" = p.\"Id\") AND NOT EXISTS "
-                + "(SELECT 1 FROM \"FaceRejections\" r WHERE r.\"PersonId\" = p.\"Id\")", rs -> {
+        jdbc.query(
+                "SELECT \"Id\", \"Name\" FROM \"Persons\" p WHERE (\"Name\" IS NULL OR \"Name\" LIKE 'Unknown-%') "
+                        + "AND NOT EXISTS (SELECT 1 FROM \"Faces\" f WHERE f.\"PersonId\" = p.\"Id\") AND NOT EXISTS "
+                        + "(SELECT 1 FROM \"FaceRejections\" r WHERE r.\"PersonId\" = p.\"Id\")",
+                rs -> {
                     long id = rs.getLong(1);
                     String name = rs.getString(2);
                     if (name == null || name.equals(automaticName(PersonId.of(id)))) {
@@ -273,8 +316,11 @@ public class PersonRepository {
         if (empty.isEmpty()) {
             return 0;
         }
-        return java.util.Arrays.stream(jdbc.batchUpdate("DELETE FROM \"Persons\" WHERE \"Id\" = ? AND NOT EXISTS "
-                + "(SELECT 1 FROM \"Faces\" f WHERE f.\"PersonId\" = ?)", empty.stream()
-                        .map(e -> new Object[] {e[0], e[0]}).toList())).map(n -> n < 0 ? 1 : n).sum();
+        return java.util.Arrays.stream(jdbc.batchUpdate(
+                        "DELETE FROM \"Persons\" WHERE \"Id\" = ? AND NOT EXISTS "
+                                + "(SELECT 1 FROM \"Faces\" f WHERE f.\"PersonId\" = ?)",
+                        empty.stream().map(e -> new Object[] {e[0], e[0]}).toList()))
+                .map(n -> n < 0 ? 1 : n)
+                .sum();
     }
 }

@@ -30,30 +30,33 @@ public class PipelineQueries {
     }
 
     public Progress progress() {
-        return jdbc.queryForObject("SELECT "
-                + "(SELECT COUNT(*) FROM \"MediaItems\"), "
-                + "(SELECT COUNT(*) FROM \"MediaItems\" WHERE \"IsFacesExtracted\" = ? OR \"Status\" = 'FAILED'), "
-                + "(SELECT COUNT(*) FROM \"MediaItems\" WHERE \"Status\" = 'FAILED'), "
-                + "(SELECT COUNT(*) FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" WHERE m.\"Status\" <> 'FAILED'), "
-                + "(SELECT COUNT(*) FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" WHERE m.\"Status\" <> 'FAILED' AND f.\"Embedding\" IS NOT NULL), "
-                + "(SELECT COUNT(*) FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" WHERE m.\"Status\" <> 'FAILED' AND (f.\"ClusteredAt\" IS NOT NULL OR f.\"PersonId\" IS NOT NULL))",
-                (rs, i) -> new Progress(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
-                        rs.getLong(6)), true);
+        return jdbc.queryForObject(
+                "SELECT "
+                        + "(SELECT COUNT(*) FROM \"MediaItems\"), "
+                        + "(SELECT COUNT(*) FROM \"MediaItems\" WHERE \"IsFacesExtracted\" = ? OR \"Status\" = 'FAILED'), "
+                        + "(SELECT COUNT(*) FROM \"MediaItems\" WHERE \"Status\" = 'FAILED'), "
+                        + "(SELECT COUNT(*) FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" WHERE m.\"Status\" <> 'FAILED'), "
+                        + "(SELECT COUNT(*) FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" WHERE m.\"Status\" <> 'FAILED' AND f.\"Embedding\" IS NOT NULL), "
+                        + "(SELECT COUNT(*) FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" WHERE m.\"Status\" <> 'FAILED' AND (f.\"ClusteredAt\" IS NOT NULL OR f.\"PersonId\" IS NOT NULL))",
+                (rs, i) -> new Progress(
+                        rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6)),
+                true);
     }
 
     /** A face as listed in results: the file it is in, its box, its person (null = unassigned). */
-    public record FaceView(long faceId, Long personId, String filePath, BoundingBox box, String thumbnailPath) {
-    }
+    public record FaceView(long faceId, Long personId, String filePath, BoundingBox box, String thumbnailPath) {}
 
     public List<FaceView> faces() {
         // the detector's box; a face the origin stored has only its square crop box
-        return jdbc.query("SELECT f.\"Id\", f.\"PersonId\", mf.\"FilePath\", COALESCE(f.\"DetectorBox\", f.\"BoundingBox\"), f.\"ThumbnailPath\" "
-                + "FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" "
-                + "JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" ORDER BY f.\"PersonId\", mf.\"FilePath\", f.\"FaceIndex\"",
+        return jdbc.query(
+                "SELECT f.\"Id\", f.\"PersonId\", mf.\"FilePath\", COALESCE(f.\"DetectorBox\", f.\"BoundingBox\"), f.\"ThumbnailPath\" "
+                        + "FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" "
+                        + "JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" ORDER BY f.\"PersonId\", mf.\"FilePath\", f.\"FaceIndex\"",
                 (rs, i) -> {
                     long p = rs.getLong(2);
                     Long pid = rs.wasNull() ? null : p;
-                    return new FaceView(rs.getLong(1), pid, rs.getString(3), Json.boxOrNull(rs.getString(4)), rs.getString(5));
+                    return new FaceView(
+                            rs.getLong(1), pid, rs.getString(3), Json.boxOrNull(rs.getString(4)), rs.getString(5));
                 });
     }
 
@@ -68,8 +71,9 @@ public class PipelineQueries {
 
     /** Failed media items: file path, error kind, message. */
     public List<String[]> failures() {
-        return jdbc.query("SELECT mf.\"FilePath\", m.\"ErrorKind\", m.\"LastError\" FROM \"MediaItems\" m "
-                + "JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" WHERE m.\"Status\" = 'FAILED' ORDER BY m.\"Id\"",
+        return jdbc.query(
+                "SELECT mf.\"FilePath\", m.\"ErrorKind\", m.\"LastError\" FROM \"MediaItems\" m "
+                        + "JOIN \"MediaFile\" mf ON mf.\"Id\" = m.\"MediaFileId\" WHERE m.\"Status\" = 'FAILED' ORDER BY m.\"Id\"",
                 (rs, i) -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
     }
 }

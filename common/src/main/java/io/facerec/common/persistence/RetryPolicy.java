@@ -16,7 +16,8 @@ public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDe
 
     public RetryPolicy {
         if (maxAttempts < 1 || initialDelay.isNegative() || maxDelay.compareTo(initialDelay) < 0) {
-            throw new IllegalArgumentException("retry policy needs max-attempts >= 1 and 0 <= initial-delay <= max-delay");
+            throw new IllegalArgumentException(
+                    "retry policy needs max-attempts >= 1 and 0 <= initial-delay <= max-delay");
         }
     }
 

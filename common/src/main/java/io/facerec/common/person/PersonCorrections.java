@@ -33,8 +33,12 @@ public class PersonCorrections {
     private final ClusteringChangeRepository changes;
     private final Portraits portraits;
 
-    public PersonCorrections(FaceRepository faces, PersonRepository persons, PersonCentroidRepository centroids,
-            ClusteringChangeRepository changes, Portraits portraits) {
+    public PersonCorrections(
+            FaceRepository faces,
+            PersonRepository persons,
+            PersonCentroidRepository centroids,
+            ClusteringChangeRepository changes,
+            Portraits portraits) {
         this.faces = faces;
         this.persons = persons;
         this.centroids = centroids;
@@ -48,7 +52,8 @@ public class PersonCorrections {
      */
     public void merge(PersonId target, List<PersonId> sources, Instant now) {
         long revision = changes.nextRevision();
-        String name = persons.summary(target).orElseThrow(() -> new NoSuchElementException("no person " + target))
+        String name = persons.summary(target)
+                .orElseThrow(() -> new NoSuchElementException("no person " + target))
                 .name();
         Set<Long> touched = new LinkedHashSet<>();
         touched.add(target.value());
@@ -65,8 +70,12 @@ public class PersonCorrections {
                 var t = both.get(target.value());
                 float[] sum = t == null ? s.sum().clone() : plus(t.sum(), s.sum(), 1);
                 int n = (t == null ? 0 : t.faceCount()) + s.faceCount();
-                centroids.save(model, List.of(new PersonCentroidRepository.Centroid(target.value(), n, sum),
-                        new PersonCentroidRepository.Centroid(source.value(), 0, sum)), now);
+                centroids.save(
+                        model,
+                        List.of(
+                                new PersonCentroidRepository.Centroid(target.value(), n, sum),
+                                new PersonCentroidRepository.Centroid(source.value(), 0, sum)),
+                        now);
             }
             moved += faces.moveAllByUser(source, target, now);
             if (!PersonRepository.isUserName(name) && PersonRepository.isUserName(src.name())) {
@@ -91,7 +100,8 @@ public class PersonCorrections {
     public PersonId move(List<FaceId> faceIds, PersonId target, Instant now) {
         long revision = changes.nextRevision();
         PersonId to = target == null ? persons.create(now) : target;
-        List<ClusterRow> rows = faces.findForClustering(faceIds.stream().map(FaceId::value).toList());
+        List<ClusterRow> rows =
+                faces.findForClustering(faceIds.stream().map(FaceId::value).toList());
         if (rows.size() != new LinkedHashSet<>(faceIds).size()) {
             Set<Long> found = new LinkedHashSet<>();
             rows.forEach(r -> found.add(r.id()));
@@ -193,7 +203,8 @@ public class PersonCorrections {
                 for (var e : m.getValue().entrySet()) {
                     var c = stored.get(e.getKey());
                     float[] sum = c == null ? e.getValue() : plus(c.sum(), e.getValue(), 1);
-                    int n = (c == null ? 0 : c.faceCount()) + counts.get(m.getKey()).get(e.getKey());
+                    int n = (c == null ? 0 : c.faceCount())
+                            + counts.get(m.getKey()).get(e.getKey());
                     out.add(new PersonCentroidRepository.Centroid(e.getKey(), Math.max(0, n), sum));
                 }
                 centroids.save(m.getKey(), out, now);

@@ -21,8 +21,8 @@ public record Outcome(int done, int republished, int skipped, int failed, int fa
     public static final Outcome FAILED = new Outcome(0, 0, 0, 1, 0);
 
     public Outcome plus(Outcome o) {
-        return new Outcome(done + o.done, republished + o.republished, skipped + o.skipped, failed + o.failed,
-                faces + o.faces);
+        return new Outcome(
+                done + o.done, republished + o.republished, skipped + o.skipped, failed + o.failed, faces + o.faces);
     }
 
     /** Items the batch held. */

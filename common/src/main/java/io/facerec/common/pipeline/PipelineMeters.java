@@ -24,6 +24,5 @@ public final class PipelineMeters {
     /** Distribution summary, tag {@code stage}: records per batch a stage took from the broker. */
     public static final String BATCH_SIZE = "facerec.batch.size";
 
-    private PipelineMeters() {
-    }
+    private PipelineMeters() {}
 }

@@ -22,11 +22,13 @@ public final class StageWorkers implements AutoCloseable {
     public StageWorkers(String stage, int threads) {
         this.size = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         AtomicInteger n = new AtomicInteger();
-        this.pool = size == 1 ? null : Executors.newFixedThreadPool(size, r -> {
-            Thread t = new Thread(r, stage + "-worker-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = size == 1
+                ? null
+                : Executors.newFixedThreadPool(size, r -> {
+                    Thread t = new Thread(r, stage + "-worker-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     /** Worker threads. */

@@ -24,12 +24,10 @@ import java.util.function.LongSupplier;
  * </ul>
  */
 public final class PortraitRule {
-    private PortraitRule() {
-    }
+    private PortraitRule() {}
 
     /** A face of a person: its id, the media file it is in, and its sharpness. */
-    public record Candidate(long faceId, long mediaFileId, double sharpness) {
-    }
+    public record Candidate(long faceId, long mediaFileId, double sharpness) {}
 
     /**
      * The portrait of a person.

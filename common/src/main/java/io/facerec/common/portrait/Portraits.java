@@ -56,7 +56,11 @@ public class Portraits {
         this(faces, persons, mediaFiles, files, false);
     }
 
-    private Portraits(FaceRepository faces, PersonRepository persons, MediaFileRepository mediaFiles, Locations files,
+    private Portraits(
+            FaceRepository faces,
+            PersonRepository persons,
+            MediaFileRepository mediaFiles,
+            Locations files,
             boolean dryRun) {
         this.faces = faces;
         this.persons = persons;
@@ -77,8 +81,8 @@ public class Portraits {
         for (PortraitFace f : all) {
             candidates.add(new PortraitRule.Candidate(f.id().value(), f.mediaFileId(), sharpness(f)));
         }
-        PortraitRule.Candidate best = PortraitRule.choose(candidates,
-                () -> PortraitRule.medoid(faces.findPersonEmbeddings(person)));
+        PortraitRule.Candidate best =
+                PortraitRule.choose(candidates, () -> PortraitRule.medoid(faces.findPersonEmbeddings(person)));
         if (best != null) {
             apply(person, best, find(all, best.faceId()), now);
         }
@@ -100,8 +104,8 @@ public class Portraits {
             update(person, now);
             return;
         }
-        PortraitRule.Candidate best = new PortraitRule.Candidate(currentFace.id().value(), currentFace.mediaFileId(),
-                sharpness(currentFace));
+        PortraitRule.Candidate best =
+                new PortraitRule.Candidate(currentFace.id().value(), currentFace.mediaFileId(), sharpness(currentFace));
         PortraitFace bestFace = currentFace;
         for (PortraitFace f : faces.findPortraitFaces(added)) {
             PortraitRule.Candidate c = new PortraitRule.Candidate(f.id().value(), f.mediaFileId(), sharpness(f));
@@ -125,8 +129,8 @@ public class Portraits {
         if (added.isEmpty()) {
             return;
         }
-        java.util.Map<Long, PersonRepository.Portrait> current = persons.portraits(
-                added.keySet().stream().map(PersonId::value).toList());
+        java.util.Map<Long, PersonRepository.Portrait> current =
+                persons.portraits(added.keySet().stream().map(PersonId::value).toList());
         List<FaceId> wanted = new ArrayList<>();
         for (var e : added.entrySet()) {
             wanted.addAll(e.getValue());
@@ -150,8 +154,10 @@ public class Portraits {
             // Without a valid portrait the sharpest of the added faces becomes it: the rule over all of the person's
             // faces would read every one of them (a person of 100,000 faces on a streaming batch); later faces replace
             // it when sharper, and a recluster or a correction applies the rule to the whole person.
-            PortraitRule.Candidate best = currentFace == null ? null : new PortraitRule.Candidate(
-                    currentFace.id().value(), currentFace.mediaFileId(), sharpness(currentFace));
+            PortraitRule.Candidate best = currentFace == null
+                    ? null
+                    : new PortraitRule.Candidate(
+                            currentFace.id().value(), currentFace.mediaFileId(), sharpness(currentFace));
             PortraitFace bestFace = currentFace;
             for (FaceId id : e.getValue()) {
                 PortraitFace f = byId.get(id.value());
@@ -178,8 +184,8 @@ public class Portraits {
      * @param members each person's faces
      * @param vectors embeddings by face id (for the medoid when the sharpest faces tie)
      */
-    public void chooseAll(String model, java.util.Map<Long, List<Long>> members, java.util.Map<Long, float[]> vectors,
-            Instant now) {
+    public void chooseAll(
+            String model, java.util.Map<Long, List<Long>> members, java.util.Map<Long, float[]> vectors, Instant now) {
         java.util.Map<Long, PortraitFace> byId = new java.util.HashMap<>();
         for (PortraitFace f : faces.findPortraitFacesOfModel(model)) {
             byId.put(f.id().value(), f);
@@ -205,7 +211,8 @@ public class Portraits {
                 continue;
             }
             PersonRepository.Portrait before = current.get(e.getKey());
-            if (before == null || !Objects.equals(before.faceId(), best.faceId())
+            if (before == null
+                    || !Objects.equals(before.faceId(), best.faceId())
                     || !Objects.equals(before.mediaFileId(), best.mediaFileId())) {
                 changed.put(e.getKey(), new long[] {best.mediaFileId(), best.faceId()});
             }
@@ -214,7 +221,8 @@ public class Portraits {
         if (!dryRun) {
             persons.setPortraits(changed, now);
             if (mediaFiles != null) {
-                mediaFiles.touchAll(changed.values().stream().map(v -> v[0]).distinct().toList(), now);
+                mediaFiles.touchAll(
+                        changed.values().stream().map(v -> v[0]).distinct().toList(), now);
             }
         }
         log.info("portraits: {} person(s) chosen again, {} changed", members.size(), changed.size());
@@ -242,9 +250,14 @@ public class Portraits {
     private void applyPortrait(PersonId person, PortraitRule.Candidate best, PortraitFace face, Instant now) {
         PersonRepository.Portrait before = persons.portrait(person);
         Path thumb = thumbnail(face);
-        log.info("portrait of person {}: face {} ({}, sharpness {})", person, best.faceId(),
-                thumb == null ? "no thumbnail" : thumb, String.format(java.util.Locale.ROOT, "%.1f", best.sharpness()));
-        if (!Objects.equals(before.faceId(), best.faceId()) || !Objects.equals(before.mediaFileId(), best.mediaFileId())) {
+        log.info(
+                "portrait of person {}: face {} ({}, sharpness {})",
+                person,
+                best.faceId(),
+                thumb == null ? "no thumbnail" : thumb,
+                String.format(java.util.Locale.ROOT, "%.1f", best.sharpness()));
+        if (!Objects.equals(before.faceId(), best.faceId())
+                || !Objects.equals(before.mediaFileId(), best.mediaFileId())) {
             persons.setPortrait(person, best.mediaFileId(), best.faceId(), now);
             if (mediaFiles != null && !Objects.equals(before.mediaFileId(), best.mediaFileId())) {
                 mediaFiles.touch(MediaFileId.of(best.mediaFileId()), now);
@@ -254,7 +267,9 @@ public class Portraits {
     }
 
     private Path portraitFile(PersonId person) {
-        return files.portraitsDir() == null ? null : files.portraitsDir().resolve("Person_" + person.value() + "_portrait.jpg");
+        return files.portraitsDir() == null
+                ? null
+                : files.portraitsDir().resolve("Person_" + person.value() + "_portrait.jpg");
     }
 
     private boolean portraitFileExists(PersonId person) {
@@ -305,8 +320,13 @@ public class Portraits {
             }
         }
         String name = f.name();
-        if (name == null || name.isBlank() || name.contains("/") || name.contains("\\") || name.contains("\0")
-                || name.equals(".") || name.equals("..")) {
+        if (name == null
+                || name.isBlank()
+                || name.contains("/")
+                || name.contains("\\")
+                || name.contains("\0")
+                || name.equals(".")
+                || name.equals("..")) {
             return null;
         }
         for (Path dir : files.thumbnailDirs()) {

@@ -38,7 +38,9 @@ class OriginCropTest {
             double x2 = Math.min(w, x1 + 5 + rnd.nextInt(w));
             double y2 = Math.min(h, y1 + 5 + rnd.nextInt(h));
             OriginCrop.Rect r = OriginCrop.of(new BoundingBox(x1, y1, x2, y2), w, h);
-            assertThat(r.width()).as("box %s,%s,%s,%s in %dx%d", x1, y1, x2, y2, w, h).isEqualTo(r.height());
+            assertThat(r.width())
+                    .as("box %s,%s,%s,%s in %dx%d", x1, y1, x2, y2, w, h)
+                    .isEqualTo(r.height());
             assertThat(r.x1()).isNotNegative();
             assertThat(r.y1()).isNotNegative();
             assertThat(r.x2()).isLessThanOrEqualTo(w);

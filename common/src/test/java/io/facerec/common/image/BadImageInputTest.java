@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BadImageInputTest {
     /** One clear face, 800x480. */
     static final String PHOTO = "deepframe_hamidMir.jpg";
+
     static final long MAX_PIXELS = 200_000_000L;
 
     static Path photo;
@@ -48,7 +49,8 @@ class BadImageInputTest {
     @BeforeAll
     static void original() {
         photo = SharedData.require("eval").resolve("detection").resolve(PHOTO);
-        try (Mat bgr = imread(photo.toString(), IMREAD_COLOR); Mat gray = new Mat()) {
+        try (Mat bgr = imread(photo.toString(), IMREAD_COLOR);
+                Mat gray = new Mat()) {
             cvtColor(bgr, gray, COLOR_BGR2GRAY);
             originalGray = Pixels.bytes(gray);
         }
@@ -66,10 +68,14 @@ class BadImageInputTest {
     @Test
     void textSvgAndPdfNamedAsImagesAreNotImages() throws Exception {
         Path text = Files.writeString(tmp.resolve("notes.jpg"), "shopping list: milk, eggs\n");
-        Path svg = Files.writeString(tmp.resolve("drawing.png"), "<?xml version=\"1.0\"?>\n<svg xmlns="
-                + "\"http://www.w3.org/2000/svg\" width=\"100\" height=\"100\"><circle cx=\"50\" cy=\"50\" r=\"40\"/></svg>\n");
-        Path pdf = Files.writeString(tmp.resolve("scan.png"), "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-                + "2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+        Path svg = Files.writeString(
+                tmp.resolve("drawing.png"),
+                "<?xml version=\"1.0\"?>\n<svg xmlns="
+                        + "\"http://www.w3.org/2000/svg\" width=\"100\" height=\"100\"><circle cx=\"50\" cy=\"50\" r=\"40\"/></svg>\n");
+        Path pdf = Files.writeString(
+                tmp.resolve("scan.png"),
+                "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+                        + "2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
         for (Path p : List.of(text, svg, pdf)) {
             PermanentProcessingException e = refused(p);
             assertThat(e.errorKind()).as(p.getFileName().toString()).isEqualTo("NOT_AN_IMAGE");
@@ -107,12 +113,16 @@ class BadImageInputTest {
     @Test
     void truncatedJpegsDecodeTheVisiblePartAtFullSize() throws Exception {
         byte[] all = Files.readAllBytes(photo);
-        assertThat(TestJpegs.sofMarker(all)).as("the shared photo is a progressive JPEG").isEqualTo(0xC2);
+        assertThat(TestJpegs.sofMarker(all))
+                .as("the shared photo is a progressive JPEG")
+                .isEqualTo(0xC2);
         Path progressive = Files.write(tmp.resolve("cut-progressive.jpg"), TestImages.truncated(all));
         try (DecodedImage d = new ImageLoader(MAX_PIXELS).load(progressive)) {
             assertThat(d.width()).isEqualTo(800);
             assertThat(d.height()).isEqualTo(480);
-            assertThat(meanGrayDifference(d)).as("the whole frame, at lower detail").isLessThan(12);
+            assertThat(meanGrayDifference(d))
+                    .as("the whole frame, at lower detail")
+                    .isLessThan(12);
         }
         Path baselineFull = tmp.resolve("baseline.jpg");
         try (Mat m = imread(photo.toString(), IMREAD_COLOR)) {
@@ -125,8 +135,12 @@ class BadImageInputTest {
             assertThat(d.width()).isEqualTo(800);
             assertThat(d.height()).isEqualTo(480);
             byte[] px = Pixels.bytes(d.bgr());
-            assertThat(TestImages.rowSpread(px, 800, 5)).as("first row holds real pixels").isGreaterThan(30);
-            assertThat(TestImages.rowSpread(px, 800, 479)).as("last row is filler, flat (no data there)").isLessThan(8);
+            assertThat(TestImages.rowSpread(px, 800, 5))
+                    .as("first row holds real pixels")
+                    .isGreaterThan(30);
+            assertThat(TestImages.rowSpread(px, 800, 479))
+                    .as("last row is filler, flat (no data there)")
+                    .isLessThan(8);
         }
     }
 
@@ -143,7 +157,8 @@ class BadImageInputTest {
 
     @Test
     void jpegHeaderClaiming30000x30000IsRefusedFromTheHeader() throws Exception {
-        PermanentProcessingException e = refused(Files.write(tmp.resolve("bomb.jpg"), TestJpegs.claiming(30000, 30000)));
+        PermanentProcessingException e =
+                refused(Files.write(tmp.resolve("bomb.jpg"), TestJpegs.claiming(30000, 30000)));
         assertThat(e.errorKind()).isEqualTo("TOO_MANY_PIXELS");
         assertThat(e.getMessage()).contains("bomb.jpg").contains("30000x30000");
     }
@@ -155,8 +170,8 @@ class BadImageInputTest {
      */
     @Test
     void hugeHeaderInAFormatOnlyOpenCvReadsIsAPermanentError() throws Exception {
-        PermanentProcessingException e = refused(Files.write(tmp.resolve("pnm.jpg"), TestImages.pnmHeaderOnly(40000,
-                40000)));
+        PermanentProcessingException e =
+                refused(Files.write(tmp.resolve("pnm.jpg"), TestImages.pnmHeaderOnly(40000, 40000)));
         assertThat(e.errorKind()).isIn("TOO_MANY_PIXELS", "NOT_AN_IMAGE");
         assertThat(e.getMessage()).contains("pnm.jpg");
     }
@@ -179,18 +194,29 @@ class BadImageInputTest {
     @Test
     void unusualButValidImagesDecodeToUprightEightBitBgrWithThePhotosPixels() throws Exception {
         Map<String, Path> variants = TestImages.unusualVariants(photo, tmp);
-        assertThat(TestImages.jpegComponents(Files.readAllBytes(variants.get("gray.jpg")))).isEqualTo(1);
-        assertThat(Files.readAllBytes(variants.get("gray.png"))[25]).as("PNG colour type 0 (grey)").isEqualTo((byte) 0);
-        assertThat(TestImages.jpegComponents(Files.readAllBytes(variants.get("cmyk.jpg")))).as("CMYK").isEqualTo(4);
-        assertThat(Files.readAllBytes(variants.get("alpha.png"))[25]).as("PNG colour type 6 (RGBA)").isEqualTo((byte) 6);
+        assertThat(TestImages.jpegComponents(Files.readAllBytes(variants.get("gray.jpg"))))
+                .isEqualTo(1);
+        assertThat(Files.readAllBytes(variants.get("gray.png"))[25])
+                .as("PNG colour type 0 (grey)")
+                .isEqualTo((byte) 0);
+        assertThat(TestImages.jpegComponents(Files.readAllBytes(variants.get("cmyk.jpg"))))
+                .as("CMYK")
+                .isEqualTo(4);
+        assertThat(Files.readAllBytes(variants.get("alpha.png"))[25])
+                .as("PNG colour type 6 (RGBA)")
+                .isEqualTo((byte) 6);
         for (String deep : List.of("gray16.png", "rgb16.png")) {
-            assertThat(Files.readAllBytes(variants.get(deep))[24]).as(deep + " bit depth").isEqualTo((byte) 16);
+            assertThat(Files.readAllBytes(variants.get(deep))[24])
+                    .as(deep + " bit depth")
+                    .isEqualTo((byte) 16);
             try (Mat raw = imread(variants.get(deep).toString(), IMREAD_UNCHANGED)) {
                 assertThat(raw.elemSize1()).as("really 16 bits per sample").isEqualTo(2);
             }
         }
         try (DecodedImage plain = new ImageLoader(MAX_PIXELS).load(tmp.resolve("stored-rotated.jpg"))) {
-            assertThat(plain.width()).as("without EXIF the stored pixels are portrait").isEqualTo(480);
+            assertThat(plain.width())
+                    .as("without EXIF the stored pixels are portrait")
+                    .isEqualTo(480);
         }
         for (var v : variants.entrySet()) {
             try (DecodedImage d = new ImageLoader(MAX_PIXELS).load(v.getValue())) {
@@ -210,8 +236,8 @@ class BadImageInputTest {
     @Test
     void missingFileIsFileMissing() {
         MediaPathResolver r = new MediaPathResolver(tmp);
-        PermanentProcessingException e = catchThrowableOfType(() -> r.resolve("gone/away.jpg"),
-                PermanentProcessingException.class);
+        PermanentProcessingException e =
+                catchThrowableOfType(() -> r.resolve("gone/away.jpg"), PermanentProcessingException.class);
         assertThat(e.errorKind()).isEqualTo("FILE_MISSING");
         assertThat(e.getMessage()).contains("away.jpg");
         PermanentProcessingException l = refused(tmp.resolve("away.jpg"));
@@ -243,20 +269,25 @@ class BadImageInputTest {
         expected.put("", "INVALID_PATH");
         for (var c : expected.entrySet()) {
             String shown = printable(c.getKey());
-            PermanentProcessingException e = catchThrowableOfType(() -> r.resolve(c.getKey()),
-                    PermanentProcessingException.class);
+            PermanentProcessingException e =
+                    catchThrowableOfType(() -> r.resolve(c.getKey()), PermanentProcessingException.class);
             assertThat(e).as("path %s", shown).isNotNull();
             assertThat(e.errorKind()).as("path %s", shown).isEqualTo(c.getValue());
             if (!c.getKey().isEmpty()) {
-                String name = c.getKey().substring(c.getKey().lastIndexOf('/') + 1).replace("\0", "\\0");
-                assertThat(e.getMessage()).as("message names the file").contains(name.substring(0, Math.min(40,
-                        name.length())));
+                String name =
+                        c.getKey().substring(c.getKey().lastIndexOf('/') + 1).replace("\0", "\\0");
+                assertThat(e.getMessage())
+                        .as("message names the file")
+                        .contains(name.substring(0, Math.min(40, name.length())));
             }
         }
         // inside the root, through a link that stays inside, and through ../ that stays inside: accepted
-        assertThat(r.resolve("innerlink.jpg")).isEqualTo(root.resolve("inside.jpg").toRealPath());
-        assertThat(r.resolve("dirlink/../inside.jpg")).isEqualTo(root.resolve("inside.jpg").toRealPath());
-        assertThat(r.resolve(root.resolve("inside.jpg").toString())).isEqualTo(root.resolve("inside.jpg").toRealPath());
+        assertThat(r.resolve("innerlink.jpg"))
+                .isEqualTo(root.resolve("inside.jpg").toRealPath());
+        assertThat(r.resolve("dirlink/../inside.jpg"))
+                .isEqualTo(root.resolve("inside.jpg").toRealPath());
+        assertThat(r.resolve(root.resolve("inside.jpg").toString()))
+                .isEqualTo(root.resolve("inside.jpg").toRealPath());
     }
 
     // ---------------------------------------------------------------- helpers
@@ -279,9 +310,11 @@ class BadImageInputTest {
     }
 
     private static PermanentProcessingException refused(ImageLoader loader, Path p) {
-        PermanentProcessingException e = catchThrowableOfType(() -> loader.load(p).close(),
-                PermanentProcessingException.class);
-        assertThat(e).as("a PermanentProcessingException for " + p.getFileName()).isNotNull();
+        PermanentProcessingException e =
+                catchThrowableOfType(() -> loader.load(p).close(), PermanentProcessingException.class);
+        assertThat(e)
+                .as("a PermanentProcessingException for " + p.getFileName())
+                .isNotNull();
         return e;
     }
 

@@ -28,10 +28,15 @@ class DecompressionBombTest {
         long heapBefore = usedHeap();
         long t0 = System.nanoTime();
         PermanentProcessingException[] e = {null};
-        assertThatThrownBy(() -> loader.load(p)).isInstanceOf(PermanentProcessingException.class)
+        assertThatThrownBy(() -> loader.load(p))
+                .isInstanceOf(PermanentProcessingException.class)
                 .satisfies(x -> e[0] = (PermanentProcessingException) x);
-        assertThat((System.nanoTime() - t0) / 1e6).as("refused from the header, in ms").isLessThan(500);
-        assertThat(usedHeap() - heapBefore).as("nothing of the declared size allocated").isLessThan(64L << 20);
+        assertThat((System.nanoTime() - t0) / 1e6)
+                .as("refused from the header, in ms")
+                .isLessThan(500);
+        assertThat(usedHeap() - heapBefore)
+                .as("nothing of the declared size allocated")
+                .isLessThan(64L << 20);
         return e[0];
     }
 
@@ -81,8 +86,10 @@ class DecompressionBombTest {
     @Test
     void theBoundIsConfigurable() throws Exception {
         Path p = Files.write(tmp.resolve("bomb5.jpg"), TestJpegs.claiming(2500, 2000)); // 5 MP
-        assertThat(refused(new ImageLoader(ImageLoader.DEFAULT_MAX_PIXELS), p).errorKind()).isEqualTo("IMPLAUSIBLE_HEADER");
-        // a bound above its ratio lets it through: the decoder allocates the whole declared canvas for a few hundred bytes
+        assertThat(refused(new ImageLoader(ImageLoader.DEFAULT_MAX_PIXELS), p).errorKind())
+                .isEqualTo("IMPLAUSIBLE_HEADER");
+        // a bound above its ratio lets it through: the decoder allocates the whole declared canvas for a few hundred
+        // bytes
         ImageLoader lax = new ImageLoader(ImageLoader.DEFAULT_MAX_PIXELS).withMaxPixelsPerByte(1_000_000);
         try (DecodedImage d = lax.load(p)) {
             assertThat(d.width()).isEqualTo(2500);

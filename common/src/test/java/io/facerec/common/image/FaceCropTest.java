@@ -30,11 +30,13 @@ class FaceCropTest {
         FaceCrop c = FaceCrop.around(new BoundingBox(100, 50, 1100, 1250), 3000, 2000, 448);
         assertThat(c.x()).isZero();
         assertThat(c.y()).isZero();
-        assertThat(c.width()).isEqualTo(1800);  // 600 + 1200, clipped on the left
+        assertThat(c.width()).isEqualTo(1800); // 600 + 1200, clipped on the left
         assertThat(c.height()).isEqualTo(1850); // 650 + 1200, clipped at the top
         assertThat(c.scaled()).isTrue();
-        assertThat(c.faceSide(new BoundingBox(100, 50, 1100, 1250))).as("the face keeps at least 448 px")
-                .isGreaterThanOrEqualTo(448).isLessThan(449);
+        assertThat(c.faceSide(new BoundingBox(100, 50, 1100, 1250)))
+                .as("the face keeps at least 448 px")
+                .isGreaterThanOrEqualTo(448)
+                .isLessThan(449);
         // pixel-centre convention: the crop's first and last pixel centres sit on the rectangle's scaled pixel centres
         assertThat(c.toCropX(-0.5)).isCloseTo(-0.5, within(1e-9));
         assertThat(c.toCropX(1799.5)).isCloseTo(c.cropWidth() - 0.5, within(1e-9));
@@ -42,14 +44,16 @@ class FaceCropTest {
 
     @Test
     void noCropWhenTheBoxLiesOutsideThePhoto() {
-        assertThat(FaceCrop.around(new BoundingBox(5000, 10, 5100, 110), 2000, 1500, 448)).isNull();
+        assertThat(FaceCrop.around(new BoundingBox(5000, 10, 5100, 110), 2000, 1500, 448))
+                .isNull();
     }
 
     /** The rewritten transform gives the same output position for a pixel as the photo's transform does. */
     @Test
     void theTransformForCropCoordinatesMapsEveryPointLikeThePhotosTransform() {
         Random r = new Random(7);
-        for (FaceCrop c : List.of(FaceCrop.around(new BoundingBox(400, 300, 500, 420), 2000, 1500, 448),
+        for (FaceCrop c : List.of(
+                FaceCrop.around(new BoundingBox(400, 300, 500, 420), 2000, 1500, 448),
                 FaceCrop.around(new BoundingBox(500, 450, 1500, 1650), 3000, 2000, 448))) {
             double a = Math.toRadians(17);
             double s = 0.31;
@@ -71,37 +75,58 @@ class FaceCropTest {
         FaceCrop inner = FaceCrop.around(new BoundingBox(400, 300, 500, 420), 2000, 1500, 448); // 330..570 x 240..480
         assertThat(inner.covers(340, 250, 560, 470)).isTrue();
         assertThat(inner.covers(320, 250, 560, 470)).as("beyond the left edge").isFalse();
-        assertThat(inner.covers(340, 250, 569.5, 470)).as("the bilinear neighbour of the last column is missing").isFalse();
+        assertThat(inner.covers(340, 250, 569.5, 470))
+                .as("the bilinear neighbour of the last column is missing")
+                .isFalse();
         FaceCrop corner = FaceCrop.around(new BoundingBox(10, 10, 110, 130), 2000, 1500, 448); // clipped at 0, 0
-        assertThat(corner.covers(-40, -30, 150, 150)).as("outside the photo both paths sample the border").isTrue();
+        assertThat(corner.covers(-40, -30, 150, 150))
+                .as("outside the photo both paths sample the border")
+                .isTrue();
         // scaled 1/5: the margin is one crop pixel, five photo pixels
         FaceCrop scaled = FaceCrop.around(new BoundingBox(2500, 2500, 4740, 4740), 6000, 6000, 448); // scale 0.2
         assertThat(scaled.scaled()).isTrue();
         assertThat(scaled.x()).isEqualTo(1380);
         assertThat(scaled.covers(scaled.x() + 8, scaled.y() + 8, 3000, 3000)).isTrue();
         assertThat(scaled.covers(scaled.x() + 2, scaled.y() + 8, 3000, 3000))
-                .as("within one photo pixel but not one crop pixel of the edge").isFalse();
+                .as("within one photo pixel but not one crop pixel of the edge")
+                .isFalse();
     }
 
     @Test
     void aDamagedGeometryIsReadButNotValid() {
-        assertThat(FaceCrop.around(new BoundingBox(400, 300, 500, 420), 2000, 1500, 448).valid()).isTrue();
-        assertThat(new FaceCrop("a.bmp", -3, 0, 10, 10, 10, 10, 100, 100).valid()).isFalse();
-        assertThat(new FaceCrop("a.bmp", 95, 0, 10, 10, 10, 10, 100, 100).valid()).as("beyond the photo").isFalse();
+        assertThat(FaceCrop.around(new BoundingBox(400, 300, 500, 420), 2000, 1500, 448)
+                        .valid())
+                .isTrue();
+        assertThat(new FaceCrop("a.bmp", -3, 0, 10, 10, 10, 10, 100, 100).valid())
+                .isFalse();
+        assertThat(new FaceCrop("a.bmp", 95, 0, 10, 10, 10, 10, 100, 100).valid())
+                .as("beyond the photo")
+                .isFalse();
         assertThat(new FaceCrop("a.bmp", 0, 0, 10, 10, 0, 10, 100, 100).valid()).isFalse();
     }
 
     @Test
     void aFacesDetectedEventKeepsItsCropsAndOldEventsWithoutThemStillDecode() {
-        FaceCrop c = FaceCrop.around(new BoundingBox(400, 300, 500, 420), 2000, 1500, 448).withFile("item7_0.bmp");
-        FacesDetected e = FacesDetected.of(7, "a/b.jpg", List.of(new FacesDetected.Face(11, 0, 0, 0.99,
-                new double[] {400, 300, 500, 420}, new double[][] {{1, 2}, {3, 4}, {5, 6}, {7, 8}, {9, 10}}, c)));
+        FaceCrop c = FaceCrop.around(new BoundingBox(400, 300, 500, 420), 2000, 1500, 448)
+                .withFile("item7_0.bmp");
+        FacesDetected e = FacesDetected.of(
+                7,
+                "a/b.jpg",
+                List.of(new FacesDetected.Face(
+                        11,
+                        0,
+                        0,
+                        0.99,
+                        new double[] {400, 300, 500, 420},
+                        new double[][] {{1, 2}, {3, 4}, {5, 6}, {7, 8}, {9, 10}},
+                        c)));
         FacesDetected back = EventCodec.decode(EventCodec.encode(e), FacesDetected.class);
         assertThat(back.faces().get(0).crop()).isEqualTo(c);
 
         String old = "{\"schemaVersion\":1,\"mediaItemId\":7,\"filePath\":\"a/b.jpg\",\"faces\":[{\"faceId\":11,"
                 + "\"frameNumber\":0,\"faceIndex\":0,\"score\":0.99,\"box\":[400,300,500,420],"
                 + "\"landmarks\":[[1,2],[3,4],[5,6],[7,8],[9,10]]}]}";
-        assertThat(EventCodec.decode(old, FacesDetected.class).faces().get(0).crop()).isNull();
+        assertThat(EventCodec.decode(old, FacesDetected.class).faces().get(0).crop())
+                .isNull();
     }
 }

@@ -2,7 +2,6 @@ package io.facerec.common.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_PROGRESSIVE;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
@@ -59,14 +58,17 @@ class ImageLoaderTest {
     void jpegsAreDecodedAsImreadDecodesThemAndOriented() throws Exception {
         Path photo = SharedData.require("eval").resolve("detection/deepframe_hamidMir.jpg");
         byte[] original = Files.readAllBytes(photo);
-        try (DecodedImage d = new ImageLoader(1_000_000).load(photo); Mat cv = imread(photo.toString(), IMREAD_COLOR)) {
+        try (DecodedImage d = new ImageLoader(1_000_000).load(photo);
+                Mat cv = imread(photo.toString(), IMREAD_COLOR)) {
             assertThat(d.width()).isEqualTo(800);
             assertThat(d.height()).isEqualTo(480);
             assertThat(Pixels.bytes(d.bgr())).isEqualTo(Pixels.bytes(cv));
         }
         // stored as is, EXIF says "rotate 90 degrees clockwise to view" (6): comes out 480x800
-        Path p = Files.write(tmp.resolve("exif6.jpg"), TestImages.spliceAfterSoi(original, TestImages.exifOrientation(6)));
-        try (DecodedImage d = new ImageLoader(1_000_000).load(p); Mat cv = imread(p.toString(), IMREAD_COLOR)) {
+        Path p = Files.write(
+                tmp.resolve("exif6.jpg"), TestImages.spliceAfterSoi(original, TestImages.exifOrientation(6)));
+        try (DecodedImage d = new ImageLoader(1_000_000).load(p);
+                Mat cv = imread(p.toString(), IMREAD_COLOR)) {
             assertThat(d.width()).isEqualTo(480);
             assertThat(d.height()).isEqualTo(800);
             assertThat(Pixels.bytes(d.bgr())).isEqualTo(Pixels.bytes(cv));
@@ -78,14 +80,16 @@ class ImageLoaderTest {
     void aTruncatedJpegIsKeptAsLibjpegFillsItIn() throws Exception {
         Path photo = SharedData.require("eval").resolve("detection/deepframe_hamidMir.jpg");
         byte[] baseline;
-        try (Mat m = imread(photo.toString(), IMREAD_COLOR); BytePointer buf = new BytePointer()) {
+        try (Mat m = imread(photo.toString(), IMREAD_COLOR);
+                BytePointer buf = new BytePointer()) {
             assertThat(imencode(".jpg", m, buf, new IntPointer(IMWRITE_JPEG_QUALITY, 90, IMWRITE_JPEG_PROGRESSIVE, 0)))
                     .isTrue();
             baseline = new byte[(int) buf.limit()];
             buf.get(baseline);
         }
         Path p = Files.write(tmp.resolve("cut.jpg"), Arrays.copyOf(baseline, baseline.length / 2));
-        try (DecodedImage d = new ImageLoader(1_000_000).load(p); Mat cv = imread(p.toString(), IMREAD_COLOR)) {
+        try (DecodedImage d = new ImageLoader(1_000_000).load(p);
+                Mat cv = imread(p.toString(), IMREAD_COLOR)) {
             assertThat(d.width()).isEqualTo(800);
             assertThat(d.height()).isEqualTo(480);
             assertThat(Pixels.bytes(d.bgr())).isEqualTo(Pixels.bytes(cv));
@@ -108,29 +112,44 @@ class ImageLoaderTest {
         icc[1] = (byte) 0xE2;
         icc[2] = (byte) ((icc.length - 2) >> 8);
         icc[3] = (byte) (icc.length - 2);
-        Path jpeg = Files.write(tmp.resolve("meta.jpg"), TestImages.spliceAfterSoi(TestImages.spliceAfterSoi(big, icc), exif));
+        Path jpeg = Files.write(
+                tmp.resolve("meta.jpg"), TestImages.spliceAfterSoi(TestImages.spliceAfterSoi(big, icc), exif));
         assertThat(ImageHeaders.dimensions(jpeg)).containsExactly(3000, 2000);
         assertKind(new ImageLoader(1_000_000), jpeg, "TOO_MANY_PIXELS");
         for (String format : new String[] {"png", "gif", "bmp"}) {
             Path p = tmp.resolve("size." + format);
-            assertThat(ImageIO.write(new BufferedImage(123, 45, format.equals("gif") ? BufferedImage.TYPE_BYTE_INDEXED
-                    : BufferedImage.TYPE_INT_RGB), format, p.toFile())).isTrue();
+            assertThat(ImageIO.write(
+                            new BufferedImage(
+                                    123,
+                                    45,
+                                    format.equals("gif")
+                                            ? BufferedImage.TYPE_BYTE_INDEXED
+                                            : BufferedImage.TYPE_INT_RGB),
+                            format,
+                            p.toFile()))
+                    .isTrue();
             assertThat(ImageHeaders.dimensions(p)).as(format).containsExactly(123, 45);
         }
-        assertThat(ImageHeaders.dimensions(Files.writeString(tmp.resolve("x.jpg"), "not an image"))).isNull();
+        assertThat(ImageHeaders.dimensions(Files.writeString(tmp.resolve("x.jpg"), "not an image")))
+                .isNull();
     }
 
     @Test
     void jpegHeaderAboveThePixelLimitIsRefusedBeforeDecoding() throws Exception {
         Path photo = SharedData.require("eval").resolve("detection/deepframe_hamidMir.jpg");
         Path p = Files.copy(photo, tmp.resolve("big.jpg"));
-        assertThatThrownBy(() -> new ImageLoader(100_000).load(p)).isInstanceOf(PermanentProcessingException.class)
-                .satisfies(e -> assertThat(((PermanentProcessingException) e).errorKind()).isEqualTo("TOO_MANY_PIXELS"))
-                .hasMessageContaining("big.jpg").hasMessageContaining("800x480");
+        assertThatThrownBy(() -> new ImageLoader(100_000).load(p))
+                .isInstanceOf(PermanentProcessingException.class)
+                .satisfies(e -> assertThat(((PermanentProcessingException) e).errorKind())
+                        .isEqualTo("TOO_MANY_PIXELS"))
+                .hasMessageContaining("big.jpg")
+                .hasMessageContaining("800x480");
     }
 
     private static void assertKind(ImageLoader l, Path p, String kind) {
-        assertThatThrownBy(() -> l.load(p)).isInstanceOf(PermanentProcessingException.class)
-                .satisfies(e -> assertThat(((PermanentProcessingException) e).errorKind()).isEqualTo(kind));
+        assertThatThrownBy(() -> l.load(p))
+                .isInstanceOf(PermanentProcessingException.class)
+                .satisfies(e -> assertThat(((PermanentProcessingException) e).errorKind())
+                        .isEqualTo(kind));
     }
 }

@@ -22,7 +22,8 @@ class MediaPathResolverTest {
         MediaPathResolver r = new MediaPathResolver(root);
 
         assertThat(r.resolve("ok.jpg")).isEqualTo(root.resolve("ok.jpg").toRealPath());
-        assertThat(r.resolve(root.resolve("ok.jpg").toString())).isEqualTo(root.resolve("ok.jpg").toRealPath());
+        assertThat(r.resolve(root.resolve("ok.jpg").toString()))
+                .isEqualTo(root.resolve("ok.jpg").toRealPath());
         assertKind(r, "../secret.txt", "PATH_OUTSIDE_ROOT");
         assertKind(r, "../../etc/passwd", "PATH_OUTSIDE_ROOT");
         assertKind(r, "/etc/passwd", "PATH_OUTSIDE_ROOT");
@@ -43,10 +44,13 @@ class MediaPathResolverTest {
         MediaPathResolver r = new MediaPathResolver(root, "C:/Users/ADMIN/Pictures/");
 
         // DB_PREFIX -> the media root (CONTAINER_IMAGES_ROOT), case-insensitive, backslashes read as slashes
-        assertThat(r.resolve("C:/Users/ADMIN/Pictures/a.jpg")).isEqualTo(root.resolve("a.jpg").toRealPath());
-        assertThat(r.resolve("c:\\users\\admin\\Pictures\\2024\\b.jpg")).isEqualTo(root.resolve("2024/b.jpg").toRealPath());
+        assertThat(r.resolve("C:/Users/ADMIN/Pictures/a.jpg"))
+                .isEqualTo(root.resolve("a.jpg").toRealPath());
+        assertThat(r.resolve("c:\\users\\admin\\Pictures\\2024\\b.jpg"))
+                .isEqualTo(root.resolve("2024/b.jpg").toRealPath());
         // the origin's fallback: .../<digits>/<file>
-        assertThat(r.resolve("D:/elsewhere/2024/b.jpg")).isEqualTo(root.resolve("2024/b.jpg").toRealPath());
+        assertThat(r.resolve("D:/elsewhere/2024/b.jpg"))
+                .isEqualTo(root.resolve("2024/b.jpg").toRealPath());
         // only whole segments match the prefix; a mapped path cannot leave the root
         assertKind(r, "C:/Users/ADMIN/Pictures2/a.jpg", "PATH_NOT_MAPPED");
         assertKind(r, "C:/Users/ADMIN/Pictures/../../secret.txt", "PATH_OUTSIDE_ROOT");
@@ -57,12 +61,16 @@ class MediaPathResolverTest {
 
         // without DB_PREFIX an origin path is refused with the setting that maps it, not as a missing file
         assertThatThrownBy(() -> new MediaPathResolver(root).resolve("C:/Users/ADMIN/Pictures/a.jpg"))
-                .hasMessageContaining("DB_PREFIX").hasMessageContaining("facerec.origin.db-prefix")
-                .satisfies(e -> assertThat(((PermanentProcessingException) e).errorKind()).isEqualTo("PATH_NOT_MAPPED"));
+                .hasMessageContaining("DB_PREFIX")
+                .hasMessageContaining("facerec.origin.db-prefix")
+                .satisfies(e -> assertThat(((PermanentProcessingException) e).errorKind())
+                        .isEqualTo("PATH_NOT_MAPPED"));
     }
 
     private static void assertKind(MediaPathResolver r, String path, String kind) {
-        assertThatThrownBy(() -> r.resolve(path)).isInstanceOf(PermanentProcessingException.class)
-                .satisfies(e -> assertThat(((PermanentProcessingException) e).errorKind()).isEqualTo(kind));
+        assertThatThrownBy(() -> r.resolve(path))
+                .isInstanceOf(PermanentProcessingException.class)
+                .satisfies(e -> assertThat(((PermanentProcessingException) e).errorKind())
+                        .isEqualTo(kind));
     }
 }

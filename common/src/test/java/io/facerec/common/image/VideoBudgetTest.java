@@ -27,6 +27,7 @@ class VideoBudgetTest {
 
     @TempDir
     static Path tmp;
+
     static Path video;
 
     @BeforeAll
@@ -38,15 +39,20 @@ class VideoBudgetTest {
     @Test
     void exactFramesFarApartAreReachedBySeekingNotByDecodingFromTheStart() {
         List<int[]> seen = new ArrayList<>();
-        var summary = new VideoFrames(100_000_000L).frames(video, new TreeSet<>(List.of(7, 7_213, 14_990)),
-                (n, seconds, frame) -> {
+        var summary = new VideoFrames(100_000_000L)
+                .frames(video, new TreeSet<>(List.of(7, 7_213, 14_990)), (n, seconds, frame) -> {
                     seen.add(new int[] {n, TestVideos.levelOf(frame.bgr())});
                     return true;
                 });
         assertThat(seen).extracting(s -> s[0]).containsExactly(7, 7_213, 14_990);
-        assertThat(seen).allSatisfy(s -> assertThat(s[1]).as("frame %d shows its own number", s[0]).isEqualTo(s[0] % 50));
+        assertThat(seen)
+                .allSatisfy(s -> assertThat(s[1])
+                        .as("frame %d shows its own number", s[0])
+                        .isEqualTo(s[0] % 50));
         assertThat(summary.seeks()).isEqualTo(2);
-        assertThat(summary.framesDecoded()).as("not the 15,000 frames up to the last one").isLessThan(200);
+        assertThat(summary.framesDecoded())
+                .as("not the 15,000 frames up to the last one")
+                .isLessThan(200);
     }
 
     @Test
@@ -59,15 +65,17 @@ class VideoBudgetTest {
             return true;
         });
         assertThat(numbers).containsExactly(0, 1500, 3000, 4500, 6000, 7500, 9000, 10500, 12000, 13500);
-        assertThat(summary.seeks()).as("nine jumps, and one to 15,000, past the end").isEqualTo(10);
+        assertThat(summary.seeks())
+                .as("nine jumps, and one to 15,000, past the end")
+                .isEqualTo(10);
         assertThat(summary.framesDecoded()).isLessThan(1_000);
     }
 
     @Test
     void nearbyFramesAreDecodedThroughAndMatchTheirNumbers() {
         List<Integer> sequential = new ArrayList<>();
-        var summary = new VideoFrames(100_000_000L).frames(video, new TreeSet<>(List.of(0, 3, 9, 20, 21)),
-                (n, s, frame) -> {
+        var summary = new VideoFrames(100_000_000L)
+                .frames(video, new TreeSet<>(List.of(0, 3, 9, 20, 21)), (n, s, frame) -> {
                     assertThat(TestVideos.levelOf(frame.bgr())).isEqualTo(n % 50);
                     sequential.add(n);
                     return true;
@@ -80,42 +88,49 @@ class VideoBudgetTest {
 
     @Test
     void aDeclaredDurationAboveTheBudgetIsRefusedBeforeDecoding() {
-        VideoFrames frames = new VideoFrames(100_000_000L,
-                new VideoBudget(Duration.ofMinutes(5), 250_000, Duration.ofMinutes(5)));
+        VideoFrames frames =
+                new VideoFrames(100_000_000L, new VideoBudget(Duration.ofMinutes(5), 250_000, Duration.ofMinutes(5)));
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> frames.sample(video, 1.0, 3600, (n, s, f) -> true))
                 .isInstanceOf(PermanentProcessingException.class)
-                .satisfies(e -> assertThat(((PermanentProcessingException) e).errorKind()).isEqualTo("VIDEO_TOO_LONG"))
+                .satisfies(e -> assertThat(((PermanentProcessingException) e).errorKind())
+                        .isEqualTo("VIDEO_TOO_LONG"))
                 .hasMessageContaining("lasts 600 s, above the limit of 300 s");
         assertThat((System.nanoTime() - t0) / 1e9).isLessThan(2.0);
     }
 
     @Test
     void decodingStopsAtTheFrameBudget() {
-        VideoFrames frames = new VideoFrames(100_000_000L, new VideoBudget(Duration.ofHours(1), 1_000, Duration.ofMinutes(5)));
+        VideoFrames frames =
+                new VideoFrames(100_000_000L, new VideoBudget(Duration.ofHours(1), 1_000, Duration.ofMinutes(5)));
         int[] sampled = {0};
         assertThatThrownBy(() -> frames.sample(video, 1.0 / FPS, 100_000, (n, s, f) -> { // every frame
-            sampled[0]++;
-            return true;
-        })).isInstanceOf(PermanentProcessingException.class)
-                .satisfies(e -> assertThat(((PermanentProcessingException) e).errorKind()).isEqualTo("VIDEO_BUDGET_EXCEEDED"))
+                    sampled[0]++;
+                    return true;
+                }))
+                .isInstanceOf(PermanentProcessingException.class)
+                .satisfies(e -> assertThat(((PermanentProcessingException) e).errorKind())
+                        .isEqualTo("VIDEO_BUDGET_EXCEEDED"))
                 .hasMessageContaining("1001 decoded frames");
         assertThat(sampled[0]).isEqualTo(1000);
     }
 
     @Test
     void decodingStopsAtTheTimeBudget() {
-        VideoFrames frames = new VideoFrames(100_000_000L, new VideoBudget(Duration.ofHours(1), 250_000, Duration.ofMillis(300)));
+        VideoFrames frames =
+                new VideoFrames(100_000_000L, new VideoBudget(Duration.ofHours(1), 250_000, Duration.ofMillis(300)));
         long t0 = System.nanoTime();
         assertThatThrownBy(() -> frames.sample(video, 1.0, 3600, (n, s, f) -> {
-            try {
-                Thread.sleep(50); // a slow detector
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return true;
-        })).isInstanceOf(PermanentProcessingException.class)
-                .satisfies(e -> assertThat(((PermanentProcessingException) e).errorKind()).isEqualTo("VIDEO_BUDGET_EXCEEDED"));
+                    try {
+                        Thread.sleep(50); // a slow detector
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return true;
+                }))
+                .isInstanceOf(PermanentProcessingException.class)
+                .satisfies(e -> assertThat(((PermanentProcessingException) e).errorKind())
+                        .isEqualTo("VIDEO_BUDGET_EXCEEDED"));
         assertThat((System.nanoTime() - t0) / 1e9).isLessThan(3.0);
     }
 }

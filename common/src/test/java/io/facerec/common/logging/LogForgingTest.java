@@ -22,6 +22,7 @@ import org.slf4j.Logger;
 class LogForgingTest {
     @TempDir
     Path tmp;
+
     LoggerContext context;
     Path logs;
 
@@ -49,11 +50,13 @@ class LogForgingTest {
     @Test
     void aLineFeedInAPathCannotForgeALogLine() throws Exception {
         Logger log = context.getLogger("io.facerec.detector.detect.DetectFacesHandler");
-        String path = "party/img.jpg\n2026-01-01 00:00:00.000 ERROR [main] i.f.d.DetectFacesHandler - admin logged in\rX";
+        String path =
+                "party/img.jpg\n2026-01-01 00:00:00.000 ERROR [main] i.f.d.DetectFacesHandler - admin logged in\rX";
         log.info("media item 7 ({}): 1 face(s)", path);
         List<String> lines = lines();
         assertThat(lines).hasSize(1);
-        assertThat(lines.get(0)).contains("media item 7 (party/img.jpg\\n2026-01-01 00:00:00.000 ERROR [main]")
+        assertThat(lines.get(0))
+                .contains("media item 7 (party/img.jpg\\n2026-01-01 00:00:00.000 ERROR [main]")
                 .contains("admin logged in\\rX): 1 face(s)");
     }
 
@@ -63,8 +66,11 @@ class LogForgingTest {
         log.warn("cannot read", new IllegalStateException("bad file x.jpg\n2026-01-01 00:00:00.000 INFO  forged"));
         List<String> lines = lines();
         assertThat(lines.get(0)).contains("WARN").endsWith("cannot read");
-        assertThat(lines.get(1)).startsWith("java.lang.IllegalStateException: bad file x.jpg\\n2026-01-01 00:00:00.000 INFO");
-        assertThat(lines.subList(2, lines.size())).isNotEmpty().allSatisfy(l -> assertThat(l).startsWith("\tat "));
+        assertThat(lines.get(1))
+                .startsWith("java.lang.IllegalStateException: bad file x.jpg\\n2026-01-01 00:00:00.000 INFO");
+        assertThat(lines.subList(2, lines.size()))
+                .isNotEmpty()
+                .allSatisfy(l -> assertThat(l).startsWith("\tat "));
         assertThat(lines).noneMatch(l -> l.startsWith("2026-01-01"));
     }
 
@@ -72,9 +78,11 @@ class LogForgingTest {
     void theLogFolderAndFilesAreForThisAccountOnly() throws Exception {
         context.getLogger("io.facerec.embedder.X").info("hello");
         context.stop();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(logs))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(logs)))
+                .isEqualTo("rwx------");
         for (String f : List.of("face_detection.log", "embeddings_clustering.log")) {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(logs.resolve(f)))).as(f)
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(logs.resolve(f))))
+                    .as(f)
                     .isEqualTo("rw-------");
         }
         assertThat(Files.readString(logs.resolve("embeddings_clustering.log"))).contains("hello");

@@ -28,6 +28,7 @@ import org.slf4j.Logger;
 class LoggingConfigTest {
     @TempDir
     Path tmp;
+
     LoggerContext context;
     PrintStream err = System.err;
     ByteArrayOutputStream console = new ByteArrayOutputStream();
@@ -61,21 +62,32 @@ class LoggingConfigTest {
     @Test
     void twoProcessesSharingALogFolderEachWriteTheirOwnFiles() throws Exception {
         // the first "process": LOG_INSTANCE=auto names its files after the host and the process id
-        configure(Map.of("LOG_INSTANCE", "auto")).getLogger("io.facerec.detector.X").info("from the first");
+        configure(Map.of("LOG_INSTANCE", "auto"))
+                .getLogger("io.facerec.detector.X")
+                .info("from the first");
         context.stop();
         // a second one with its own name (as a replica would have another host name)
-        configure(Map.of("LOG_INSTANCE", "replica 2/x")).getLogger("io.facerec.detector.X").info("from the second");
+        configure(Map.of("LOG_INSTANCE", "replica 2/x"))
+                .getLogger("io.facerec.detector.X")
+                .info("from the second");
         context.stop();
         String first = "face_detection-" + LogInstance.suffix("auto").substring(1) + ".log";
-        assertThat(logFiles()).extracting(p -> p.getFileName().toString()).containsExactlyInAnyOrder(first,
-                "embeddings_clustering" + LogInstance.suffix("auto") + ".log", "face_detection-replica_2_x.log",
-                "embeddings_clustering-replica_2_x.log");
+        assertThat(logFiles())
+                .extracting(p -> p.getFileName().toString())
+                .containsExactlyInAnyOrder(
+                        first,
+                        "embeddings_clustering" + LogInstance.suffix("auto") + ".log",
+                        "face_detection-replica_2_x.log",
+                        "embeddings_clustering-replica_2_x.log");
         assertThat(first).contains("-" + ProcessHandle.current().pid() + ".log");
-        assertThat(Files.readString(tmp.resolve("logs").resolve(first))).contains("from the first")
+        assertThat(Files.readString(tmp.resolve("logs").resolve(first)))
+                .contains("from the first")
                 .doesNotContain("from the second");
-        assertThat(Files.readString(tmp.resolve("logs/face_detection-replica_2_x.log"))).contains("from the second");
+        assertThat(Files.readString(tmp.resolve("logs/face_detection-replica_2_x.log")))
+                .contains("from the second");
         for (Path f : logFiles()) {
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.toString())
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
+                    .as(f.toString())
                     .isEqualTo("rw-------");
         }
     }
@@ -84,7 +96,8 @@ class LoggingConfigTest {
     void withoutAnInstanceTheOriginsTwoFileNamesAreKept() throws Exception {
         configure(Map.of()).getLogger("io.facerec.embedder.X").info("hello");
         context.stop();
-        assertThat(logFiles()).extracting(p -> p.getFileName().toString())
+        assertThat(logFiles())
+                .extracting(p -> p.getFileName().toString())
                 .containsExactlyInAnyOrder("face_detection.log", "embeddings_clustering.log");
     }
 
@@ -93,7 +106,9 @@ class LoggingConfigTest {
         Logger log = configure(Map.of()).getLogger("io.facerec.detector.X");
         log.info("an info line");
         log.warn("a warning");
-        assertThat(console.toString(StandardCharsets.UTF_8)).contains("a warning").doesNotContain("an info line");
+        assertThat(console.toString(StandardCharsets.UTF_8))
+                .contains("a warning")
+                .doesNotContain("an info line");
         context.stop();
         console.reset();
         log = configure(Map.of("CONSOLE_LOG_LEVEL", "INFO")).getLogger("io.facerec.detector.X");
@@ -117,7 +132,10 @@ class LoggingConfigTest {
         } finally {
             context.getMDCAdapter().clear();
         }
-        List<String> lines = console.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("{")).toList();
+        List<String> lines = console.toString(StandardCharsets.UTF_8)
+                .lines()
+                .filter(l -> l.startsWith("{"))
+                .toList();
         assertThat(lines).hasSize(1);
         JsonNode n = new ObjectMapper().readTree(lines.get(0));
         assertThat(n.get("level").asText()).isEqualTo("INFO");

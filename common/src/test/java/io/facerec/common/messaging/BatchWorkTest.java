@@ -53,8 +53,10 @@ class BatchWorkTest {
             poisoned.add(r);
         });
         assertThat(poisoned).containsExactly(5, 11);
-        assertThat(w.done).hasSize(14).doesNotContain(5, 11).containsAll(
-                batch.stream().filter(i -> i != 5 && i != 11).toList());
+        assertThat(w.done)
+                .hasSize(14)
+                .doesNotContain(5, 11)
+                .containsAll(batch.stream().filter(i -> i != 5 && i != 11).toList());
         // halves, then quarters ...: far fewer units of work than one per record
         assertThat(w.attempts.size()).isLessThan(16);
         assertThat(w.done).doesNotHaveDuplicates();
@@ -64,22 +66,33 @@ class BatchWorkTest {
     void aTransientFailureNamesTheFirstRecordNotDoneAndSplitsNothing() {
         List<Integer> done = new ArrayList<>();
         int[] calls = {0};
-        BatchWork.FailedAt e = catchThrowableOfType(() -> BatchWork.run(List.of(1, 2, 3, 4), part -> {
-            calls[0]++;
-            throw new RetriableProcessingException("broker away", new java.util.concurrent.TimeoutException());
-        }, (r, x) -> done.add(r)), BatchWork.FailedAt.class);
+        BatchWork.FailedAt e = catchThrowableOfType(
+                () -> BatchWork.run(
+                        List.of(1, 2, 3, 4),
+                        part -> {
+                            calls[0]++;
+                            throw new RetriableProcessingException(
+                                    "broker away", new java.util.concurrent.TimeoutException());
+                        },
+                        (r, x) -> done.add(r)),
+                BatchWork.FailedAt.class);
         assertThat(e.index()).isZero();
         assertThat(calls[0]).isEqualTo(1);
         assertThat(done).isEmpty();
 
         // after a split (a poison in the first half), a transient failure in the second half names its first record
         Work w = new Work(List.of(0));
-        BatchWork.FailedAt later = catchThrowableOfType(() -> BatchWork.run(List.of(0, 1, 2, 3), part -> {
-            if (part.contains(2) && !part.contains(0)) { // the database goes away after the split
-                throw new org.springframework.dao.DataAccessResourceFailureException("database away");
-            }
-            w.accept(part);
-        }, (r, x) -> done.add(r)), BatchWork.FailedAt.class);
+        BatchWork.FailedAt later = catchThrowableOfType(
+                () -> BatchWork.run(
+                        List.of(0, 1, 2, 3),
+                        part -> {
+                            if (part.contains(2) && !part.contains(0)) { // the database goes away after the split
+                                throw new org.springframework.dao.DataAccessResourceFailureException("database away");
+                            }
+                            w.accept(part);
+                        },
+                        (r, x) -> done.add(r)),
+                BatchWork.FailedAt.class);
         assertThat(later.index()).isEqualTo(2);
         assertThat(done).containsExactly(0);
         assertThat(w.done).containsExactly(1);

@@ -32,10 +32,12 @@ class EmbeddingCodecTest {
         assertThat(EmbeddingCodec.parse("[0.5, -0.25, 1e-3]".getBytes(StandardCharsets.UTF_8)))
                 .containsExactly(0.5f, -0.25f, 0.001f);
         // an NVARCHAR value cast to VARBINARY (SQL Server) is UTF-16LE
-        assertThat(EmbeddingCodec.parse("[0.5, -0.25]".getBytes(StandardCharsets.UTF_16LE))).containsExactly(0.5f, -0.25f);
+        assertThat(EmbeddingCodec.parse("[0.5, -0.25]".getBytes(StandardCharsets.UTF_16LE)))
+                .containsExactly(0.5f, -0.25f);
         // float32 bytes that happen to start like text are still floats
         float odd = Float.intBitsToFloat(0x3F80005B); // little-endian bytes 5B 00 80 3F: '[' then 0
-        assertThat(EmbeddingCodec.parse(EmbeddingCodec.toBytes(new float[] {odd}))).containsExactly(odd);
+        assertThat(EmbeddingCodec.parse(EmbeddingCodec.toBytes(new float[] {odd})))
+                .containsExactly(odd);
     }
 
     @Test

@@ -33,8 +33,9 @@ class RepositoriesTest {
     }
 
     static DetectedFace face(double x) {
-        return new DetectedFace(0.99, new BoundingBox(x, 10, x + 50, 70),
-                new Landmarks(new double[][] {{x + 10, 30}, {x + 40, 30}, {x + 25, 45}, {x + 12, 60}, {x + 38, 60}}));
+        return new DetectedFace(0.99, new BoundingBox(x, 10, x + 50, 70), new Landmarks(new double[][] {
+            {x + 10, 30}, {x + 40, 30}, {x + 25, 45}, {x + 12, 60}, {x + 38, 60}
+        }));
     }
 
     @Test
@@ -45,11 +46,18 @@ class RepositoriesTest {
         MediaFileId f = files.insert("a/b.jpg", "b.jpg", ".jpg");
         MediaItemId item = items.insert(f, "b.jpg");
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
-        List<FaceId> first = faces.replaceFaces(item, List.of(new FaceRepository.NewFace(0, 0, face(1), null),
-                new FaceRepository.NewFace(0, 1, face(100), null)), now);
+        List<FaceId> first = faces.replaceFaces(
+                item,
+                List.of(
+                        new FaceRepository.NewFace(0, 0, face(1), null),
+                        new FaceRepository.NewFace(0, 1, face(100), null)),
+                now);
         assertThat(first).hasSize(2);
-        assertThat(jdbc.queryForObject("SELECT \"BoundingBox\" FROM \"Faces\" WHERE \"Id\" = ?", String.class,
-                first.get(0).value())).isEqualTo("[1.00, 10.00, 51.00, 70.00]");
+        assertThat(jdbc.queryForObject(
+                        "SELECT \"BoundingBox\" FROM \"Faces\" WHERE \"Id\" = ?",
+                        String.class,
+                        first.get(0).value()))
+                .isEqualTo("[1.00, 10.00, 51.00, 70.00]");
         faces.replaceFaces(item, List.of(new FaceRepository.NewFace(0, 0, face(5), null)), now);
         List<FaceRepository.Face> stored = faces.findByMediaItem(item);
         assertThat(stored).hasSize(1);
@@ -64,14 +72,19 @@ class RepositoriesTest {
 
     @Test
     void embeddingsAreStoredAsBytesWithTheirModel() {
-        MediaItemId item = new MediaItemRepository(jdbc).insert(new MediaFileRepository(jdbc).insert("c.jpg", "c.jpg", ".jpg"), "c");
+        MediaItemId item = new MediaItemRepository(jdbc)
+                .insert(new MediaFileRepository(jdbc).insert("c.jpg", "c.jpg", ".jpg"), "c");
         FaceRepository faces = new FaceRepository(jdbc);
-        FaceId id = faces.replaceFaces(item, List.of(new FaceRepository.NewFace(0, 0, face(1), null)), Instant.now()).get(0);
+        FaceId id = faces.replaceFaces(item, List.of(new FaceRepository.NewFace(0, 0, face(1), null)), Instant.now())
+                .get(0);
         float[] v = {0.6f, 0.8f};
         faces.saveEmbedding(id, v, "m1", Instant.now());
-        assertThat(jdbc.queryForObject("SELECT \"Embedding\" FROM \"Faces\" WHERE \"Id\" = ?", byte[].class, id.value()))
+        assertThat(jdbc.queryForObject(
+                        "SELECT \"Embedding\" FROM \"Faces\" WHERE \"Id\" = ?", byte[].class, id.value()))
                 .isEqualTo(EmbeddingCodec.toBytes(v));
-        assertThat(faces.findEmbedded("m1")).singleElement().satisfies(e -> assertThat(e.embedding()).containsExactly(v));
+        assertThat(faces.findEmbedded("m1"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.embedding()).containsExactly(v));
         assertThat(faces.findEmbedded("other")).isEmpty();
     }
 
@@ -89,25 +102,35 @@ class RepositoriesTest {
         PersonRepository persons = new PersonRepository(jdbc);
         Instant now = Instant.now();
         var created = persons.create(now);
-        assertThat(jdbc.queryForMap("SELECT \"Name\", \"Type\", \"Rank\" FROM \"Persons\" WHERE \"Id\" = ?", created.value()))
-                .containsEntry("Name", "Unknown-" + created.value()).containsEntry("Type", 0).containsEntry("Rank", null);
+        assertThat(jdbc.queryForMap(
+                        "SELECT \"Name\", \"Type\", \"Rank\" FROM \"Persons\" WHERE \"Id\" = ?", created.value()))
+                .containsEntry("Name", "Unknown-" + created.value())
+                .containsEntry("Type", 0)
+                .containsEntry("Rank", null);
         // an origin person (its Unknown-<cluster label> never equals its own id) and a user's name
-        Long origin = jdbc.queryForObject("INSERT INTO \"Persons\" (\"Name\", \"Type\") VALUES ('Unknown-0', 0) RETURNING \"Id\"", Long.class);
-        Long named = jdbc.queryForObject("INSERT INTO \"Persons\" (\"Name\") VALUES ('Unknown-7b') RETURNING \"Id\"", Long.class);
+        Long origin = jdbc.queryForObject(
+                "INSERT INTO \"Persons\" (\"Name\", \"Type\") VALUES ('Unknown-0', 0) RETURNING \"Id\"", Long.class);
+        Long named = jdbc.queryForObject(
+                "INSERT INTO \"Persons\" (\"Name\") VALUES ('Unknown-7b') RETURNING \"Id\"", Long.class);
         assertThat(PersonRepository.isUserName("Unknown-12")).isFalse();
         assertThat(PersonRepository.isUserName(" ")).isFalse();
         assertThat(PersonRepository.isUserName("Unknown-7b")).isTrue();
         assertThat(PersonRepository.isUserName("Hamid Mir")).isTrue();
-        assertThat(persons.findAll()).filteredOn(p -> p.id().value() == origin).singleElement()
+        assertThat(persons.findAll())
+                .filteredOn(p -> p.id().value() == origin)
+                .singleElement()
                 .satisfies(p -> assertThat(p.userNamed()).isFalse());
 
         assertThat(persons.deleteEmpty()).isOne();
         assertThat(persons.exists(created)).as("facerec's own, empty: removed").isFalse();
-        assertThat(persons.exists(io.facerec.common.id.PersonId.of(origin))).as("the origin's, empty: kept").isTrue();
+        assertThat(persons.exists(io.facerec.common.id.PersonId.of(origin)))
+                .as("the origin's, empty: kept")
+                .isTrue();
         assertThat(persons.exists(io.facerec.common.id.PersonId.of(named))).isTrue();
         new PersonRepository(jdbc, DatabaseTime.system(), false).create(now);
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"Persons\" WHERE \"Name\" IS NULL", Integer.class))
-                .as("automatic names off").isOne();
+                .as("automatic names off")
+                .isOne();
     }
 
     @Test
@@ -116,8 +139,11 @@ class RepositoriesTest {
         MediaItemRepository items = new MediaItemRepository(jdbc, karachi, RetryPolicy.DEFAULT);
         MediaItemId item = items.insert(new MediaFileRepository(jdbc).insert("t.jpg", "t.jpg", ".jpg"), "t.jpg");
         items.markExtracted(item, 0, Instant.parse("2026-03-01T10:00:00Z"));
-        assertThat(jdbc.queryForObject("SELECT \"FacesExtractedOn\" FROM \"MediaItems\" WHERE \"Id\" = ?",
-                java.time.LocalDateTime.class, item.value())).isEqualTo(java.time.LocalDateTime.parse("2026-03-01T15:00:00"));
+        assertThat(jdbc.queryForObject(
+                        "SELECT \"FacesExtractedOn\" FROM \"MediaItems\" WHERE \"Id\" = ?",
+                        java.time.LocalDateTime.class,
+                        item.value()))
+                .isEqualTo(java.time.LocalDateTime.parse("2026-03-01T15:00:00"));
         assertThat(karachi.toInstant(java.time.LocalDateTime.parse("2026-03-01T15:00:00")))
                 .isEqualTo(Instant.parse("2026-03-01T10:00:00Z"));
         assertThat(DatabaseTime.of("").zone()).isEqualTo(java.time.ZoneId.systemDefault());
@@ -133,8 +159,8 @@ class RepositoriesTest {
         MediaItemRepository items = new MediaItemRepository(jdbc, DatabaseTime.system(), policy);
         MediaItemId item = items.insert(new MediaFileRepository(jdbc).insert("r.jpg", "r.jpg", ".jpg"), "r.jpg");
         Instant t0 = Instant.parse("2026-05-01T08:00:00Z");
-        java.util.function.Function<Instant, Boolean> due = t -> items.findToDetect(t, 1000).stream()
-                .anyMatch(i -> i.id().equals(item));
+        java.util.function.Function<Instant, Boolean> due =
+                t -> items.findToDetect(t, 1000).stream().anyMatch(i -> i.id().equals(item));
         assertThat(due.apply(t0)).isTrue();
         items.markFailed(item, "FILE_MISSING", "gone", t0);
         assertThat(due.apply(t0.plusSeconds(59))).isFalse();

@@ -83,7 +83,9 @@ class SqlServerMigrationTest {
 
     /** The adoption's scripts, in the order Flyway runs them on an origin database (baselined at 2). */
     List<String> adoption() throws IOException {
-        return List.of(read(DIR + "beforeMigrate__adopt_origin.sql"), read(DIR + "V3__library_scale.sql"),
+        return List.of(
+                read(DIR + "beforeMigrate__adopt_origin.sql"),
+                read(DIR + "V3__library_scale.sql"),
                 read(DIR + "V4__origin_conventions.sql"));
     }
 
@@ -105,11 +107,13 @@ class SqlServerMigrationTest {
                 String table = m.group(1);
                 String column = m.group(2);
                 String def = m.group(3);
-                assertThat(guard(s, m.start())).as("ADD %s.%s", table, column)
+                assertThat(guard(s, m.start()))
+                        .as("ADD %s.%s", table, column)
                         .contains("COL_LENGTH(N'dbo." + table + "', N'" + column + "') IS NULL");
                 assertThat(def).as("one column per ALTER: %s.%s", table, column).doesNotContain(",");
                 assertThat(def.contains("NOT NULL") ? def.contains("DEFAULT") : def.contains("NULL"))
-                        .as("%s.%s is nullable or has a default: %s", table, column, def).isTrue();
+                        .as("%s.%s is nullable or has a default: %s", table, column, def)
+                        .isTrue();
                 if (origin.containsKey(table) && script.contains("beforeMigrate")) {
                     assertThat(guard(s, m.start())).contains("OBJECT_ID(N'dbo." + table + "', N'U') IS NOT NULL");
                 }
@@ -122,9 +126,12 @@ class SqlServerMigrationTest {
     void nothingTheOriginWroteIsDroppedOrRewritten() throws IOException {
         for (String script : adoption()) {
             String s = statements(script);
-            assertThat(s).doesNotContainPattern("(?i)DROP\\s+(TABLE|COLUMN|INDEX|CONSTRAINT|PROCEDURE)")
-                    .doesNotContainPattern("(?i)\\bDELETE\\s+FROM\\b").doesNotContainPattern("(?i)TRUNCATE");
-            Matcher alter = Pattern.compile("ALTER TABLE dbo\\.(\\w+) ALTER COLUMN (\\w+)").matcher(s);
+            assertThat(s)
+                    .doesNotContainPattern("(?i)DROP\\s+(TABLE|COLUMN|INDEX|CONSTRAINT|PROCEDURE)")
+                    .doesNotContainPattern("(?i)\\bDELETE\\s+FROM\\b")
+                    .doesNotContainPattern("(?i)TRUNCATE");
+            Matcher alter = Pattern.compile("ALTER TABLE dbo\\.(\\w+) ALTER COLUMN (\\w+)")
+                    .matcher(s);
             while (alter.find()) {
                 // V1 made Rank an integer on databases facerec created; the origin's is NVARCHAR(50): only an integer
                 // Rank is turned into text
@@ -133,22 +140,29 @@ class SqlServerMigrationTest {
                 assertThat(origin.get("Persons").get("Rank")).startsWith("NVARCHAR");
             }
             // UPDATEs only write facerec's own columns
-            Matcher update = Pattern.compile("UPDATE (?:dbo\\.(\\w+)|n) SET (\\w+) =").matcher(s);
+            Matcher update =
+                    Pattern.compile("UPDATE (?:dbo\\.(\\w+)|n) SET (\\w+) =").matcher(s);
             while (update.find()) {
                 String table = update.group(1) == null ? "Faces" : update.group(1);
-                assertThat(origin.get(table)).as("UPDATE %s SET %s", table, update.group(2)).doesNotContainKey(update.group(2));
+                assertThat(origin.get(table))
+                        .as("UPDATE %s SET %s", table, update.group(2))
+                        .doesNotContainKey(update.group(2));
             }
         }
         String callback = statements(read(DIR + "beforeMigrate__adopt_origin.sql"));
         // existing faces are numbered per item before the unique index, and the index leaves the origin's rows
-        // (no FrameNumber) out, so its code, which inserts every face with FaceIndex 0, can still write after a way back
+        // (no FrameNumber) out, so its code, which inserts every face with FaceIndex 0, can still write after a way
+        // back
         int numbering = callback.indexOf("ROW_NUMBER() OVER (PARTITION BY MediaItemId, FrameNumber ORDER BY Id)");
         int index = callback.indexOf("CREATE UNIQUE INDEX UQ_Faces_Item_Frame_Index");
         assertThat(numbering).isPositive().isLessThan(index);
-        assertThat(callback.substring(index)).startsWith(
-                "CREATE UNIQUE INDEX UQ_Faces_Item_Frame_Index ON dbo.Faces (MediaItemId, FrameNumber, FaceIndex) WHERE FrameNumber IS NOT NULL");
+        assertThat(callback.substring(index))
+                .startsWith(
+                        "CREATE UNIQUE INDEX UQ_Faces_Item_Frame_Index ON dbo.Faces (MediaItemId, FrameNumber, FaceIndex) WHERE FrameNumber IS NOT NULL");
         // columns that reference the origin's INT ids take their type
-        assertThat(callback).contains("ADD PortraitFaceId ' + @faceIdType").contains("FaceId ' + @faceIdType + N' NOT NULL")
+        assertThat(callback)
+                .contains("ADD PortraitFaceId ' + @faceIdType")
+                .contains("FaceId ' + @faceIdType + N' NOT NULL")
                 .contains("PersonId ' + @personIdType + N' NOT NULL");
         // a database facerec created (its history holds V1) is left alone
         assertThat(callback).contains("WHERE version = N'1' AND success = 1) SET @a = 0");
@@ -168,7 +182,8 @@ class SqlServerMigrationTest {
                 }
                 t.get(m.group(1)).putIfAbsent(m.group(2), def);
             }
-            Matcher create = Pattern.compile("CREATE TABLE dbo\\.(\\w+) \\('\\s*\\+ N'(.*?)'\\)", Pattern.DOTALL).matcher(s);
+            Matcher create = Pattern.compile("CREATE TABLE dbo\\.(\\w+) \\('\\s*\\+ N'(.*?)'\\)", Pattern.DOTALL)
+                    .matcher(s);
             while (create.find()) {
                 Map<String, String> cols = new LinkedHashMap<>();
                 for (String part : create.group(2).split("'\\s*\\+\\s*N'")) {
@@ -177,8 +192,11 @@ class SqlServerMigrationTest {
                         continue;
                     }
                     String[] w = p.split(" ", 2);
-                    String type = w[1].startsWith("' + @faceIdType") ? origin.get("Faces").get("Id").split(" ")[0]
-                            : w[1].startsWith("' + @personIdType") ? origin.get("Persons").get("Id").split(" ")[0] : w[1];
+                    String type = w[1].startsWith("' + @faceIdType")
+                            ? origin.get("Faces").get("Id").split(" ")[0]
+                            : w[1].startsWith("' + @personIdType")
+                                    ? origin.get("Persons").get("Id").split(" ")[0]
+                                    : w[1];
                     cols.put(w[0], type);
                 }
                 t.put(create.group(1), cols);
@@ -193,10 +211,21 @@ class SqlServerMigrationTest {
         // the column lists of the origin's INSERTs (detect_faces.update_database, recognize_persons.assign_clusters,
         // dbo.UpsertFace, dbo.UpsertPerson, sql/aditionals.sql): every other column must be nullable or have a default
         Map<String, List<Set<String>>> inserts = Map.of(
-                "Faces", List.of(Set.of("MediaItemId", "BoundingBox", "Name", "CreatedAt", "IsUserVerified"),
-                        Set.of("MediaItemId", "PersonId", "BoundingBox", "Name", "Embedding", "CreatedAt", "ModifiedAt")),
-                "Persons", List.of(Set.of("Name", "Rank", "Appointment", "CreatedAt", "Type"),
-                        Set.of("Name", "Rank", "Appointment", "CreatedAt")),
+                "Faces",
+                        List.of(
+                                Set.of("MediaItemId", "BoundingBox", "Name", "CreatedAt", "IsUserVerified"),
+                                Set.of(
+                                        "MediaItemId",
+                                        "PersonId",
+                                        "BoundingBox",
+                                        "Name",
+                                        "Embedding",
+                                        "CreatedAt",
+                                        "ModifiedAt")),
+                "Persons",
+                        List.of(
+                                Set.of("Name", "Rank", "Appointment", "CreatedAt", "Type"),
+                                Set.of("Name", "Rank", "Appointment", "CreatedAt")),
                 "MediaItems", List.of(Set.of("MediaFileId", "Name", "IsFacesExtracted", "FacesExtractedOn")),
                 "MediaFile", List.of(Set.of("FilePath", "FileName", "Extensions", "CreatedAt", "ModifiedAt")));
         inserts.forEach((table, lists) -> {
@@ -204,8 +233,11 @@ class SqlServerMigrationTest {
                 assertThat(t.get(table).keySet()).containsAll(named);
                 t.get(table).forEach((col, def) -> {
                     if (!named.contains(col)) {
-                        boolean fillable = def.contains("IDENTITY") || def.contains("DEFAULT") || !def.contains("NOT NULL");
-                        assertThat(fillable).as("INSERT INTO %s %s leaves out %s %s", table, named, col, def).isTrue();
+                        boolean fillable =
+                                def.contains("IDENTITY") || def.contains("DEFAULT") || !def.contains("NOT NULL");
+                        assertThat(fillable)
+                                .as("INSERT INTO %s %s leaves out %s %s", table, named, col, def)
+                                .isTrue();
                     }
                 });
             }
@@ -242,16 +274,20 @@ class SqlServerMigrationTest {
         OriginFixture.load(ds);
         OriginFixture.flyway(ds).migrate();
         Map<String, String> postgres = new TreeMap<>();
-        new JdbcTemplate(ds).query("SELECT table_name, column_name, data_type FROM information_schema.columns "
-                + "WHERE table_schema = 'public' AND table_name <> 'flyway_schema_history'", rs -> {
-                    postgres.put(rs.getString(1) + "." + rs.getString(2), family(rs.getString(3)));
-                });
+        new JdbcTemplate(ds)
+                .query(
+                        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                                + "WHERE table_schema = 'public' AND table_name <> 'flyway_schema_history'",
+                        rs -> {
+                            postgres.put(rs.getString(1) + "." + rs.getString(2), family(rs.getString(3)));
+                        });
         Map<String, String> sqlserver = new TreeMap<>();
         adopted().forEach((table, cols) -> cols.forEach((c, def) -> sqlserver.put(table + "." + c, family(def))));
         assertThat(sqlserver).isEqualTo(postgres);
         // the origin's columns all kept, with their types
         Map<String, Map<String, String>> t = adopted();
-        origin.forEach((table, cols) -> cols.forEach((c, def) -> assertThat(t.get(table).get(c)).isEqualTo(def)));
+        origin.forEach((table, cols) ->
+                cols.forEach((c, def) -> assertThat(t.get(table).get(c)).isEqualTo(def)));
     }
 
     @Test
@@ -268,13 +304,20 @@ class SqlServerMigrationTest {
                         continue;
                     }
                     assertThat(st).as("%s: every statement is guarded", v).startsWith("IF ");
-                    Matcher table = Pattern.compile("^IF OBJECT_ID\\(N'dbo\\.(\\w+)', N'U'\\) IS NULL").matcher(st);
-                    Matcher column = Pattern.compile("^IF COL_LENGTH\\(N'dbo\\.(\\w+)', N'(\\w+)'\\) IS NULL").matcher(st);
-                    Matcher index = Pattern.compile("^IF NOT EXISTS \\(SELECT 1 FROM sys\\.indexes WHERE name = N'(\\w+)'\\)").matcher(st);
+                    Matcher table = Pattern.compile("^IF OBJECT_ID\\(N'dbo\\.(\\w+)', N'U'\\) IS NULL")
+                            .matcher(st);
+                    Matcher column = Pattern.compile("^IF COL_LENGTH\\(N'dbo\\.(\\w+)', N'(\\w+)'\\) IS NULL")
+                            .matcher(st);
+                    Matcher index = Pattern.compile(
+                                    "^IF NOT EXISTS \\(SELECT 1 FROM sys\\.indexes WHERE name = N'(\\w+)'\\)")
+                            .matcher(st);
                     if (table.find()) {
-                        assertThat(t).as("%s: %s", v, st.lines().findFirst().orElse("")).containsKey(table.group(1));
+                        assertThat(t)
+                                .as("%s: %s", v, st.lines().findFirst().orElse(""))
+                                .containsKey(table.group(1));
                     } else if (column.find()) {
-                        assertThat(t.get(column.group(1))).as("%s: %s", v, st.lines().findFirst().orElse(""))
+                        assertThat(t.get(column.group(1)))
+                                .as("%s: %s", v, st.lines().findFirst().orElse(""))
                                 .containsKey(column.group(2));
                     } else if (index.find()) {
                         assertThat(indexes).contains(index.group(1));

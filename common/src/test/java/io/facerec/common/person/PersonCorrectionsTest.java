@@ -51,8 +51,8 @@ class PersonCorrectionsTest {
         persons = new PersonRepository(jdbc);
         centroids = new PersonCentroidRepository(jdbc);
         changes = new ClusteringChangeRepository(jdbc);
-        corrections = new PersonCorrections(faces, persons, centroids, changes,
-                new Portraits(faces, persons, null, Portraits.Locations.NONE));
+        corrections = new PersonCorrections(
+                faces, persons, centroids, changes, new Portraits(faces, persons, null, Portraits.Locations.NONE));
     }
 
     @AfterAll
@@ -67,7 +67,8 @@ class PersonCorrectionsTest {
         for (float[] v : vectors) {
             ids.add(face(v).value());
         }
-        faces.assignPersons(ids.stream().collect(java.util.stream.Collectors.toMap(i -> i, i -> p.value())), Instant.now());
+        faces.assignPersons(
+                ids.stream().collect(java.util.stream.Collectors.toMap(i -> i, i -> p.value())), Instant.now());
         persons.addFaceCounts(Map.of(p.value(), vectors.length), Instant.now());
         centroids.recompute(MODEL, List.of(p.value()), Instant.now());
         return p;
@@ -76,22 +77,34 @@ class PersonCorrectionsTest {
     FaceId face(float[] v) {
         String n = "c" + (files++) + ".jpg";
         var item = new MediaItemRepository(jdbc).insert(new MediaFileRepository(jdbc).insert(n, n, ".jpg"), n);
-        FaceId id = faces.replaceFaces(item, List.of(new FaceRepository.NewFace(0, 0, new DetectedFace(0.9,
-                new BoundingBox(0, 0, 10, 10), new Landmarks(new double[][] {{1, 1}, {2, 1}, {1, 2}, {1, 3}, {2, 3}})),
-                null, 100.0)), Instant.now()).get(0);
+        FaceId id = faces.replaceFaces(
+                        item,
+                        List.of(new FaceRepository.NewFace(
+                                0,
+                                0,
+                                new DetectedFace(0.9, new BoundingBox(0, 0, 10, 10), new Landmarks(new double[][] {
+                                    {1, 1}, {2, 1}, {1, 2}, {1, 3}, {2, 3}
+                                })),
+                                null,
+                                100.0)),
+                        Instant.now())
+                .get(0);
         faces.saveEmbedding(id, v, MODEL, Instant.now());
         return id;
     }
 
     void assertCentroidMatchesItsFaces(PersonId p) {
         var kept = centroids.find(MODEL, List.of(p.value())).get(p.value());
-        var truth = centroids.recompute(MODEL, List.of(p.value()), Instant.now()).get(0); // rewrites the same value
+        var truth =
+                centroids.recompute(MODEL, List.of(p.value()), Instant.now()).get(0); // rewrites the same value
         assertThat(kept.faceCount()).isEqualTo(truth.faceCount());
         for (int k = 0; k < truth.sum().length; k++) {
             assertThat(kept.sum()[k]).isCloseTo(truth.sum()[k], within(1e-4f));
         }
-        assertThat(jdbc.queryForObject("SELECT \"FaceCount\" FROM \"Persons\" WHERE \"Id\" = ?", Integer.class, p.value()))
-                .isEqualTo(jdbc.queryForObject("SELECT COUNT(*) FROM \"Faces\" WHERE \"PersonId\" = ?", Integer.class, p.value()));
+        assertThat(jdbc.queryForObject(
+                        "SELECT \"FaceCount\" FROM \"Persons\" WHERE \"Id\" = ?", Integer.class, p.value()))
+                .isEqualTo(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM \"Faces\" WHERE \"PersonId\" = ?", Integer.class, p.value()));
     }
 
     @Test
@@ -103,18 +116,23 @@ class PersonCorrectionsTest {
         assertThat(persons.exists(b)).isFalse();
         assertCentroidMatchesItsFaces(a);
         assertThat(centroids.find(MODEL, List.of(b.value()))).isEmpty();
-        assertThat(changes.between(before, Long.MAX_VALUE)).extracting(ClusteringChangeRepository.Change::subjectId)
+        assertThat(changes.between(before, Long.MAX_VALUE))
+                .extracting(ClusteringChangeRepository.Change::subjectId)
                 .contains(a.value(), b.value());
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"Faces\" WHERE \"PersonId\" = ? AND \"IsUserVerified\"",
-                Integer.class, a.value())).as("merged faces are the user's now").isEqualTo(1);
+        assertThat(jdbc.queryForObject(
+                        "SELECT COUNT(*) FROM \"Faces\" WHERE \"PersonId\" = ? AND \"IsUserVerified\"",
+                        Integer.class,
+                        a.value()))
+                .as("merged faces are the user's now")
+                .isEqualTo(1);
     }
 
     @Test
     void aMoveTakesTheFacesOutOfOnePersonsCentroidAndIntoAnothers() {
         PersonId a = person(new float[] {1, 0, 0}, new float[] {0, 0, 1}, new float[] {0.8f, 0.2f, 0});
         PersonId b = person(new float[] {0, 1, 0});
-        FaceId odd = FaceId.of(jdbc.queryForObject("SELECT MIN(\"Id\") + 1 FROM \"Faces\" WHERE \"PersonId\" = ?",
-                Long.class, a.value()));
+        FaceId odd = FaceId.of(jdbc.queryForObject(
+                "SELECT MIN(\"Id\") + 1 FROM \"Faces\" WHERE \"PersonId\" = ?", Long.class, a.value()));
         long before = changes.current();
         PersonId to = db.tx().execute(s -> corrections.move(List.of(odd), b, Instant.now()));
         assertThat(to).isEqualTo(b);
@@ -134,13 +152,15 @@ class PersonCorrectionsTest {
     @Test
     void notThisPersonSendsTheFaceToThePoolAndSaysSo() {
         PersonId a = person(new float[] {1, 0, 0}, new float[] {0.9f, 0.1f, 0}, new float[] {0.7f, 0.3f, 0});
-        FaceId f = FaceId.of(jdbc.queryForObject("SELECT MAX(\"Id\") FROM \"Faces\" WHERE \"PersonId\" = ?", Long.class,
-                a.value()));
+        FaceId f = FaceId.of(
+                jdbc.queryForObject("SELECT MAX(\"Id\") FROM \"Faces\" WHERE \"PersonId\" = ?", Long.class, a.value()));
         long before = changes.current();
         db.tx().executeWithoutResult(s -> corrections.reject(f, Instant.now()));
-        assertThat(jdbc.queryForObject("SELECT \"PersonId\" FROM \"Faces\" WHERE \"Id\" = ?", Long.class, f.value())).isNull();
+        assertThat(jdbc.queryForObject("SELECT \"PersonId\" FROM \"Faces\" WHERE \"Id\" = ?", Long.class, f.value()))
+                .isNull();
         assertCentroidMatchesItsFaces(a);
-        assertThat(changes.between(before, Long.MAX_VALUE)).extracting(ClusteringChangeRepository.Change::kind)
+        assertThat(changes.between(before, Long.MAX_VALUE))
+                .extracting(ClusteringChangeRepository.Change::kind)
                 .contains(Kind.FACE, Kind.PERSON, Kind.REJECTIONS);
         assertThat(faces.findRejections()).anySatisfy(r -> assertThat(r).containsExactly(f.value(), a.value()));
     }

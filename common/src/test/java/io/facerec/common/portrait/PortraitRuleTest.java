@@ -17,7 +17,8 @@ class PortraitRuleTest {
 
     /** The origin's loop itself, as its generate_portraits runs it, to compare with. */
     static long origin(List<Candidate> faces, long medoid) {
-        Candidate best = faces.stream().filter(f -> f.faceId() == medoid).findFirst().orElseThrow();
+        Candidate best =
+                faces.stream().filter(f -> f.faceId() == medoid).findFirst().orElseThrow();
         for (Candidate c : faces) {
             if (c.sharpness() > best.sharpness()) {
                 best = c;
@@ -31,11 +32,15 @@ class PortraitRuleTest {
         List<Candidate> faces = List.of(face(1, 10), face(2, 50), face(3, 20), face(7, 999));
         AtomicInteger medoidAsked = new AtomicInteger();
         assertThat(PortraitRule.choose(faces, () -> {
-            medoidAsked.incrementAndGet();
-            return 1;
-        }).faceId()).isEqualTo(7).isEqualTo(origin(faces, 1));
+                            medoidAsked.incrementAndGet();
+                            return 1;
+                        })
+                        .faceId())
+                .isEqualTo(7)
+                .isEqualTo(origin(faces, 1));
         assertThat(medoidAsked).as("no tie, no embeddings read").hasValue(0);
-        assertThat(PortraitRule.choose(List.of(face(9, 0)), () -> 9).mediaFileId()).isEqualTo(109);
+        assertThat(PortraitRule.choose(List.of(face(9, 0)), () -> 9).mediaFileId())
+                .isEqualTo(109);
         assertThat(PortraitRule.choose(List.of(), () -> -1)).isNull();
     }
 
@@ -67,7 +72,7 @@ class PortraitRuleTest {
         Map<Long, float[]> e = new LinkedHashMap<>();
         e.put(1L, new float[] {1f, 0f});
         e.put(2L, new float[] {0.7f, 0.7f}); // between the other two: closest on average
-        e.put(3L, new float[] {0f, 2f});     // not unit length: normalised first
+        e.put(3L, new float[] {0f, 2f}); // not unit length: normalised first
         assertThat(PortraitRule.medoid(e)).isEqualTo(2);
         assertThat(PortraitRule.medoid(Map.of())).isEqualTo(-1);
     }
@@ -75,7 +80,9 @@ class PortraitRuleTest {
     @Test
     void theIncrementalFormKeepsTheSharpestOverBatches() {
         assertThat(PortraitRule.replaces(face(5, 31), face(2, 30))).isTrue();
-        assertThat(PortraitRule.replaces(face(5, 30), face(2, 30))).as("a tie keeps the current portrait").isFalse();
+        assertThat(PortraitRule.replaces(face(5, 30), face(2, 30)))
+                .as("a tie keeps the current portrait")
+                .isFalse();
         assertThat(PortraitRule.replaces(face(5, 1), null)).isTrue();
         // batches 1..4 of a person: the incremental form ends where the full rule ends
         List<Candidate> all = List.of(face(1, 3), face(2, 9), face(3, 4), face(4, 12), face(5, 11), face(6, 12));
@@ -85,6 +92,8 @@ class PortraitRuleTest {
                 current = c;
             }
         }
-        assertThat(current.faceId()).isEqualTo(PortraitRule.choose(all, () -> 1).faceId()).isEqualTo(4);
+        assertThat(current.faceId())
+                .isEqualTo(PortraitRule.choose(all, () -> 1).faceId())
+                .isEqualTo(4);
     }
 }

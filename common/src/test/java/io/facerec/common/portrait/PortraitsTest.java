@@ -36,6 +36,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class PortraitsTest {
     static TestDatabase db;
     static JdbcTemplate jdbc;
+
     @TempDir
     Path tmp;
 
@@ -52,7 +53,8 @@ class PortraitsTest {
 
     /** A grey 112 x 112 thumbnail: flat (sharpness 0) or with a checkerboard of the given contrast. */
     static void thumbnail(Path file, int contrast) {
-        try (Mat m = new Mat(112, 112, CV_8UC1); UByteIndexer idx = m.createIndexer()) {
+        try (Mat m = new Mat(112, 112, CV_8UC1);
+                UByteIndexer idx = m.createIndexer()) {
             for (int y = 0; y < 112; y++) {
                 for (int x = 0; x < 112; x++) {
                     idx.put(y, x, 128 + (((x / 2 + y / 2) % 2 == 0) ? contrast : -contrast));
@@ -63,8 +65,9 @@ class PortraitsTest {
     }
 
     static DetectedFace face() {
-        return new DetectedFace(0.99, new BoundingBox(10, 10, 60, 60),
-                new Landmarks(new double[][] {{20, 30}, {50, 30}, {35, 40}, {22, 50}, {48, 50}}));
+        return new DetectedFace(0.99, new BoundingBox(10, 10, 60, 60), new Landmarks(new double[][] {
+            {20, 30}, {50, 30}, {35, 40}, {22, 50}, {48, 50}
+        }));
     }
 
     @Test
@@ -86,40 +89,54 @@ class PortraitsTest {
             var f = files.insert("p" + i + ".jpg", "p" + i + ".jpg", ".jpg");
             mediaFiles.add(f.value());
             MediaItemId item = items.insert(f, "p" + i + ".jpg");
-            FaceId id = faces.replaceFaces(item, List.of(new FaceRepository.NewFace(0, 0, face(), null, null, null,
-                    "p" + i + "_TN1.jpg")), t0).get(0);
+            FaceId id = faces.replaceFaces(
+                            item,
+                            List.of(new FaceRepository.NewFace(0, 0, face(), null, null, null, "p" + i + "_TN1.jpg")),
+                            t0)
+                    .get(0);
             faces.assignPerson(id, person, t0);
             ids.add(id);
             // the origin's thumbnails: one in the thumbnails directory, the others under ROOT_PATH/Thumbnails
             thumbnail((i == 0 ? thumbs : originThumbs).resolve("p" + i + "_TN1.jpg"), contrast[i]);
         }
-        Portraits portraits = new Portraits(faces, persons, files, new Portraits.Locations(out, List.of(thumbs, originThumbs)));
+        Portraits portraits =
+                new Portraits(faces, persons, files, new Portraits.Locations(out, List.of(thumbs, originThumbs)));
         Instant t1 = Instant.parse("2026-02-01T00:00:00Z");
         portraits.update(person, t1);
 
         assertThat(persons.portrait(person).faceId()).isEqualTo(ids.get(1).value());
         assertThat(persons.portrait(person).mediaFileId()).isEqualTo(mediaFiles.get(1));
-        assertThat(jdbc.queryForObject("SELECT \"ModifiedAt\" FROM \"MediaFile\" WHERE \"Id\" = ?", LocalDateTime.class,
-                mediaFiles.get(1))).isEqualTo(LocalDateTime.ofInstant(t1, java.time.ZoneId.systemDefault()));
+        assertThat(jdbc.queryForObject(
+                        "SELECT \"ModifiedAt\" FROM \"MediaFile\" WHERE \"Id\" = ?",
+                        LocalDateTime.class,
+                        mediaFiles.get(1)))
+                .isEqualTo(LocalDateTime.ofInstant(t1, java.time.ZoneId.systemDefault()));
         assertThat(Files.readAllBytes(out.resolve("Person_" + person.value() + "_portrait.jpg")))
                 .isEqualTo(Files.readAllBytes(originThumbs.resolve("p1_TN1.jpg")));
-        assertThat(jdbc.queryForList("SELECT \"Sharpness\" FROM \"Faces\" WHERE \"PersonId\" = ? ORDER BY \"Id\"",
-                Double.class, person.value())).as("measured once on the thumbnails, then stored")
+        assertThat(jdbc.queryForList(
+                        "SELECT \"Sharpness\" FROM \"Faces\" WHERE \"PersonId\" = ? ORDER BY \"Id\"",
+                        Double.class,
+                        person.value()))
+                .as("measured once on the thumbnails, then stored")
                 .satisfies(s -> assertThat(s.get(0)).isZero())
                 .satisfies(s -> assertThat(s.get(1)).isGreaterThan(s.get(2)).isGreaterThan(0.0));
 
         // the streaming form: a less sharp newcomer leaves the portrait alone, a sharper one takes over
         var f = files.insert("p3.jpg", "p3.jpg", ".jpg");
         MediaItemId item = items.insert(f, "p3.jpg");
-        FaceId dull = faces.replaceFaces(item, List.of(new FaceRepository.NewFace(0, 0, face(), null, 1.0)), t1).get(0);
+        FaceId dull = faces.replaceFaces(item, List.of(new FaceRepository.NewFace(0, 0, face(), null, 1.0)), t1)
+                .get(0);
         faces.assignPerson(dull, person, t1);
         portraits.offer(person, List.of(dull), t1);
         assertThat(persons.portrait(person).faceId()).isEqualTo(ids.get(1).value());
         var g = files.insert("p4.jpg", "p4.jpg", ".jpg");
         Path sharpThumb = thumbs.resolve("p4.jpg");
         thumbnail(sharpThumb, 100);
-        FaceId sharp = faces.replaceFaces(items.insert(g, "p4.jpg"), List.of(new FaceRepository.NewFace(0, 0, face(),
-                sharpThumb.toString(), 1e9)), t1).get(0);
+        FaceId sharp = faces.replaceFaces(
+                        items.insert(g, "p4.jpg"),
+                        List.of(new FaceRepository.NewFace(0, 0, face(), sharpThumb.toString(), 1e9)),
+                        t1)
+                .get(0);
         faces.assignPerson(sharp, person, t1);
         portraits.offer(person, List.of(sharp), t1);
         assertThat(persons.portrait(person).faceId()).isEqualTo(sharp.value());
@@ -128,7 +145,9 @@ class PortraitsTest {
 
         // a dry run writes no file
         Path dryOut = tmp.resolve("dry");
-        new Portraits(faces, persons, files, new Portraits.Locations(dryOut, List.of(thumbs))).dryRun().update(person, t1);
+        new Portraits(faces, persons, files, new Portraits.Locations(dryOut, List.of(thumbs)))
+                .dryRun()
+                .update(person, t1);
         assertThat(dryOut).doesNotExist();
     }
 }

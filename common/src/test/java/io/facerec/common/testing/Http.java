@@ -27,8 +27,11 @@ public final class Http {
 
     public Http(String base) {
         this.base = base.endsWith("/") ? base : base + "/";
-        this.client = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        this.client = HttpClient.newBuilder()
+                .cookieHandler(cookies)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     public HttpRequest.Builder request(String path) {
@@ -50,12 +53,16 @@ public final class Http {
 
     /** A page as a browser asks for it (Accept: text/html). */
     public HttpResponse<String> page(String path) throws IOException, InterruptedException {
-        return send(request(path).header("Accept", "text/html,application/xhtml+xml").GET());
+        return send(request(path)
+                .header("Accept", "text/html,application/xhtml+xml")
+                .GET());
     }
 
     /** An unsafe request as gallery.js sends it: JSON with the CSRF cookie's value in X-XSRF-TOKEN. */
     public HttpResponse<String> json(String method, String path, String body) throws IOException, InterruptedException {
-        return send(request(path).header("Content-Type", "application/json").header("X-XSRF-TOKEN", csrf())
+        return send(request(path)
+                .header("Content-Type", "application/json")
+                .header("X-XSRF-TOKEN", csrf())
                 .method(method, HttpRequest.BodyPublishers.ofString(body)));
     }
 
@@ -64,8 +71,11 @@ public final class Http {
     }
 
     public String cookie(String name) {
-        return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals(name))
-                .map(HttpCookie::getValue).findFirst().orElse("");
+        return cookies.getCookieStore().getCookies().stream()
+                .filter(c -> c.getName().equals(name))
+                .map(HttpCookie::getValue)
+                .findFirst()
+                .orElse("");
     }
 
     public static String basic(String user, String password) {
@@ -109,7 +119,8 @@ public final class Http {
             return head.contains("transfer-encoding: chunked") ? sb.toString().endsWith("0\r\n\r\n") : true;
         }
         int end = head.indexOf("\r\n", cl);
-        long length = Long.parseLong(head.substring(cl + 15, end < 0 ? head.length() : end).strip());
+        long length = Long.parseLong(
+                head.substring(cl + 15, end < 0 ? head.length() : end).strip());
         return sb.length() - sb.indexOf("\r\n\r\n") - 4 >= length;
     }
 }

@@ -17,10 +17,10 @@ public final class OriginFixture {
     public static final String POSTGRESQL = "db/origin/postgresql/origin_database.sql";
     public static final String SQLSERVER = "db/origin/sqlserver/origin_database.sql";
     /** The origin's DB_PREFIX of the fixture's MediaFile.FilePath values. */
-    public static final String DB_PREFIX = "C:/Users/ADMIN/Downloads/DeepFrame-UP/services/image_grouping/image_face_detection/Images";
+    public static final String DB_PREFIX =
+            "C:/Users/ADMIN/Downloads/DeepFrame-UP/services/image_grouping/image_face_detection/Images";
 
-    private OriginFixture() {
-    }
+    private OriginFixture() {}
 
     /** Creates the origin's tables and rows in an empty PostgreSQL database. */
     public static void load(DataSource ds) {
@@ -39,8 +39,11 @@ public final class OriginFixture {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return Flyway.configure().dataSource(ds).locations("classpath:db/migration/postgresql")
+        return Flyway.configure()
+                .dataSource(ds)
+                .locations("classpath:db/migration/postgresql")
                 .baselineOnMigrate(Boolean.parseBoolean(p.getProperty("spring.flyway.baseline-on-migrate")))
-                .baselineVersion(p.getProperty("spring.flyway.baseline-version")).load();
+                .baselineVersion(p.getProperty("spring.flyway.baseline-version"))
+                .load();
     }
 }

@@ -21,12 +21,12 @@ import java.util.concurrent.TimeUnit;
  * bits look right. Without root nothing can switch accounts and the bits are the evidence.
  */
 public final class OtherAccount {
-    private OtherAccount() {
-    }
+    private OtherAccount() {}
 
     /** True when the tests can act as {@code nobody}. */
     public static boolean available() {
-        return isRoot() && (Files.isExecutable(Path.of("/usr/sbin/runuser")) || Files.isExecutable(Path.of("/sbin/runuser")));
+        return isRoot()
+                && (Files.isExecutable(Path.of("/usr/sbin/runuser")) || Files.isExecutable(Path.of("/sbin/runuser")));
     }
 
     static boolean isRoot() {
@@ -39,8 +39,11 @@ public final class OtherAccount {
 
     /** Runs a command as {@code nobody}; returns its exit status and output. */
     public static Result run(String... command) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Files.isExecutable(Path.of("/usr/sbin/runuser")) ? "/usr/sbin/runuser"
-                : "/sbin/runuser", "-u", "nobody", "--"));
+        List<String> cmd = new ArrayList<>(List.of(
+                Files.isExecutable(Path.of("/usr/sbin/runuser")) ? "/usr/sbin/runuser" : "/sbin/runuser",
+                "-u",
+                "nobody",
+                "--"));
         cmd.addAll(List.of(command));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -52,8 +55,7 @@ public final class OtherAccount {
     }
 
     /** What a command run as {@code nobody} did. */
-    public record Result(int exit, String output) {
-    }
+    public record Result(int exit, String output) {}
 
     /**
      * Asserts another account can neither list (folders) nor read (files) the path: no permission for group or others
@@ -62,10 +64,15 @@ public final class OtherAccount {
      */
     public static void cannotRead(Path p) throws IOException, InterruptedException {
         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
-        assertThat(perms).as("%s: %s gives group or others access", p, PosixFilePermissions.toString(perms))
-                .doesNotContain(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_EXECUTE,
-                        PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_EXECUTE,
-                        PosixFilePermission.OTHERS_WRITE, PosixFilePermission.GROUP_WRITE);
+        assertThat(perms)
+                .as("%s: %s gives group or others access", p, PosixFilePermissions.toString(perms))
+                .doesNotContain(
+                        PosixFilePermission.GROUP_READ,
+                        PosixFilePermission.GROUP_EXECUTE,
+                        PosixFilePermission.OTHERS_READ,
+                        PosixFilePermission.OTHERS_EXECUTE,
+                        PosixFilePermission.OTHERS_WRITE,
+                        PosixFilePermission.GROUP_WRITE);
         if (available()) {
             Result r = Files.isDirectory(p) ? run("ls", p.toString()) : run("cat", p.toString());
             assertThat(r.exit()).as("nobody reading %s: %s", p, r.output()).isNotZero();

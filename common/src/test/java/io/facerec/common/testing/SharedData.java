@@ -8,8 +8,7 @@ import java.nio.file.Path;
  * that need it fail loudly when it is missing instead of being skipped.
  */
 public final class SharedData {
-    private SharedData() {
-    }
+    private SharedData() {}
 
     public static Path root() {
         String p = System.getProperty("facerec.shared.dir");

@@ -16,7 +16,11 @@ public final class TestDatabase implements AutoCloseable {
     private TestDatabase(EmbeddedPostgres pg) {
         this.pg = pg;
         this.dataSource = pg.getPostgresDatabase();
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/postgresql").load().migrate();
+        Flyway.configure()
+                .dataSource(dataSource)
+                .locations("classpath:db/migration/postgresql")
+                .load()
+                .migrate();
     }
 
     public static TestDatabase start() throws IOException {

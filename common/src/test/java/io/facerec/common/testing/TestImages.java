@@ -36,8 +36,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * {@code common} and the detector's tests both feed the pipeline.
  */
 public final class TestImages {
-    private TestImages() {
-    }
+    private TestImages() {}
 
     /**
      * Unusual but valid variants of a photo, by file name: grayscale JPEG and PNG, 16-bit grey and RGB PNGs, a CMYK
@@ -46,7 +45,9 @@ public final class TestImages {
      */
     public static Map<String, Path> unusualVariants(Path photo, Path dir) {
         Map<String, Path> out = new LinkedHashMap<>();
-        try (Mat bgr = imread(photo.toString(), IMREAD_COLOR); Mat gray = new Mat(); Mat deep = new Mat();
+        try (Mat bgr = imread(photo.toString(), IMREAD_COLOR);
+                Mat gray = new Mat();
+                Mat deep = new Mat();
                 Mat rot = new Mat()) {
             cvtColor(bgr, gray, COLOR_BGR2GRAY);
             out.put("gray.jpg", write(dir.resolve("gray.jpg"), gray));
@@ -68,8 +69,10 @@ public final class TestImages {
             out.put("alpha.png", alphaPng(photo, dir.resolve("alpha.png")));
             rotate(bgr, rot, ROTATE_90_COUNTERCLOCKWISE);
             Path stored = write(dir.resolve("stored-rotated.jpg"), rot);
-            out.put("exif6.jpg", Files.write(dir.resolve("exif6.jpg"), spliceAfterSoi(Files.readAllBytes(stored),
-                    exifOrientation(6))));
+            out.put(
+                    "exif6.jpg",
+                    Files.write(
+                            dir.resolve("exif6.jpg"), spliceAfterSoi(Files.readAllBytes(stored), exifOrientation(6))));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -89,8 +92,8 @@ public final class TestImages {
      */
     public static byte[] cmykJpeg(Path photo) throws IOException {
         BufferedImage rgb = ImageIO.read(photo.toFile());
-        WritableRaster cmyk = Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, rgb.getWidth(), rgb.getHeight(), 4,
-                null);
+        WritableRaster cmyk =
+                Raster.createInterleavedRaster(DataBuffer.TYPE_BYTE, rgb.getWidth(), rgb.getHeight(), 4, null);
         for (int y = 0; y < rgb.getHeight(); y++) {
             for (int x = 0; x < rgb.getWidth(); x++) {
                 int c = rgb.getRGB(x, y);
@@ -138,8 +141,14 @@ public final class TestImages {
 
     /** PNG signature, an IHDR for 8-bit RGB of the given size, IEND; no pixel data. */
     public static byte[] pngHeaderOnly(int w, int h) {
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2).put((byte) 0)
-                .put((byte) 0).put((byte) 0);
+        ByteBuffer ihdr = ByteBuffer.allocate(13)
+                .putInt(w)
+                .putInt(h)
+                .put((byte) 8)
+                .put((byte) 2)
+                .put((byte) 0)
+                .put((byte) 0)
+                .put((byte) 0);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         out.writeBytes(chunk("IHDR", ihdr.array()));
@@ -152,7 +161,11 @@ public final class TestImages {
         CRC32 crc = new CRC32();
         crc.update(t);
         crc.update(data);
-        return ByteBuffer.allocate(12 + data.length).putInt(data.length).put(t).put(data).putInt((int) crc.getValue())
+        return ByteBuffer.allocate(12 + data.length)
+                .putInt(data.length)
+                .put(t)
+                .put(data)
+                .putInt((int) crc.getValue())
                 .array();
     }
 
@@ -166,12 +179,19 @@ public final class TestImages {
         ByteBuffer tiff = ByteBuffer.allocate(8 + 2 + 12 + 4); // big-endian by default
         tiff.put((byte) 'M').put((byte) 'M').putShort((short) 42).putInt(8);
         tiff.putShort((short) 1);
-        tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) value).putShort((short) 0);
+        tiff.putShort((short) 0x0112)
+                .putShort((short) 3)
+                .putInt(1)
+                .putShort((short) value)
+                .putShort((short) 0);
         tiff.putInt(0);
         byte[] payload = tiff.array();
         ByteBuffer app1 = ByteBuffer.allocate(4 + 6 + payload.length);
         app1.put((byte) 0xFF).put((byte) 0xE1).putShort((short) (2 + 6 + payload.length));
-        app1.put("Exif".getBytes(StandardCharsets.US_ASCII)).put((byte) 0).put((byte) 0).put(payload);
+        app1.put("Exif".getBytes(StandardCharsets.US_ASCII))
+                .put((byte) 0)
+                .put((byte) 0)
+                .put(payload);
         return app1.array();
     }
 

@@ -2,8 +2,7 @@ package io.facerec.common.testing;
 
 /** JPEG byte-level helpers for tests. */
 public final class TestJpegs {
-    private TestJpegs() {
-    }
+    private TestJpegs() {}
 
     /** The first SOFn marker (0xC0 baseline, 0xC2 progressive); -1 when there is none. */
     public static int sofMarker(byte[] jpeg) {
@@ -24,8 +23,11 @@ public final class TestJpegs {
      */
     public static byte[] claiming(int w, int h) {
         byte[] jpeg;
-        try (org.bytedeco.opencv.opencv_core.Mat small = new org.bytedeco.opencv.opencv_core.Mat(16, 16,
-                org.bytedeco.opencv.global.opencv_core.CV_8UC3, new org.bytedeco.opencv.opencv_core.Scalar(40, 90, 160, 0));
+        try (org.bytedeco.opencv.opencv_core.Mat small = new org.bytedeco.opencv.opencv_core.Mat(
+                        16,
+                        16,
+                        org.bytedeco.opencv.global.opencv_core.CV_8UC3,
+                        new org.bytedeco.opencv.opencv_core.Scalar(40, 90, 160, 0));
                 org.bytedeco.javacpp.BytePointer buf = new org.bytedeco.javacpp.BytePointer()) {
             org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", small, buf);
             jpeg = new byte[(int) buf.limit()];

@@ -19,12 +19,10 @@ import org.bytedeco.opencv.opencv_core.Size;
 
 /** Encodes short MP4 (MPEG-4 part 2) videos from photos for tests: nothing binary is committed. */
 public final class TestVideos {
-    private TestVideos() {
-    }
+    private TestVideos() {}
 
     /** A run of frames: a photo (null = black) shown for {@code frames} frames, moving {@code dxPerFrame} px right. */
-    public record Scene(Path photo, int frames, int dxPerFrame) {
-    }
+    public record Scene(Path photo, int frames, int dxPerFrame) {}
 
     /** Writes the scenes one after the other into a {@code width x height} video at {@code fps}. */
     public static Path encode(Path out, int width, int height, int fps, List<Scene> scenes) throws Exception {
@@ -42,7 +40,8 @@ public final class TestVideos {
                     try (Mat frame = new Mat(height, width, CV_8UC3, new Scalar(0, 0, 0, 0))) {
                         if (fitted != null) {
                             int dx = Math.min(i * s.dxPerFrame(), width - fitted.cols());
-                            try (Rect r = new Rect(dx, 0, fitted.cols(), fitted.rows()); Mat dst = new Mat(frame, r)) {
+                            try (Rect r = new Rect(dx, 0, fitted.cols(), fitted.rows());
+                                    Mat dst = new Mat(frame, r)) {
                                 fitted.copyTo(dst);
                             }
                         }

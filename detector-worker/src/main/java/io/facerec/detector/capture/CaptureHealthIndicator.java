@@ -36,7 +36,8 @@ public class CaptureHealthIndicator implements HealthIndicator {
             case RUNNING, STANDBY -> Health.up();
             default -> Health.down();
         };
-        h.withDetail("state", s.name()).withDetail("published", capture.published())
+        h.withDetail("state", s.name())
+                .withDetail("published", capture.published())
                 .withDetail("restarts", capture.restarts());
         if (capture.lastPublishedAt() != null) {
             h.withDetail("lastPublishedAt", capture.lastPublishedAt().toString());
@@ -53,15 +54,22 @@ public class CaptureHealthIndicator implements HealthIndicator {
 
     /** Registers the capture's meters. */
     public static void bindMeters(MediaItemCapture capture, MeterRegistry meters) {
-        Gauge.builder("facerec.capture.running", capture, c -> c.state() == MediaItemCapture.State.RUNNING
-                        || c.state() == MediaItemCapture.State.STANDBY ? 1 : 0)
-                .description("1 while change data capture runs (or stands by), 0 when it is down").register(meters);
+        Gauge.builder(
+                        "facerec.capture.running",
+                        capture,
+                        c -> c.state() == MediaItemCapture.State.RUNNING || c.state() == MediaItemCapture.State.STANDBY
+                                ? 1
+                                : 0)
+                .description("1 while change data capture runs (or stands by), 0 when it is down")
+                .register(meters);
         TimeGauge.builder("facerec.capture.lag", capture, TimeUnit.MILLISECONDS, c -> {
                     Object v = c.streamingMetrics().get("MilliSecondsBehindSource");
                     return v instanceof Number n && n.longValue() >= 0 ? n.doubleValue() : 0;
-                }).description("the lag of capture to the database (Debezium's MilliSecondsBehindSource)")
+                })
+                .description("the lag of capture to the database (Debezium's MilliSecondsBehindSource)")
                 .register(meters);
         FunctionCounter.builder("facerec.capture.published", capture, MediaItemCapture::published)
-                .description("media items published to the pipeline by change data capture").register(meters);
+                .description("media items published to the pipeline by change data capture")
+                .register(meters);
     }
 }

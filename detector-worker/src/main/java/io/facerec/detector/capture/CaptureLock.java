@@ -20,6 +20,7 @@ public final class CaptureLock implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CaptureLock.class);
     /** Advisory lock key (PostgreSQL) and resource name (SQL Server). */
     static final long PG_KEY = 0x6661636572656331L; // "facerec1"
+
     static final String SQLSERVER_RESOURCE = "facerec-media-item-capture";
 
     private final DataSource dataSource;

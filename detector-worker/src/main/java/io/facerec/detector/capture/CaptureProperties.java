@@ -25,12 +25,20 @@ import org.springframework.validation.annotation.Validated;
 public record CaptureProperties(
         @DefaultValue("true") boolean enabled,
         @NotNull @DefaultValue("PENDING_ROWS") StartFrom startFrom,
-        @NotNull @DefaultValue("facerec-data/capture-offsets.dat") Path offsetFile,
-        @NotNull @DefaultValue("facerec-data/capture-schema-history.dat") Path schemaHistoryFile,
+
+        @NotNull @DefaultValue("facerec-data/capture-offsets.dat")
+        Path offsetFile,
+
+        @NotNull @DefaultValue("facerec-data/capture-schema-history.dat")
+        Path schemaHistoryFile,
+
         @NotNull @DefaultValue("facerec_media_items") String slotName,
         @NotNull @DefaultValue("facerec_media_items") String publicationName,
         @NotNull @DefaultValue("facerec") String topicPrefix,
         @DefaultValue("false") boolean dropSlotOnStop) {
 
-    public enum StartFrom { NEW_ROWS, PENDING_ROWS }
+    public enum StartFrom {
+        NEW_ROWS,
+        PENDING_ROWS
+    }
 }

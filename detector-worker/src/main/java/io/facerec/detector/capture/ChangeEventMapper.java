@@ -7,8 +7,7 @@ import java.util.Optional;
 
 /** Maps a Debezium change event of {@code MediaItems} (JSON, schemas disabled) to {@link MediaItemCaptured}. */
 public final class ChangeEventMapper {
-    private ChangeEventMapper() {
-    }
+    private ChangeEventMapper() {}
 
     /** Inserts ({@code c}) and snapshot reads ({@code r}) of rows not yet extracted; anything else is empty. */
     public static Optional<MediaItemCaptured> map(String value) {
@@ -29,8 +28,8 @@ public final class ChangeEventMapper {
             if (extracted != null && (extracted.asBoolean(false) || extracted.asInt(0) == 1)) {
                 return Optional.empty();
             }
-            return Optional.of(MediaItemCaptured.of(after.get("Id").asLong(), after.get("MediaFileId").asLong(),
-                    op.equals("r") ? "snapshot" : "cdc"));
+            return Optional.of(MediaItemCaptured.of(
+                    after.get("Id").asLong(), after.get("MediaFileId").asLong(), op.equals("r") ? "snapshot" : "cdc"));
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("unreadable change event: " + e.getMessage(), e);
         }

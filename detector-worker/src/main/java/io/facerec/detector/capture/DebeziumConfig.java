@@ -9,17 +9,17 @@ import java.util.Properties;
  * capture settings become Debezium's string keys. PostgreSQL (pgoutput) and SQL Server (CDC) are supported.
  */
 public final class DebeziumConfig {
-    private DebeziumConfig() {
-    }
+    private DebeziumConfig() {}
 
     /** Database endpoint parsed from a JDBC URL. */
-    public record Endpoint(String kind, String host, int port, String database) {
-    }
+    public record Endpoint(String kind, String host, int port, String database) {}
 
     public static Endpoint parse(String jdbcUrl) {
         if (jdbcUrl.startsWith("jdbc:postgresql://")) {
             URI u = URI.create(jdbcUrl.substring("jdbc:".length()));
-            String db = u.getPath() == null || u.getPath().length() <= 1 ? "postgres" : u.getPath().substring(1);
+            String db = u.getPath() == null || u.getPath().length() <= 1
+                    ? "postgres"
+                    : u.getPath().substring(1);
             return new Endpoint("postgres", u.getHost(), u.getPort() < 0 ? 5432 : u.getPort(), db);
         }
         if (jdbcUrl.startsWith("jdbc:sqlserver://")) {
@@ -37,12 +37,15 @@ public final class DebeziumConfig {
             String db = null;
             for (String part : rest.split(";")) {
                 String[] kv = part.split("=", 2);
-                if (kv.length == 2 && (kv[0].trim().equalsIgnoreCase("databaseName") || kv[0].trim().equalsIgnoreCase("database"))) {
+                if (kv.length == 2
+                        && (kv[0].trim().equalsIgnoreCase("databaseName")
+                                || kv[0].trim().equalsIgnoreCase("database"))) {
                     db = kv[1].trim();
                 }
             }
             if (db == null) {
-                throw new IllegalArgumentException("the SQL Server JDBC URL needs databaseName=... for change data capture");
+                throw new IllegalArgumentException(
+                        "the SQL Server JDBC URL needs databaseName=... for change data capture");
             }
             return new Endpoint("sqlserver", host, port, db);
         }
@@ -54,7 +57,8 @@ public final class DebeziumConfig {
         Properties p = new Properties();
         p.setProperty("name", "facerec-media-items");
         p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
-        p.setProperty("offset.storage.file.filename", c.offsetFile().toAbsolutePath().toString());
+        p.setProperty(
+                "offset.storage.file.filename", c.offsetFile().toAbsolutePath().toString());
         p.setProperty("offset.flush.interval.ms", "1000");
         p.setProperty("topic.prefix", c.topicPrefix());
         p.setProperty("database.hostname", e.host());
@@ -65,7 +69,8 @@ public final class DebeziumConfig {
         p.setProperty("value.converter.schemas.enable", "false");
         p.setProperty("converter.schemas.enable", "false");
         p.setProperty("tombstones.on.delete", "false");
-        p.setProperty("snapshot.mode", c.startFrom() == CaptureProperties.StartFrom.PENDING_ROWS ? "initial" : "no_data");
+        p.setProperty(
+                "snapshot.mode", c.startFrom() == CaptureProperties.StartFrom.PENDING_ROWS ? "initial" : "no_data");
         // A lost connection is retried by Debezium a few times (0.3 s doubling to 10 s, about 20 s in all); after that
         // the engine stops, the capture health turns DOWN, and MediaItemCapture restarts it from the committed offsets
         // with its own back-off (5 s doubling to 60 s) for as long as the process runs. (Debezium's default, -1,
@@ -86,7 +91,9 @@ public final class DebeziumConfig {
             p.setProperty("database.encrypt", "false");
             p.setProperty("table.include.list", "dbo.MediaItems");
             p.setProperty("schema.history.internal", "io.debezium.storage.file.history.FileSchemaHistory");
-            p.setProperty("schema.history.internal.file.filename", c.schemaHistoryFile().toAbsolutePath().toString());
+            p.setProperty(
+                    "schema.history.internal.file.filename",
+                    c.schemaHistoryFile().toAbsolutePath().toString());
         }
         return p;
     }

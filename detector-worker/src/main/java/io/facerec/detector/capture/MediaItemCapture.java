@@ -32,18 +32,26 @@ public class MediaItemCapture implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(MediaItemCapture.class);
 
     /** Engine states, in order. STANDBY: another instance holds the capture lock; this one waits to take over. */
-    public enum State { NEW, STANDBY, STARTING, RUNNING, STOPPED, FAILED }
+    public enum State {
+        NEW,
+        STANDBY,
+        STARTING,
+        RUNNING,
+        STOPPED,
+        FAILED
+    }
 
     private final Properties config;
     private final EventSink events;
     private volatile CountDownLatch started = new CountDownLatch(1);
     private volatile boolean stopping;
     private int failuresInARow;
-    private final java.util.concurrent.ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "media-item-capture-restart");
-        t.setDaemon(true);
-        return t;
-    });
+    private final java.util.concurrent.ScheduledExecutorService restarts =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "media-item-capture-restart");
+                t.setDaemon(true);
+                return t;
+            });
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong restartCount = new AtomicLong();
     private volatile java.time.Instant lastPublishedAt;
@@ -89,7 +97,8 @@ public class MediaItemCapture implements SmartLifecycle {
         started = new CountDownLatch(1);
         CountDownLatch startedNow = started;
         try {
-            Files.createDirectories(java.nio.file.Path.of(config.getProperty("offset.storage.file.filename")).getParent());
+            Files.createDirectories(java.nio.file.Path.of(config.getProperty("offset.storage.file.filename"))
+                    .getParent());
         } catch (IOException e) {
             throw new IllegalStateException("cannot create the capture offsets directory", e);
         }
@@ -125,8 +134,9 @@ public class MediaItemCapture implements SmartLifecycle {
             Thread.currentThread().interrupt();
         }
         if (state == State.FAILED) {
-            throw new IllegalStateException("change data capture failed to start: "
-                    + (failure == null ? "see log" : failure.getMessage()), failure);
+            throw new IllegalStateException(
+                    "change data capture failed to start: " + (failure == null ? "see log" : failure.getMessage()),
+                    failure);
         }
     }
 
@@ -153,8 +163,10 @@ public class MediaItemCapture implements SmartLifecycle {
         }
     }
 
-    private void handleBatch(List<ChangeEvent<String, String>> records,
-            DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer) throws InterruptedException {
+    private void handleBatch(
+            List<ChangeEvent<String, String>> records,
+            DebeziumEngine.RecordCommitter<ChangeEvent<String, String>> committer)
+            throws InterruptedException {
         List<MediaItemCaptured> captured = new ArrayList<>(records.size());
         for (ChangeEvent<String, String> r : records) {
             try {
@@ -227,15 +239,20 @@ public class MediaItemCapture implements SmartLifecycle {
         java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
         try {
             var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
-            var names = server.queryNames(new javax.management.ObjectName("debezium.*:type=connector-metrics,"
-                    + "context=streaming,server=" + serverName()
-                    + ",*"), null);
+            var names = server.queryNames(
+                    new javax.management.ObjectName(
+                            "debezium.*:type=connector-metrics," + "context=streaming,server=" + serverName() + ",*"),
+                    null);
             if (names.isEmpty()) {
-                names = server.queryNames(new javax.management.ObjectName("debezium.*:type=connector-metrics,"
-                        + "context=streaming,*"), null);
+                names = server.queryNames(
+                        new javax.management.ObjectName("debezium.*:type=connector-metrics," + "context=streaming,*"),
+                        null);
             }
             for (javax.management.ObjectName n : names) {
-                for (String a : List.of("Connected", "MilliSecondsBehindSource", "MilliSecondsSinceLastEvent",
+                for (String a : List.of(
+                        "Connected",
+                        "MilliSecondsBehindSource",
+                        "MilliSecondsSinceLastEvent",
                         "TotalNumberOfEventsSeen")) {
                     try {
                         m.put(a, server.getAttribute(n, a));

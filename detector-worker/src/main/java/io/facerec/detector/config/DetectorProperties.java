@@ -47,10 +47,17 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("facerec.detector")
 public record DetectorProperties(
-        @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.9") double scoreThreshold,
-        @DecimalMin("0.01") @DecimalMax("1") @DefaultValue("0.4") double nmsThreshold,
+        @DecimalMin("0") @DecimalMax("1") @DefaultValue("0.9")
+        double scoreThreshold,
+
+        @DecimalMin("0.01") @DecimalMax("1") @DefaultValue("0.4")
+        double nmsThreshold,
+
         @Min(0) @DefaultValue("20") int minFaceSize,
-        @DecimalMin("0") @DecimalMax("2") @DefaultValue("0.2") double thumbnailMargin,
+
+        @DecimalMin("0") @DecimalMax("2") @DefaultValue("0.2")
+        double thumbnailMargin,
+
         @Min(16) @DefaultValue("112") int thumbnailSize,
         @Min(0) @DefaultValue("1") int intraOpThreads,
         @Min(0) @DefaultValue("0") int workers,
@@ -61,12 +68,20 @@ public record DetectorProperties(
         @DefaultValue("true") boolean closeUpRetry,
         @DecimalMin("0.01") @DefaultValue("1.0") double videoIntervalSeconds,
         @Min(1) @DefaultValue("3600") int videoMaxFrames,
-        @DecimalMin("0.01") @DecimalMax("1") @DefaultValue("0.3") double videoTrackIou,
+
+        @DecimalMin("0.01") @DecimalMax("1") @DefaultValue("0.3")
+        double videoTrackIou,
+
         @DecimalMin("0") @DecimalMax("1") @DefaultValue("0") double padFraction,
         @Min(0) @DefaultValue("448") int faceCropSize,
-        @jakarta.validation.constraints.NotNull @DefaultValue("BMP") io.facerec.detector.thumbnail.FaceCropWriter.Format faceCropFormat,
+
+        @jakarta.validation.constraints.NotNull @DefaultValue("BMP")
+        io.facerec.detector.thumbnail.FaceCropWriter.Format faceCropFormat,
+
         @Min(1) @DefaultValue("2048") long faceCropsMaxMb,
-        @jakarta.validation.constraints.NotNull @DefaultValue("ORIGIN") io.facerec.detector.thumbnail.ThumbnailWriter.Naming thumbnailNames) {
+
+        @jakarta.validation.constraints.NotNull @DefaultValue("ORIGIN")
+        io.facerec.detector.thumbnail.ThumbnailWriter.Naming thumbnailNames) {
 
     /** The detection parameters. */
     public DetectionSettings detectionSettings() {
@@ -75,8 +90,15 @@ public record DetectorProperties(
 
     /** The crop writer, or null when crops are off. */
     public FaceCropWriter faceCropWriter(Path dir, FilePermissions permissions) {
-        return faceCropSize == 0 ? null : new FaceCropWriter(dir, Math.max(16, faceCropSize), faceCropFormat,
-                faceCropsMaxMb << 20, permissions, Duration.ofDays(1));
+        return faceCropSize == 0
+                ? null
+                : new FaceCropWriter(
+                        dir,
+                        Math.max(16, faceCropSize),
+                        faceCropFormat,
+                        faceCropsMaxMb << 20,
+                        permissions,
+                        Duration.ofDays(1));
     }
 
     /** The video part as the detection takes it. */

@@ -72,8 +72,14 @@ public class DetectFacesHandler {
      * @param events where {@link FacesDetected} goes (the broker, or the embedder in the same process)
      * @param meters where items and faces are counted ({@link PipelineMeters}); null: not counted
      */
-    public DetectFacesHandler(PipelineStore store, MediaPathResolver paths, MediaDetection detection,
-            StageWorkers workers, EventSink events, DeadLetterPublisher deadLetters, MeterRegistry meters) {
+    public DetectFacesHandler(
+            PipelineStore store,
+            MediaPathResolver paths,
+            MediaDetection detection,
+            StageWorkers workers,
+            EventSink events,
+            DeadLetterPublisher deadLetters,
+            MeterRegistry meters) {
         this.store = store;
         this.paths = paths;
         this.detection = detection;
@@ -81,7 +87,9 @@ public class DetectFacesHandler {
         this.events = events;
         this.deadLetters = deadLetters;
         this.meters = meters == null ? new SimpleMeterRegistry() : meters;
-        this.writeTimer = Timer.builder(PipelineMeters.DETECTOR_STAGE).tag("stage", "write").register(this.meters);
+        this.writeTimer = Timer.builder(PipelineMeters.DETECTOR_STAGE)
+                .tag("stage", "write")
+                .register(this.meters);
     }
 
     /** What one item came to before the batch's rows are written. */
@@ -89,17 +97,13 @@ public class DetectFacesHandler {
         MediaItemCaptured event();
     }
 
-    private record Skip(MediaItemCaptured event) implements Work {
-    }
+    private record Skip(MediaItemCaptured event) implements Work {}
 
-    private record Fail(MediaItemCaptured event, PermanentProcessingException error) implements Work {
-    }
+    private record Fail(MediaItemCaptured event, PermanentProcessingException error) implements Work {}
 
-    private record Republish(MediaItemCaptured event, MediaFile file) implements Work {
-    }
+    private record Republish(MediaItemCaptured event, MediaFile file) implements Work {}
 
-    private record Detected(MediaItemCaptured event, MediaFile file, MediaDetection.Found found) implements Work {
-    }
+    private record Detected(MediaItemCaptured event, MediaFile file, MediaDetection.Found found) implements Work {}
 
     /** One item. */
     public Outcome handle(MediaItemCaptured event) {
@@ -115,8 +119,10 @@ public class DetectFacesHandler {
         }
         List<Work> work = prepare(batch);
         AtomicReference<Outcome> outcome = new AtomicReference<>(Outcome.NONE);
-        BatchWork.run(work, part -> outcome.accumulateAndGet(write(part), Outcome::plus), (w, e) ->
-                outcome.accumulateAndGet(poison(w.event(), e), Outcome::plus));
+        BatchWork.run(
+                work,
+                part -> outcome.accumulateAndGet(write(part), Outcome::plus),
+                (w, e) -> outcome.accumulateAndGet(poison(w.event(), e), Outcome::plus));
         Outcome o = outcome.get();
         count(o);
         return o;
@@ -125,10 +131,11 @@ public class DetectFacesHandler {
     /** Reads the items' rows and detects those to detect, several at once. */
     private List<Work> prepare(List<MediaItemCaptured> batch) {
         Instant now = store.clock().instant();
-        Map<MediaItemId, MediaItem> items = store.items().findAll(batch.stream().map(e -> MediaItemId.of(e.mediaItemId()))
-                .toList());
-        Map<MediaFileId, MediaFile> files = store.files().findAll(items.values().stream().map(MediaItem::mediaFileId)
-                .toList());
+        Map<MediaItemId, MediaItem> items = store.items()
+                .findAll(
+                        batch.stream().map(e -> MediaItemId.of(e.mediaItemId())).toList());
+        Map<MediaFileId, MediaFile> files = store.files()
+                .findAll(items.values().stream().map(MediaItem::mediaFileId).toList());
         return workers.map(batch, event -> {
             MediaItemId id = MediaItemId.of(event.mediaItemId());
             MDC.put("mediaItemId", id.toString());
@@ -143,15 +150,17 @@ public class DetectFacesHandler {
                 }
                 MediaFile file = files.get(item.mediaFileId());
                 if (file == null) {
-                    return new Fail(event, new PermanentProcessingException("FILE_MISSING", "media file row "
-                            + item.mediaFileId() + " does not exist"));
+                    return new Fail(
+                            event,
+                            new PermanentProcessingException(
+                                    "FILE_MISSING", "media file row " + item.mediaFileId() + " does not exist"));
                 }
                 if (item.facesExtracted()) {
                     return new Republish(event, file);
                 }
                 try {
-                    return new Detected(event, file, detection.detect(paths.resolve(file.filePath()), id.value(),
-                            file.filePath()));
+                    return new Detected(
+                            event, file, detection.detect(paths.resolve(file.filePath()), id.value(), file.filePath()));
                 } catch (PermanentProcessingException e) {
                     return new Fail(event, e);
                 } catch (RuntimeException e) {
@@ -159,8 +168,12 @@ public class DetectFacesHandler {
                         throw e;
                     }
                     log.error("media item {} cannot be detected", id, e);
-                    return new Fail(event, new PermanentProcessingException(PermanentProcessingException.UNPROCESSABLE, e.getClass().getSimpleName()
-                            + ": " + e.getMessage(), e));
+                    return new Fail(
+                            event,
+                            new PermanentProcessingException(
+                                    PermanentProcessingException.UNPROCESSABLE,
+                                    e.getClass().getSimpleName() + ": " + e.getMessage(),
+                                    e));
                 }
             } finally {
                 MDC.remove("mediaItemId");
@@ -177,7 +190,8 @@ public class DetectFacesHandler {
         Outcome outcome = Outcome.NONE;
         for (Work w : part) {
             if (w instanceof Republish r) {
-                detection.deleteCropsOf(r.event().mediaItemId()); // published without crops: left over ones would only wait
+                detection.deleteCropsOf(
+                        r.event().mediaItemId()); // published without crops: left over ones would only wait
                 try {
                     completeOriginFaces(MediaItemId.of(r.event().mediaItemId()));
                     publish.add(r);
@@ -198,12 +212,18 @@ public class DetectFacesHandler {
                 }
             }
             for (Fail f : failed) {
-                store.items().markFailed(MediaItemId.of(f.event().mediaItemId()), f.error().errorKind(),
-                        f.error().getMessage(), now);
+                store.items()
+                        .markFailed(
+                                MediaItemId.of(f.event().mediaItemId()),
+                                f.error().errorKind(),
+                                f.error().getMessage(),
+                                now);
             }
         });
-        Map<MediaItemId, List<FaceRepository.Face>> stored = store.faces().findByMediaItems(publish.stream()
-                .map(w -> MediaItemId.of(w.event().mediaItemId())).toList());
+        Map<MediaItemId, List<FaceRepository.Face>> stored = store.faces()
+                .findByMediaItems(publish.stream()
+                        .map(w -> MediaItemId.of(w.event().mediaItemId()))
+                        .toList());
         List<FacesDetected> out = new ArrayList<>(publish.size());
         for (Work w : publish) {
             MediaItemId id = MediaItemId.of(w.event().mediaItemId());
@@ -219,9 +239,17 @@ public class DetectFacesHandler {
         }
         events.publish(out);
         for (Fail f : failed) {
-            log.warn("media item {} failed: {}: {}", f.event().mediaItemId(), f.error().errorKind(), f.error().getMessage());
-            deadLetters.publish(ProcessingFailed.of(STAGE, f.event().mediaItemId(), f.error().errorKind(),
-                    f.error().getMessage(), EventCodec.encode(f.event())));
+            log.warn(
+                    "media item {} failed: {}: {}",
+                    f.event().mediaItemId(),
+                    f.error().errorKind(),
+                    f.error().getMessage());
+            deadLetters.publish(ProcessingFailed.of(
+                    STAGE,
+                    f.event().mediaItemId(),
+                    f.error().errorKind(),
+                    f.error().getMessage(),
+                    EventCodec.encode(f.event())));
             outcome = outcome.plus(Outcome.FAILED);
         }
         for (Work w : part) {
@@ -239,13 +267,22 @@ public class DetectFacesHandler {
             for (int i = 0; i < stored.size() && i < d.found().faces().size(); i++) {
                 FaceRepository.NewFace f = d.found().faces().get(i);
                 try (var face = LogIds.put(LogIds.FACE, stored.get(i).id())) {
-                    log.info("face {} of media item {}: thumbnail {}, box {} (detector box {}, score {})",
-                            stored.get(i).id(), id, f.name(), f.cropBox(), f.face().box(),
+                    log.info(
+                            "face {} of media item {}: thumbnail {}, box {} (detector box {}, score {})",
+                            stored.get(i).id(),
+                            id,
+                            f.name(),
+                            f.cropBox(),
+                            f.face().box(),
                             String.format(Locale.ROOT, "%.3f", f.face().score()));
                 }
             }
-            try (var all = LogIds.put(LogIds.FACE,
-                    stored.isEmpty() ? null : LogIds.list(stored.stream().map(FaceRepository.Face::id).toList()))) {
+            try (var all = LogIds.put(
+                    LogIds.FACE,
+                    stored.isEmpty()
+                            ? null
+                            : LogIds.list(
+                                    stored.stream().map(FaceRepository.Face::id).toList()))) {
                 log.info("media item {} ({}): {} face(s)", id, d.file().filePath(), stored.size());
             }
         } finally {
@@ -262,12 +299,18 @@ public class DetectFacesHandler {
         String message = e.getClass().getSimpleName() + ": " + e.getMessage();
         log.error("media item {} cannot be processed: {}", event.mediaItemId(), message, e);
         try {
-            store.items().markFailed(MediaItemId.of(event.mediaItemId()), kind, message, store.clock().instant());
+            store.items()
+                    .markFailed(
+                            MediaItemId.of(event.mediaItemId()),
+                            kind,
+                            message,
+                            store.clock().instant());
         } catch (RuntimeException again) {
             if (TransientFailures.isTransient(again)) {
                 throw again;
             }
-            log.warn("media item {}: cannot record the failure on its row: {}", event.mediaItemId(), again.getMessage());
+            log.warn(
+                    "media item {}: cannot record the failure on its row: {}", event.mediaItemId(), again.getMessage());
         }
         deadLetters.publish(ProcessingFailed.of(STAGE, event.mediaItemId(), kind, message, EventCodec.encode(event)));
         return Outcome.FAILED;
@@ -314,10 +357,13 @@ public class DetectFacesHandler {
             return Completion.NONE;
         }
         MediaItem item = store.items().find(id).orElseThrow();
-        MediaFile file = store.files().find(item.mediaFileId()).orElseThrow(() -> new PermanentProcessingException(
-                "FILE_MISSING", "media file row " + item.mediaFileId() + " does not exist"));
+        MediaFile file = store.files()
+                .find(item.mediaFileId())
+                .orElseThrow(() -> new PermanentProcessingException(
+                        "FILE_MISSING", "media file row " + item.mediaFileId() + " does not exist"));
         if (VideoFrames.isVideo(file.fileName())) {
-            throw new PermanentProcessingException("NO_LANDMARKS", "faces of a video without landmarks cannot be completed");
+            throw new PermanentProcessingException(
+                    "NO_LANDMARKS", "faces of a video without landmarks cannot be completed");
         }
         int matched = 0;
         int estimated = 0;
@@ -345,23 +391,36 @@ public class DetectFacesHandler {
             }
             if (best >= 0 && bestIou >= ORIGIN_MATCH_IOU) {
                 unused.remove(Integer.valueOf(best));
-                store.faces().complete(f.id(), detected.get(best).face(), detected.get(best).sharpness());
+                store.faces()
+                        .complete(
+                                f.id(),
+                                detected.get(best).face(),
+                                detected.get(best).sharpness());
                 matched++;
-                log.info("face {} of media item {}: matched a detection again (IoU {}), landmarks and score stored",
-                        f.id(), id, String.format(Locale.ROOT, "%.2f", bestIou));
+                log.info(
+                        "face {} of media item {}: matched a detection again (IoU {}), landmarks and score stored",
+                        f.id(),
+                        id,
+                        String.format(Locale.ROOT, "%.2f", bestIou));
             } else {
                 store.faces().complete(f.id(), estimateFromCropBox(f.box()), null);
                 estimated++;
-                log.warn("face {} of media item {}: no detection matches its box {} (best IoU {}); landmarks "
-                        + "estimated from the box", f.id(), id, f.box(), String.format(Locale.ROOT, "%.2f", bestIou));
+                log.warn(
+                        "face {} of media item {}: no detection matches its box {} (best IoU {}); landmarks "
+                                + "estimated from the box",
+                        f.id(),
+                        id,
+                        f.box(),
+                        String.format(Locale.ROOT, "%.2f", bestIou));
             }
         }
         return new Completion(matched, estimated, skipped);
     }
 
     /** The ArcFace 112 x 112 template (left eye, right eye, nose, mouth corners), see the embedder's aligner. */
-    private static final double[][] TEMPLATE = {{38.2946, 51.6963}, {73.5318, 51.5014}, {56.0252, 71.7366},
-        {41.5493, 92.3655}, {70.7299, 92.2041}};
+    private static final double[][] TEMPLATE = {
+        {38.2946, 51.6963}, {73.5318, 51.5014}, {56.0252, 71.7366}, {41.5493, 92.3655}, {70.7299, 92.2041}
+    };
 
     /**
      * A face at the centre of the origin's crop box: the box without its margin (a fifth of the face on each side), with
@@ -380,15 +439,21 @@ public class DetectFacesHandler {
         return new DetectedFace(0, new BoundingBox(x0, y0, x0 + side, y0 + side), new Landmarks(lm));
     }
 
-    static FacesDetected toEvent(MediaItemId id, String filePath, List<FaceRepository.Face> stored,
-            Map<Integer, FaceCrop> crops) {
+    static FacesDetected toEvent(
+            MediaItemId id, String filePath, List<FaceRepository.Face> stored, Map<Integer, FaceCrop> crops) {
         List<FacesDetected.Face> list = new ArrayList<>(stored.size());
         for (FaceRepository.Face f : stored) {
             if (!f.hasLandmarks() || f.box() == null) {
                 continue; // a face the origin stored that could not be completed: nothing to align it with
             }
-            list.add(new FacesDetected.Face(f.id().value(), f.frameNumber(), f.faceIndex(), f.score(), f.box().toArray(),
-                    f.landmarks().points(), f.frameNumber() == 0 ? crops.get(f.faceIndex()) : null));
+            list.add(new FacesDetected.Face(
+                    f.id().value(),
+                    f.frameNumber(),
+                    f.faceIndex(),
+                    f.score(),
+                    f.box().toArray(),
+                    f.landmarks().points(),
+                    f.frameNumber() == 0 ? crops.get(f.faceIndex()) : null));
         }
         return FacesDetected.of(id.value(), filePath, list);
     }

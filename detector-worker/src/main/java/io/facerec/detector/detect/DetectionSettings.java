@@ -15,8 +15,8 @@ package io.facerec.detector.detect;
  *     when it finds faces: RetinaFace's anchors stop at 512 px, so faces that fill the frame get poor boxes and
  *     landmarks, while padding every photo would shrink the small faces of group photos
  */
-public record DetectionSettings(double scoreThreshold, double nmsThreshold, double minFaceSize, double padFraction,
-        boolean closeUpRetry) {
+public record DetectionSettings(
+        double scoreThreshold, double nmsThreshold, double minFaceSize, double padFraction, boolean closeUpRetry) {
     public static final double CLOSE_UP = 0.35;
     public static final DetectionSettings ORIGIN = new DetectionSettings(0.9, 0.4, 0, 0, false);
 

@@ -45,7 +45,8 @@ public final class MediaDetection {
 
         public VideoSampling {
             if (!(intervalSeconds > 0) || maxFrames < 1 || !(trackIou > 0 && trackIou <= 1)) {
-                throw new IllegalArgumentException("video sampling needs interval > 0, max frames >= 1, 0 < track IoU <= 1");
+                throw new IllegalArgumentException(
+                        "video sampling needs interval > 0, max frames >= 1, 0 < track IoU <= 1");
             }
         }
     }
@@ -56,12 +57,10 @@ public final class MediaDetection {
      * @param faces the faces to store, in order (photos: face index order; videos: one per track)
      * @param crops the crops written for the embedder, by face index (photos only)
      */
-    public record Found(List<NewFace> faces, Map<Integer, FaceCrop> crops) {
-    }
+    public record Found(List<NewFace> faces, Map<Integer, FaceCrop> crops) {}
 
     /** A detection found again on a photo, for completing a face the origin stored (see {@code DetectFacesHandler}). */
-    public record Redetected(DetectedFace face, Double sharpness, BoundingBox originCrop) {
-    }
+    public record Redetected(DetectedFace face, Double sharpness, BoundingBox originCrop) {}
 
     private final ImageLoader loader;
     private final FaceDetector detector;
@@ -76,8 +75,14 @@ public final class MediaDetection {
      * @param crops where each photo face's crop is left for the embedder; null: none (the embedder decodes the photo)
      * @param frames where the frame of every stored video face is kept for the gallery; null: none
      */
-    public MediaDetection(ImageLoader loader, FaceDetector detector, DetectionSettings settings,
-            ThumbnailWriter thumbnails, FaceCropWriter crops, VideoFrameStore frames, VideoSampling video) {
+    public MediaDetection(
+            ImageLoader loader,
+            FaceDetector detector,
+            DetectionSettings settings,
+            ThumbnailWriter thumbnails,
+            FaceCropWriter crops,
+            VideoFrameStore frames,
+            VideoSampling video) {
         this.loader = loader;
         this.detector = detector;
         this.settings = settings;
@@ -121,8 +126,16 @@ public final class MediaDetection {
                     thumb = thumbnails.write(image, crop, name);
                     sharpness = FaceSharpness.of(image.bgr(), crop);
                 }
-                String cropBox = thumbnails.originCrop(face.box(), image.width(), image.height()).toOriginText();
-                found.add(new NewFace(0, i, face, thumb == null ? null : thumb.toString(), sharpness, cropBox,
+                String cropBox = thumbnails
+                        .originCrop(face.box(), image.width(), image.height())
+                        .toOriginText();
+                found.add(new NewFace(
+                        0,
+                        i,
+                        face,
+                        thumb == null ? null : thumb.toString(),
+                        sharpness,
+                        cropBox,
                         thumb == null ? null : name));
                 FaceCrop crop = crops == null ? null : crops.write(image, face.box(), "item" + id + "_" + i);
                 if (crop != null) {
@@ -142,14 +155,20 @@ public final class MediaDetection {
                 try (var crop = thumbnails.cropRect(d.box(), image.width(), image.height())) {
                     sharpness = FaceSharpness.of(image.bgr(), crop);
                 }
-                out.add(new Redetected(d, sharpness, thumbnails.originCrop(d.box(), image.width(), image.height()).toBox()));
+                out.add(new Redetected(
+                        d,
+                        sharpness,
+                        thumbnails
+                                .originCrop(d.box(), image.width(), image.height())
+                                .toBox()));
             }
             return out;
         }
     }
 
     /** What a video face track keeps of its best detection until the video is done. */
-    private record TrackBest(Mat thumbnail, Double sharpness, byte[] frameJpeg, String cropBox) implements AutoCloseable {
+    private record TrackBest(Mat thumbnail, Double sharpness, byte[] frameJpeg, String cropBox)
+            implements AutoCloseable {
         @Override
         public void close() {
             if (thumbnail != null) {
@@ -175,9 +194,13 @@ public final class MediaDetection {
                     jpeg[0] = encodeJpeg(image.bgr());
                 }
                 try (var crop = thumbnails.cropRect(face.box(), image.width(), image.height())) {
-                    return new TrackBest(crop == null || thumbnails.isDryRun() ? null : thumbnails.thumbnail(image, crop),
-                            crop == null ? null : FaceSharpness.of(image.bgr(), crop), jpeg[0],
-                            thumbnails.originCrop(face.box(), image.width(), image.height()).toOriginText());
+                    return new TrackBest(
+                            crop == null || thumbnails.isDryRun() ? null : thumbnails.thumbnail(image, crop),
+                            crop == null ? null : FaceSharpness.of(image.bgr(), crop),
+                            jpeg[0],
+                            thumbnails
+                                    .originCrop(face.box(), image.width(), image.height())
+                                    .toOriginText());
                 }
             });
             return true;
@@ -196,13 +219,24 @@ public final class MediaDetection {
                 String name = thumbnails.fileName(id, filePath, k.frameNumber(), index);
                 boolean thumbnail = best.thumbnail() != null || (thumbnails.isDryRun() && best.sharpness() != null);
                 Path thumb = thumbnail ? thumbnails.saveAs(best.thumbnail(), name) : null;
-                found.add(new NewFace(k.frameNumber(), index, k.face(), thumb == null ? null : thumb.toString(),
-                        best.sharpness(), best.cropBox(), thumb == null ? null : name));
+                found.add(new NewFace(
+                        k.frameNumber(),
+                        index,
+                        k.face(),
+                        thumb == null ? null : thumb.toString(),
+                        best.sharpness(),
+                        best.cropBox(),
+                        thumb == null ? null : name));
             }
         }
-        log.info("video {}: {} of {} frames sampled ({} fps), {} detection(s) in {} track(s)", fileName,
-                summary.framesSampled(), summary.framesDecoded(), String.format(Locale.ROOT, "%.2f",
-                        summary.frameRate()), detections[0], found.size());
+        log.info(
+                "video {}: {} of {} frames sampled ({} fps), {} detection(s) in {} track(s)",
+                fileName,
+                summary.framesSampled(),
+                summary.framesDecoded(),
+                String.format(Locale.ROOT, "%.2f", summary.frameRate()),
+                detections[0],
+                found.size());
         return found;
     }
 

@@ -24,16 +24,15 @@ import java.util.List;
 public final class RetinaFaceDecoder {
     /** Stride, anchor scales. */
     static final int[] STRIDES = {32, 16, 8};
+
     static final double[][] SCALES = {{32, 16}, {8, 4}, {2, 1}};
     static final double BASE_SIZE = 16;
     static final double LANDMARK_SCALE = 0.18181818;
 
-    private RetinaFaceDecoder() {
-    }
+    private RetinaFaceDecoder() {}
 
     /** The output maps of one stride, each flattened NCHW with N = 1. */
-    public record StrideOutput(int stride, int height, int width, float[] scores, float[] boxes, float[] landmarks) {
-    }
+    public record StrideOutput(int stride, int height, int width, float[] scores, float[] boxes, float[] landmarks) {}
 
     /**
      * @param outputs the three strides' maps, in {@link #STRIDES} order
@@ -41,8 +40,8 @@ public final class RetinaFaceDecoder {
      * @param inputHeight model input height
      * @param scale letterbox scale (original to model pixels)
      */
-    public static List<DetectedFace> decode(List<StrideOutput> outputs, int inputWidth, int inputHeight, double scale,
-            DetectionSettings settings) {
+    public static List<DetectedFace> decode(
+            List<StrideOutput> outputs, int inputWidth, int inputHeight, double scale, DetectionSettings settings) {
         List<Candidate> candidates = new ArrayList<>();
         for (int s = 0; s < outputs.size(); s++) {
             StrideOutput o = outputs.get(s);
@@ -132,6 +131,5 @@ public final class RetinaFaceDecoder {
         return inter / Math.max(union, 1e-9);
     }
 
-    private record Candidate(double score, double[] box, double[][] landmarks) {
-    }
+    private record Candidate(double score, double[] box, double[][] landmarks) {}
 }

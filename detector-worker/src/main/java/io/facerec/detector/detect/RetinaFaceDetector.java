@@ -50,14 +50,21 @@ public class RetinaFaceDetector implements FaceDetector {
     public RetinaFaceDetector(Path model, int intraOpThreads, boolean useGpu, MeterRegistry meters) {
         this.session = OnnxSessions.open(model, intraOpThreads, useGpu);
         MeterRegistry m = meters == null ? new CompositeMeterRegistry() : meters;
-        this.preprocessTimer = Timer.builder(PipelineMeters.DETECTOR_STAGE).tag("stage", "preprocess").register(m);
-        this.inferenceTimer = Timer.builder(PipelineMeters.DETECTOR_STAGE).tag("stage", "inference").register(m);
-        this.postprocessTimer = Timer.builder(PipelineMeters.DETECTOR_STAGE).tag("stage", "postprocess").register(m);
+        this.preprocessTimer = Timer.builder(PipelineMeters.DETECTOR_STAGE)
+                .tag("stage", "preprocess")
+                .register(m);
+        this.inferenceTimer = Timer.builder(PipelineMeters.DETECTOR_STAGE)
+                .tag("stage", "inference")
+                .register(m);
+        this.postprocessTimer = Timer.builder(PipelineMeters.DETECTOR_STAGE)
+                .tag("stage", "postprocess")
+                .register(m);
     }
 
     @Override
     public List<DetectedFace> detect(DecodedImage image, DetectionSettings settings) {
-        List<DetectedFace> faces = settings.padFraction() > 0 ? detectPadded(image, settings, settings.padFraction())
+        List<DetectedFace> faces = settings.padFraction() > 0
+                ? detectPadded(image, settings, settings.padFraction())
                 : detect(image.bgr(), settings);
         if (settings.closeUpRetry() && settings.padFraction() < 0.25 && isCloseUpOrEmpty(faces, image)) {
             List<DetectedFace> retry = detectPadded(image, settings, 0.25);
@@ -83,20 +90,28 @@ public class RetinaFaceDetector implements FaceDetector {
 
     private List<DetectedFace> detectPadded(DecodedImage image, DetectionSettings settings, double fraction) {
         int pad = (int) (Math.max(image.width(), image.height()) * fraction);
-        try (Mat padded = new Mat(); Scalar black = new Scalar(0, 0, 0, 0)) {
+        try (Mat padded = new Mat();
+                Scalar black = new Scalar(0, 0, 0, 0)) {
             copyMakeBorder(image.bgr(), padded, pad, pad, pad, pad, BORDER_CONSTANT, black);
             List<DetectedFace> faces = detect(padded, settings);
             List<DetectedFace> shifted = new ArrayList<>(faces.size());
             for (DetectedFace f : faces) {
                 double[][] lm = new double[5][];
                 for (int k = 0; k < 5; k++) {
-                    lm[k] = new double[] {f.landmarks().x(k) - pad, f.landmarks().y(k) - pad};
+                    lm[k] = new double[] {
+                        f.landmarks().x(k) - pad, f.landmarks().y(k) - pad
+                    };
                 }
                 BoundingBox b = f.box();
                 // boxes may reach into the padding: clip them to the photo, as boxes of unpadded images are
-                shifted.add(new DetectedFace(f.score(), new BoundingBox(clip(b.x1() - pad, image.width()),
-                        clip(b.y1() - pad, image.height()), clip(b.x2() - pad, image.width()),
-                        clip(b.y2() - pad, image.height())), new Landmarks(lm),
+                shifted.add(new DetectedFace(
+                        f.score(),
+                        new BoundingBox(
+                                clip(b.x1() - pad, image.width()),
+                                clip(b.y1() - pad, image.height()),
+                                clip(b.x2() - pad, image.width()),
+                                clip(b.y2() - pad, image.height())),
+                        new Landmarks(lm),
                         new BoundingBox(b.x1() - pad, b.y1() - pad, b.x2() - pad, b.y2() - pad)));
             }
             return shifted;
@@ -111,15 +126,18 @@ public class RetinaFaceDetector implements FaceDetector {
         preprocessTimer.record(t1 - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<RetinaFaceDecoder.StrideOutput> outputs = new ArrayList<>(3);
-        try (OnnxTensor tensor = OnnxTensor.createTensor(env, FloatBuffer.wrap(input),
-                new long[] {1, 3, INPUT_SIZE, INPUT_SIZE});
+        try (OnnxTensor tensor = OnnxTensor.createTensor(
+                        env, FloatBuffer.wrap(input), new long[] {1, 3, INPUT_SIZE, INPUT_SIZE});
                 OrtSession.Result result = session.run(Map.of(INPUT, tensor))) {
             long t2 = System.nanoTime();
             inferenceTimer.record(t2 - t1, java.util.concurrent.TimeUnit.NANOSECONDS);
             for (int stride : RetinaFaceDecoder.STRIDES) {
                 int h = INPUT_SIZE / stride;
                 int w = INPUT_SIZE / stride;
-                outputs.add(new RetinaFaceDecoder.StrideOutput(stride, h, w,
+                outputs.add(new RetinaFaceDecoder.StrideOutput(
+                        stride,
+                        h,
+                        w,
                         floats(result, "face_rpn_cls_prob_reshape_stride" + stride),
                         floats(result, "face_rpn_bbox_pred_stride" + stride),
                         floats(result, "face_rpn_landmark_pred_stride" + stride)));
@@ -140,7 +158,8 @@ public class RetinaFaceDetector implements FaceDetector {
         dw = Math.max(1, Math.min(INPUT_SIZE, dw));
         dh = Math.max(1, Math.min(INPUT_SIZE, dh));
         float[] out = new float[3 * INPUT_SIZE * INPUT_SIZE];
-        try (Mat small = new Mat(); Size size = new Size(dw, dh)) {
+        try (Mat small = new Mat();
+                Size size = new Size(dw, dh)) {
             resize(bgr, small, size, 0, 0, INTER_LINEAR);
             byte[] px = new byte[dw * dh * 3];
             small.data().get(px);
@@ -159,8 +178,8 @@ public class RetinaFaceDetector implements FaceDetector {
     }
 
     private static float[] floats(OrtSession.Result result, String name) throws OrtException {
-        OnnxTensor t = (OnnxTensor) result.get(name).orElseThrow(
-                () -> new IllegalStateException("RetinaFace output " + name + " missing: wrong model?"));
+        OnnxTensor t = (OnnxTensor) result.get(name)
+                .orElseThrow(() -> new IllegalStateException("RetinaFace output " + name + " missing: wrong model?"));
         FloatBuffer fb = t.getFloatBuffer();
         float[] a = new float[fb.remaining()];
         fb.get(a);

@@ -18,8 +18,7 @@ import java.util.List;
 public final class VideoFaceTracks<T extends AutoCloseable> {
 
     /** The face a track keeps. */
-    public record Kept<T>(int frameNumber, DetectedFace face, T payload) {
-    }
+    public record Kept<T>(int frameNumber, DetectedFace face, T payload) {}
 
     /** Builds the payload of a detection only when it becomes its track's best. */
     @FunctionalInterface
@@ -45,8 +44,7 @@ public final class VideoFaceTracks<T extends AutoCloseable> {
 
     /** Adds the detections of the next sampled frame. */
     public void add(int frameNumber, List<DetectedFace> faces, Payload<T> payload) {
-        record Pair(int track, int face, double iou) {
-        }
+        record Pair(int track, int face, double iou) {}
         List<Pair> pairs = new ArrayList<>();
         for (int t = 0; t < active.size(); t++) {
             for (int f = 0; f < faces.size(); f++) {
@@ -94,7 +92,8 @@ public final class VideoFaceTracks<T extends AutoCloseable> {
         for (Track<T> t : active) {
             out.add(t.best);
         }
-        out.sort(Comparator.comparingInt((Kept<T> k) -> k.frameNumber()).thenComparingDouble(k -> k.face().box().x1()));
+        out.sort(Comparator.comparingInt((Kept<T> k) -> k.frameNumber())
+                .thenComparingDouble(k -> k.face().box().x1()));
         return out;
     }
 

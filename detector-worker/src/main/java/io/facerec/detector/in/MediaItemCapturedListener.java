@@ -16,17 +16,25 @@ public class MediaItemCapturedListener {
     private final DeadLetterPublisher deadLetters;
     private final MeterRegistry meters;
 
-    public MediaItemCapturedListener(DetectFacesHandler handler, DeadLetterPublisher deadLetters, MeterRegistry meters) {
+    public MediaItemCapturedListener(
+            DetectFacesHandler handler, DeadLetterPublisher deadLetters, MeterRegistry meters) {
         this.handler = handler;
         this.deadLetters = deadLetters;
         this.meters = meters;
     }
 
-    @KafkaListener(id = "detector", groupId = "facerec-detector", topics = Topics.MEDIA_ITEMS_CAPTURED,
-            containerFactory = "stageBatchFactory", concurrency = "${facerec.detector.concurrency:1}",
-            properties = {"max.poll.records=${facerec.detector.batch-size:16}",
-                "fetch.max.wait.ms=${facerec.detector.batch-wait-ms:20}"})
+    @KafkaListener(
+            id = "detector",
+            groupId = "facerec-detector",
+            topics = Topics.MEDIA_ITEMS_CAPTURED,
+            containerFactory = "stageBatchFactory",
+            concurrency = "${facerec.detector.concurrency:1}",
+            properties = {
+                "max.poll.records=${facerec.detector.batch-size:16}",
+                "fetch.max.wait.ms=${facerec.detector.batch-wait-ms:20}"
+            })
     public void onMediaItemsCaptured(List<ConsumerRecord<String, String>> records) {
-        StageBatch.of(records, MediaItemCaptured.class, "detect", deadLetters, meters).process(handler::handle);
+        StageBatch.of(records, MediaItemCaptured.class, "detect", deadLetters, meters)
+                .process(handler::handle);
     }
 }

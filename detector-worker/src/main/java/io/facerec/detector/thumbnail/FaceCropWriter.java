@@ -39,8 +39,12 @@ public class FaceCropWriter {
      */
     public enum Format {
         PNG("png", new int[] {IMWRITE_PNG_COMPRESSION, 1}),
-        JPEG("jpg", new int[] {IMWRITE_JPEG_QUALITY, 100, org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_SAMPLING_FACTOR,
-            org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_SAMPLING_FACTOR_444}),
+        JPEG("jpg", new int[] {
+            IMWRITE_JPEG_QUALITY,
+            100,
+            org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_SAMPLING_FACTOR,
+            org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_SAMPLING_FACTOR_444
+        }),
         BMP("bmp", new int[0]);
 
         private final String extension;
@@ -87,8 +91,8 @@ public class FaceCropWriter {
      * @param permissions who may read the crops (this account only, or its group)
      * @param maxAge crops older than this are swept when the directory is counted
      */
-    public FaceCropWriter(Path dir, int maxFaceSide, Format format, long maxBytes, FilePermissions permissions,
-            Duration maxAge) {
+    public FaceCropWriter(
+            Path dir, int maxFaceSide, Format format, long maxBytes, FilePermissions permissions, Duration maxAge) {
         if (maxFaceSide < 16) {
             throw new IllegalArgumentException("the face side in a crop must be at least 16 px, not " + maxFaceSide);
         }
@@ -120,11 +124,13 @@ public class FaceCropWriter {
         Path partial = dir.resolve(".partial-" + java.util.UUID.randomUUID() + "-" + file);
         try {
             permissions.folder(dir);
-            try (Rect r = new Rect(crop.x(), crop.y(), crop.width(), crop.height()); Mat region = new Mat(image.bgr(), r);
+            try (Rect r = new Rect(crop.x(), crop.y(), crop.width(), crop.height());
+                    Mat region = new Mat(image.bgr(), r);
                     IntPointer params = new IntPointer(format.params)) {
                 boolean ok;
                 if (crop.scaled()) {
-                    try (Mat small = new Mat(); Size s = new Size(crop.cropWidth(), crop.cropHeight())) {
+                    try (Mat small = new Mat();
+                            Size s = new Size(crop.cropWidth(), crop.cropHeight())) {
                         resize(region, small, s, 0, 0, INTER_AREA);
                         ok = imwrite(partial.toString(), small, params);
                     }
@@ -137,7 +143,10 @@ public class FaceCropWriter {
             }
             permissions.file(partial);
             long bytes = Files.size(partial);
-            Files.move(partial, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            Files.move(
+                    partial,
+                    out,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             wrote(bytes);
             return crop.withFile(file);
@@ -187,9 +196,12 @@ public class FaceCropWriter {
         synchronized (this) {
             boolean room = knownBytes < maxBytes;
             if (!room && !paused) {
-                log.warn("the face-crops directory {} holds {} MB, above its limit of {} MB (is the embedder running, or "
-                        + "behind?): no more crops until it shrinks; the embedder decodes those photos instead", dir,
-                        knownBytes >> 20, maxBytes >> 20);
+                log.warn(
+                        "the face-crops directory {} holds {} MB, above its limit of {} MB (is the embedder running, or "
+                                + "behind?): no more crops until it shrinks; the embedder decodes those photos instead",
+                        dir,
+                        knownBytes >> 20,
+                        maxBytes >> 20);
             } else if (room && paused) {
                 log.info("the face-crops directory {} is below its limit again: writing crops", dir);
             }

@@ -18,16 +18,20 @@ import org.bytedeco.opencv.opencv_core.Size;
  * so faces of different sizes compare fairly.
  */
 public final class FaceSharpness {
-    private FaceSharpness() {
-    }
+    private FaceSharpness() {}
 
     /** @return the sharpness, or null when the crop rectangle is null */
     public static Double of(Mat bgr, Rect crop) {
         if (crop == null) {
             return null;
         }
-        try (Mat face = new Mat(bgr, crop); Mat small = new Mat(); Mat grey = new Mat(); Mat lap = new Mat();
-                Mat mean = new Mat(); Mat std = new Mat(); Size s = new Size(112, 112)) {
+        try (Mat face = new Mat(bgr, crop);
+                Mat small = new Mat();
+                Mat grey = new Mat();
+                Mat lap = new Mat();
+                Mat mean = new Mat();
+                Mat std = new Mat();
+                Size s = new Size(112, 112)) {
             resize(face, small, s, 0, 0, INTER_AREA);
             cvtColor(small, grey, COLOR_BGR2GRAY);
             Laplacian(grey, lap, CV_64F);

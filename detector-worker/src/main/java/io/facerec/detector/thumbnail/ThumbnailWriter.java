@@ -10,7 +10,6 @@ import io.facerec.common.geometry.OriginCrop;
 import io.facerec.common.image.DecodedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
@@ -30,8 +29,8 @@ import org.slf4j.LoggerFactory;
 public class ThumbnailWriter {
     private static final Logger log = LoggerFactory.getLogger(ThumbnailWriter.class);
     /** Extensions OpenCV writes; a photo with any other gets a {@code .jpg} thumbnail. */
-    private static final Set<String> WRITABLE = Set.of(".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".dib", ".tif", ".tiff",
-            ".webp", ".jp2", ".pbm", ".pgm", ".ppm");
+    private static final Set<String> WRITABLE = Set.of(
+            ".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".dib", ".tif", ".tiff", ".webp", ".jp2", ".pbm", ".pgm", ".ppm");
 
     /** How thumbnail files are named. */
     public enum Naming {
@@ -62,7 +61,13 @@ public class ThumbnailWriter {
         this(dir, margin, size, minCropSize, Naming.ORIGIN, false, FilePermissions.OWNER);
     }
 
-    private ThumbnailWriter(Path dir, double margin, int size, int minCropSize, Naming naming, boolean dryRun,
+    private ThumbnailWriter(
+            Path dir,
+            double margin,
+            int size,
+            int minCropSize,
+            Naming naming,
+            boolean dryRun,
             FilePermissions permissions) {
         this.dir = dir;
         this.margin = margin;
@@ -161,7 +166,8 @@ public class ThumbnailWriter {
     /** The resized thumbnail pixels of a crop (kept in memory while a video's best face per track is chosen). */
     public Mat thumbnail(DecodedImage image, Rect r) {
         Mat thumb = new Mat();
-        try (Mat crop = new Mat(image.bgr(), r); Size s = new Size(size, size)) {
+        try (Mat crop = new Mat(image.bgr(), r);
+                Size s = new Size(size, size)) {
             resize(crop, thumb, s, 0, 0, INTER_AREA);
         }
         return thumb;
@@ -192,7 +198,9 @@ public class ThumbnailWriter {
 
     /** Thumbnail extension for a source file: the origin kept the image's own; unknown ones become jpg. */
     public static String extensionFor(String fileName) {
-        String ext = fileName.contains(".") ? fileName.substring(fileName.lastIndexOf('.') + 1).toLowerCase() : "";
+        String ext = fileName.contains(".")
+                ? fileName.substring(fileName.lastIndexOf('.') + 1).toLowerCase()
+                : "";
         return switch (ext) {
             case "jpg", "jpeg", "png", "bmp", "webp" -> ext;
             default -> "jpg";

@@ -63,6 +63,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 class BadInputTest {
     /** One clear face, 800x480 (reference box about [351, 108, 482, 284]). */
     static final String PHOTO = "deepframe_hamidMir.jpg";
+
     static final DetectionSettings SETTINGS = new DetectionSettings(0.75, 0.5, 0);
     static final long MAX_PIXELS = 200_000_000L;
 
@@ -79,8 +80,8 @@ class BadInputTest {
     static void loadModelAndOriginal() throws Exception {
         db = TestDatabase.start();
         photo = SharedData.require("eval").resolve("detection").resolve(PHOTO);
-        detector = new RetinaFaceDetector(ModelStore.fromEnvironment().resolve(ModelFile.RETINAFACE_MNET25_V2), 2,
-                false, null);
+        detector = new RetinaFaceDetector(
+                ModelStore.fromEnvironment().resolve(ModelFile.RETINAFACE_MNET25_V2), 2, false, null);
         try (DecodedImage img = new ImageLoader(MAX_PIXELS).load(photo)) {
             List<DetectedFace> faces = detector.detect(img, SETTINGS);
             assertThat(faces).as("faces on the original photo").hasSize(1);
@@ -97,8 +98,21 @@ class BadInputTest {
     /** Grayscale, 16-bit, CMYK, alpha and EXIF-rotated variants: the face is where it is on the original. */
     @Test
     void unusualButValidImagesGiveTheOriginalsFace() {
-        Map<String, Double> tolerancePx = Map.of("gray.jpg", 6.0, "gray.png", 6.0, "gray16.png", 6.0, "rgb16.png", 3.0,
-                "cmyk.jpg", 6.0, "alpha.png", 3.0, "exif6.jpg", 3.0);
+        Map<String, Double> tolerancePx = Map.of(
+                "gray.jpg",
+                6.0,
+                "gray.png",
+                6.0,
+                "gray16.png",
+                6.0,
+                "rgb16.png",
+                3.0,
+                "cmyk.jpg",
+                6.0,
+                "alpha.png",
+                3.0,
+                "exif6.jpg",
+                3.0);
         Map<String, Path> variants = TestImages.unusualVariants(photo, tmp);
         assertThat(variants.keySet()).containsExactlyInAnyOrderElementsOf(tolerancePx.keySet());
         for (var v : variants.entrySet()) {
@@ -106,10 +120,12 @@ class BadInputTest {
                 List<DetectedFace> faces = detector.detect(d, SETTINGS);
                 assertThat(faces).as(v.getKey() + " faces").hasSize(1);
                 double diff = maxDiff(faces.get(0).box(), originalBox);
-                System.out.printf("BadInputTest: %s face %s, max coordinate diff to the original %.2f px%n", v.getKey(),
-                        faces.get(0).box(), diff);
-                assertThat(diff).as(v.getKey() + " box vs original " + originalBox).isLessThanOrEqualTo(
-                        tolerancePx.get(v.getKey()));
+                System.out.printf(
+                        "BadInputTest: %s face %s, max coordinate diff to the original %.2f px%n",
+                        v.getKey(), faces.get(0).box(), diff);
+                assertThat(diff)
+                        .as(v.getKey() + " box vs original " + originalBox)
+                        .isLessThanOrEqualTo(tolerancePx.get(v.getKey()));
             }
         }
     }
@@ -120,7 +136,9 @@ class BadInputTest {
         Path cut = Files.write(tmp.resolve("cut-progressive.jpg"), TestImages.truncated(Files.readAllBytes(photo)));
         try (DecodedImage d = new ImageLoader(MAX_PIXELS).load(cut)) {
             List<DetectedFace> faces = detector.detect(d, SETTINGS);
-            assertThat(faces).as("face still found on the truncated progressive JPEG").hasSize(1);
+            assertThat(faces)
+                    .as("face still found on the truncated progressive JPEG")
+                    .hasSize(1);
             assertThat(faces.get(0).box().iou(originalBox)).isGreaterThan(0.8);
         }
     }
@@ -129,7 +147,8 @@ class BadInputTest {
     @Test
     void aFaceCutByThePhotosEdgeKeepsItsUnclippedBox() {
         Path cut = tmp.resolve("cut-face.png");
-        try (Mat bgr = imread(photo.toString(), IMREAD_COLOR); Rect r = new Rect(380, 0, 420, 480);
+        try (Mat bgr = imread(photo.toString(), IMREAD_COLOR);
+                Rect r = new Rect(380, 0, 420, 480);
                 Mat right = new Mat(bgr, r)) {
             assertThat(imwrite(cut.toString(), right)).isTrue();
         }
@@ -138,13 +157,16 @@ class BadInputTest {
             assertThat(faces).hasSize(1);
             DetectedFace f = faces.get(0);
             assertThat(f.box().x1()).as("clipped to the photo").isZero();
-            assertThat(f.unclipped().x1()).as("the box as detected reaches beyond the edge").isLessThan(-5);
+            assertThat(f.unclipped().x1())
+                    .as("the box as detected reaches beyond the edge")
+                    .isLessThan(-5);
             assertThat(f.unclipped().x2()).isEqualTo(f.box().x2());
             assertThat(f.unclipped().area()).isGreaterThan(f.box().area());
         }
     }
 
-    // ---------------------------------------------------------------- the handler: rows, dead letters, the batch goes on
+    // ---------------------------------------------------------------- the handler: rows, dead letters, the batch goes
+    // on
 
     /** What a test handler published and dead-lettered. */
     private static final class Published {
@@ -160,15 +182,31 @@ class BadInputTest {
         }
     }
 
-    private DetectFacesHandler handler(JdbcTemplate jdbc, FaceRepository faces, Path root,
-            ImageLoader loader, Published published, StageWorkers workers) {
-        MediaDetection detection = new MediaDetection(loader, detector, SETTINGS,
-                new ThumbnailWriter(tmp.resolve("thumbs"), 0.2, 112, 20), new FaceCropWriter(tmp.resolve("crops"), 448,
-                        FaceCropWriter.Format.BMP), null, MediaDetection.VideoSampling.DEFAULT);
-        PipelineStore store = new PipelineStore(new MediaItemRepository(jdbc), new MediaFileRepository(jdbc), faces,
-                db.tx(), Clock.systemUTC());
-        return new DetectFacesHandler(store, new MediaPathResolver(root), detection, workers, published::publish,
-                published.deadLetterPublisher(), null);
+    private DetectFacesHandler handler(
+            JdbcTemplate jdbc,
+            FaceRepository faces,
+            Path root,
+            ImageLoader loader,
+            Published published,
+            StageWorkers workers) {
+        MediaDetection detection = new MediaDetection(
+                loader,
+                detector,
+                SETTINGS,
+                new ThumbnailWriter(tmp.resolve("thumbs"), 0.2, 112, 20),
+                new FaceCropWriter(tmp.resolve("crops"), 448, FaceCropWriter.Format.BMP),
+                null,
+                MediaDetection.VideoSampling.DEFAULT);
+        PipelineStore store = new PipelineStore(
+                new MediaItemRepository(jdbc), new MediaFileRepository(jdbc), faces, db.tx(), Clock.systemUTC());
+        return new DetectFacesHandler(
+                store,
+                new MediaPathResolver(root),
+                detection,
+                workers,
+                published::publish,
+                published.deadLetterPublisher(),
+                null);
     }
 
     @Test
@@ -197,7 +235,7 @@ class BadInputTest {
         cases.put(outside.toString(), "PATH_OUTSIDE_ROOT");
         cases.put("link.jpg", "PATH_OUTSIDE_ROOT");
         cases.put("y".repeat(300) + ".jpg", "FILE_MISSING");
-        cases.put("cut.jpg", "");  // decoded partially: detected
+        cases.put("cut.jpg", ""); // decoded partially: detected
         cases.put("good2.jpg", ""); // the batch goes on
 
         List<Path> opened = Collections.synchronizedList(new ArrayList<>());
@@ -232,11 +270,15 @@ class BadInputTest {
                 String fileName = filePath.substring(filePath.lastIndexOf('/') + 1);
                 String kind = cases.get(filePath);
                 var row = items.find(MediaItemId.of(event.mediaItemId())).orElseThrow();
-                System.out.printf("BadInputTest: handler %s -> %s %s %s%n", printable(filePath), row.status(),
-                        row.errorKind(), row.lastError() == null ? "" : printable(row.lastError().replace(tmp.toString(),
-                                "$TMP")));
+                System.out.printf(
+                        "BadInputTest: handler %s -> %s %s %s%n",
+                        printable(filePath),
+                        row.status(),
+                        row.errorKind(),
+                        row.lastError() == null ? "" : printable(row.lastError().replace(tmp.toString(), "$TMP")));
                 List<ProcessingFailed> letters = published.deadLetters.stream()
-                        .filter(d -> d.mediaItemId() == event.mediaItemId()).toList();
+                        .filter(d -> d.mediaItemId() == event.mediaItemId())
+                        .toList();
                 if ("".equals(kind)) {
                     assertThat(row.status()).as(fileName).isEqualTo(MediaItemStatus.DETECTED);
                     assertThat(letters).isEmpty();
@@ -248,9 +290,12 @@ class BadInputTest {
                 } else {
                     assertThat(row.errorKind()).as(printable(fileName)).isEqualTo(kind);
                 }
-                assertThat(row.lastError()).as("LastError names the file").contains(fileName.substring(0,
-                        Math.min(40, fileName.length())));
-                assertThat(letters).as("one dead letter for " + printable(fileName)).hasSize(1);
+                assertThat(row.lastError())
+                        .as("LastError names the file")
+                        .contains(fileName.substring(0, Math.min(40, fileName.length())));
+                assertThat(letters)
+                        .as("one dead letter for " + printable(fileName))
+                        .hasSize(1);
                 ProcessingFailed dl = letters.get(0);
                 assertThat(dl.stage()).isEqualTo("detect");
                 assertThat(dl.errorKind()).isEqualTo(row.errorKind());
@@ -258,24 +303,39 @@ class BadInputTest {
                 assertThat(dl.payload()).isEqualTo(EventCodec.encode(event));
             }
             // redelivery of a failed item is skipped, no second dead letter
-            long textItem = pathOf.entrySet().stream().filter(e -> e.getValue().equals("text.jpg")).findFirst()
-                    .orElseThrow().getKey();
+            long textItem = pathOf.entrySet().stream()
+                    .filter(e -> e.getValue().equals("text.jpg"))
+                    .findFirst()
+                    .orElseThrow()
+                    .getKey();
             int dls = published.deadLetters.size();
-            assertThat(handler.handle(batch.stream().filter(e -> e.mediaItemId() == textItem).findFirst().orElseThrow())
-                    .skipped()).isEqualTo(1);
+            assertThat(handler.handle(batch.stream()
+                                    .filter(e -> e.mediaItemId() == textItem)
+                                    .findFirst()
+                                    .orElseThrow())
+                            .skipped())
+                    .isEqualTo(1);
             assertThat(published.deadLetters).hasSize(dls);
         }
         assertThat(published.deadLetters).hasSize(10);
         assertThat(published.events).hasSize(3);
-        FacesDetected good = published.events.stream().filter(e -> e.filePath().equals("good.jpg")).findFirst()
+        FacesDetected good = published.events.stream()
+                .filter(e -> e.filePath().equals("good.jpg"))
+                .findFirst()
                 .orElseThrow();
         assertThat(good.faces()).hasSize(1);
-        assertThat(maxDiff(BoundingBox.of(good.faces().get(0).box()), originalBox)).isLessThan(0.01);
-        assertThat(good.faces().get(0).crop()).as("the face's crop is handed to the embedder").isNotNull();
-        assertThat(tmp.resolve("crops").resolve(good.faces().get(0).crop().file())).isRegularFile();
+        assertThat(maxDiff(BoundingBox.of(good.faces().get(0).box()), originalBox))
+                .isLessThan(0.01);
+        assertThat(good.faces().get(0).crop())
+                .as("the face's crop is handed to the embedder")
+                .isNotNull();
+        assertThat(tmp.resolve("crops").resolve(good.faces().get(0).crop().file()))
+                .isRegularFile();
         Path realRoot = root.toRealPath();
-        assertThat(opened).as("nothing outside the media root was ever handed to the decoder")
-                .isNotEmpty().allSatisfy(p -> assertThat(p.toRealPath()).startsWith(realRoot));
+        assertThat(opened)
+                .as("nothing outside the media root was ever handed to the decoder")
+                .isNotEmpty()
+                .allSatisfy(p -> assertThat(p.toRealPath()).startsWith(realRoot));
         assertThat(opened).doesNotContain(outside, outside.toRealPath());
     }
 
@@ -309,22 +369,34 @@ class BadInputTest {
                     return super.replaceFaces(item, found, now);
                 }
             };
-            Outcome outcome = handler(jdbc, faces, root, new ImageLoader(MAX_PIXELS), published, workers).handle(batch);
+            Outcome outcome = handler(jdbc, faces, root, new ImageLoader(MAX_PIXELS), published, workers)
+                    .handle(batch);
             assertThat(outcome.done()).isEqualTo(5);
             assertThat(outcome.failed()).isEqualTo(1);
             assertThat(published.deadLetters).hasSize(1);
             assertThat(published.deadLetters.get(0).mediaItemId()).isEqualTo(poison);
             assertThat(published.deadLetters.get(0).errorKind()).isEqualTo(PermanentProcessingException.UNPROCESSABLE);
-            assertThat(published.events).extracting(FacesDetected::mediaItemId).doesNotHaveDuplicates().hasSize(5)
+            assertThat(published.events)
+                    .extracting(FacesDetected::mediaItemId)
+                    .doesNotHaveDuplicates()
+                    .hasSize(5)
                     .doesNotContain(poison);
             for (MediaItemCaptured e : batch) {
                 var row = items.find(MediaItemId.of(e.mediaItemId())).orElseThrow();
-                assertThat(row.status()).isEqualTo(e.mediaItemId() == poison ? MediaItemStatus.FAILED
-                        : MediaItemStatus.DETECTED);
+                assertThat(row.status())
+                        .isEqualTo(e.mediaItemId() == poison ? MediaItemStatus.FAILED : MediaItemStatus.DETECTED);
             }
-            assertThat(faces.findByMediaItems(batch.stream().map(e -> MediaItemId.of(e.mediaItemId())).toList()).values()
-                    .stream().mapToInt(List::size).sum()).isEqualTo(5);
-            assertThat(writes[0]).as("the whole batch tried first, then halves down to the poison record")
+            assertThat(faces
+                            .findByMediaItems(batch.stream()
+                                    .map(e -> MediaItemId.of(e.mediaItemId()))
+                                    .toList())
+                            .values()
+                            .stream()
+                            .mapToInt(List::size)
+                            .sum())
+                    .isEqualTo(5);
+            assertThat(writes[0])
+                    .as("the whole batch tried first, then halves down to the poison record")
                     .isGreaterThan(6);
         }
     }
@@ -332,7 +404,8 @@ class BadInputTest {
     // ---------------------------------------------------------------- helpers
 
     private static double maxDiff(BoundingBox a, BoundingBox b) {
-        return Math.max(Math.max(Math.abs(a.x1() - b.x1()), Math.abs(a.y1() - b.y1())),
+        return Math.max(
+                Math.max(Math.abs(a.x1() - b.x1()), Math.abs(a.y1() - b.y1())),
                 Math.max(Math.abs(a.x2() - b.x2()), Math.abs(a.y2() - b.y2())));
     }
 

@@ -16,14 +16,22 @@ class RetinaFaceDecoderTest {
         List<RetinaFaceDecoder.StrideOutput> l = new ArrayList<>();
         for (int s : RetinaFaceDecoder.STRIDES) {
             int h = SIZE / s;
-            l.add(new RetinaFaceDecoder.StrideOutput(s, h, h, new float[4 * h * h], new float[8 * h * h], new float[20 * h * h]));
+            l.add(new RetinaFaceDecoder.StrideOutput(
+                    s, h, h, new float[4 * h * h], new float[8 * h * h], new float[20 * h * h]));
         }
         return l;
     }
 
     /** Sets anchor a of cell (x, y) at the given stride to fire with a score and deltas. */
-    static void fire(List<RetinaFaceDecoder.StrideOutput> outs, int stride, int a, int x, int y, float score,
-            float[] box, float[] lm) {
+    static void fire(
+            List<RetinaFaceDecoder.StrideOutput> outs,
+            int stride,
+            int a,
+            int x,
+            int y,
+            float score,
+            float[] box,
+            float[] lm) {
         var o = outs.stream().filter(s -> s.stride() == stride).findFirst().orElseThrow();
         int plane = o.height() * o.width();
         int cell = y * o.width() + x;
@@ -76,7 +84,8 @@ class RetinaFaceDecoderTest {
         var outs = empty();
         float[] lm = {-2, -2, 0, 0, 0, 0, 0, 0, 0, 0};
         fire(outs, 32, 0, 0, 0, 0.99f, new float[] {-0.1f, -0.1f, 0, 0}, lm);
-        DetectedFace f = RetinaFaceDecoder.decode(outs, SIZE, SIZE, 1.0, new DetectionSettings(0.5, 0.4, 0)).get(0);
+        DetectedFace f = RetinaFaceDecoder.decode(outs, SIZE, SIZE, 1.0, new DetectionSettings(0.5, 0.4, 0))
+                .get(0);
         assertThat(f.box().x1()).isZero();
         assertThat(f.box().y1()).isZero();
         assertThat(f.landmarks().x(0)).isNegative();
@@ -86,7 +95,9 @@ class RetinaFaceDecoderTest {
     void dropsFacesSmallerThanTheMinimumSize() {
         var outs = empty();
         fire(outs, 8, 1, 30, 30, 0.99f, new float[4], new float[10]); // anchor 16 px
-        assertThat(RetinaFaceDecoder.decode(outs, SIZE, SIZE, 1.0, new DetectionSettings(0.5, 0.4, 20))).isEmpty();
-        assertThat(RetinaFaceDecoder.decode(outs, SIZE, SIZE, 1.0, new DetectionSettings(0.5, 0.4, 10))).hasSize(1);
+        assertThat(RetinaFaceDecoder.decode(outs, SIZE, SIZE, 1.0, new DetectionSettings(0.5, 0.4, 20)))
+                .isEmpty();
+        assertThat(RetinaFaceDecoder.decode(outs, SIZE, SIZE, 1.0, new DetectionSettings(0.5, 0.4, 10)))
+                .hasSize(1);
     }
 }

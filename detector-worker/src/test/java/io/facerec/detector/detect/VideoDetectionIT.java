@@ -57,13 +57,18 @@ class VideoDetectionIT {
     @BeforeAll
     static void encode() throws Exception {
         Path detection = SharedData.require("eval").resolve("detection");
-        detector = new RetinaFaceDetector(ModelStore.fromEnvironment().resolve(ModelFile.RETINAFACE_MNET25_V2), 2,
-                false, null);
+        detector = new RetinaFaceDetector(
+                ModelStore.fromEnvironment().resolve(ModelFile.RETINAFACE_MNET25_V2), 2, false, null);
         Files.createDirectories(tmp.resolve("media"));
-        video = TestVideos.encode(tmp.resolve("media").resolve("clip.mp4"), 800, 480, FPS, TestVideos.scenes(
-                new Scene(detection.resolve("deepframe_hamidMir.jpg"), 20, 2), // frames 0-19: one face, moving
-                new Scene(null, 10, 0), // frames 20-29: nobody
-                new Scene(detection.resolve("fr_two_people.jpg"), 10, 0))); // frames 30-39: two faces
+        video = TestVideos.encode(
+                tmp.resolve("media").resolve("clip.mp4"),
+                800,
+                480,
+                FPS,
+                TestVideos.scenes(
+                        new Scene(detection.resolve("deepframe_hamidMir.jpg"), 20, 2), // frames 0-19: one face, moving
+                        new Scene(null, 10, 0), // frames 20-29: nobody
+                        new Scene(detection.resolve("fr_two_people.jpg"), 10, 0))); // frames 30-39: two faces
     }
 
     @AfterAll
@@ -104,7 +109,8 @@ class VideoDetectionIT {
 
         List<FacesDetected> published = new ArrayList<>();
         List<ProcessingFailed> dead = new ArrayList<>();
-        DeadLetterPublisher dlq = new DeadLetterPublisher(out -> out.forEach(e -> dead.add((ProcessingFailed) e)), null);
+        DeadLetterPublisher dlq =
+                new DeadLetterPublisher(out -> out.forEach(e -> dead.add((ProcessingFailed) e)), null);
         io.facerec.common.image.VideoFrameStore frameStore = new io.facerec.common.image.VideoFrameStore(
                 tmp.resolve("thumbs"), io.facerec.common.files.FilePermissions.OWNER);
         try (TestDatabase db = TestDatabase.start()) {
@@ -112,31 +118,52 @@ class VideoDetectionIT {
             MediaFileRepository files = new MediaFileRepository(jdbc);
             MediaItemRepository items = new MediaItemRepository(jdbc);
             FaceRepository faces = new FaceRepository(jdbc);
-            MediaDetection detection = new MediaDetection(new ImageLoader(100_000_000L), detector, SETTINGS,
-                    new ThumbnailWriter(tmp.resolve("thumbs"), 0.2, 112, 20), null, frameStore,
+            MediaDetection detection = new MediaDetection(
+                    new ImageLoader(100_000_000L),
+                    detector,
+                    SETTINGS,
+                    new ThumbnailWriter(tmp.resolve("thumbs"), 0.2, 112, 20),
+                    null,
+                    frameStore,
                     new MediaDetection.VideoSampling(0.5, 1000, 0.3));
-            DetectFacesHandler handler = new DetectFacesHandler(new PipelineStore(items, files, faces, db.tx(),
-                    Clock.systemUTC()), new MediaPathResolver(tmp.resolve("media")), detection,
-                    new StageWorkers("detector", 1), out -> out.forEach(e -> published.add((FacesDetected) e)), dlq,
+            DetectFacesHandler handler = new DetectFacesHandler(
+                    new PipelineStore(items, files, faces, db.tx(), Clock.systemUTC()),
+                    new MediaPathResolver(tmp.resolve("media")),
+                    detection,
+                    new StageWorkers("detector", 1),
+                    out -> out.forEach(e -> published.add((FacesDetected) e)),
+                    dlq,
                     null);
 
             MediaFileId f = files.insert("clip.mp4", "clip.mp4", ".mp4");
             MediaItemId id = items.insert(f, "clip.mp4");
-            assertThat(handler.handle(MediaItemCaptured.of(id.value(), f.value(), "cdc")).done()).isEqualTo(1);
+            assertThat(handler.handle(MediaItemCaptured.of(id.value(), f.value(), "cdc"))
+                            .done())
+                    .isEqualTo(1);
 
             var row = items.find(id).orElseThrow();
             assertThat(row.status()).isEqualTo(MediaItemStatus.DETECTED);
             List<FaceRepository.Face> stored = faces.findByMediaItem(id);
             assertThat(stored).as("8 detections in 3 tracks -> 3 rows").hasSize(3);
-            FaceRepository.Face solo = stored.stream().filter(x -> x.frameNumber() < 20).findFirst().orElseThrow();
-            assertThat(solo.frameNumber()).as("the best-scoring frame of the moving face").isEqualTo(bestSolo);
-            assertThat(solo.score()).isCloseTo(perFrame.get(bestSolo).get(0).score(),
-                    org.assertj.core.data.Offset.offset(1e-6));
-            List<FaceRepository.Face> pair = stored.stream().filter(x -> x.frameNumber() >= 30).toList();
+            FaceRepository.Face solo = stored.stream()
+                    .filter(x -> x.frameNumber() < 20)
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(solo.frameNumber())
+                    .as("the best-scoring frame of the moving face")
+                    .isEqualTo(bestSolo);
+            assertThat(solo.score())
+                    .isCloseTo(perFrame.get(bestSolo).get(0).score(), org.assertj.core.data.Offset.offset(1e-6));
+            List<FaceRepository.Face> pair =
+                    stored.stream().filter(x -> x.frameNumber() >= 30).toList();
             assertThat(pair).hasSize(2);
-            assertThat(pair).extracting(x -> x.frameNumber() + "/" + x.faceIndex()).doesNotHaveDuplicates();
+            assertThat(pair)
+                    .extracting(x -> x.frameNumber() + "/" + x.faceIndex())
+                    .doesNotHaveDuplicates();
             assertThat(pair).extracting(FaceRepository.Face::frameNumber).allMatch(n -> n == 30 || n == 35);
-            assertThat(pair.get(0).box().iou(pair.get(1).box())).as("two different people").isLessThan(0.1);
+            assertThat(pair.get(0).box().iou(pair.get(1).box()))
+                    .as("two different people")
+                    .isLessThan(0.1);
             for (FaceRepository.Face face : stored) {
                 assertThat(face.thumbnailPath()).isNotNull();
                 assertThat(Path.of(face.thumbnailPath())).exists();
@@ -145,7 +172,8 @@ class VideoDetectionIT {
                         .isEqualTo("clip_f" + face.frameNumber() + "_TN" + (face.faceIndex() + 1) + ".jpg")
                         .isEqualTo(face.name());
             }
-            // the frame of every stored face is kept for the gallery (which never decodes the video), readable by us only
+            // the frame of every stored face is kept for the gallery (which never decodes the video), readable by us
+            // only
             for (FaceRepository.Face face : stored) {
                 Path frame = frameStore.file(id.value(), face.frameNumber());
                 assertThat(frame).exists();
@@ -156,24 +184,35 @@ class VideoDetectionIT {
                 assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(frame)))
                         .isEqualTo("rw-------");
                 assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
-                        Files.getPosixFilePermissions(Path.of(face.thumbnailPath())))).isEqualTo("rw-------");
+                                Files.getPosixFilePermissions(Path.of(face.thumbnailPath()))))
+                        .isEqualTo("rw-------");
             }
             try (var frames = Files.list(frameStore.dir())) {
-                assertThat(frames.count()).as("one file per frame with kept faces")
-                        .isEqualTo(stored.stream().map(FaceRepository.Face::frameNumber).distinct().count());
+                assertThat(frames.count())
+                        .as("one file per frame with kept faces")
+                        .isEqualTo(stored.stream()
+                                .map(FaceRepository.Face::frameNumber)
+                                .distinct()
+                                .count());
             }
-            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(
-                    tmp.resolve("thumbs")))).isEqualTo("rwx------");
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                            Files.getPosixFilePermissions(tmp.resolve("thumbs"))))
+                    .isEqualTo("rwx------");
             assertThat(published).hasSize(1);
-            assertThat(published.get(0).faces()).extracting(FacesDetected.Face::frameNumber)
-                    .containsExactlyInAnyOrderElementsOf(stored.stream().map(FaceRepository.Face::frameNumber).toList());
+            assertThat(published.get(0).faces())
+                    .extracting(FacesDetected.Face::frameNumber)
+                    .containsExactlyInAnyOrderElementsOf(stored.stream()
+                            .map(FaceRepository.Face::frameNumber)
+                            .toList());
             assertThat(dead).isEmpty();
 
             // a broken video fails alone, with a reason on the row and a dead letter; the next item still works
             Files.writeString(tmp.resolve("media").resolve("broken.mp4"), "not a video at all\n");
             MediaFileId bf = files.insert("broken.mp4", "broken.mp4", ".mp4");
             MediaItemId bid = items.insert(bf, "broken.mp4");
-            assertThat(handler.handle(MediaItemCaptured.of(bid.value(), bf.value(), "cdc")).failed()).isEqualTo(1);
+            assertThat(handler.handle(MediaItemCaptured.of(bid.value(), bf.value(), "cdc"))
+                            .failed())
+                    .isEqualTo(1);
             var bad = items.find(bid).orElseThrow();
             assertThat(bad.status()).isEqualTo(MediaItemStatus.FAILED);
             assertThat(bad.errorKind()).isEqualTo("NOT_A_VIDEO");

@@ -30,17 +30,26 @@ class VideoFaceTracksTest {
     void overlappingFacesInConsecutiveFramesAreOneTrackKeepingTheBestScore() {
         List<String> closed = new ArrayList<>();
         VideoFaceTracks<Tag> t = new VideoFaceTracks<>(0.3);
-        t.add(0, List.of(face(100, 0.91), face(400, 0.95)), f -> new Tag("f0@" + f.box().x1(), closed));
-        t.add(5, List.of(face(105, 0.97), face(405, 0.90)), f -> new Tag("f5@" + f.box().x1(), closed));
+        t.add(
+                0,
+                List.of(face(100, 0.91), face(400, 0.95)),
+                f -> new Tag("f0@" + f.box().x1(), closed));
+        t.add(
+                5,
+                List.of(face(105, 0.97), face(405, 0.90)),
+                f -> new Tag("f5@" + f.box().x1(), closed));
         t.add(10, List.of(face(110, 0.93)), f -> new Tag("f10@" + f.box().x1(), closed));
         t.add(15, List.of(), f -> new Tag("never", closed)); // both tracks end
         t.add(20, List.of(face(110, 0.80)), f -> new Tag("f20@" + f.box().x1(), closed)); // back again: a new track
 
         var kept = t.kept();
-        assertThat(kept).extracting(k -> k.frameNumber() + "@" + k.face().box().x1())
+        assertThat(kept)
+                .extracting(k -> k.frameNumber() + "@" + k.face().box().x1())
                 .containsExactly("0@400.0", "5@105.0", "20@110.0");
         assertThat(kept).extracting(k -> k.payload().name()).containsExactly("f0@400.0", "f5@105.0", "f20@110.0");
-        assertThat(closed).as("the payload a better detection replaced is released").containsExactly("f0@100.0");
+        assertThat(closed)
+                .as("the payload a better detection replaced is released")
+                .containsExactly("f0@100.0");
         assertThat(t.size()).isEqualTo(3);
     }
 

@@ -31,14 +31,17 @@ class FaceCropWriterTest {
     @Test
     void aSmallFaceIsStoredLosslesslyAtThePhotosResolution() {
         try (DecodedImage img = noise(800, 600)) {
-            for (FaceCropWriter.Format format : new FaceCropWriter.Format[] {FaceCropWriter.Format.BMP,
-                FaceCropWriter.Format.PNG}) {
+            for (FaceCropWriter.Format format :
+                    new FaceCropWriter.Format[] {FaceCropWriter.Format.BMP, FaceCropWriter.Format.PNG}) {
                 FaceCrop c = new FaceCropWriter(tmp, 448, format).write(img, new BoundingBox(300, 200, 400, 330), "f");
                 assertThat(c.file()).isEqualTo("f." + format.extension());
                 assertThat(c.scaled()).isFalse();
-                try (Mat back = imread(tmp.resolve(c.file()).toString()); Rect r = new Rect(c.x(), c.y(), c.width(),
-                        c.height()); Mat region = new Mat(img.bgr(), r)) {
-                    assertThat(Pixels.bytes(back)).as(format + " holds the photo's own pixels").isEqualTo(Pixels.bytes(region));
+                try (Mat back = imread(tmp.resolve(c.file()).toString());
+                        Rect r = new Rect(c.x(), c.y(), c.width(), c.height());
+                        Mat region = new Mat(img.bgr(), r)) {
+                    assertThat(Pixels.bytes(back))
+                            .as(format + " holds the photo's own pixels")
+                            .isEqualTo(Pixels.bytes(region));
                 }
             }
         }
@@ -47,8 +50,8 @@ class FaceCropWriterTest {
     @Test
     void aLargeFaceIsScaledToTheFaceSize() {
         try (DecodedImage img = noise(3000, 2000)) {
-            FaceCrop c = new FaceCropWriter(tmp, 448, FaceCropWriter.Format.BMP).write(img,
-                    new BoundingBox(1000, 500, 1800, 1500), "big");
+            FaceCrop c = new FaceCropWriter(tmp, 448, FaceCropWriter.Format.BMP)
+                    .write(img, new BoundingBox(1000, 500, 1800, 1500), "big");
             assertThat(c.scaled()).isTrue();
             try (Mat back = imread(tmp.resolve(c.file()).toString())) {
                 assertThat(back.cols()).isEqualTo(c.cropWidth());
@@ -62,9 +65,11 @@ class FaceCropWriterTest {
     void noMoreCropsWhileTheDirectoryIsOverItsLimit() {
         try (DecodedImage img = noise(800, 600)) {
             FaceCropWriter writer = new FaceCropWriter(tmp.resolve("crops"), 448, FaceCropWriter.Format.BMP, 1);
-            assertThat(writer.write(img, new BoundingBox(300, 200, 400, 330), "a")).isNotNull();
+            assertThat(writer.write(img, new BoundingBox(300, 200, 400, 330), "a"))
+                    .isNotNull();
             assertThat(writer.write(img, new BoundingBox(300, 200, 400, 330), "b"))
-                    .as("the directory now holds more than 1 byte").isNull();
+                    .as("the directory now holds more than 1 byte")
+                    .isNull();
             assertThat(tmp.resolve("crops/b.bmp")).doesNotExist();
         }
     }
@@ -74,7 +79,8 @@ class FaceCropWriterTest {
         Path notADir = Files.writeString(tmp.resolve("file"), "x");
         try (DecodedImage img = noise(800, 600)) {
             assertThat(new FaceCropWriter(notADir, 448, FaceCropWriter.Format.BMP)
-                    .write(img, new BoundingBox(300, 200, 400, 330), "a")).isNull();
+                            .write(img, new BoundingBox(300, 200, 400, 330), "a"))
+                    .isNull();
         }
     }
 
@@ -82,14 +88,22 @@ class FaceCropWriterTest {
     void oldCropsAreSweptAndNoPartialFileIsLeft() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("crops"));
         Path stale = Files.writeString(dir.resolve("item1_0.bmp"), "never read");
-        Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        Files.setLastModifiedTime(
+                stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
         try (DecodedImage img = noise(800, 600)) {
-            FaceCropWriter writer = new FaceCropWriter(dir, 448, FaceCropWriter.Format.BMP, 1L << 30,
-                    io.facerec.common.files.FilePermissions.OWNER, java.time.Duration.ofMinutes(30));
-            assertThat(writer.write(img, new BoundingBox(300, 200, 400, 330), "item2_0")).isNotNull();
+            FaceCropWriter writer = new FaceCropWriter(
+                    dir,
+                    448,
+                    FaceCropWriter.Format.BMP,
+                    1L << 30,
+                    io.facerec.common.files.FilePermissions.OWNER,
+                    java.time.Duration.ofMinutes(30));
+            assertThat(writer.write(img, new BoundingBox(300, 200, 400, 330), "item2_0"))
+                    .isNotNull();
         }
         try (var files = Files.list(dir)) {
-            assertThat(files.map(f -> f.getFileName().toString()).toList()).as("the stale crop swept, no partial file")
+            assertThat(files.map(f -> f.getFileName().toString()).toList())
+                    .as("the stale crop swept, no partial file")
                     .containsExactly("item2_0.bmp");
         }
     }
@@ -99,7 +113,8 @@ class FaceCropWriterTest {
         try (DecodedImage img = noise(800, 600)) {
             FaceCropWriter writer = new FaceCropWriter(tmp, 448, FaceCropWriter.Format.BMP);
             for (String name : new String[] {"item5_0", "item5_1", "item50_0"}) {
-                assertThat(writer.write(img, new BoundingBox(300, 200, 400, 330), name)).isNotNull();
+                assertThat(writer.write(img, new BoundingBox(300, 200, 400, 330), name))
+                        .isNotNull();
             }
             writer.deleteCropsOf(5);
             assertThat(tmp.resolve("item5_0.bmp")).doesNotExist();

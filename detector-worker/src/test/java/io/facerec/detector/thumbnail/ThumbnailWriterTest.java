@@ -25,7 +25,9 @@ class ThumbnailWriterTest {
         assertThat(w.fileName(7, "C:/Users/me/Pictures/IMG_0001.JPG", null, 0)).isEqualTo("IMG_0001_TN1.jpg");
         assertThat(w.fileName(7, "a\\b\\conference.png", null, 7)).isEqualTo("conference_TN8.png");
         assertThat(w.fileName(7, "noext", null, 1)).isEqualTo("noext_TN2.jpg");
-        assertThat(w.fileName(7, "x.heic", null, 0)).as("not writable by OpenCV").isEqualTo("x_TN1.jpg");
+        assertThat(w.fileName(7, "x.heic", null, 0))
+                .as("not writable by OpenCV")
+                .isEqualTo("x_TN1.jpg");
         assertThat(w.fileName(7, "clip.mp4", 30, 0)).isEqualTo("clip_f30_TN1.jpg");
         ThumbnailWriter unique = w.withNaming(ThumbnailWriter.Naming.ITEM_PREFIXED);
         assertThat(unique.fileName(7, "dir/photo.png", null, 0)).isEqualTo("item7_photo_0.png");

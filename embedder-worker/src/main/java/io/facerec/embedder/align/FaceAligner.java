@@ -24,9 +24,13 @@ import org.bytedeco.opencv.opencv_core.Size;
 public class FaceAligner {
     /** ArcFace reference points for a 112x112 crop. */
     public static final float[][] ARCFACE_112 = {
-        {38.2946f, 51.6963f}, {73.5318f, 51.5014f}, {56.0252f, 71.7366f}, {41.5493f, 92.3655f}, {70.7299f, 92.2041f}};
+        {38.2946f, 51.6963f}, {73.5318f, 51.5014f}, {56.0252f, 71.7366f}, {41.5493f, 92.3655f}, {70.7299f, 92.2041f}
+    };
 
-    public enum Mode { ARCFACE_5POINT, CROP_RESIZE }
+    public enum Mode {
+        ARCFACE_5POINT,
+        CROP_RESIZE
+    }
 
     private final Mode mode;
     private final int size;
@@ -65,8 +69,11 @@ public class FaceAligner {
 
     private Mat estimate(Landmarks landmarks) {
         double k = size / 112.0;
-        try (Mat src = new Mat(5, 1, CV_32FC2); Mat dst = new Mat(5, 1, CV_32FC2); Mat inliers = new Mat()) {
-            try (FloatIndexer s = src.createIndexer(); FloatIndexer d = dst.createIndexer()) {
+        try (Mat src = new Mat(5, 1, CV_32FC2);
+                Mat dst = new Mat(5, 1, CV_32FC2);
+                Mat inliers = new Mat()) {
+            try (FloatIndexer s = src.createIndexer();
+                    FloatIndexer d = dst.createIndexer()) {
                 for (int i = 0; i < 5; i++) {
                     s.put(i, 0, 0, (float) landmarks.x(i));
                     s.put(i, 0, 1, (float) landmarks.y(i));
@@ -98,13 +105,15 @@ public class FaceAligner {
             int x2 = (int) Math.min(bgr.cols(), Math.ceil(box.x2()));
             int y2 = (int) Math.min(bgr.rows(), Math.ceil(box.y2()));
             Mat out = new Mat();
-            try (Rect r = new Rect(x1, y1, Math.max(1, x2 - x1), Math.max(1, y2 - y1)); Mat crop = new Mat(bgr, r);
+            try (Rect r = new Rect(x1, y1, Math.max(1, x2 - x1), Math.max(1, y2 - y1));
+                    Mat crop = new Mat(bgr, r);
                     Size s = new Size(size, size)) {
                 resize(crop, out, s, 0, 0, INTER_LINEAR);
             }
             return out;
         }
-        try (Mat m = new Mat(2, 3, org.bytedeco.opencv.global.opencv_core.CV_64F); Size s = new Size(size, size);
+        try (Mat m = new Mat(2, 3, org.bytedeco.opencv.global.opencv_core.CV_64F);
+                Size s = new Size(size, size);
                 Scalar black = new Scalar(0, 0, 0, 0)) {
             try (org.bytedeco.javacpp.indexer.DoubleIndexer idx = m.createIndexer()) {
                 for (int i = 0; i < 6; i++) {

@@ -54,7 +54,7 @@ public record EmbedderProperties(
 
     /** The model contract these settings describe. */
     public io.facerec.embedder.embed.EmbeddingModelSpec spec() {
-        return new io.facerec.embedder.embed.EmbeddingModelSpec(modelId, inputName, inputSize, mean, std, rgb, alignment,
-                dimension);
+        return new io.facerec.embedder.embed.EmbeddingModelSpec(
+                modelId, inputName, inputSize, mean, std, rgb, alignment, dimension);
     }
 }

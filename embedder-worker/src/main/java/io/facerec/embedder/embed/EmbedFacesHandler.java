@@ -52,20 +52,25 @@ public class EmbedFacesHandler {
      * @param events where {@link FaceEmbedded} goes (the broker, or nowhere in the database modes)
      * @param meters where the write step is timed ({@link PipelineMeters#EMBEDDER_STAGE}); null: nowhere
      */
-    public EmbedFacesHandler(PipelineStore store, FaceEmbedding embedding, StageWorkers workers, EventSink events,
-            DeadLetterPublisher deadLetters, MeterRegistry meters) {
+    public EmbedFacesHandler(
+            PipelineStore store,
+            FaceEmbedding embedding,
+            StageWorkers workers,
+            EventSink events,
+            DeadLetterPublisher deadLetters,
+            MeterRegistry meters) {
         this.store = store;
         this.embedding = embedding;
         this.workers = workers;
         this.events = events;
         this.deadLetters = deadLetters;
-        this.writeTimer = Timer.builder(PipelineMeters.EMBEDDER_STAGE).tag("stage", "write")
+        this.writeTimer = Timer.builder(PipelineMeters.EMBEDDER_STAGE)
+                .tag("stage", "write")
                 .register(meters == null ? new CompositeMeterRegistry() : meters);
     }
 
     /** One item's result before the batch is written: its vectors, or its failure. */
-    private record Item(FacesDetected event, List<float[]> vectors, PermanentProcessingException failure) {
-    }
+    private record Item(FacesDetected event, List<float[]> vectors, PermanentProcessingException failure) {}
 
     /** One item. */
     public Outcome handle(FacesDetected event) {
@@ -74,14 +79,17 @@ public class EmbedFacesHandler {
 
     /** @throws BatchWork.FailedAt on a transient failure, naming the first event not done */
     public Outcome handle(List<FacesDetected> batch) {
-        List<FacesDetected> work = batch.stream().filter(e -> !e.faces().isEmpty()).toList();
+        List<FacesDetected> work =
+                batch.stream().filter(e -> !e.faces().isEmpty()).toList();
         if (work.isEmpty()) {
             return Outcome.NONE;
         }
         List<Item> items = compute(work);
         AtomicReference<Outcome> outcome = new AtomicReference<>(Outcome.NONE);
-        BatchWork.run(items, part -> outcome.accumulateAndGet(write(part), Outcome::plus), (item, e) ->
-                outcome.accumulateAndGet(poison(item.event(), e), Outcome::plus));
+        BatchWork.run(
+                items,
+                part -> outcome.accumulateAndGet(write(part), Outcome::plus),
+                (item, e) -> outcome.accumulateAndGet(poison(item.event(), e), Outcome::plus));
         return outcome.get();
     }
 
@@ -100,8 +108,13 @@ public class EmbedFacesHandler {
                     throw e;
                 }
                 log.error("media item {}: its faces cannot be embedded", event.mediaItemId(), e);
-                return new Item(event, null, new PermanentProcessingException(PermanentProcessingException.UNPROCESSABLE,
-                        e.getClass().getSimpleName() + ": " + e.getMessage(), e));
+                return new Item(
+                        event,
+                        null,
+                        new PermanentProcessingException(
+                                PermanentProcessingException.UNPROCESSABLE,
+                                e.getClass().getSimpleName() + ": " + e.getMessage(),
+                                e));
             } finally {
                 MDC.remove("mediaItemId");
             }
@@ -138,7 +151,11 @@ public class EmbedFacesHandler {
                 for (int k = 0; k < i.vectors().size(); k++) {
                     FacesDetected.Face f = i.event().faces().get(k);
                     rows.add(new NewEmbedding(FaceId.of(f.faceId()), i.vectors().get(k)));
-                    out.add(FaceEmbedded.of(f.faceId(), i.event().mediaItemId(), model, i.vectors().get(k)));
+                    out.add(FaceEmbedded.of(
+                            f.faceId(),
+                            i.event().mediaItemId(),
+                            model,
+                            i.vectors().get(k)));
                 }
                 done.add(MediaItemId.of(i.event().mediaItemId()));
             }
@@ -148,8 +165,12 @@ public class EmbedFacesHandler {
             store.items().clearFailures(done); // an earlier attempt may have failed
             for (Item i : part) {
                 if (i.failure() != null) {
-                    store.items().markFailed(MediaItemId.of(i.event().mediaItemId()), i.failure().errorKind(),
-                            "embedding: " + i.failure().getMessage(), now);
+                    store.items()
+                            .markFailed(
+                                    MediaItemId.of(i.event().mediaItemId()),
+                                    i.failure().errorKind(),
+                                    "embedding: " + i.failure().getMessage(),
+                                    now);
                 }
             }
         });
@@ -158,15 +179,26 @@ public class EmbedFacesHandler {
         for (Item i : part) {
             if (i.failure() == null) {
                 for (FacesDetected.Face f : i.event().faces()) {
-                    log.info("embedding stored for face {} of media item {} ({}, {} values)", f.faceId(),
-                            i.event().mediaItemId(), model, embedding.spec().dimension());
+                    log.info(
+                            "embedding stored for face {} of media item {} ({}, {} values)",
+                            f.faceId(),
+                            i.event().mediaItemId(),
+                            model,
+                            embedding.spec().dimension());
                 }
                 outcome = outcome.plus(Outcome.done(i.vectors().size()));
             } else {
-                log.warn("media item {}: embedding failed: {}: {}", i.event().mediaItemId(), i.failure().errorKind(),
+                log.warn(
+                        "media item {}: embedding failed: {}: {}",
+                        i.event().mediaItemId(),
+                        i.failure().errorKind(),
                         i.failure().getMessage());
-                deadLetters.publish(ProcessingFailed.of(STAGE, i.event().mediaItemId(), i.failure().errorKind(),
-                        i.failure().getMessage(), EventCodec.encode(i.event())));
+                deadLetters.publish(ProcessingFailed.of(
+                        STAGE,
+                        i.event().mediaItemId(),
+                        i.failure().errorKind(),
+                        i.failure().getMessage(),
+                        EventCodec.encode(i.event())));
                 outcome = outcome.plus(Outcome.FAILED);
             }
             embedding.deleteCrops(i.event());
@@ -183,16 +215,25 @@ public class EmbedFacesHandler {
         String message = e.getClass().getSimpleName() + ": " + e.getMessage();
         log.error("media item {}: its faces cannot be embedded: {}", event.mediaItemId(), message, e);
         try {
-            store.items().markFailed(MediaItemId.of(event.mediaItemId()), PermanentProcessingException.UNPROCESSABLE,
-                    "embedding: " + message, store.clock().instant());
+            store.items()
+                    .markFailed(
+                            MediaItemId.of(event.mediaItemId()),
+                            PermanentProcessingException.UNPROCESSABLE,
+                            "embedding: " + message,
+                            store.clock().instant());
         } catch (RuntimeException again) {
             if (TransientFailures.isTransient(again)) {
                 throw again;
             }
-            log.warn("media item {}: cannot record the failure on its row: {}", event.mediaItemId(), again.getMessage());
+            log.warn(
+                    "media item {}: cannot record the failure on its row: {}", event.mediaItemId(), again.getMessage());
         }
-        deadLetters.publish(ProcessingFailed.of(STAGE, event.mediaItemId(), PermanentProcessingException.UNPROCESSABLE,
-                message, EventCodec.encode(event)));
+        deadLetters.publish(ProcessingFailed.of(
+                STAGE,
+                event.mediaItemId(),
+                PermanentProcessingException.UNPROCESSABLE,
+                message,
+                EventCodec.encode(event)));
         return Outcome.FAILED;
     }
 }

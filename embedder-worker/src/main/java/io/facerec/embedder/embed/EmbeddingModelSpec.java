@@ -14,10 +14,17 @@ import io.facerec.embedder.align.FaceAligner;
  * @param alignment how the face is brought into the input frame
  * @param dimension embedding length
  */
-public record EmbeddingModelSpec(String id, String inputName, int inputSize, float mean, float std, boolean rgb,
-        FaceAligner.Mode alignment, int dimension) {
+public record EmbeddingModelSpec(
+        String id,
+        String inputName,
+        int inputSize,
+        float mean,
+        float std,
+        boolean rgb,
+        FaceAligner.Mode alignment,
+        int dimension) {
 
     /** faceplugin {@code fr_feature.onnx}: ArcFace-style, 5-point aligned 112x112 RGB, (px - 127) / 128, 512-d. */
-    public static final EmbeddingModelSpec FR_FEATURE = new EmbeddingModelSpec("fr_feature", "input", 112, 127f, 128f,
-            true, FaceAligner.Mode.ARCFACE_5POINT, 512);
+    public static final EmbeddingModelSpec FR_FEATURE =
+            new EmbeddingModelSpec("fr_feature", "input", 112, 127f, 128f, true, FaceAligner.Mode.ARCFACE_5POINT, 512);
 }

@@ -69,8 +69,8 @@ public class FaceEmbedder implements AutoCloseable {
                     OrtSession.Result r = session.run(Map.of(spec.inputName(), t))) {
                 FloatBuffer fb = ((OnnxTensor) r.get(0)).getFloatBuffer();
                 if (fb.remaining() != k * spec.dimension()) {
-                    throw new IllegalStateException("model " + spec.id() + " returned " + fb.remaining() + " values for "
-                            + k + " faces, expected " + k * spec.dimension());
+                    throw new IllegalStateException("model " + spec.id() + " returned " + fb.remaining()
+                            + " values for " + k + " faces, expected " + k * spec.dimension());
                 }
                 for (int i = 0; i < k; i++) {
                     float[] v = new float[spec.dimension()];
@@ -119,8 +119,8 @@ public class FaceEmbedder implements AutoCloseable {
             float[] v = new float[fb.remaining()];
             fb.get(v);
             if (v.length != spec.dimension()) {
-                throw new IllegalStateException("model " + spec.id() + " returned " + v.length + " values, expected "
-                        + spec.dimension());
+                throw new IllegalStateException(
+                        "model " + spec.id() + " returned " + v.length + " values, expected " + spec.dimension());
             }
             return l2normalise(v);
         } catch (OrtException e) {

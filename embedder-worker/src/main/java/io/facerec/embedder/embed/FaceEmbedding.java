@@ -46,15 +46,23 @@ public final class FaceEmbedding {
      * @param cropsDir where the detector leaves face crops; null: always decode the photo
      * @param keepCrops keep the crops once their faces are embedded (debugging)
      */
-    public FaceEmbedding(MediaPathResolver paths, ImageLoader loader, FaceAligner aligner, FaceEmbedder embedder,
-            Path cropsDir, boolean keepCrops, MeterRegistry meters) {
+    public FaceEmbedding(
+            MediaPathResolver paths,
+            ImageLoader loader,
+            FaceAligner aligner,
+            FaceEmbedder embedder,
+            Path cropsDir,
+            boolean keepCrops,
+            MeterRegistry meters) {
         MeterRegistry m = meters == null ? new CompositeMeterRegistry() : meters;
         this.paths = paths;
         this.loader = loader;
         this.embedder = embedder;
         this.inputs = new FaceInputs(paths, loader, aligner, embedder, cropsDir, m);
         this.keepCrops = keepCrops;
-        this.inferTimer = Timer.builder(PipelineMeters.EMBEDDER_STAGE).tag("stage", "inference").register(m);
+        this.inferTimer = Timer.builder(PipelineMeters.EMBEDDER_STAGE)
+                .tag("stage", "inference")
+                .register(m);
     }
 
     public EmbeddingModelSpec spec() {
@@ -94,20 +102,28 @@ public final class FaceEmbedding {
     private List<float[]> videoInputs(FacesDetected event) {
         Map<Integer, List<Integer>> byFrame = new TreeMap<>();
         for (int i = 0; i < event.faces().size(); i++) {
-            byFrame.computeIfAbsent(event.faces().get(i).frameNumber(), k -> new ArrayList<>()).add(i);
+            byFrame.computeIfAbsent(event.faces().get(i).frameNumber(), k -> new ArrayList<>())
+                    .add(i);
         }
         Map<Integer, float[]> prepared = new HashMap<>();
-        loader.videoFrames().frames(paths.resolve(event.filePath()), new java.util.TreeSet<>(byFrame.keySet()),
-                (frame, seconds, image) -> {
-                    for (int i : byFrame.get(frame)) {
-                        FacesDetected.Face f = event.faces().get(i);
-                        prepared.put(i, inputs.prepare(image, BoundingBox.of(f.box()), new Landmarks(f.landmarks())));
-                    }
-                    return true;
-                });
+        loader.videoFrames()
+                .frames(
+                        paths.resolve(event.filePath()),
+                        new java.util.TreeSet<>(byFrame.keySet()),
+                        (frame, seconds, image) -> {
+                            for (int i : byFrame.get(frame)) {
+                                FacesDetected.Face f = event.faces().get(i);
+                                prepared.put(
+                                        i,
+                                        inputs.prepare(image, BoundingBox.of(f.box()), new Landmarks(f.landmarks())));
+                            }
+                            return true;
+                        });
         if (prepared.size() < event.faces().size()) {
-            throw new PermanentProcessingException("FRAME_MISSING", "the video has fewer frames than its stored faces"
-                    + " refer to (embedded " + prepared.size() + " of " + event.faces().size() + ")");
+            throw new PermanentProcessingException(
+                    "FRAME_MISSING",
+                    "the video has fewer frames than its stored faces" + " refer to (embedded " + prepared.size()
+                            + " of " + event.faces().size() + ")");
         }
         List<float[]> out = new ArrayList<>(prepared.size());
         for (int i = 0; i < event.faces().size(); i++) {

@@ -46,7 +46,10 @@ public class FaceInputs {
     public static final double MIN_SCALED_FACE_RATIO = 4.0;
 
     /** Where a face's pixels came from. */
-    public enum Source { CROP, PHOTO }
+    public enum Source {
+        CROP,
+        PHOTO
+    }
 
     private final MediaPathResolver paths;
     private final ImageLoader loader;
@@ -62,18 +65,31 @@ public class FaceInputs {
      * @param loader decodes photos (the embedder uses OpenCV, as the reference recognition pipeline)
      * @param cropsDir the face-crops directory; null to always decode the photo
      */
-    public FaceInputs(MediaPathResolver paths, ImageLoader loader, FaceAligner aligner, FaceEmbedder embedder,
-            Path cropsDir, MeterRegistry meters) {
+    public FaceInputs(
+            MediaPathResolver paths,
+            ImageLoader loader,
+            FaceAligner aligner,
+            FaceEmbedder embedder,
+            Path cropsDir,
+            MeterRegistry meters) {
         this.paths = paths;
         this.loader = loader;
         this.aligner = aligner;
         this.embedder = embedder;
         this.cropsDir = cropsDir;
         MeterRegistry m = meters == null ? new CompositeMeterRegistry() : meters;
-        this.decodeTimer = Timer.builder(PipelineMeters.EMBEDDER_STAGE).tag("stage", "decode").register(m);
-        this.alignTimer = Timer.builder(PipelineMeters.EMBEDDER_STAGE).tag("stage", "align").register(m);
-        this.fromCrop = Counter.builder(PipelineMeters.EMBEDDER_FACES).tag("source", "crop").register(m);
-        this.fromPhoto = Counter.builder(PipelineMeters.EMBEDDER_FACES).tag("source", "photo").register(m);
+        this.decodeTimer = Timer.builder(PipelineMeters.EMBEDDER_STAGE)
+                .tag("stage", "decode")
+                .register(m);
+        this.alignTimer = Timer.builder(PipelineMeters.EMBEDDER_STAGE)
+                .tag("stage", "align")
+                .register(m);
+        this.fromCrop = Counter.builder(PipelineMeters.EMBEDDER_FACES)
+                .tag("source", "crop")
+                .register(m);
+        this.fromPhoto = Counter.builder(PipelineMeters.EMBEDDER_FACES)
+                .tag("source", "photo")
+                .register(m);
     }
 
     /** The model inputs of a photo's faces, in the event's order. */
@@ -96,7 +112,8 @@ public class FaceInputs {
                 decodeTimer.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
                 for (int i : rest) {
                     FacesDetected.Face f = faces.get(i);
-                    inputs[i] = prepare(image, scale(BoundingBox.of(f.box()), r), scale(new Landmarks(f.landmarks()), r));
+                    inputs[i] =
+                            prepare(image, scale(BoundingBox.of(f.box()), r), scale(new Landmarks(f.landmarks()), r));
                 }
             }
             fromPhoto.increment(rest.size());
@@ -128,12 +145,15 @@ public class FaceInputs {
             return null;
         }
         if (crop.scaled() && crop.faceSide(box) < MIN_SCALED_FACE_RATIO * aligner.size()) {
-            log.debug("face {}: crop keeps the face at {} px, below {}x the model input; decoding the photo",
-                    f.faceId(), Math.round(crop.faceSide(box)), MIN_SCALED_FACE_RATIO);
+            log.debug(
+                    "face {}: crop keeps the face at {} px, below {}x the model input; decoding the photo",
+                    f.faceId(),
+                    Math.round(crop.faceSide(box)),
+                    MIN_SCALED_FACE_RATIO);
             return null;
         }
-        double[] transform = aligner.mode() == FaceAligner.Mode.CROP_RESIZE ? null
-                : aligner.transform(new Landmarks(f.landmarks()));
+        double[] transform =
+                aligner.mode() == FaceAligner.Mode.CROP_RESIZE ? null : aligner.transform(new Landmarks(f.landmarks()));
         double[] fp = aligner.footprint(box, transform);
         if (!crop.covers(fp[0], fp[1], fp[2], fp[3])) {
             log.debug("face {}: the alignment reaches beyond its crop; decoding the photo", f.faceId());
@@ -144,13 +164,17 @@ public class FaceInputs {
             long t1 = System.nanoTime();
             decodeTimer.record(t1 - t0, TimeUnit.NANOSECONDS);
             if (bgr == null || bgr.empty() || bgr.cols() != crop.cropWidth() || bgr.rows() != crop.cropHeight()) {
-                log.warn("face {}: crop {} is unreadable or not {}x{}; decoding the photo", f.faceId(), file,
-                        crop.cropWidth(), crop.cropHeight());
+                log.warn(
+                        "face {}: crop {} is unreadable or not {}x{}; decoding the photo",
+                        f.faceId(),
+                        file,
+                        crop.cropWidth(),
+                        crop.cropHeight());
                 return null;
             }
             float[] input;
-            try (Mat aligned = aligner.align(bgr, crop.toCrop(box),
-                    transform == null ? null : crop.toCrop(transform))) {
+            try (Mat aligned =
+                    aligner.align(bgr, crop.toCrop(box), transform == null ? null : crop.toCrop(transform))) {
                 input = embedder.preprocess(aligned);
             }
             alignTimer.record(System.nanoTime() - t1, TimeUnit.NANOSECONDS);

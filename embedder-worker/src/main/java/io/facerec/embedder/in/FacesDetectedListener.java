@@ -22,11 +22,18 @@ public class FacesDetectedListener {
         this.meters = meters;
     }
 
-    @KafkaListener(id = "embedder", groupId = "facerec-embedder", topics = Topics.FACES_DETECTED,
-            containerFactory = "stageBatchFactory", concurrency = "${facerec.embedder.concurrency:1}",
-            properties = {"max.poll.records=${facerec.embedder.batch-size:16}",
-                "fetch.max.wait.ms=${facerec.embedder.batch-wait-ms:20}"})
+    @KafkaListener(
+            id = "embedder",
+            groupId = "facerec-embedder",
+            topics = Topics.FACES_DETECTED,
+            containerFactory = "stageBatchFactory",
+            concurrency = "${facerec.embedder.concurrency:1}",
+            properties = {
+                "max.poll.records=${facerec.embedder.batch-size:16}",
+                "fetch.max.wait.ms=${facerec.embedder.batch-wait-ms:20}"
+            })
     public void onFacesDetected(List<ConsumerRecord<String, String>> records) {
-        StageBatch.of(records, FacesDetected.class, "embed", deadLetters, meters).process(handler::handle);
+        StageBatch.of(records, FacesDetected.class, "embed", deadLetters, meters)
+                .process(handler::handle);
     }
 }

@@ -24,7 +24,9 @@ class FaceAlignerTest {
         for (int i = 0; i < 5; i++) {
             double x = FaceAligner.ARCFACE_112[i][0];
             double y = FaceAligner.ARCFACE_112[i][1];
-            p[i] = new double[] {s * (Math.cos(a) * x - Math.sin(a) * y) + tx, s * (Math.sin(a) * x + Math.cos(a) * y) + ty};
+            p[i] = new double[] {
+                s * (Math.cos(a) * x - Math.sin(a) * y) + tx, s * (Math.sin(a) * x + Math.cos(a) * y) + ty
+            };
         }
         double[] m = new FaceAligner(FaceAligner.Mode.ARCFACE_5POINT, 112).transform(new Landmarks(p));
         for (int i = 0; i < 5; i++) {
@@ -46,8 +48,8 @@ class FaceAlignerTest {
             for (int i = 0; i < 5; i++) {
                 p[i] = new double[] {FaceAligner.ARCFACE_112[i][0] * 2 + 100, FaceAligner.ARCFACE_112[i][1] * 2 + 50};
             }
-            try (Mat out = new FaceAligner(FaceAligner.Mode.ARCFACE_5POINT, 112).align(img, new BoundingBox(100, 50, 324, 274),
-                    new Landmarks(p))) {
+            try (Mat out = new FaceAligner(FaceAligner.Mode.ARCFACE_5POINT, 112)
+                    .align(img, new BoundingBox(100, 50, 324, 274), new Landmarks(p))) {
                 assertThat(out.cols()).isEqualTo(112);
                 assertThat(out.rows()).isEqualTo(112);
                 byte[] px = Pixels.bytes(out);
@@ -55,8 +57,8 @@ class FaceAlignerTest {
                 assertThat(px[centre] & 0xff).isEqualTo(10);
                 assertThat(px[centre + 1] & 0xff).isEqualTo(200);
             }
-            try (Mat out = new FaceAligner(FaceAligner.Mode.CROP_RESIZE, 160).align(img, new BoundingBox(100, 50, 324, 274),
-                    new Landmarks(p))) {
+            try (Mat out = new FaceAligner(FaceAligner.Mode.CROP_RESIZE, 160)
+                    .align(img, new BoundingBox(100, 50, 324, 274), new Landmarks(p))) {
                 assertThat(out.cols()).isEqualTo(160);
             }
         }

@@ -46,7 +46,9 @@ class FaceInputsTest {
     @BeforeAll
     static void load() throws Exception {
         Path eval = SharedData.require("eval");
-        JsonNode images = EventCodec.mapper().readTree(eval.resolve("reference/detections.json").toFile()).get("images");
+        JsonNode images = EventCodec.mapper()
+                .readTree(eval.resolve("reference/detections.json").toFile())
+                .get("images");
         for (JsonNode image : images) {
             if (image.get("file").asText().equals(PHOTO)) {
                 JsonNode face = image.get("faces").get(0);
@@ -81,7 +83,11 @@ class FaceInputsTest {
         Path crops = Files.createDirectories(tmp.resolve("crops"));
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         MediaPathResolver paths = new MediaPathResolver(media);
-        return new Setup(media, crops, meters, new FaceInputs(paths, LOADER, aligner, embedder, crops, meters),
+        return new Setup(
+                media,
+                crops,
+                meters,
+                new FaceInputs(paths, LOADER, aligner, embedder, crops, meters),
                 new FaceInputs(paths, LOADER, aligner, embedder, null, null));
     }
 
@@ -89,10 +95,13 @@ class FaceInputsTest {
     static FaceCrop writeCrop(Path photo, double[] faceBox, int faceSize, Path dir, String name) {
         try (DecodedImage img = LOADER.load(photo)) {
             FaceCrop c = FaceCrop.around(BoundingBox.of(faceBox), img.width(), img.height(), faceSize);
-            try (Rect r = new Rect(c.x(), c.y(), c.width(), c.height()); Mat region = new Mat(img.bgr(), r);
-                    Mat small = new Mat(); Size s = new Size(c.cropWidth(), c.cropHeight())) {
+            try (Rect r = new Rect(c.x(), c.y(), c.width(), c.height());
+                    Mat region = new Mat(img.bgr(), r);
+                    Mat small = new Mat();
+                    Size s = new Size(c.cropWidth(), c.cropHeight())) {
                 resize(region, small, s, 0, 0, INTER_AREA);
-                assertThat(imwrite(dir.resolve(name).toString(), c.scaled() ? small : region)).isTrue();
+                assertThat(imwrite(dir.resolve(name).toString(), c.scaled() ? small : region))
+                        .isTrue();
             }
             return c.withFile(name);
         }
@@ -114,16 +123,22 @@ class FaceInputsTest {
     void anUnscaledCropGivesThePhotosOwnModelInput() throws Exception {
         Setup s = setup();
         FaceCrop crop = writeCrop(s.media().resolve(PHOTO), box, 448, s.crops(), "item1_0.bmp");
-        assertThat(crop.scaled()).as("a 176-px face is kept at the photo's resolution").isFalse();
-        float[] fromCrop = s.fromCrops().photo(event(PHOTO, box, landmarks, crop)).get(0);
-        float[] fromPhoto = s.fromPhotos().photo(event(PHOTO, box, landmarks, null)).get(0);
+        assertThat(crop.scaled())
+                .as("a 176-px face is kept at the photo's resolution")
+                .isFalse();
+        float[] fromCrop =
+                s.fromCrops().photo(event(PHOTO, box, landmarks, crop)).get(0);
+        float[] fromPhoto =
+                s.fromPhotos().photo(event(PHOTO, box, landmarks, null)).get(0);
         assertThat(s.crop()).isEqualTo(1);
         assertThat(s.photo()).isZero();
         double maxDiff = 0;
         for (int i = 0; i < fromCrop.length; i++) {
             maxDiff = Math.max(maxDiff, Math.abs(fromCrop[i] - fromPhoto[i]));
         }
-        assertThat(maxDiff).as("model input values, crop vs photo (one grey level is 1/128)").isLessThanOrEqualTo(1 / 128.0);
+        assertThat(maxDiff)
+                .as("model input values, crop vs photo (one grey level is 1/128)")
+                .isLessThanOrEqualTo(1 / 128.0);
         assertThat(cosine(embedder.embed(fromCrop), embedder.embed(fromPhoto))).isGreaterThan(0.9999);
     }
 
@@ -131,7 +146,8 @@ class FaceInputsTest {
     @Test
     void aScaledCropIsUsedWhenItKeepsFourTimesTheModelInputAndOtherwiseThePhoto() throws Exception {
         Setup s = setup();
-        try (DecodedImage img = LOADER.load(s.media().resolve(PHOTO)); Mat big = new Mat();
+        try (DecodedImage img = LOADER.load(s.media().resolve(PHOTO));
+                Mat big = new Mat();
                 Size size = new Size(img.width() * 4, img.height() * 4)) {
             resize(img.bgr(), big, size, 0, 0, INTER_CUBIC);
             assertThat(imwrite(s.media().resolve("big.png").toString(), big)).isTrue();
@@ -146,37 +162,62 @@ class FaceInputsTest {
         }
         FaceCrop crop = writeCrop(s.media().resolve("big.png"), bigBox, 448, s.crops(), "item1_0.bmp");
         assertThat(crop.scaled()).isTrue();
-        float[] fromCrop = s.fromCrops().photo(event("big.png", bigBox, bigMarks, crop)).get(0);
+        float[] fromCrop =
+                s.fromCrops().photo(event("big.png", bigBox, bigMarks, crop)).get(0);
         assertThat(s.crop()).isEqualTo(1);
         float[] full;
         try (DecodedImage img = LOADER.load(s.media().resolve("big.png"))) {
-            full = s.fromPhotos().prepare(img, BoundingBox.of(bigBox), new io.facerec.common.geometry.Landmarks(bigMarks));
+            full = s.fromPhotos()
+                    .prepare(img, BoundingBox.of(bigBox), new io.facerec.common.geometry.Landmarks(bigMarks));
         }
-        assertThat(cosine(embedder.embed(fromCrop), embedder.embed(full))).as("scaled crop vs full-resolution photo")
+        assertThat(cosine(embedder.embed(fromCrop), embedder.embed(full)))
+                .as("scaled crop vs full-resolution photo")
                 .isGreaterThan(0.99);
 
         FaceCrop small = writeCrop(s.media().resolve("big.png"), bigBox, 300, s.crops(), "item2_0.bmp");
         s.fromCrops().photo(event("big.png", bigBox, bigMarks, small));
-        assertThat(s.photo()).as("a crop keeping the face at 300 px < 4 x 112 is not used").isEqualTo(1);
+        assertThat(s.photo())
+                .as("a crop keeping the face at 300 px < 4 x 112 is not used")
+                .isEqualTo(1);
         assertThat(s.crop()).isEqualTo(1);
     }
 
     @Test
     void missingForeignDamagedOrTooSmallCropsFallBackToThePhoto() throws Exception {
         Setup s = setup();
-        float[] expected = s.fromPhotos().photo(event(PHOTO, box, landmarks, null)).get(0);
+        float[] expected =
+                s.fromPhotos().photo(event(PHOTO, box, landmarks, null)).get(0);
         FaceCrop good = writeCrop(s.media().resolve(PHOTO), box, 448, s.crops(), "item1_0.bmp");
         Files.copy(s.crops().resolve("item1_0.bmp"), tmp.resolve("outside.bmp"));
         try (Mat tiny = new Mat(10, 10, org.bytedeco.opencv.global.opencv_core.CV_8UC3)) {
             imwrite(s.crops().resolve("tiny.bmp").toString(), tiny);
         }
-        FaceCrop boxOnly = new FaceCrop("item1_0.bmp", (int) box[0], (int) box[1], (int) (box[2] - box[0]),
-                (int) (box[3] - box[1]), (int) (box[2] - box[0]), (int) (box[3] - box[1]), good.photoWidth(),
+        FaceCrop boxOnly = new FaceCrop(
+                "item1_0.bmp",
+                (int) box[0],
+                (int) box[1],
+                (int) (box[2] - box[0]),
+                (int) (box[3] - box[1]),
+                (int) (box[2] - box[0]),
+                (int) (box[3] - box[1]),
+                good.photoWidth(),
                 good.photoHeight());
-        FaceCrop inconsistent = new FaceCrop("item1_0.bmp", good.x(), good.y(), good.width(), good.height(),
-                good.cropWidth(), good.cropHeight(), good.x() + 10, good.photoHeight()); // rectangle beyond the photo
-        List<FaceCrop> bad = List.of(good.withFile("gone.bmp"), good.withFile("../outside.bmp"),
-                good.withFile("tiny.bmp"), boxOnly, inconsistent);
+        FaceCrop inconsistent = new FaceCrop(
+                "item1_0.bmp",
+                good.x(),
+                good.y(),
+                good.width(),
+                good.height(),
+                good.cropWidth(),
+                good.cropHeight(),
+                good.x() + 10,
+                good.photoHeight()); // rectangle beyond the photo
+        List<FaceCrop> bad = List.of(
+                good.withFile("gone.bmp"),
+                good.withFile("../outside.bmp"),
+                good.withFile("tiny.bmp"),
+                boxOnly,
+                inconsistent);
         for (FaceCrop c : bad) {
             float[] got = s.fromCrops().photo(event(PHOTO, box, landmarks, c)).get(0);
             assertThat(got).as(c.file() + " falls back to the photo").containsExactly(expected);

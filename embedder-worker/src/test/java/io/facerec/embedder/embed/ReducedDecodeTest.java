@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Test;
 
 class ReducedDecodeTest {
     static FacesDetected.Face face(double side) {
-        return new FacesDetected.Face(1, 0, 0, 0.9, new double[] {10, 10, 10 + side, 10 + side * 1.2},
-                new double[][] {{1, 1}, {2, 1}, {1, 2}, {1, 3}, {2, 3}});
+        return new FacesDetected.Face(1, 0, 0, 0.9, new double[] {10, 10, 10 + side, 10 + side * 1.2}, new double[][] {
+            {1, 1}, {2, 1}, {1, 2}, {1, 3}, {2, 3}
+        });
     }
 
     @Test
@@ -19,7 +20,9 @@ class ReducedDecodeTest {
         assertThat(FaceInputs.reduction(List.of(face(224 * 2 / 1.2)), 112)).isEqualTo(2);
         assertThat(FaceInputs.reduction(List.of(face(1000)), 112)).isEqualTo(4);
         assertThat(FaceInputs.reduction(List.of(face(3000)), 112)).isEqualTo(8);
-        assertThat(FaceInputs.reduction(List.of(face(3000), face(150)), 112)).as("the smallest face decides").isEqualTo(1);
+        assertThat(FaceInputs.reduction(List.of(face(3000), face(150)), 112))
+                .as("the smallest face decides")
+                .isEqualTo(1);
     }
 
     @Test

@@ -33,8 +33,9 @@ public final class AccessToken {
 
     /** Constant-time comparison, so response times tell nothing about how much of a guess was right. */
     public boolean matches(String candidate) {
-        return candidate != null && MessageDigest.isEqual(value.getBytes(StandardCharsets.US_ASCII),
-                candidate.getBytes(StandardCharsets.US_ASCII));
+        return candidate != null
+                && MessageDigest.isEqual(
+                        value.getBytes(StandardCharsets.US_ASCII), candidate.getBytes(StandardCharsets.US_ASCII));
     }
 
     @Override

@@ -28,6 +28,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.PropertySource;
 import org.springframework.core.env.Environment;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatus;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
 import org.springframework.security.config.Customizer;
@@ -55,7 +56,6 @@ import org.springframework.security.web.header.writers.CrossOriginResourcePolicy
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 import org.springframework.security.web.util.matcher.AnyRequestMatcher;
 import org.springframework.security.web.util.matcher.RequestMatcher;
-import org.springframework.http.HttpStatus;
 
 /**
  * The gallery's security, in every mode (the zero-setup run and the separate {@code GalleryApplication} both import
@@ -99,7 +99,10 @@ public class GallerySecurityConfiguration {
 
     @Bean
     static RoleHierarchy galleryRoleHierarchy() {
-        return RoleHierarchyImpl.withDefaultRolePrefix().role("EDITOR").implies("VIEWER").build();
+        return RoleHierarchyImpl.withDefaultRolePrefix()
+                .role("EDITOR")
+                .implies("VIEWER")
+                .build();
     }
 
     @Bean
@@ -116,8 +119,10 @@ public class GallerySecurityConfiguration {
                 if (u.blank()) {
                     continue;
                 }
-                users.add(User.withUsername(requireName(u)).password(requireHash(u))
-                        .roles(u.roles().stream().map(Enum::name).toArray(String[]::new)).build());
+                users.add(User.withUsername(requireName(u))
+                        .password(requireHash(u))
+                        .roles(u.roles().stream().map(Enum::name).toArray(String[]::new))
+                        .build());
             }
         }
         return new InMemoryUserDetailsManager(users);
@@ -134,8 +139,18 @@ public class GallerySecurityConfiguration {
     static String requireHash(GallerySecurityProperties.User u) {
         String p = u.password();
         String id = p == null || !p.startsWith("{") || p.indexOf('}') < 0 ? null : p.substring(1, p.indexOf('}'));
-        if (id == null || id.equals("noop") || !List.of("bcrypt", "argon2", "argon2@SpringSecurity_v5_8", "pbkdf2",
-                "pbkdf2@SpringSecurity_v5_8", "scrypt", "scrypt@SpringSecurity_v5_8", "sha256").contains(id)
+        if (id == null
+                || id.equals("noop")
+                || !List.of(
+                                "bcrypt",
+                                "argon2",
+                                "argon2@SpringSecurity_v5_8",
+                                "pbkdf2",
+                                "pbkdf2@SpringSecurity_v5_8",
+                                "scrypt",
+                                "scrypt@SpringSecurity_v5_8",
+                                "sha256")
+                        .contains(id)
                 || p.length() < id.length() + 3 + 20) {
             throw new IllegalStateException("facerec.gallery.security.users: the password of user " + u.name()
                     + " must be a password hash with its encoder id, e.g. {bcrypt}$2a$10$..., not the password itself "
@@ -223,25 +238,30 @@ public class GallerySecurityConfiguration {
 
     @Bean
     FilterRegistrationBean<RequestBodyLimitFilter> galleryRequestBodyLimit(GalleryLimits limits) {
-        FilterRegistrationBean<RequestBodyLimitFilter> r = new FilterRegistrationBean<>(
-                new RequestBodyLimitFilter(limits.maxBodyBytes()));
+        FilterRegistrationBean<RequestBodyLimitFilter> r =
+                new FilterRegistrationBean<>(new RequestBodyLimitFilter(limits.maxBodyBytes()));
         r.setOrder(-200); // before the security filters (-100): an oversize body is refused before anything reads it
         r.addUrlPatterns("/*");
         return r;
     }
 
     @Bean
-    SecurityFilterChain gallerySecurity(HttpSecurity http, GallerySecurityProperties props,
-            ObjectProvider<AccessToken> token, ObjectProvider<ClientRegistrationRepository> registrations)
+    SecurityFilterChain gallerySecurity(
+            HttpSecurity http,
+            GallerySecurityProperties props,
+            ObjectProvider<AccessToken> token,
+            ObjectProvider<ClientRegistrationRepository> registrations)
             throws Exception {
         ClientRegistrationRepository oidc = registrations.getIfAvailable();
-        boolean hasUsers = props.mode() == Mode.ACCOUNTS && props.users().stream().anyMatch(u -> !u.blank());
+        boolean hasUsers =
+                props.mode() == Mode.ACCOUNTS && props.users().stream().anyMatch(u -> !u.blank());
         AuthenticationEntryPoint api = new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED);
         AuthenticationEntryPoint pages;
         if (props.mode() == Mode.TOKEN) {
             AccessToken t = token.getObject();
             pages = SignInPages.tokenPage();
-            http.addFilterBefore(new TokenLoginFilter(t, new HttpSessionSecurityContextRepository()),
+            http.addFilterBefore(
+                    new TokenLoginFilter(t, new HttpSessionSecurityContextRepository()),
                     AnonymousAuthenticationFilter.class);
         } else {
             if (!hasUsers && oidc == null) {
@@ -270,17 +290,22 @@ public class GallerySecurityConfiguration {
         http.csrf(c -> c.spa().csrfTokenRepository(csrfCookies))
                 .exceptionHandling(e -> e.defaultAuthenticationEntryPointFor(api, apiRequests)
                         .defaultAuthenticationEntryPointFor(pages, AnyRequestMatcher.INSTANCE))
-                .authorizeHttpRequests(a -> a
-                        .requestMatchers("/login", "/logout", "/error", "/gallery.css", "/favicon.ico",
-                                "/default-ui.css").permitAll()
-                        .requestMatchers(EndpointRequest.to("health")).permitAll()
-                        .requestMatchers(EndpointRequest.toAnyEndpoint()).hasAnyRole("METRICS", "EDITOR")
-                        .requestMatchers(HttpMethod.GET, "/api/**").hasRole("VIEWER")
-                        .requestMatchers(HttpMethod.HEAD, "/api/**").hasRole("VIEWER")
-                        .requestMatchers("/api/**").hasRole("EDITOR")
-                        .anyRequest().hasRole("VIEWER"))
-                .headers(h -> h
-                        .contentSecurityPolicy(c -> c.policyDirectives(CSP))
+                .authorizeHttpRequests(a -> a.requestMatchers(
+                                "/login", "/logout", "/error", "/gallery.css", "/favicon.ico", "/default-ui.css")
+                        .permitAll()
+                        .requestMatchers(EndpointRequest.to("health"))
+                        .permitAll()
+                        .requestMatchers(EndpointRequest.toAnyEndpoint())
+                        .hasAnyRole("METRICS", "EDITOR")
+                        .requestMatchers(HttpMethod.GET, "/api/**")
+                        .hasRole("VIEWER")
+                        .requestMatchers(HttpMethod.HEAD, "/api/**")
+                        .hasRole("VIEWER")
+                        .requestMatchers("/api/**")
+                        .hasRole("EDITOR")
+                        .anyRequest()
+                        .hasRole("VIEWER"))
+                .headers(h -> h.contentSecurityPolicy(c -> c.policyDirectives(CSP))
                         .frameOptions(f -> f.deny())
                         .referrerPolicy(r -> r.policy(ReferrerPolicy.NO_REFERRER))
                         .crossOriginOpenerPolicy(c -> c.policy(CrossOriginOpenerPolicy.SAME_ORIGIN))

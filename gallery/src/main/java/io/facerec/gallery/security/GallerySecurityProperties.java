@@ -30,7 +30,10 @@ public record GallerySecurityProperties(
         @NotNull @DefaultValue @Valid Oidc oidc) {
 
     /** How people sign in. */
-    public enum Mode { TOKEN, ACCOUNTS }
+    public enum Mode {
+        TOKEN,
+        ACCOUNTS
+    }
 
     /** What a signed-in person may do. */
     public enum Role {
@@ -47,7 +50,10 @@ public record GallerySecurityProperties(
      *
      * @param password the password's hash with its encoder id, e.g. {@code {bcrypt}$2a$10$...} (see README, Security)
      */
-    public record User(String name, String password, @DefaultValue("VIEWER") Set<Role> roles) {
+    public record User(
+            String name,
+            String password,
+            @DefaultValue("VIEWER") Set<Role> roles) {
         boolean blank() {
             return (name == null || name.isBlank()) && (password == null || password.isBlank());
         }
@@ -63,9 +69,9 @@ public record GallerySecurityProperties(
      * @param defaultRole the role of a signed-in user with none of these values ({@code null}: none, every page is
      *     refused)
      */
-    public record Oidc(@DefaultValue("groups") String rolesClaim,
+    public record Oidc(
+            @DefaultValue("groups") String rolesClaim,
             @DefaultValue("facerec-editors") List<String> editorValues,
             @DefaultValue("facerec-viewers") List<String> viewerValues,
-            Role defaultRole) {
-    }
+            Role defaultRole) {}
 }

@@ -33,14 +33,18 @@ final class OidcRoles implements OAuth2UserService<OidcUserRequest, OidcUser> {
         for (GallerySecurityProperties.Role r : roles(user.getClaims(), settings)) {
             authorities.add(new SimpleGrantedAuthority("ROLE_" + r.name()));
         }
-        String nameKey = request.getClientRegistration().getProviderDetails().getUserInfoEndpoint()
+        String nameKey = request.getClientRegistration()
+                .getProviderDetails()
+                .getUserInfoEndpoint()
                 .getUserNameAttributeName();
-        return nameKey == null || nameKey.isBlank() ? new DefaultOidcUser(authorities, user.getIdToken(), user.getUserInfo())
+        return nameKey == null || nameKey.isBlank()
+                ? new DefaultOidcUser(authorities, user.getIdToken(), user.getUserInfo())
                 : new DefaultOidcUser(authorities, user.getIdToken(), user.getUserInfo(), nameKey);
     }
 
     /** The gallery roles the claims grant. */
-    static Set<GallerySecurityProperties.Role> roles(Map<String, Object> claims, GallerySecurityProperties.Oidc settings) {
+    static Set<GallerySecurityProperties.Role> roles(
+            Map<String, Object> claims, GallerySecurityProperties.Oidc settings) {
         Set<String> values = new LinkedHashSet<>();
         Object claim = claims.get(settings.rolesClaim());
         if (claim instanceof Collection<?> c) {

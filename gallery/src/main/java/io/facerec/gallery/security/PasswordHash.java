@@ -17,8 +17,7 @@ import org.springframework.security.crypto.factory.PasswordEncoderFactories;
  * {@code java -cp @/app/jib-classpath-file io.facerec.gallery.security.PasswordHash}.
  */
 public final class PasswordHash {
-    private PasswordHash() {
-    }
+    private PasswordHash() {}
 
     public static void main(String[] args) throws IOException {
         System.exit(run(System.console(), System.in, System.out, System.err));

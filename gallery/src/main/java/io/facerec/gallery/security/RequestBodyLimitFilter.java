@@ -39,7 +39,8 @@ final class RequestBodyLimitFilter extends OncePerRequestFilter {
             return;
         }
         boolean chunked = declared < 0 && request.getHeader("Transfer-Encoding") != null;
-        String type = request.getContentType() == null ? "" : request.getContentType().toLowerCase(Locale.ROOT);
+        String type =
+                request.getContentType() == null ? "" : request.getContentType().toLowerCase(Locale.ROOT);
         if (!chunked || type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/")) {
             chain.doFilter(request, response);
             return;
@@ -59,8 +60,9 @@ final class RequestBodyLimitFilter extends OncePerRequestFilter {
         response.setStatus(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
         response.setContentType("application/json");
         response.setHeader("Connection", "close"); // the rest of the body is not read
-        response.getOutputStream().write(("{\"error\":\"request body larger than " + maxBytes + " bytes\"}")
-                .getBytes(StandardCharsets.UTF_8));
+        response.getOutputStream()
+                .write(("{\"error\":\"request body larger than " + maxBytes + " bytes\"}")
+                        .getBytes(StandardCharsets.UTF_8));
     }
 
     /** The request with its (bounded) body already read. */

@@ -50,13 +50,20 @@ final class TokenLoginFilter extends OncePerRequestFilter {
         }
         request.getSession(true);
         SecurityContext context = SecurityContextHolder.createEmptyContext();
-        context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(OWNER, null, List.of(
-                new SimpleGrantedAuthority("ROLE_EDITOR"), new SimpleGrantedAuthority("ROLE_VIEWER"),
-                new SimpleGrantedAuthority("ROLE_METRICS"))));
+        context.setAuthentication(UsernamePasswordAuthenticationToken.authenticated(
+                OWNER,
+                null,
+                List.of(
+                        new SimpleGrantedAuthority("ROLE_EDITOR"),
+                        new SimpleGrantedAuthority("ROLE_VIEWER"),
+                        new SimpleGrantedAuthority("ROLE_METRICS"))));
         SecurityContextHolder.setContext(context);
         contexts.saveContext(context, request, response);
-        String target = UriComponentsBuilder.fromPath(request.getRequestURI()).query(request.getQueryString())
-                .replaceQueryParam(AccessToken.PARAMETER).build(true).toUriString();
+        String target = UriComponentsBuilder.fromPath(request.getRequestURI())
+                .query(request.getQueryString())
+                .replaceQueryParam(AccessToken.PARAMETER)
+                .build(true)
+                .toUriString();
         response.setHeader("Cache-Control", "no-store");
         response.sendRedirect(target);
     }

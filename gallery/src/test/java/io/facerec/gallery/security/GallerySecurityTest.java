@@ -52,6 +52,7 @@ class GallerySecurityTest {
 
     @TempDir
     static Path tmp;
+
     TestDatabase db;
     ConfigurableApplicationContext app;
     JdbcTemplate jdbc;
@@ -84,7 +85,9 @@ class GallerySecurityTest {
 
     ConfigurableApplicationContext start(Map<String, Object> props) {
         SpringApplication a = new SpringApplication(GalleryApplication.class);
-        return a.run(props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new));
+        return a.run(props.entrySet().stream()
+                .map(e -> "--" + e.getKey() + "=" + e.getValue())
+                .toArray(String[]::new));
     }
 
     @BeforeAll
@@ -97,7 +100,9 @@ class GallerySecurityTest {
         Path good = Files.write(thumbs.resolve("item1_a_0.jpg"), io.facerec.common.testing.TestJpegs.claiming(16, 16));
 
         Map<String, Object> props = baseProperties();
-        String[][] users = {{"vera", VIEWER_PW, "VIEWER"}, {"ed", EDITOR_PW, "EDITOR"}, {"prometheus", METRICS_PW, "METRICS"}};
+        String[][] users = {
+            {"vera", VIEWER_PW, "VIEWER"}, {"ed", EDITOR_PW, "EDITOR"}, {"prometheus", METRICS_PW, "METRICS"}
+        };
         for (int i = 0; i < users.length; i++) {
             props.put("facerec.gallery.security.users[" + i + "].name", users[i][0]);
             props.put("facerec.gallery.security.users[" + i + "].password", hash(users[i][1]));
@@ -115,8 +120,13 @@ class GallerySecurityTest {
         person = persons.create(now).value();
         MediaItemId item = items.insert(files.insert("a.jpg", "a.jpg", ".jpg"), "a.jpg");
         List<FaceRepository.NewFace> rows = new ArrayList<>();
-        String[] stored = {good.toString(), "/etc/passwd", tmp.resolve("thumbs/../secret.txt").toString(), "../secret.txt",
-            "../../../../../../../../etc/passwd"};
+        String[] stored = {
+            good.toString(),
+            "/etc/passwd",
+            tmp.resolve("thumbs/../secret.txt").toString(),
+            "../secret.txt",
+            "../../../../../../../../etc/passwd"
+        };
         for (int i = 0; i < stored.length; i++) {
             rows.add(new FaceRepository.NewFace(0, i, face(i), stored[i]));
         }
@@ -134,7 +144,8 @@ class GallerySecurityTest {
         ids.subList(stored.length, ids.size()).forEach(f -> manyFaces.add(f.value()));
         MediaItemId outside = items.insert(files.insert("../outside.jpg", "outside.jpg", ".jpg"), "outside.jpg");
         outsidePhotoFace = faces.replaceFaces(outside, List.of(new FaceRepository.NewFace(0, 0, face(0), null)), now)
-                .get(0).value();
+                .get(0)
+                .value();
     }
 
     static DetectedFace face(int i) {
@@ -162,8 +173,10 @@ class GallerySecurityTest {
         HttpResponse<String> login = h.page("login");
         assertThat(login.statusCode()).isEqualTo(200);
         String csrf = login.body().replaceAll("(?s).*name=\"_csrf\"[^>]*value=\"([^\"]+)\".*", "$1");
-        HttpResponse<String> r = h.send(h.request("login").header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString("username=" + user + "&password=" + password + "&_csrf=" + csrf)));
+        HttpResponse<String> r = h.send(h.request("login")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "username=" + user + "&password=" + password + "&_csrf=" + csrf)));
         assertThat(r.statusCode()).isEqualTo(302);
         assertThat(r.headers().firstValue("Location").orElse("")).doesNotContain("error");
         signInCookies = String.join("\n", r.headers().allValues("Set-Cookie"));
@@ -174,8 +187,14 @@ class GallerySecurityTest {
     @Test
     void nothingIsServedWithoutSigningIn() throws Exception {
         Http h = anonymous();
-        for (String p : List.of("api/persons", "api/faces/" + goodFace, "api/faces/" + goodFace + "/thumbnail",
-                "api/faces/" + goodFace + "/photo", "api/faces/unassigned", "gallery.js", "openapi.yaml",
+        for (String p : List.of(
+                "api/persons",
+                "api/faces/" + goodFace,
+                "api/faces/" + goodFace + "/thumbnail",
+                "api/faces/" + goodFace + "/photo",
+                "api/faces/unassigned",
+                "gallery.js",
+                "openapi.yaml",
                 "actuator/prometheus")) {
             HttpResponse<String> r = h.get(p);
             assertThat(r.statusCode()).as(p).isEqualTo(401);
@@ -185,11 +204,15 @@ class GallerySecurityTest {
         assertThat(page.statusCode()).isEqualTo(302);
         assertThat(page.headers().firstValue("Location").orElseThrow()).endsWith("/login");
         // the corrections as well, with or without a CSRF token
-        assertThat(h.json("PUT", "api/persons/" + person + "/name", "{\"name\":\"x\"}").statusCode()).isIn(401, 403);
+        assertThat(h.json("PUT", "api/persons/" + person + "/name", "{\"name\":\"x\"}")
+                        .statusCode())
+                .isIn(401, 403);
         assertThat(jdbc.queryForObject("SELECT \"Name\" FROM \"Persons\" WHERE \"Id\" = ?", String.class, person))
-                .as("the automatic name, unchanged").isEqualTo("Unknown-" + person);
+                .as("the automatic name, unchanged")
+                .isEqualTo("Unknown-" + person);
         // a wrong password does not get in
-        assertThat(h.send(h.request("api/persons").header("Authorization", Http.basic("ed", "wrong"))).statusCode())
+        assertThat(h.send(h.request("api/persons").header("Authorization", Http.basic("ed", "wrong")))
+                        .statusCode())
                 .isEqualTo(401);
     }
 
@@ -197,9 +220,11 @@ class GallerySecurityTest {
     void viewersReadEditorsCorrect() throws Exception {
         Http viewer = signedIn("vera", VIEWER_PW);
         assertThat(viewer.get("api/persons").statusCode()).isEqualTo(200);
-        assertThat(viewer.getBytes("api/faces/" + goodFace + "/thumbnail").statusCode()).isEqualTo(200);
+        assertThat(viewer.getBytes("api/faces/" + goodFace + "/thumbnail").statusCode())
+                .isEqualTo(200);
         assertThat(viewer.page("index.html").statusCode()).isEqualTo(200);
-        assertThat(viewer.json("PUT", "api/persons/" + person + "/hidden", "{\"hidden\":true}").statusCode())
+        assertThat(viewer.json("PUT", "api/persons/" + person + "/hidden", "{\"hidden\":true}")
+                        .statusCode())
                 .isEqualTo(403);
         assertThat(viewer.get("actuator/prometheus").statusCode()).isEqualTo(403);
 
@@ -207,8 +232,11 @@ class GallerySecurityTest {
         HttpResponse<String> hide = editor.json("PUT", "api/persons/" + person + "/hidden", "{\"hidden\":false}");
         assertThat(hide.statusCode()).as(hide.body()).isEqualTo(200);
         // HTTP Basic for scripts and the Prometheus scraper
-        assertThat(viewer.send(anonymous().request("actuator/prometheus")
-                .header("Authorization", Http.basic("prometheus", METRICS_PW))).statusCode()).isEqualTo(200);
+        assertThat(viewer.send(anonymous()
+                                .request("actuator/prometheus")
+                                .header("Authorization", Http.basic("prometheus", METRICS_PW)))
+                        .statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -218,15 +246,19 @@ class GallerySecurityTest {
         long face = manyFaces.get(0);
         for (String action : List.of("not-this-person", "confirm")) {
             HttpResponse<String> r = editor.send(editor.request("api/faces/" + face + "/" + action)
-                    .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", "http://evil.example")
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .header("Origin", "http://evil.example")
                     .POST(HttpRequest.BodyPublishers.ofString("x=1")));
             assertThat(r.statusCode()).as(action).isEqualTo(403);
         }
-        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"FaceRejections\"", Long.class)).isZero();
-        assertThat(jdbc.queryForObject("SELECT \"IsUserVerified\" FROM \"Faces\" WHERE \"Id\" = ?", Boolean.class, face))
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"FaceRejections\"", Long.class))
+                .isZero();
+        assertThat(jdbc.queryForObject(
+                        "SELECT \"IsUserVerified\" FROM \"Faces\" WHERE \"Id\" = ?", Boolean.class, face))
                 .isFalse();
         // the same request from the gallery's own page (with the CSRF header) goes through
-        assertThat(editor.json("POST", "api/faces/" + face + "/confirm", "{}").statusCode()).isEqualTo(200);
+        assertThat(editor.json("POST", "api/faces/" + face + "/confirm", "{}").statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -234,23 +266,35 @@ class GallerySecurityTest {
         // finding 1, DNS rebinding: a page of evil.example whose name now points here
         Http editor = signedIn("ed", EDITOR_PW);
         String session = "FACEREC_SESSION=" + editor.cookie("FACEREC_SESSION");
-        int status = Http.raw("127.0.0.1", port, "GET /api/persons HTTP/1.1\r\nHost: evil.example:" + port
-                + "\r\nCookie: " + session + "\r\nConnection: close\r\n\r\n");
+        int status = Http.raw(
+                "127.0.0.1",
+                port,
+                "GET /api/persons HTTP/1.1\r\nHost: evil.example:" + port + "\r\nCookie: " + session
+                        + "\r\nConnection: close\r\n\r\n");
         assertThat(status).isEqualTo(400);
-        assertThat(Http.raw("127.0.0.1", port, "GET /api/persons HTTP/1.1\r\nHost: localhost:" + port
-                + "\r\nCookie: " + session + "\r\nConnection: close\r\n\r\n")).isEqualTo(200);
+        assertThat(Http.raw(
+                        "127.0.0.1",
+                        port,
+                        "GET /api/persons HTTP/1.1\r\nHost: localhost:" + port + "\r\nCookie: " + session
+                                + "\r\nConnection: close\r\n\r\n"))
+                .isEqualTo(200);
     }
 
     @Test
     void thumbnailsAreConfinedToTheThumbnailsFolder() throws Exception {
         // finding 3: whatever Faces.ThumbnailPath holds, nothing outside the thumbnails folder is served
         Http viewer = signedIn("vera", VIEWER_PW);
-        assertThat(viewer.getBytes("api/faces/" + goodFace + "/thumbnail").statusCode()).isEqualTo(200);
+        assertThat(viewer.getBytes("api/faces/" + goodFace + "/thumbnail").statusCode())
+                .isEqualTo(200);
         for (var e : badFaces.entrySet()) {
             HttpResponse<String> r = viewer.get("api/faces/" + e.getValue() + "/thumbnail");
             assertThat(r.statusCode()).as(e.getKey()).isEqualTo(403);
-            assertThat(r.body()).as(e.getKey()).contains("PATH_OUTSIDE_ROOT").doesNotContain("root:")
-                    .doesNotContain("secret outside").doesNotContain(tmp.toString());
+            assertThat(r.body())
+                    .as(e.getKey())
+                    .contains("PATH_OUTSIDE_ROOT")
+                    .doesNotContain("root:")
+                    .doesNotContain("secret outside")
+                    .doesNotContain(tmp.toString());
         }
     }
 
@@ -259,7 +303,10 @@ class GallerySecurityTest {
         Http viewer = signedIn("vera", VIEWER_PW);
         HttpResponse<String> r = viewer.get("api/faces/" + outsidePhotoFace + "/photo");
         assertThat(r.statusCode()).isEqualTo(403);
-        assertThat(r.body()).contains("PATH_OUTSIDE_ROOT").doesNotContain(media.toString()).doesNotContain(tmp.toString());
+        assertThat(r.body())
+                .contains("PATH_OUTSIDE_ROOT")
+                .doesNotContain(media.toString())
+                .doesNotContain(tmp.toString());
     }
 
     @Test
@@ -270,45 +317,65 @@ class GallerySecurityTest {
         HttpResponse<String> declared = editor.json("POST", "api/persons/" + person + "/merge", huge);
         assertThat(declared.statusCode()).isEqualTo(413);
         String chunk = Integer.toHexString(70_000) + "\r\n" + "1,".repeat(35_000) + "\r\n";
-        String chunked = Http.rawResponse("127.0.0.1", port, "POST /api/persons/" + person + "/merge HTTP/1.1\r\nHost: "
-                + "localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nCookie: FACEREC_SESSION="
-                + editor.cookie("FACEREC_SESSION") + "; XSRF-TOKEN=" + editor.csrf() + "\r\nX-XSRF-TOKEN: " + editor.csrf()
-                + "\r\nConnection: close\r\n\r\n" + "b\r\n{\"from\":[1,\r\n" + chunk + chunk + "0\r\n\r\n");
+        String chunked = Http.rawResponse(
+                "127.0.0.1",
+                port,
+                "POST /api/persons/" + person + "/merge HTTP/1.1\r\nHost: "
+                        + "localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nCookie: FACEREC_SESSION="
+                        + editor.cookie("FACEREC_SESSION") + "; XSRF-TOKEN=" + editor.csrf() + "\r\nX-XSRF-TOKEN: "
+                        + editor.csrf()
+                        + "\r\nConnection: close\r\n\r\n" + "b\r\n{\"from\":[1,\r\n" + chunk + chunk + "0\r\n\r\n");
         assertThat(chunked).startsWith("HTTP/1.1 413");
         // too many ids, too long a name
         String ids = manyFaces.stream().map(String::valueOf).collect(Collectors.joining(","));
-        HttpResponse<String> move = editor.json("POST", "api/faces/move", "{\"faceIds\":[" + ids + "],\"personId\":null}");
+        HttpResponse<String> move =
+                editor.json("POST", "api/faces/move", "{\"faceIds\":[" + ids + "],\"personId\":null}");
         assertThat(move.statusCode()).isEqualTo(400);
         assertThat(move.body()).contains("at most 1000 faces to move");
         String merge = LongStream.range(0, 1001).mapToObj(String::valueOf).collect(Collectors.joining(","));
-        assertThat(editor.json("POST", "api/persons/" + person + "/merge", "{\"from\":[" + merge + "]}").statusCode())
+        assertThat(editor.json("POST", "api/persons/" + person + "/merge", "{\"from\":[" + merge + "]}")
+                        .statusCode())
                 .isEqualTo(400);
-        HttpResponse<String> name = editor.json("PUT", "api/persons/" + person + "/name",
-                "{\"name\":\"" + "x".repeat(201) + "\"}");
+        HttpResponse<String> name =
+                editor.json("PUT", "api/persons/" + person + "/name", "{\"name\":\"" + "x".repeat(201) + "\"}");
         assertThat(name.statusCode()).isEqualTo(400);
         assertThat(jdbc.queryForObject("SELECT \"Name\" FROM \"Persons\" WHERE \"Id\" = ?", String.class, person))
-                .as("the automatic name, unchanged").isEqualTo("Unknown-" + person);
-        assertThat(editor.json("POST", "api/faces/move", "{\"personId\":null}").statusCode()).as("no ids").isEqualTo(400);
-        assertThat(editor.json("POST", "api/faces/move", "{\"faceIds\":[null]}").statusCode()).isEqualTo(400);
+                .as("the automatic name, unchanged")
+                .isEqualTo("Unknown-" + person);
+        assertThat(editor.json("POST", "api/faces/move", "{\"personId\":null}").statusCode())
+                .as("no ids")
+                .isEqualTo(400);
+        assertThat(editor.json("POST", "api/faces/move", "{\"faceIds\":[null]}").statusCode())
+                .isEqualTo(400);
         // finding 10: limit=-1 was a 500
         assertThat(editor.get("api/faces/unassigned?limit=-1").statusCode()).isEqualTo(400);
-        assertThat(editor.get("api/persons/" + person + "/suggestions?limit=-1").statusCode()).isEqualTo(400);
+        assertThat(editor.get("api/persons/" + person + "/suggestions?limit=-1").statusCode())
+                .isEqualTo(400);
         assertThat(editor.get("api/faces/unassigned?limit=5").statusCode()).isEqualTo(200);
         // a move at the limit goes through, in one transaction, quickly (each source person is handled once)
         long t0 = System.nanoTime();
-        String thousand = manyFaces.subList(0, 1000).stream().map(String::valueOf).collect(Collectors.joining(","));
-        HttpResponse<String> ok = editor.json("POST", "api/faces/move", "{\"faceIds\":[" + thousand + "],\"personId\":null}");
+        String thousand =
+                manyFaces.subList(0, 1000).stream().map(String::valueOf).collect(Collectors.joining(","));
+        HttpResponse<String> ok =
+                editor.json("POST", "api/faces/move", "{\"faceIds\":[" + thousand + "],\"personId\":null}");
         assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
-        assertThat((System.nanoTime() - t0) / 1e9).as("seconds for a 1,000-face move").isLessThan(30);
+        assertThat((System.nanoTime() - t0) / 1e9)
+                .as("seconds for a 1,000-face move")
+                .isLessThan(30);
     }
 
     @Test
     void healthShowsDetailsOnlyToOperators() throws Exception {
         HttpResponse<String> open = anonymous().get("actuator/health");
         assertThat(open.statusCode()).isEqualTo(200);
-        assertThat(open.body()).contains("\"status\"").doesNotContain("components").doesNotContain("diskSpace");
-        HttpResponse<String> ops = anonymous().send(anonymous().request("actuator/health")
-                .header("Authorization", Http.basic("prometheus", METRICS_PW)));
+        assertThat(open.body())
+                .contains("\"status\"")
+                .doesNotContain("components")
+                .doesNotContain("diskSpace");
+        HttpResponse<String> ops = anonymous()
+                .send(anonymous()
+                        .request("actuator/health")
+                        .header("Authorization", Http.basic("prometheus", METRICS_PW)));
         assertThat(ops.body()).contains("components");
     }
 
@@ -318,8 +385,11 @@ class GallerySecurityTest {
         for (String p : List.of("index.html", "api/persons", "login")) {
             HttpResponse<String> r = p.equals("login") ? anonymous().page(p) : viewer.page(p);
             var h = r.headers();
-            assertThat(h.firstValue("Content-Security-Policy").orElse("")).as(p).contains("script-src 'self'")
-                    .contains("frame-ancestors 'none'").doesNotContain("unsafe-inline");
+            assertThat(h.firstValue("Content-Security-Policy").orElse(""))
+                    .as(p)
+                    .contains("script-src 'self'")
+                    .contains("frame-ancestors 'none'")
+                    .doesNotContain("unsafe-inline");
             assertThat(h.firstValue("X-Frame-Options")).as(p).hasValue("DENY");
             assertThat(h.firstValue("X-Content-Type-Options")).as(p).hasValue("nosniff");
             assertThat(h.firstValue("Referrer-Policy")).as(p).hasValue("no-referrer");
@@ -327,10 +397,15 @@ class GallerySecurityTest {
         // the pages themselves need no inline script or style
         for (String p : List.of("index.html", "person.html", "photo.html")) {
             String html = viewer.page(p).body();
-            assertThat(html).as(p).doesNotContainPattern("<script>|<script [^>]*>[^<]+</script>|<style|style=\"|onclick=");
+            assertThat(html)
+                    .as(p)
+                    .doesNotContainPattern("<script>|<script [^>]*>[^<]+</script>|<style|style=\"|onclick=");
         }
         // the session cookie the sign-in sets: not readable by scripts, never sent along from another site
-        assertThat(signInCookies).contains("FACEREC_SESSION").contains("HttpOnly").contains("SameSite=Strict");
+        assertThat(signInCookies)
+                .contains("FACEREC_SESSION")
+                .contains("HttpOnly")
+                .contains("SameSite=Strict");
     }
 
     @Test
@@ -368,10 +443,14 @@ class GallerySecurityTest {
             assertThat(page.headers().firstValue("Location").orElseThrow()).endsWith("/oauth2/authorization/corp");
             HttpResponse<String> go = h.page("oauth2/authorization/corp");
             assertThat(go.statusCode()).isEqualTo(302);
-            assertThat(go.headers().firstValue("Location").orElseThrow()).startsWith("https://idp.example/authorize?")
-                    .contains("client_id=facerec").contains("scope=openid%20profile").contains("state=");
+            assertThat(go.headers().firstValue("Location").orElseThrow())
+                    .startsWith("https://idp.example/authorize?")
+                    .contains("client_id=facerec")
+                    .contains("scope=openid%20profile")
+                    .contains("state=");
             // the provider brings the browser back with a cross-site redirect: the session cookie must come along
-            assertThat(String.join("\n", page.headers().allValues("Set-Cookie"))).contains("FACEREC_SESSION")
+            assertThat(String.join("\n", page.headers().allValues("Set-Cookie")))
+                    .contains("FACEREC_SESSION")
                     .contains("SameSite=Lax");
             assertThat(h.get("api/persons").statusCode()).isEqualTo(401);
         }
@@ -379,14 +458,18 @@ class GallerySecurityTest {
 
     @Test
     void oidcGroupsBecomeRoles() {
-        var s = new GallerySecurityProperties.Oidc("groups", List.of("facerec-editors"), List.of("facerec-viewers"), null);
+        var s = new GallerySecurityProperties.Oidc(
+                "groups", List.of("facerec-editors"), List.of("facerec-viewers"), null);
         assertThat(OidcRoles.roles(Map.of("groups", List.of("staff", "facerec-editors")), s))
                 .containsExactly(GallerySecurityProperties.Role.EDITOR);
         assertThat(OidcRoles.roles(Map.of("groups", "staff facerec-viewers"), s))
                 .containsExactly(GallerySecurityProperties.Role.VIEWER);
         assertThat(OidcRoles.roles(Map.of("groups", List.of("staff")), s)).isEmpty();
-        assertThat(OidcRoles.roles(Map.of(), new GallerySecurityProperties.Oidc("roles", List.of("e"), List.of("v"),
-                GallerySecurityProperties.Role.VIEWER))).containsExactly(GallerySecurityProperties.Role.VIEWER);
+        assertThat(OidcRoles.roles(
+                        Map.of(),
+                        new GallerySecurityProperties.Oidc(
+                                "roles", List.of("e"), List.of("v"), GallerySecurityProperties.Role.VIEWER)))
+                .containsExactly(GallerySecurityProperties.Role.VIEWER);
     }
 
     @Test
@@ -402,16 +485,23 @@ class GallerySecurityTest {
             assertThat(without.statusCode()).isEqualTo(401);
             assertThat(without.body()).contains("Open the address").doesNotContain(token);
             assertThat(h.get("api/persons").statusCode()).isEqualTo(401);
-            assertThat(h.page("?token=" + token.substring(1) + "x").statusCode()).isEqualTo(401);
+            assertThat(h.page("?token=" + token.substring(1) + "x").statusCode())
+                    .isEqualTo(401);
             HttpResponse<String> in = h.page("person.html?id=" + person + "&token=" + token);
             assertThat(in.statusCode()).isEqualTo(302);
-            assertThat(in.headers().firstValue("Location").orElseThrow()).endsWith("/person.html?id=" + person)
+            assertThat(in.headers().firstValue("Location").orElseThrow())
+                    .endsWith("/person.html?id=" + person)
                     .doesNotContain(token);
             String setCookie = String.join("\n", in.headers().allValues("Set-Cookie"));
-            assertThat(setCookie).contains("FACEREC_SESSION=").contains("HttpOnly").contains("SameSite=Strict");
+            assertThat(setCookie)
+                    .contains("FACEREC_SESSION=")
+                    .contains("HttpOnly")
+                    .contains("SameSite=Strict");
             assertThat(h.page("person.html?id=" + person).statusCode()).isEqualTo(200);
             assertThat(h.get("api/persons").statusCode()).isEqualTo(200);
-            assertThat(h.json("PUT", "api/persons/" + person + "/hidden", "{\"hidden\":false}").statusCode()).isEqualTo(200);
+            assertThat(h.json("PUT", "api/persons/" + person + "/hidden", "{\"hidden\":false}")
+                            .statusCode())
+                    .isEqualTo(200);
         }
     }
 
@@ -429,11 +519,16 @@ class GallerySecurityTest {
             assertThat(mgmt).isNotEqualTo(Integer.parseInt(ops.getEnvironment().getProperty("local.server.port")));
             String auth = "Authorization: " + Http.basic("prometheus", METRICS_PW) + "\r\n";
             String get = "GET /actuator/prometheus HTTP/1.1\r\nConnection: close\r\n";
-            assertThat(Http.raw("127.0.0.1", mgmt, get + "Host: gallery:" + mgmt + "\r\n\r\n")).isEqualTo(401);
-            assertThat(Http.raw("127.0.0.1", mgmt, get + "Host: gallery:" + mgmt + "\r\n" + auth + "\r\n")).isEqualTo(200);
-            assertThat(Http.raw("127.0.0.1", mgmt, get + "Host: evil.example\r\n" + auth + "\r\n")).isEqualTo(400);
-            String health = Http.rawResponse("127.0.0.1", mgmt, "GET /actuator/health HTTP/1.1\r\nHost: localhost\r\n"
-                    + "Connection: close\r\n\r\n");
+            assertThat(Http.raw("127.0.0.1", mgmt, get + "Host: gallery:" + mgmt + "\r\n\r\n"))
+                    .isEqualTo(401);
+            assertThat(Http.raw("127.0.0.1", mgmt, get + "Host: gallery:" + mgmt + "\r\n" + auth + "\r\n"))
+                    .isEqualTo(200);
+            assertThat(Http.raw("127.0.0.1", mgmt, get + "Host: evil.example\r\n" + auth + "\r\n"))
+                    .isEqualTo(400);
+            String health = Http.rawResponse(
+                    "127.0.0.1",
+                    mgmt,
+                    "GET /actuator/health HTTP/1.1\r\nHost: localhost\r\n" + "Connection: close\r\n\r\n");
             assertThat(health).startsWith("HTTP/1.1 200").doesNotContain("components");
         }
     }

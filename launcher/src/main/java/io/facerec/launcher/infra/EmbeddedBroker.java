@@ -69,8 +69,11 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** Formats the log directory once (a reopened data folder keeps its cluster id). */
     private static void format(Path config) throws IOException {
         ByteArrayOutputStream formatOut = new ByteArrayOutputStream();
-        int rc = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c", config.toString(),
-            "--ignore-formatted"}, new PrintStream(formatOut, true, StandardCharsets.UTF_8));
+        int rc = StorageTool.execute(
+                new String[] {
+                    "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString(), "--ignore-formatted"
+                },
+                new PrintStream(formatOut, true, StandardCharsets.UTF_8));
         if (rc != 0) {
             throw new IOException("cannot format Kafka storage: " + formatOut.toString(StandardCharsets.UTF_8));
         }

@@ -45,10 +45,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
     /** The password's file in the data folder. */
     public static final String PASSWORD_FILE = "postgres.password";
-    private static final String HBA_MARKER = "# facerec: every connection authenticates with the password (scram-sha-256)";
+
+    private static final String HBA_MARKER =
+            "# facerec: every connection authenticates with the password (scram-sha-256)";
     /** Our own resolver instance, so zonky unpacks for us into our folder even when it has unpacked elsewhere before. */
-    private static final PgBinaryResolver BINARIES = (system, arch) ->
-            DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, arch);
+    private static final PgBinaryResolver BINARIES =
+            (system, arch) -> DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, arch);
 
     private final EmbeddedPostgres pg;
     private final String password;
@@ -82,8 +84,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         if (port > 0) {
             b.setPort(port);
         }
-        EmbeddedPostgres pg = b
-                .setPgBinaryResolver(BINARIES)
+        EmbeddedPostgres pg = b.setPgBinaryResolver(BINARIES)
                 .setOverrideWorkingDirectory(binaries.toFile())
                 .setDataDirectory(dataDir.resolve("postgres"))
                 .setCleanDataDirectory(fresh)
@@ -134,9 +135,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         String p = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        Path partial = Files.createTempFile(file.getParent(), ".password-", ".tmp", FilePermissions.OWNER.fileAttributes());
+        Path partial =
+                Files.createTempFile(file.getParent(), ".password-", ".tmp", FilePermissions.OWNER.fileAttributes());
         Files.writeString(partial, p + "\n", StandardCharsets.US_ASCII);
-        Files.move(partial, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        Files.move(
+                partial,
+                file,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return p;
     }
@@ -157,7 +162,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
             }
             log.warn("{} is not private to this account: the database binaries go into the data folder", base);
         } catch (IOException | UncheckedIOException | SecurityException e) {
-            log.warn("cannot use {} for the database binaries ({}): they go into the data folder", base, e.getMessage());
+            log.warn(
+                    "cannot use {} for the database binaries ({}): they go into the data folder", base, e.getMessage());
         }
         return FilePermissions.OWNER.folder(dataDir.resolve("pg-binaries"));
     }
@@ -170,16 +176,27 @@ public final class EmbeddedDatabase implements AutoCloseable {
         try {
             FilePermissions.OWNER.folder(binaries); // zonky opens its working folder to everyone; ours stays private
             Path hba = data.resolve("pg_hba.conf");
-            Files.writeString(hba, String.join("\n", HBA_MARKER,
-                    "# written by facerec at every start; see " + PASSWORD_FILE + " beside the postgres folder",
-                    "local   all         all                   scram-sha-256",
-                    "host    all         all   127.0.0.1/32    scram-sha-256",
-                    "host    all         all   ::1/128         scram-sha-256",
-                    "host    replication all   127.0.0.1/32    scram-sha-256",
-                    "host    replication all   ::1/128         scram-sha-256", ""), StandardCharsets.US_ASCII);
+            Files.writeString(
+                    hba,
+                    String.join(
+                            "\n",
+                            HBA_MARKER,
+                            "# written by facerec at every start; see " + PASSWORD_FILE + " beside the postgres folder",
+                            "local   all         all                   scram-sha-256",
+                            "host    all         all   127.0.0.1/32    scram-sha-256",
+                            "host    all         all   ::1/128         scram-sha-256",
+                            "host    replication all   127.0.0.1/32    scram-sha-256",
+                            "host    replication all   ::1/128         scram-sha-256",
+                            ""),
+                    StandardCharsets.US_ASCII);
             FilePermissions.OWNER.file(hba);
-            setPassword(postgresBinary(binaries, Files.readString(data.resolve("PG_VERSION"), StandardCharsets.US_ASCII)
-                    .strip()), data, password);
+            setPassword(
+                    postgresBinary(
+                            binaries,
+                            Files.readString(data.resolve("PG_VERSION"), StandardCharsets.US_ASCII)
+                                    .strip()),
+                    data,
+                    password);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot secure the embedded database in " + data, e);
         }
@@ -192,9 +209,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
      */
     static Path postgresBinary(Path binaries, String major) throws IOException {
         try (Stream<Path> dirs = Files.list(binaries)) {
-            return dirs.filter(d -> d.getFileName().toString().startsWith("PG-") && Files.exists(d.resolve(".exists"))
-                            && Files.isExecutable(d.resolve("bin/postgres")) && major(d.resolve("bin/postgres")).equals(major))
-                    .max(Comparator.comparingLong(d -> d.resolve(".exists").toFile().lastModified()))
+            return dirs.filter(d -> d.getFileName().toString().startsWith("PG-")
+                            && Files.exists(d.resolve(".exists"))
+                            && Files.isExecutable(d.resolve("bin/postgres"))
+                            && major(d.resolve("bin/postgres")).equals(major))
+                    .max(Comparator.comparingLong(
+                            d -> d.resolve(".exists").toFile().lastModified()))
                     .map(d -> d.resolve("bin/postgres"))
                     .orElseThrow(() -> new IOException("no unpacked PostgreSQL " + major + " binaries in " + binaries));
         }
@@ -203,10 +223,13 @@ public final class EmbeddedDatabase implements AutoCloseable {
     /** The major version a {@code postgres} binary reports ({@code postgres (PostgreSQL) 17.7} gives 17), or "". */
     static String major(Path postgres) {
         try {
-            Process p = new ProcessBuilder(postgres.toString(), "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(postgres.toString(), "--version")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(30, TimeUnit.SECONDS);
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\) (\\d+)").matcher(out);
+            java.util.regex.Matcher m =
+                    java.util.regex.Pattern.compile("\\) (\\d+)").matcher(out);
             return m.find() ? m.group(1) : "";
         } catch (IOException e) {
             return "";
@@ -221,8 +244,16 @@ public final class EmbeddedDatabase implements AutoCloseable {
         if (LinuxUtils.isUnshareAvailable()) {
             cmd.addAll(List.of("unshare", "-U")); // as zonky does: PostgreSQL refuses to run as root
         }
-        cmd.addAll(List.of(postgres.toString(), "--single", "-D", data.toString(), "-c", "password_encryption=scram-sha-256",
-                "-c", "log_statement=none", "postgres"));
+        cmd.addAll(List.of(
+                postgres.toString(),
+                "--single",
+                "-D",
+                data.toString(),
+                "-c",
+                "password_encryption=scram-sha-256",
+                "-c",
+                "log_statement=none",
+                "postgres"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try (OutputStream in = p.getOutputStream()) { // on stdin, never on a command line other accounts can read
             in.write(("ALTER ROLE postgres WITH PASSWORD '" + password + "';\n").getBytes(StandardCharsets.US_ASCII));

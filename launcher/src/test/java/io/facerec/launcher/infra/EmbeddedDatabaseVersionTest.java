@@ -39,8 +39,10 @@ class EmbeddedDatabaseVersionTest {
         Path data = tmp.resolve("old");
         Files.createDirectories(data.resolve("postgres"));
         Files.writeString(data.resolve("postgres/PG_VERSION"), "14\n");
-        assertThatThrownBy(() -> EmbeddedDatabase.start(data, false)).isInstanceOf(IOException.class)
-                .hasMessageContaining("PostgreSQL 14").hasMessageContaining("PostgreSQL " + EmbeddedDatabase.POSTGRES_MAJOR)
+        assertThatThrownBy(() -> EmbeddedDatabase.start(data, false))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("PostgreSQL 14")
+                .hasMessageContaining("PostgreSQL " + EmbeddedDatabase.POSTGRES_MAJOR)
                 .hasMessageContaining("docs/operations.md");
     }
 
@@ -52,7 +54,8 @@ class EmbeddedDatabaseVersionTest {
         fakePostgres(binaries.resolve("PG-bbb"), "14.22"); // unpacked later, by an earlier facerec
         assertThat(EmbeddedDatabase.postgresBinary(binaries, "17")).isEqualTo(seventeen);
         assertThat(EmbeddedDatabase.postgresBinary(binaries, "14")).isEqualTo(binaries.resolve("PG-bbb/bin/postgres"));
-        assertThatThrownBy(() -> EmbeddedDatabase.postgresBinary(binaries, "16")).hasMessageContaining("PostgreSQL 16");
+        assertThatThrownBy(() -> EmbeddedDatabase.postgresBinary(binaries, "16"))
+                .hasMessageContaining("PostgreSQL 16");
     }
 
     private static Path fakePostgres(Path dir, String version) throws IOException {

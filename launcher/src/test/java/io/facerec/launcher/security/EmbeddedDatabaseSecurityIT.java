@@ -50,15 +50,21 @@ class EmbeddedDatabaseSecurityIT {
             try (Connection c = connect(db, "postgres", db.password())) {
                 assertThat(c.createStatement().executeQuery("SELECT 1").next()).isTrue();
             }
-            // what every local account could do before: connect as the superuser without a password, or with the old one
-            assertThatThrownBy(() -> connect(db, "postgres", null).close()).isInstanceOf(SQLException.class)
+            // what every local account could do before: connect as the superuser without a password, or with the old
+            // one
+            assertThatThrownBy(() -> connect(db, "postgres", null).close())
+                    .isInstanceOf(SQLException.class)
                     .hasMessageContaining("password");
-            assertThatThrownBy(() -> connect(db, "postgres", "postgres").close()).isInstanceOf(SQLException.class)
+            assertThatThrownBy(() -> connect(db, "postgres", "postgres").close())
+                    .isInstanceOf(SQLException.class)
                     .hasMessageContaining("password authentication failed");
             assertThat(db.password()).matches("[A-Za-z0-9_-]{43}");
-            assertThat(Files.readString(data.resolve(EmbeddedDatabase.PASSWORD_FILE)).strip()).isEqualTo(db.password());
+            assertThat(Files.readString(data.resolve(EmbeddedDatabase.PASSWORD_FILE))
+                            .strip())
+                    .isEqualTo(db.password());
             String hba = Files.readString(data.resolve("postgres/pg_hba.conf"));
-            assertThat(hba.lines().filter(l -> !l.startsWith("#") && !l.isBlank())).isNotEmpty()
+            assertThat(hba.lines().filter(l -> !l.startsWith("#") && !l.isBlank()))
+                    .isNotEmpty()
                     .allSatisfy(l -> assertThat(l).endsWith("scram-sha-256"));
             assertThat(hba).doesNotContain("trust");
             // another local account: no access to the folder, the password file or the database files
@@ -67,20 +73,35 @@ class EmbeddedDatabaseSecurityIT {
             OtherAccount.cannotRead(data.resolve("postgres"));
             if (OtherAccount.available() && Files.isExecutable(Path.of("/usr/bin/psql"))) {
                 // the real psql, as nobody, as postgres, without a password (what finding 2 did)
-                var r = OtherAccount.run("/usr/bin/psql", "-w", "-h", "127.0.0.1", "-p", Integer.toString(db.port()),
-                        "-U", "postgres", "-c", "COPY (SELECT 1) TO PROGRAM 'id'");
+                var r = OtherAccount.run(
+                        "/usr/bin/psql",
+                        "-w",
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        Integer.toString(db.port()),
+                        "-U",
+                        "postgres",
+                        "-c",
+                        "COPY (SELECT 1) TO PROGRAM 'id'");
                 assertThat(r.exit()).as(r.output()).isNotZero();
                 assertThat(r.output()).contains("no password supplied");
             }
             // the running server is the binary from our private folder, not from /tmp/embedded-pg
-            long pid = Long.parseLong(Files.readAllLines(data.resolve("postgres/postmaster.pid")).get(0).strip());
+            long pid = Long.parseLong(Files.readAllLines(data.resolve("postgres/postmaster.pid"))
+                    .get(0)
+                    .strip());
             Path exe = Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe"));
-            assertThat(exe.toString()).doesNotStartWith("/tmp/embedded-pg").contains("embedded-pg")
+            assertThat(exe.toString())
+                    .doesNotStartWith("/tmp/embedded-pg")
+                    .contains("embedded-pg")
                     .endsWith("/bin/postgres");
             Path pgFolder = exe.getParent().getParent().getParent(); // .../embedded-pg/PG-<md5>/bin/postgres
-            assertThat(pgFolder.getParent()).satisfies(p -> assertThat(PosixFilePermissions.toString(
-                    Files.getPosixFilePermissions(p))).isEqualTo("rwx------"));
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pgFolder))).isEqualTo("rwx------");
+            assertThat(pgFolder.getParent())
+                    .satisfies(p -> assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p)))
+                            .isEqualTo("rwx------"));
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pgFolder)))
+                    .isEqualTo("rwx------");
         }
     }
 
@@ -88,8 +109,10 @@ class EmbeddedDatabaseSecurityIT {
     void aDataFolderFromAnEarlierRunIsConvertedAndKeepsItsRows() throws Exception {
         Path data = dataDir();
         // the way facerec left its database before: trust authentication, no password
-        try (EmbeddedPostgres old = EmbeddedPostgres.builder().setDataDirectory(data.resolve("postgres"))
-                .setCleanDataDirectory(false).start()) {
+        try (EmbeddedPostgres old = EmbeddedPostgres.builder()
+                .setDataDirectory(data.resolve("postgres"))
+                .setCleanDataDirectory(false)
+                .start()) {
             try (Connection c = old.getPostgresDatabase().getConnection()) {
                 c.createStatement().execute("CREATE TABLE kept (id int); INSERT INTO kept VALUES (1), (2), (3)");
             }

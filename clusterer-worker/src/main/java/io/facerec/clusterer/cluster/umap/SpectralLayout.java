@@ -19,8 +19,7 @@ final class SpectralLayout {
     /** Residual at which a Ritz pair is accepted (umap-learn asks ARPACK for a relative 1e-4). */
     private static final double TOL = 1e-6;
 
-    private SpectralLayout() {
-    }
+    private SpectralLayout() {}
 
     /**
      * @param g symmetric weighted graph (no self loops)
@@ -71,7 +70,8 @@ final class SpectralLayout {
                 }
             }
             range = Double.isInfinite(range) ? 1 : range / 2;
-            double[][] e = m.length < 2 * dim || m.length <= dim + 1 || m.length > SPECTRAL_MAX ? null
+            double[][] e = m.length < 2 * dim || m.length <= dim + 1 || m.length > SPECTRAL_MAX
+                    ? null
                     : componentEigenvectors(g, m, dim, rng);
             double expansion = 0;
             if (e != null) {
@@ -269,8 +269,8 @@ final class SpectralLayout {
             for (int r = 0; r < m; r++) {
                 trivial[r] /= nt;
             }
-            vectors = SymmetricEigen.largest(op, m, dim, new double[][] {trivial}, rng, TOL,
-                    Math.max(2000, 5 * m)).vectors();
+            vectors = SymmetricEigen.largest(op, m, dim, new double[][] {trivial}, rng, TOL, Math.max(2000, 5 * m))
+                    .vectors();
         }
         for (double[] v : vectors) {
             flipSign(v);
@@ -303,7 +303,8 @@ final class SpectralLayout {
                 y[i] = SymmetricEigen.dot(m[i], xv);
             }
         };
-        return SymmetricEigen.largest(op, n, dim, new double[][] {trivial}, rng, TOL, Math.max(2000, 5 * n)).vectors();
+        return SymmetricEigen.largest(op, n, dim, new double[][] {trivial}, rng, TOL, Math.max(2000, 5 * n))
+                .vectors();
     }
 
     /** Makes the entry of largest magnitude positive (scikit-learn's deterministic sign flip). */

@@ -9,8 +9,7 @@ import java.util.SplittableRandom;
  * operator, optionally restricted to the orthogonal complement of known eigenvectors.
  */
 final class SymmetricEigen {
-    private SymmetricEigen() {
-    }
+    private SymmetricEigen() {}
 
     /** {@code y = A x} for a symmetric {@code A}. */
     interface Operator {
@@ -23,8 +22,7 @@ final class SymmetricEigen {
      * @param converged false when the iterative solver stopped at its work limit (the vectors are then the best Ritz
      *     vectors found)
      */
-    record Result(double[] values, double[][] vectors, boolean converged) {
-    }
+    record Result(double[] values, double[][] vectors, boolean converged) {}
 
     /** All eigenpairs of a dense symmetric matrix ({@code a} is overwritten), largest eigenvalue first. */
     static Result jacobi(double[][] a) {
@@ -109,8 +107,8 @@ final class SymmetricEigen {
      * @param tol residual norm {@code ||A y - theta y||} at which a Ritz pair counts as converged
      * @param maxApplications work limit in operator applications; the best Ritz vectors are returned past it
      */
-    static Result largest(Operator op, int n, int count, double[][] deflate, SplittableRandom rng, double tol,
-            int maxApplications) {
+    static Result largest(
+            Operator op, int n, int count, double[][] deflate, SplittableRandom rng, double tol, int maxApplications) {
         int free = n - deflate.length;
         if (count < 1 || count >= free) {
             throw new IllegalArgumentException("need 1 <= count < " + free + ", got " + count);

@@ -42,23 +42,47 @@ public final class Umap {
      * @param localConnectivity neighbours assumed connected at full strength ({@code local_connectivity})
      * @param seed seed of the random generator
      */
-    public record Params(int nNeighbors, int nComponents, double minDist, double spread, int nEpochs,
-            double learningRate, double repulsionStrength, int negativeSampleRate, double localConnectivity,
+    public record Params(
+            int nNeighbors,
+            int nComponents,
+            double minDist,
+            double spread,
+            int nEpochs,
+            double learningRate,
+            double repulsionStrength,
+            int negativeSampleRate,
+            double localConnectivity,
             long seed) {
 
         public static final Params DEFAULTS = new Params(10, 2, 0.1, 1.0, 0, 1.0, 1.0, 5, 1.0, 0);
 
         public Params {
-            if (nNeighbors < 2 || nComponents < 1 || nEpochs < 0 || negativeSampleRate < 0 || spread <= 0
-                    || minDist < 0 || minDist > spread || learningRate <= 0 || repulsionStrength < 0
+            if (nNeighbors < 2
+                    || nComponents < 1
+                    || nEpochs < 0
+                    || negativeSampleRate < 0
+                    || spread <= 0
+                    || minDist < 0
+                    || minDist > spread
+                    || learningRate <= 0
+                    || repulsionStrength < 0
                     || localConnectivity < 0) {
                 throw new IllegalArgumentException("invalid UMAP parameters: " + this);
             }
         }
 
         public Params withSeed(long s) {
-            return new Params(nNeighbors, nComponents, minDist, spread, nEpochs, learningRate, repulsionStrength,
-                    negativeSampleRate, localConnectivity, s);
+            return new Params(
+                    nNeighbors,
+                    nComponents,
+                    minDist,
+                    spread,
+                    nEpochs,
+                    learningRate,
+                    repulsionStrength,
+                    negativeSampleRate,
+                    localConnectivity,
+                    s);
         }
     }
 
@@ -70,8 +94,7 @@ public final class Umap {
     }
 
     /** The k nearest neighbours of each row, nearest first, the row itself first at distance 0. */
-    record Knn(int[][] index, float[][] distance) {
-    }
+    record Knn(int[][] index, float[][] distance) {}
 
     private static final double SMOOTH_K_TOLERANCE = 1e-5;
     private static final double MIN_K_DIST_SCALE = 1e-3;

@@ -66,7 +66,9 @@ class UmapTest {
                     }
                 }
             }
-            assertThat(outer).as("group %d: nearest other group vs own diameter", g).isGreaterThan(inner);
+            assertThat(outer)
+                    .as("group %d: nearest other group vs own diameter", g)
+                    .isGreaterThan(inner);
         }
     }
 
@@ -74,8 +76,8 @@ class UmapTest {
     void disconnectedGraphKeepsEveryPointWithFiniteCoordinatesAndSeparatesTheComponents() {
         // three groups of 30 and an isolated group of 10 (= n_neighbors): four components without a shared edge
         Random r = new Random(11);
-        float[][] x = concat(group(r, 30, 64, 0.02), group(r, 30, 64, 0.02), group(r, 30, 64, 0.02),
-                group(r, 10, 64, 0.02));
+        float[][] x =
+                concat(group(r, 30, 64, 0.02), group(r, 30, 64, 0.02), group(r, 30, 64, 0.02), group(r, 10, 64, 0.02));
         int[] truth = new int[x.length];
         for (int i = 0; i < x.length; i++) {
             truth[i] = i < 90 ? i / 30 : 3;
@@ -194,8 +196,11 @@ class UmapTest {
                 d[j] = j == i ? 0 : Math.max(0f, 1f - s);
                 order[j] = j;
             }
-            java.util.Arrays.sort(order, (a, b) -> a == row ? -1 : b == row ? 1
-                    : d[a] != d[b] ? Float.compare(d[a], d[b]) : Integer.compare(a, b));
+            java.util.Arrays.sort(
+                    order,
+                    (a, b) -> a == row
+                            ? -1
+                            : b == row ? 1 : d[a] != d[b] ? Float.compare(d[a], d[b]) : Integer.compare(a, b));
             for (int j = 0; j < k; j++) {
                 assertThat(knn.index()[i][j]).isEqualTo(order[j]);
                 assertThat(knn.distance()[i][j]).isEqualTo(d[order[j]]);
@@ -257,11 +262,18 @@ class UmapTest {
         }
         SymmetricEigen.Result dense = SymmetricEigen.jacobi(copy);
         double[] top = dense.vectors()[0];
-        SymmetricEigen.Result lanczos = SymmetricEigen.largest((x, y) -> {
-            for (int i = 0; i < n; i++) {
-                y[i] = SymmetricEigen.dot(a[i], x);
-            }
-        }, n, 3, new double[][] {top}, rng, 1e-9, 10_000);
+        SymmetricEigen.Result lanczos = SymmetricEigen.largest(
+                (x, y) -> {
+                    for (int i = 0; i < n; i++) {
+                        y[i] = SymmetricEigen.dot(a[i], x);
+                    }
+                },
+                n,
+                3,
+                new double[][] {top},
+                rng,
+                1e-9,
+                10_000);
         assertThat(lanczos.converged()).isTrue();
         for (int r = 0; r < 3; r++) {
             assertThat(lanczos.values()[r]).isCloseTo(dense.values()[r + 1], within(1e-7));
