@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -169,7 +170,7 @@ public final class ClusteringScaleBench {
             for (int j = 0; j < x.length; j++) {
                 if (j != i && dot(x[i], x[j]) >= minSim) {
                     total++;
-                    if (java.util.Arrays.binarySearch(nb[i], j) >= 0) {
+                    if (Arrays.binarySearch(nb[i], j) >= 0) {
                         found++;
                     }
                 }

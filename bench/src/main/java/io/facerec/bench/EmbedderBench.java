@@ -18,9 +18,12 @@ import io.facerec.embedder.embed.EmbeddingModelSpec;
 import io.facerec.embedder.embed.FaceEmbedder;
 import io.facerec.embedder.embed.FaceInputs;
 import io.facerec.launcher.MediaImporter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -116,14 +119,13 @@ public final class EmbedderBench {
             FaceInputs fromPhotos = new FaceInputs(paths, embedderLoader, aligner, embedder, null, null);
             float[] fixed = fromPhotos.photo(photoEvents.get(0)).get(0);
             for (FacesDetected e : photoEvents) {
-                embedder.embedAll(java.util.Collections.nCopies(e.faces().size(), fixed), 16); // warm-up
+                embedder.embedAll(Collections.nCopies(e.faces().size(), fixed), 16); // warm-up
             }
             // interleaved passes (bare, photo stage, one crop stage per format), so drift on a shared machine hits all
             Map<FaceCropWriter.Format, FaceInputs> fromCrops = new EnumMap<>(FaceCropWriter.Format.class);
-            Map<FaceCropWriter.Format, io.micrometer.core.instrument.simple.SimpleMeterRegistry> meters =
-                    new EnumMap<>(FaceCropWriter.Format.class);
+            Map<FaceCropWriter.Format, SimpleMeterRegistry> meters = new EnumMap<>(FaceCropWriter.Format.class);
             for (FaceCropWriter.Format format : FaceCropWriter.Format.values()) {
-                meters.put(format, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+                meters.put(format, new SimpleMeterRegistry());
                 fromCrops.put(
                         format,
                         new FaceInputs(
@@ -143,8 +145,7 @@ public final class EmbedderBench {
                     long t0 = System.nanoTime();
                     if (which == 0) {
                         for (FacesDetected e : photoEvents) {
-                            embedder.embedAll(
-                                    java.util.Collections.nCopies(e.faces().size(), fixed), 16);
+                            embedder.embedAll(Collections.nCopies(e.faces().size(), fixed), 16);
                         }
                         bareNanos += System.nanoTime() - t0;
                     } else if (which == 1) {
@@ -201,8 +202,7 @@ public final class EmbedderBench {
             }
         } finally {
             try (var s = Files.walk(work)) {
-                s.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(f -> f.toFile().delete());
+                s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
     }

@@ -10,8 +10,10 @@ import io.facerec.launcher.ZeroSetupRun;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -32,7 +34,7 @@ public class LatencyBench {
         Path dir = Path.of(args[0]);
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         Path data = Files.createTempDirectory("facerec-latency");
-        Map<String, Object> props = new java.util.HashMap<>();
+        Map<String, Object> props = new HashMap<>();
         props.put("facerec.thumbnails-dir", data.resolve("thumbnails").toString());
         try (EmbeddedPipeline pipeline =
                 EmbeddedPipeline.start(data, dir, props, s -> System.err.println("bench: " + s), false, null)) {
@@ -78,7 +80,7 @@ public class LatencyBench {
         }
         importer.importFiles(warm);
         ZeroSetupRun run = new ZeroSetupRun(pipeline, out, out);
-        if (!run.awaitCompletion(java.time.Duration.ofMinutes(10), false)) {
+        if (!run.awaitCompletion(Duration.ofMinutes(10), false)) {
             throw new IllegalStateException("warm-up did not finish");
         }
         JdbcTemplate jdbc = pipeline.bean(JdbcTemplate.class);

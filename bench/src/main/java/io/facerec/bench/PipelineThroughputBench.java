@@ -19,9 +19,11 @@ import io.facerec.launcher.EmbeddedPipeline;
 import io.facerec.launcher.EvaluateMode;
 import io.facerec.launcher.MediaImporter;
 import io.facerec.launcher.ZeroSetupRun;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -273,7 +275,7 @@ public final class PipelineThroughputBench {
 
     /** Rows {@code from..to} (photos in order, repeated), in one transaction: the capture sees them at once. */
     private static void insert(JdbcTemplate jdbc, List<MediaFileId> files, int from, int to, String prefix) {
-        jdbc.execute((java.sql.Connection c) -> {
+        jdbc.execute((Connection c) -> {
             c.setAutoCommit(false);
             try (var ps = c.prepareStatement("INSERT INTO \"MediaItems\" (\"MediaFileId\", \"Name\") VALUES (?, ?)")) {
                 for (int i = from; i < to; i++) {
@@ -298,7 +300,7 @@ public final class PipelineThroughputBench {
             try {
                 String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
                 return f[0] + " " + f[1] + " " + f[2];
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 return "?";
             }
         }

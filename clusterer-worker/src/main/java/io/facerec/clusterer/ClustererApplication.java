@@ -1,5 +1,6 @@
 package io.facerec.clusterer;
 
+import io.facerec.common.config.OriginEnvironment;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Import;
@@ -10,7 +11,7 @@ import org.springframework.context.annotation.Import;
 public class ClustererApplication {
     public static void main(String[] args) {
         SpringApplication app = new SpringApplication(ClustererApplication.class);
-        app.setDefaultProperties(io.facerec.common.config.OriginEnvironment.defaults());
+        app.setDefaultProperties(OriginEnvironment.defaults());
         app.run(args);
     }
 }

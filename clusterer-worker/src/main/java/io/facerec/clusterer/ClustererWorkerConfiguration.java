@@ -4,13 +4,16 @@ import io.facerec.clusterer.cluster.ClusterFacesHandler;
 import io.facerec.clusterer.cluster.ReclusterHandler;
 import io.facerec.clusterer.config.ClustererProperties;
 import io.facerec.clusterer.in.FacesEmbeddedListener;
+import io.facerec.clusterer.replay.EmbeddingsReplay;
 import io.facerec.common.config.CommonConfiguration;
+import io.facerec.common.messaging.DeadLetterPublisher;
 import io.facerec.common.persistence.ClusteringChangeRepository;
 import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.PersonCentroidRepository;
 import io.facerec.common.persistence.PersonRepository;
 import io.facerec.common.portrait.Portraits;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -54,9 +57,8 @@ public class ClustererWorkerConfiguration {
     }
 
     @Bean
-    io.facerec.clusterer.replay.EmbeddingsReplay embeddingsReplay(KafkaProperties kafka) {
-        return new io.facerec.clusterer.replay.EmbeddingsReplay(
-                kafka.buildConsumerProperties(), java.time.Duration.ofMinutes(10));
+    EmbeddingsReplay embeddingsReplay(KafkaProperties kafka) {
+        return new EmbeddingsReplay(kafka.buildConsumerProperties(), Duration.ofMinutes(10));
     }
 
     @Bean
@@ -76,9 +78,7 @@ public class ClustererWorkerConfiguration {
 
     @Bean
     FacesEmbeddedListener facesEmbeddedListener(
-            ClusterFacesHandler handler,
-            FaceRepository faces,
-            io.facerec.common.messaging.DeadLetterPublisher deadLetters) {
+            ClusterFacesHandler handler, FaceRepository faces, DeadLetterPublisher deadLetters) {
         return new FacesEmbeddedListener(handler, faces, deadLetters);
     }
 }

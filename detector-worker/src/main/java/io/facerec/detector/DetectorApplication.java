@@ -1,5 +1,6 @@
 package io.facerec.detector;
 
+import io.facerec.common.config.OriginEnvironment;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Import;
@@ -10,7 +11,7 @@ import org.springframework.context.annotation.Import;
 public class DetectorApplication {
     public static void main(String[] args) {
         SpringApplication app = new SpringApplication(DetectorApplication.class);
-        app.setDefaultProperties(io.facerec.common.config.OriginEnvironment.defaults());
+        app.setDefaultProperties(OriginEnvironment.defaults());
         app.run(args);
     }
 }

@@ -9,6 +9,7 @@ import io.facerec.common.testing.SharedData;
 import io.facerec.common.testing.TestJpegs;
 import io.facerec.common.testing.TestVideos;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -127,7 +128,7 @@ class ZeroSetupSecurityIT {
                         while ((line = r.readLine()) != null) {
                             output.add(line);
                         }
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         // the process ended
                     }
                 },

@@ -1,5 +1,7 @@
 package io.facerec.gallery;
 
+import io.facerec.common.config.OriginEnvironment;
+import java.util.HashMap;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Import;
@@ -10,7 +12,7 @@ import org.springframework.context.annotation.Import;
 public class GalleryApplication {
     public static void main(String[] args) {
         SpringApplication app = new SpringApplication(GalleryApplication.class);
-        var defaults = new java.util.HashMap<String, Object>(io.facerec.common.config.OriginEnvironment.defaults());
+        var defaults = new HashMap<String, Object>(OriginEnvironment.defaults());
         defaults.put("spring.kafka.admin.auto-create", "false"); // the gallery reads and writes the database only
         app.setDefaultProperties(defaults);
         app.run(args);

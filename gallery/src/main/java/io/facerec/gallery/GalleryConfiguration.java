@@ -13,6 +13,7 @@ import io.facerec.common.persistence.PersonRepository;
 import io.facerec.common.person.PersonCorrections;
 import io.facerec.gallery.security.GallerySecurityConfiguration;
 import java.time.Clock;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -23,7 +24,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The gallery's beans: its service, REST controller and security (the pages are static resources under {@code static/}).
  */
 @Configuration(proxyBeanMethods = false)
-@org.springframework.boot.context.properties.EnableConfigurationProperties(GalleryLimits.class)
+@EnableConfigurationProperties(GalleryLimits.class)
 @Import({CommonConfiguration.class, GalleryController.class, GallerySecurityConfiguration.class})
 public class GalleryConfiguration {
 

@@ -6,11 +6,15 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Size;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.CacheControl;
@@ -34,7 +38,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/api")
 public class GalleryController {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GalleryController.class);
+    private static final Logger log = LoggerFactory.getLogger(GalleryController.class);
 
     private final GalleryService gallery;
     private final GalleryLimits limits;
@@ -50,7 +54,7 @@ public class GalleryController {
             throw new IllegalArgumentException(
                     "at most " + limits.maxIds() + " " + what + " per request, not " + list.size());
         }
-        if (list.stream().anyMatch(java.util.Objects::isNull)) {
+        if (list.stream().anyMatch(Objects::isNull)) {
             throw new IllegalArgumentException("an id is missing in " + what);
         }
         return list;
@@ -197,7 +201,7 @@ public class GalleryController {
 
     @ExceptionHandler(IllegalArgumentException.class)
     public ResponseEntity<Map<String, String>> badRequest(IllegalArgumentException e) {
-        String message = e instanceof java.nio.file.InvalidPathException ? "invalid path" : e.getMessage();
+        String message = e instanceof InvalidPathException ? "invalid path" : e.getMessage();
         return ResponseEntity.status(HttpStatus.BAD_REQUEST).body(Map.of("error", String.valueOf(message)));
     }
 

@@ -3,6 +3,7 @@ package io.facerec.gallery;
 import io.facerec.common.image.MediaPathResolver;
 import io.facerec.common.image.VideoFrameStore;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /**
@@ -35,7 +36,7 @@ public class GalleryFiles {
                 if (!p.isAbsolute() && fromWorkingFolder.startsWith(thumbnailsRoot)) {
                     return thumbnails.resolve(fromWorkingFolder.toString());
                 }
-            } catch (java.nio.file.InvalidPathException e) {
+            } catch (InvalidPathException e) {
                 // the resolver reports it
             }
         }

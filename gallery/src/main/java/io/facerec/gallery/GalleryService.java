@@ -4,6 +4,7 @@ import io.facerec.common.geometry.BoundingBox;
 import io.facerec.common.id.FaceId;
 import io.facerec.common.id.PersonId;
 import io.facerec.common.image.MediaPathResolver;
+import io.facerec.common.image.VideoFrames;
 import io.facerec.common.persistence.ClusteringChangeRepository;
 import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.MediaFileRepository;
@@ -113,7 +114,7 @@ public class GalleryService {
 
     /** Whether the face was found in a video (its photo is then the stored frame, see {@link #videoFrame}). */
     public boolean inVideo(long faceId) {
-        return io.facerec.common.image.VideoFrames.isVideo(face(faceId).file());
+        return VideoFrames.isVideo(face(faceId).file());
     }
 
     /**

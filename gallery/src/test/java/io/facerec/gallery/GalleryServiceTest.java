@@ -25,8 +25,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -69,7 +71,7 @@ class GalleryServiceTest {
                 new GalleryFiles(Path.of("."), new VideoFrameStore(Path.of("."), FilePermissions.OWNER)));
     }
 
-    @org.junit.jupiter.api.BeforeEach
+    @BeforeEach
     void empty() {
         jdbc.execute("TRUNCATE \"FaceRejections\", \"PersonCentroids\", \"ClusteringChanges\", \"Faces\", \"Persons\", "
                 + "\"MediaItems\", \"MediaFile\" CASCADE");
@@ -108,8 +110,7 @@ class GalleryServiceTest {
         }
         db.tx().executeWithoutResult(s -> {
             long r = changes.nextRevision();
-            faces.assignPersons(
-                    ids.stream().collect(java.util.stream.Collectors.toMap(i -> i, i -> p.value())), Instant.now());
+            faces.assignPersons(ids.stream().collect(Collectors.toMap(i -> i, i -> p.value())), Instant.now());
             persons.addFaceCounts(Map.of(p.value(), n), Instant.now());
             centroids.recompute(MODEL, List.of(p.value()), Instant.now());
             changes.record(r, ClusteringChangeRepository.Kind.PERSON, List.of(p.value()), Instant.now());

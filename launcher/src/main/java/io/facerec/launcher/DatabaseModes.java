@@ -3,7 +3,9 @@ package io.facerec.launcher;
 import io.facerec.clusterer.ClustererStage;
 import io.facerec.clusterer.cluster.ClusterFacesHandler;
 import io.facerec.clusterer.cluster.ReclusterHandler;
+import io.facerec.clusterer.replay.EmbeddingsReplay;
 import io.facerec.common.config.FacerecProperties;
+import io.facerec.common.config.OriginEnvironment;
 import io.facerec.common.config.OriginProperties;
 import io.facerec.common.error.PermanentProcessingException;
 import io.facerec.common.event.FacesDetected;
@@ -12,6 +14,7 @@ import io.facerec.common.id.MediaItemId;
 import io.facerec.common.image.DecodedImage;
 import io.facerec.common.image.ImageLoader;
 import io.facerec.common.image.MediaPathResolver;
+import io.facerec.common.image.VideoFrames;
 import io.facerec.common.messaging.DeadLetterPublisher;
 import io.facerec.common.messaging.EventSink;
 import io.facerec.common.persistence.FaceRepository;
@@ -30,19 +33,26 @@ import io.facerec.embedder.embed.EmbedFacesHandler;
 import io.facerec.embedder.embed.EmbeddingModelSpec;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.bytedeco.opencv.opencv_core.Rect;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -190,21 +200,17 @@ public final class DatabaseModes implements AutoCloseable {
         SpringApplicationBuilder app = new SpringApplicationBuilder(FacerecApplication.class)
                 .web(WebApplicationType.NONE)
                 .logStartupInfo(false)
-                .properties(io.facerec.common.config.OriginEnvironment.defaults());
+                .properties(OriginEnvironment.defaults());
         if (dryRun) {
-            app.initializers(c -> c.getBeanFactory()
-                    .registerSingleton(
-                            "dryRunMigrations", (org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy)
-                                    flyway -> {
-                                        var pending = flyway.info().pending();
-                                        if (pending.length > 0) {
-                                            throw new SchemaNotReadyException(java.util.Arrays.stream(pending)
-                                                    .map(m -> m.getVersion() == null
-                                                            ? m.getDescription()
-                                                            : "V" + m.getVersion())
-                                                    .toList());
-                                        }
-                                    }));
+            app.initializers(c -> c.getBeanFactory().registerSingleton("dryRunMigrations", (FlywayMigrationStrategy)
+                    flyway -> {
+                        var pending = flyway.info().pending();
+                        if (pending.length > 0) {
+                            throw new SchemaNotReadyException(Arrays.stream(pending)
+                                    .map(m -> m.getVersion() == null ? m.getDescription() : "V" + m.getVersion())
+                                    .toList());
+                        }
+                    }));
         }
         ConfigurableApplicationContext ctx;
         try {
@@ -397,7 +403,7 @@ public final class DatabaseModes implements AutoCloseable {
     /** {@code --recluster --replay}: embeddings from a replay of the compacted embeddings topic. */
     public ReclusterHandler.Result reclusterFromReplay(boolean dryRun) {
         String model = bean(EmbeddingModelSpec.class).id();
-        var replayed = bean(io.facerec.clusterer.replay.EmbeddingsReplay.class).readAll();
+        var replayed = bean(EmbeddingsReplay.class).readAll();
         return bean(ReclusterHandler.class).reclusterFromReplay(model, replayed.embeddings(model), dryRun);
     }
 
@@ -449,22 +455,19 @@ public final class DatabaseModes implements AutoCloseable {
         for (var e : byItem.entrySet()) {
             String rel = filePath(e.getKey());
             try {
-                if (io.facerec.common.image.VideoFrames.isVideo(rel)) {
-                    Map<Integer, List<FaceRepository.Face>> byFrame = new java.util.TreeMap<>();
+                if (VideoFrames.isVideo(rel)) {
+                    Map<Integer, List<FaceRepository.Face>> byFrame = new TreeMap<>();
                     e.getValue()
                             .forEach(f -> byFrame.computeIfAbsent(f.frameNumber(), k -> new ArrayList<>())
                                     .add(f));
                     int[] count = {0};
                     loader.videoFrames()
-                            .frames(
-                                    paths.resolve(rel),
-                                    new java.util.TreeSet<>(byFrame.keySet()),
-                                    (frame, seconds, img) -> {
-                                        for (FaceRepository.Face f : byFrame.get(frame)) {
-                                            count[0] += thumbnail(writer, faces, img, f, rel);
-                                        }
-                                        return true;
-                                    });
+                            .frames(paths.resolve(rel), new TreeSet<>(byFrame.keySet()), (frame, seconds, img) -> {
+                                for (FaceRepository.Face f : byFrame.get(frame)) {
+                                    count[0] += thumbnail(writer, faces, img, f, rel);
+                                }
+                                return true;
+                            });
                     made += count[0];
                 } else {
                     try (DecodedImage img = loader.load(paths.resolve(rel))) {
@@ -500,7 +503,7 @@ public final class DatabaseModes implements AutoCloseable {
         }
         for (Path d : dirs) {
             Path p = d.resolve(name);
-            if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                 return p;
             }
         }
@@ -520,7 +523,7 @@ public final class DatabaseModes implements AutoCloseable {
                         && !f.name().contains("\\")
                 ? f.name()
                 : ThumbnailWriter.baseName(filePath) + "_TN" + f.id().value() + ".jpg";
-        org.bytedeco.opencv.opencv_core.Rect r;
+        Rect r;
         if (f.fromDetector()) {
             r = writer.cropRect(f.box(), img.width(), img.height());
         } else {
@@ -528,7 +531,7 @@ public final class DatabaseModes implements AutoCloseable {
             int y1 = (int) Math.max(0, f.box().y1());
             int x2 = (int) Math.min(img.width(), f.box().x2());
             int y2 = (int) Math.min(img.height(), f.box().y2());
-            r = x2 > x1 && y2 > y1 ? new org.bytedeco.opencv.opencv_core.Rect(x1, y1, x2 - x1, y2 - y1) : null;
+            r = x2 > x1 && y2 > y1 ? new Rect(x1, y1, x2 - x1, y2 - y1) : null;
         }
         try (r) {
             Path t = writer.write(img, r, name);
@@ -570,7 +573,7 @@ public final class DatabaseModes implements AutoCloseable {
      * Runs a mode live, or as a dry run: in one transaction that is rolled back, with handlers that write no files,
      * printing the plan (the difference between the database before and after the work) to {@code out}.
      */
-    private <T> T run(boolean dryRun, String what, java.util.function.Function<Handlers, T> work) {
+    private <T> T run(boolean dryRun, String what, Function<Handlers, T> work) {
         JdbcTemplate jdbc = bean(JdbcTemplate.class);
         if (!dryRun) {
             Map<Long, Integer> before = failedAttempts(jdbc);
@@ -615,7 +618,7 @@ public final class DatabaseModes implements AutoCloseable {
     /** The items that failed (again) between two readings. */
     private List<String> recordFailures(Map<Long, Integer> before, Map<Long, Integer> after) {
         List<String> now = new ArrayList<>();
-        for (Map.Entry<Long, Integer> e : new java.util.TreeMap<>(after).entrySet()) {
+        for (Map.Entry<Long, Integer> e : new TreeMap<>(after).entrySet()) {
             if (e.getValue() > before.getOrDefault(e.getKey(), 0)) {
                 String line = failure(MediaItemId.of(e.getKey()));
                 now.add(line);

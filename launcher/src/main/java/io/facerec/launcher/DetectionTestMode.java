@@ -18,6 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The origin's {@code --test IMAGE} mode, over files and folders: no database, no broker; detect, print the faces,
@@ -27,7 +30,7 @@ import java.util.List;
  * {@code compare_json.py} reads.
  */
 public class DetectionTestMode {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DetectionTestMode.class);
+    private static final Logger log = LoggerFactory.getLogger(DetectionTestMode.class);
 
     private final ModelStore models;
     private final DetectionSettings settings;
@@ -97,7 +100,7 @@ public class DetectionTestMode {
                                 "test {}: face {} score {} box [{}, {}, {}, {}] thumbnail {}",
                                 img,
                                 i + 1,
-                                String.format(java.util.Locale.ROOT, "%.3f", f.score()),
+                                String.format(Locale.ROOT, "%.3f", f.score()),
                                 f.box().x1(),
                                 f.box().y1(),
                                 f.box().x2(),

@@ -2,10 +2,12 @@ package io.facerec.launcher;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -112,7 +114,7 @@ final class DryRunPlan {
                 newFaces++;
             }
         }
-        java.util.Set<Long> itemsWithFaces = new java.util.HashSet<>();
+        Set<Long> itemsWithFaces = new HashSet<>();
         before.faces().values().forEach(f -> itemsWithFaces.add(f.item()));
         int itemsDetected = 0;
         for (var e : after.items().entrySet()) {

@@ -1,10 +1,14 @@
 package io.facerec.launcher;
 
 import io.facerec.common.persistence.PipelineQueries;
+import io.facerec.gallery.security.AccessToken;
 import io.facerec.launcher.infra.EmbeddedBroker;
 import io.facerec.launcher.infra.EmbeddedDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -177,11 +182,11 @@ public final class EmbeddedPipeline implements AutoCloseable {
         String address = context.getEnvironment().getProperty("server.address", "127.0.0.1");
         String host;
         try {
-            java.net.InetAddress a = java.net.InetAddress.getByName(address);
+            InetAddress a = InetAddress.getByName(address);
             host = a.isAnyLocalAddress()
                     ? "localhost"
-                    : a instanceof java.net.Inet6Address ? "[" + a.getHostAddress() + "]" : address;
-        } catch (java.net.UnknownHostException e) {
+                    : a instanceof Inet6Address ? "[" + a.getHostAddress() + "]" : address;
+        } catch (UnknownHostException e) {
             host = address;
         }
         return "http://" + host + ":" + port + "/";
@@ -193,11 +198,8 @@ public final class EmbeddedPipeline implements AutoCloseable {
      */
     public String gallerySignInUrl() {
         String url = galleryUrl();
-        var token = context.getBeanProvider(io.facerec.gallery.security.AccessToken.class)
-                .getIfAvailable();
-        return url == null || token == null
-                ? url
-                : url + "?" + io.facerec.gallery.security.AccessToken.PARAMETER + "=" + token.value();
+        var token = context.getBeanProvider(AccessToken.class).getIfAvailable();
+        return url == null || token == null ? url : url + "?" + AccessToken.PARAMETER + "=" + token.value();
     }
 
     public String jdbcUrl() {
@@ -217,7 +219,7 @@ public final class EmbeddedPipeline implements AutoCloseable {
         return broker.bootstrapServers();
     }
 
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** Stops everything, once (a second call, e.g. from a shutdown hook, does nothing). */
     @Override

@@ -22,12 +22,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.util.FileSystemUtils;
@@ -86,8 +89,7 @@ public class EvaluateMode {
                         new EmbedderStage(embedder, models, new MediaPathResolver(dir), loader, null)) {
             MediaDetection detection = detectorStage.detection(DetectorStage.Output.CROPS_ONLY, crops);
             FaceEmbedding embedding = embedderStage.embedding(crops);
-            List<Integer> indices =
-                    java.util.stream.IntStream.range(0, entries.size()).boxed().toList();
+            List<Integer> indices = IntStream.range(0, entries.size()).boxed().toList();
             rows = detectorStage.workers().map(indices, i -> {
                 String[] e = entries.get(i);
                 float[] v = null;
@@ -233,7 +235,7 @@ public class EvaluateMode {
                 order.add(i);
             }
         }
-        java.util.Collections.shuffle(order, new java.util.Random(42));
+        Collections.shuffle(order, new Random(42));
         int[] labels = new int[rows.size()];
         Arrays.fill(labels, -1);
         IncrementalClustering c = new IncrementalClustering(settings, 16, 16);

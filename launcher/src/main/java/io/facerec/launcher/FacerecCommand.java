@@ -3,11 +3,19 @@ package io.facerec.launcher;
 import io.facerec.clusterer.cluster.IncrementalClustering;
 import io.facerec.clusterer.cluster.PersonClustering;
 import io.facerec.clusterer.config.ClustererProperties;
+import io.facerec.common.FacerecVersion;
+import io.facerec.common.config.OriginEnvironment;
 import io.facerec.common.model.ModelStore;
+import io.facerec.detector.config.DetectorProperties;
 import io.facerec.detector.detect.DetectionSettings;
 import io.facerec.detector.thumbnail.ThumbnailWriter;
+import io.facerec.embedder.config.EmbedderProperties;
+import io.facerec.gallery.security.PasswordHash;
 import io.facerec.launcher.infra.EmbeddedDatabase;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +23,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.slf4j.LoggerFactory;
@@ -66,7 +76,7 @@ public class FacerecCommand implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"facerec " + io.facerec.common.FacerecVersion.get()};
+            return new String[] {"facerec " + FacerecVersion.get()};
         }
     }
 
@@ -392,9 +402,9 @@ public class FacerecCommand implements Callable<Integer> {
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String v) {
-            String t = v.trim().toLowerCase(java.util.Locale.ROOT);
+            String t = v.trim().toLowerCase(Locale.ROOT);
             if (t.startsWith("pt")) {
-                return Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
+                return Duration.parse(t.toUpperCase(Locale.ROOT));
             }
             long n = Long.parseLong(t.replaceAll("[a-z]+$", ""));
             return switch (t.replaceAll("^[0-9]+", "")) {
@@ -456,12 +466,11 @@ public class FacerecCommand implements Callable<Integer> {
             throw new UsageException("--dry-run goes with --test or a database mode");
         }
         if (modes != null && modes.hashPassword != null) {
-            return io.facerec.gallery.security.PasswordHash.run(System.console(), System.in, System.out, System.err);
+            return PasswordHash.run(System.console(), System.in, System.out, System.err);
         }
         Path thumbs = thumbnails != null
                 ? thumbnails
-                : Path.of(io.facerec.common.config.OriginEnvironment.variables()
-                        .getOrDefault("THUMBNAIL_SAVE_PATH", "Thumbnails"));
+                : Path.of(OriginEnvironment.variables().getOrDefault("THUMBNAIL_SAVE_PATH", "Thumbnails"));
         if (modes != null && modes.test != null) {
             List<Path> inputs = testImages(modes.test.paths);
             DetectionSettings settings = new DetectionSettings(score, nms, 0, pad, false);
@@ -494,7 +503,7 @@ public class FacerecCommand implements Callable<Integer> {
         if (images.isEmpty()) {
             throw new UsageException("no images found in "
                     + String.join(", ", paths.stream().map(Path::toString).toList()) + " (looked for "
-                    + String.join(", ", new java.util.TreeSet<>(MediaImporter.IMAGE_EXTENSIONS))
+                    + String.join(", ", new TreeSet<>(MediaImporter.IMAGE_EXTENSIONS))
                     + ")");
         }
         return images;
@@ -527,10 +536,8 @@ public class FacerecCommand implements Callable<Integer> {
                 !noCloseUpRetry);
         return new EvaluateMode(
                         ModelStore.fromEnvironment(),
-                        EvaluateMode.settings(
-                                "facerec.detector", io.facerec.detector.config.DetectorProperties.class, detection),
-                        EvaluateMode.settings(
-                                "facerec.embedder", io.facerec.embedder.config.EmbedderProperties.class, Map.of()))
+                        EvaluateMode.settings("facerec.detector", DetectorProperties.class, detection),
+                        EvaluateMode.settings("facerec.embedder", EmbedderProperties.class, Map.of()))
                 .run(
                         e.dir,
                         settings,
@@ -562,7 +569,7 @@ public class FacerecCommand implements Callable<Integer> {
         }
         Map<String, Object> props = new HashMap<>();
         EmbeddedDatabase embedded = null;
-        Map<String, String> origin = io.facerec.common.config.OriginEnvironment.variables();
+        Map<String, String> origin = OriginEnvironment.variables();
         if (database != null) {
             props.put("spring.datasource.url", database);
         } else if (origin.get("SPRING_DATASOURCE_URL") == null && origin.get("SQL_CONNECTION_STRING") == null) {
@@ -723,8 +730,8 @@ public class FacerecCommand implements Callable<Integer> {
 
     static boolean isLoopback(String address) {
         try {
-            return java.net.InetAddress.getByName(address).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getByName(address).isLoopbackAddress();
+        } catch (UnknownHostException e) {
             return false;
         }
     }
@@ -736,7 +743,7 @@ public class FacerecCommand implements Callable<Integer> {
         List<Path> media = MediaImporter.scanMedia(m.dir); // before anything starts: an empty folder is told at once
         if (media.isEmpty()) {
             throw new UsageException("no images found in " + m.dir + " (looked for "
-                    + String.join(", ", new java.util.TreeSet<>(MediaImporter.IMAGE_EXTENSIONS)) + " and videos)");
+                    + String.join(", ", new TreeSet<>(MediaImporter.IMAGE_EXTENSIONS)) + " and videos)");
         }
         if (mediaRoot != null) {
             System.err.println("facerec: --images DIR is also the media root; --media-root is ignored");
@@ -819,7 +826,7 @@ public class FacerecCommand implements Callable<Integer> {
         }
         try (Stream<Path> s = Files.walk(dir)) {
             s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             System.err.println("facerec: could not remove the temporary folder " + dir + ": " + e.getMessage());
         }
     }

@@ -3,6 +3,7 @@ package io.facerec.launcher;
 import io.facerec.common.id.MediaFileId;
 import io.facerec.common.id.MediaItemId;
 import io.facerec.common.image.MediaPathResolver;
+import io.facerec.common.image.VideoFrames;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /** Inserts a {@code MediaFile} and a {@code MediaItems} row for every image and video under a folder (as a library would). */
@@ -36,14 +38,10 @@ public class MediaImporter {
 
     /** Image and video files under a folder (what a library imports), sorted by path. */
     public static List<Path> scanMedia(Path dir) throws IOException {
-        return walk(
-                dir,
-                p -> isImage(p)
-                        || io.facerec.common.image.VideoFrames.isVideo(
-                                p.getFileName().toString()));
+        return walk(dir, p -> isImage(p) || VideoFrames.isVideo(p.getFileName().toString()));
     }
 
-    private static List<Path> walk(Path dir, java.util.function.Predicate<Path> wanted) throws IOException {
+    private static List<Path> walk(Path dir, Predicate<Path> wanted) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(Files::isRegularFile).filter(wanted).sorted().toList();
         }

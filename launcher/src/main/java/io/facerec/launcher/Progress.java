@@ -1,5 +1,6 @@
 package io.facerec.launcher;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ public abstract class Progress implements AutoCloseable {
             try {
                 String target = Files.readSymbolicLink(fd).toString();
                 return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
-            } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+            } catch (IOException | UnsupportedOperationException | SecurityException e) {
                 return false;
             }
         }

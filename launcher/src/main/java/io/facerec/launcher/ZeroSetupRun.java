@@ -9,6 +9,7 @@ import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.MediaItemRepository;
 import io.facerec.common.persistence.PipelineQueries;
 import io.facerec.common.persistence.PipelineQueries.FaceView;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +32,7 @@ public class ZeroSetupRun {
     }
 
     /** @return the number of media items inserted */
-    public int importImages(Path dir) throws java.io.IOException {
+    public int importImages(Path dir) throws IOException {
         return importFiles(MediaImporter.scanMedia(dir));
     }
 

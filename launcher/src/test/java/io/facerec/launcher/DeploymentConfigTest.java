@@ -9,9 +9,16 @@ import io.facerec.detector.capture.DebeziumConfig;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.connect.connector.Connector;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -50,8 +57,7 @@ class DeploymentConfigTest {
      * (an unset or empty VAR stops compose) and {@code ${VAR:+replacement}}; {@code $$} is a literal {@code $}.
      */
     static String interpolate(String value, Map<String, String> environment) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                        "\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?}")
+        Matcher m = Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?}")
                 .matcher(value);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
@@ -75,7 +81,7 @@ class DeploymentConfigTest {
                     default -> v == null ? "" : v;
                 };
             }
-            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(replacement));
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
         }
         m.appendTail(out);
         return out.toString();
@@ -146,9 +152,7 @@ class DeploymentConfigTest {
         assertThat(p.getProperty("table.include.list")).isEqualTo("dbo.MediaItems");
         // the connector class is on the classpath and accepts the configuration keys we give it
         Class<?> connector = Class.forName(p.getProperty("connector.class"));
-        var config = ((org.apache.kafka.connect.connector.Connector)
-                        connector.getDeclaredConstructor().newInstance())
-                .config();
+        var config = ((Connector) connector.getDeclaredConstructor().newInstance()).config();
         assertThat(config.configKeys()).containsKeys("database.hostname", "database.names", "table.include.list");
         String cdc = Files.readString(ROOT.resolve("deploy/sqlserver/enable-cdc.sql"));
         assertThat(cdc).contains("sys.sp_cdc_enable_db").contains("@source_name   = N'MediaItems'");
@@ -214,7 +218,7 @@ class DeploymentConfigTest {
         Map<String, Object> services = (Map<String, Object>) compose().get("services");
         // with every secret set, every value interpolates; without any one of them, compose stops with its name
         for (String secret : SECRETS.keySet()) {
-            Map<String, String> missing = new java.util.HashMap<>(SECRETS);
+            Map<String, String> missing = new HashMap<>(SECRETS);
             missing.remove(secret);
             boolean stopped = false;
             for (Object svc : services.values()) {
@@ -261,7 +265,7 @@ class DeploymentConfigTest {
             assertThat(url).as(s).contains(";encrypt=true");
         }
         String logins = Files.readString(ROOT.resolve("deploy/sqlserver/logins.sql"));
-        List<String> statements = java.util.Arrays.stream(logins.split("\\R"))
+        List<String> statements = Arrays.stream(logins.split("\\R"))
                 .map(String::strip)
                 .filter(l -> !l.startsWith("--") && !l.isEmpty())
                 .toList();
@@ -323,7 +327,7 @@ class DeploymentConfigTest {
                 .isEqualTo(SECRETS.get("GALLERY_ADMIN_PASSWORD_HASH"));
         assertThat(interpolate((String) g.get("FACEREC_GALLERY_SECURITY_USERS_1_NAME"), SECRETS))
                 .isEmpty();
-        Map<String, String> withScraper = new java.util.HashMap<>(SECRETS);
+        Map<String, String> withScraper = new HashMap<>(SECRETS);
         withScraper.put("PROMETHEUS_SCRAPE_PASSWORD_HASH", "{bcrypt}$2a$10$x");
         assertThat(interpolate((String) g.get("FACEREC_GALLERY_SECURITY_USERS_1_NAME"), withScraper))
                 .isEqualTo("prometheus");
@@ -435,8 +439,7 @@ class DeploymentConfigTest {
                 .contains("<facerec.base-image>eclipse-temurin:17-jre</facerec.base-image>")
                 .contains("<from><image>${facerec.base-image}</image></from>")
                 .contains("<user>${facerec.image-user}</user>");
-        java.util.regex.Matcher user = java.util.regex.Pattern.compile(
-                        "<facerec.image-user>([0-9]+):([0-9]+)</facerec.image-user>")
+        Matcher user = Pattern.compile("<facerec.image-user>([0-9]+):([0-9]+)</facerec.image-user>")
                 .matcher(pom);
         assertThat(user.find()).isTrue();
         assertThat(Integer.parseInt(user.group(1))).as("not root").isPositive();
@@ -453,7 +456,7 @@ class DeploymentConfigTest {
         assertThat(init.get("user")).isEqualTo("0:0");
         String chown = String.valueOf(init.get("entrypoint"));
         assertThat(chown).contains("chown " + user.group(1) + ":" + user.group(2));
-        java.util.Set<String> written = new java.util.TreeSet<>();
+        Set<String> written = new TreeSet<>();
         for (String s : FACEREC_SERVICES) {
             for (Object v : (List<Object>) service(c, s).get("volumes")) {
                 String[] parts = v.toString().split(":");

@@ -2,12 +2,14 @@ package io.facerec.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.facerec.common.model.ModelStore;
 import io.facerec.common.testing.SharedData;
 import io.facerec.detector.DetectorApplication;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.WebApplicationType;
@@ -27,9 +29,7 @@ class DetectorScaleOutIT {
         Path tmp = Files.createTempDirectory("facerec-scaleout");
         Path media = tmp.resolve("media");
         int copied = SharedData.copyIdentityPhotos(
-                media,
-                java.util.List.of("Al_Gore", "Adrien_Brody", "Abdullah_Gul", "Ai_Sugiyama", "Alejandro_Toledo"),
-                6);
+                media, List.of("Al_Gore", "Adrien_Brody", "Abdullah_Gul", "Ai_Sugiyama", "Alejandro_Toledo"), 6);
         try (EmbeddedPipeline a = EmbeddedPipeline.start(
                 tmp.resolve("data"),
                 media,
@@ -51,8 +51,7 @@ class DetectorScaleOutIT {
                             "--facerec.media-root=" + media,
                             "--facerec.thumbnails-dir=" + tmp.resolve("thumbs"),
                             "--facerec.models-dir="
-                                    + io.facerec.common.model.ModelStore.fromEnvironment()
-                                            .dir());
+                                    + ModelStore.fromEnvironment().dir());
             try {
                 Thread.sleep(5000); // let the group rebalance onto both members before the rows arrive
                 ZeroSetupRun run = new ZeroSetupRun(a, System.out, System.err);

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,8 +48,8 @@ class EvaluateModeTest {
         Path labels = tmp.resolve("labels.txt");
         var settings = new PersonClustering.Settings(PersonClustering.Algorithm.AVERAGE_LINKAGE, 0.45, 0.60, 2);
         var detector = EvaluateMode.settings(
-                "facerec.detector", DetectorProperties.class, java.util.Map.of("facerec.detector.workers", 2));
-        var embedder = EvaluateMode.settings("facerec.embedder", EmbedderProperties.class, java.util.Map.of());
+                "facerec.detector", DetectorProperties.class, Map.of("facerec.detector.workers", 2));
+        var embedder = EvaluateMode.settings("facerec.embedder", EmbedderProperties.class, Map.of());
         assertThat(detector.scoreThreshold()).as("the worker's defaults").isEqualTo(0.9);
         assertThat(detector.closeUpRetry()).isTrue();
         int rc = new EvaluateMode(ModelStore.fromEnvironment(), detector, embedder)

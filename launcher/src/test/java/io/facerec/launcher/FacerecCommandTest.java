@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.facerec.common.FacerecVersion;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +34,8 @@ class FacerecCommandTest {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             CommandLine cli = FacerecCommand.commandLine();
-            cli.setOut(new java.io.PrintWriter(System.out, true));
-            cli.setErr(new java.io.PrintWriter(System.err, true));
+            cli.setOut(new PrintWriter(System.out, true));
+            cli.setErr(new PrintWriter(System.err, true));
             rc = cli.execute(args);
         } finally {
             System.setOut(stdout);

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -169,7 +170,7 @@ class GalleryBrowserIT {
                 .extracting(t -> Long.parseLong(t.getDomAttribute("data-id")))
                 .containsExactlyInAnyOrderElementsOf(personOf.values());
         assertThat(tiles.get(0).getText()).contains("4 faces");
-        wait.until(d -> (Boolean) ((org.openqa.selenium.JavascriptExecutor) d)
+        wait.until(d -> (Boolean) ((JavascriptExecutor) d)
                 .executeScript("return [...document.images].every(i => i.complete && i.naturalWidth > 0)"));
         screenshot("gallery-persons");
     }

@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -165,8 +167,8 @@ class OperationsIT {
         JdbcTemplate jdbc = pipeline.bean(JdbcTemplate.class);
         // the database kills the capture's replication connection, again and again, as a failing server or a
         // network dropping it would: Debezium retries (six times), then the engine stops
-        java.util.concurrent.atomic.AtomicBoolean killing = new java.util.concurrent.atomic.AtomicBoolean(true);
-        java.util.concurrent.atomic.AtomicInteger killed = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicBoolean killing = new AtomicBoolean(true);
+        AtomicInteger killed = new AtomicInteger();
         Thread killer = new Thread(
                 () -> {
                     while (killing.get()) {

@@ -16,6 +16,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -346,13 +347,12 @@ class OriginDatabaseTest {
                 assertThat(t.cols()).isEqualTo(112);
                 assertThat(t.rows()).isEqualTo(112);
             }
-            LocalDateTime created = ((java.sql.Timestamp) f.get("CreatedAt")).toLocalDateTime();
+            LocalDateTime created = ((Timestamp) f.get("CreatedAt")).toLocalDateTime();
             assertThat(created).as("local time, as the origin's datetime.now()").isBetween(before, after);
             assertThat(f.get("IsUserVerified")).isEqualTo(false);
         }
         assertThat(jdbc.queryForObject(
-                                "SELECT \"FacesExtractedOn\" FROM \"MediaItems\" WHERE \"Id\" = 13",
-                                java.sql.Timestamp.class)
+                                "SELECT \"FacesExtractedOn\" FROM \"MediaItems\" WHERE \"Id\" = 13", Timestamp.class)
                         .toLocalDateTime())
                 .isBetween(before, after);
         for (Map<String, Object> p : jdbc.queryForList("SELECT * FROM \"Persons\" WHERE \"Id\" > 4")) {
@@ -577,7 +577,7 @@ class OriginDatabaseTest {
                 "SELECT \"Status\", \"Attempts\", \"NextAttemptAt\" FROM \"MediaItems\" WHERE \"Id\" = 100");
         assertThat(item.get("Status")).isEqualTo("FAILED");
         assertThat(item.get("Attempts")).isEqualTo(1);
-        LocalDateTime next = ((java.sql.Timestamp) item.get("NextAttemptAt")).toLocalDateTime();
+        LocalDateTime next = ((Timestamp) item.get("NextAttemptAt")).toLocalDateTime();
         assertThat(Duration.between(LocalDateTime.now(), next))
                 .isBetween(Duration.ofSeconds(30), Duration.ofSeconds(61));
         assertThat(facerecOn(urlB, "--db").exit())

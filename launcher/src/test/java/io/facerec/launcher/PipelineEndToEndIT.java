@@ -2,8 +2,12 @@ package io.facerec.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.facerec.clusterer.cluster.ReclusterHandler;
+import io.facerec.clusterer.replay.EmbeddingsReplay;
+import io.facerec.common.config.FacerecProperties;
 import io.facerec.common.testing.SharedData;
 import io.facerec.common.testing.TestVideos;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,8 +18,11 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -25,7 +32,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * them (its face must join that person), plus two broken files that must fail cleanly without stopping the rest.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineEndToEndIT {
     private static final List<String> PEOPLE = List.of("Al_Gore", "Adrien_Brody", "Abdullah_Gul", "Ai_Sugiyama");
     private static final int PHOTOS_EACH = 5;
@@ -178,7 +185,7 @@ class PipelineEndToEndIT {
     /** The embedder read the photo faces from the detector's crops (no second photo decode) and deleted them after. */
     @Test
     void photoFacesAreEmbeddedFromTheDetectorsCropsWhichAreDeletedAfterwards() throws Exception {
-        var meters = pipeline.bean(io.micrometer.core.instrument.MeterRegistry.class);
+        var meters = pipeline.bean(MeterRegistry.class);
         double fromCrops =
                 meters.counter("facerec.embedder.faces", "source", "crop").count();
         double fromPhotos =
@@ -191,8 +198,7 @@ class PipelineEndToEndIT {
                 .as("every photo face went through the embedder")
                 .isGreaterThanOrEqualTo(photoFaces);
         assertThat(fromCrops).as("photo faces read from crops").isGreaterThanOrEqualTo(PEOPLE.size() * PHOTOS_EACH);
-        Path crops =
-                pipeline.bean(io.facerec.common.config.FacerecProperties.class).faceCropsDir();
+        Path crops = pipeline.bean(FacerecProperties.class).faceCropsDir();
         assertThat(crops).as("crops went next to the thumbnails").startsWith(tmp.resolve("thumbs"));
         try (var left = Files.list(crops)) {
             assertThat(left.toList())
@@ -203,9 +209,9 @@ class PipelineEndToEndIT {
 
     /** Runs last: it wipes the persons and some embeddings, then rebuilds them from the compacted topic. */
     @Test
-    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    @Order(Integer.MAX_VALUE)
     void reclusterFromAReplayOfTheEmbeddingsTopicRebuildsTheSamePersons() {
-        var recluster = pipeline.bean(io.facerec.clusterer.cluster.ReclusterHandler.class);
+        var recluster = pipeline.bean(ReclusterHandler.class);
         recluster.recluster("fr_feature", false); // the database-based recluster is the expected grouping
         Set<Set<Long>> expected = grouping();
         Map<Long, byte[]> embeddings = new HashMap<>();
@@ -223,8 +229,7 @@ class PipelineEndToEndIT {
             jdbc.update("UPDATE \"Faces\" SET \"Embedding\" = NULL, \"EmbeddingModel\" = NULL WHERE \"Id\" = ?", id);
         }
 
-        var replay = pipeline.bean(io.facerec.clusterer.replay.EmbeddingsReplay.class)
-                .readAll();
+        var replay = pipeline.bean(EmbeddingsReplay.class).readAll();
         assertThat(replay.embeddings("fr_feature"))
                 .containsKeys(embeddings.keySet().toArray(Long[]::new));
         var r = recluster.reclusterFromReplay("fr_feature", replay.embeddings("fr_feature"), false);

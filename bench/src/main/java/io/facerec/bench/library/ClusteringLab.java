@@ -4,12 +4,14 @@ import io.facerec.clusterer.cluster.IncrementalClustering;
 import io.facerec.clusterer.cluster.KnnGraph;
 import io.facerec.clusterer.cluster.PersonCentroids;
 import io.facerec.clusterer.cluster.SparseAverageLinkage;
+import io.facerec.launcher.EvaluateMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,7 +66,7 @@ public final class ClusteringLab {
             }
         }
         List<String> labels = new ArrayList<>();
-        for (String[] e : io.facerec.launcher.EvaluateMode.manifest(identity)) {
+        for (String[] e : EvaluateMode.manifest(identity)) {
             labels.add(e[1]);
         }
         CalibratedFaces.Labelled real = CalibratedFaces.read(embeddings, labels);
@@ -107,7 +109,7 @@ public final class ClusteringLab {
 
     /** Dev subsets of 30 / 60 / all people: stream (batches of 10, shuffled) and batch F1, 5 random subsets each. */
     static void dev(CalibratedFaces.Labelled real, IncrementalClustering.Settings settings, double batchCut) {
-        List<String> people = new ArrayList<>(new java.util.LinkedHashSet<>(real.labels()));
+        List<String> people = new ArrayList<>(new LinkedHashSet<>(real.labels()));
         for (int size : new int[] {30, 60, people.size()}) {
             double sf = 0;
             double bf = 0;

@@ -3,8 +3,11 @@ package io.facerec.bench.library;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.sql.CallableStatement;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
@@ -26,12 +29,12 @@ final class CountingDataSource extends DelegatingDataSource {
     }
 
     @Override
-    public Connection getConnection() throws java.sql.SQLException {
+    public Connection getConnection() throws SQLException {
         return wrap(super.getConnection(), Connection.class);
     }
 
     @Override
-    public Connection getConnection(String user, String password) throws java.sql.SQLException {
+    public Connection getConnection(String user, String password) throws SQLException {
         return wrap(super.getConnection(user, password), Connection.class);
     }
 
@@ -48,9 +51,9 @@ final class CountingDataSource extends DelegatingDataSource {
                 return wrap(rs, ResultSet.class);
             }
             if (out instanceof Statement s && !(out instanceof Proxy)) {
-                Class<?> iface = s instanceof java.sql.CallableStatement
-                        ? java.sql.CallableStatement.class
-                        : s instanceof java.sql.PreparedStatement ? java.sql.PreparedStatement.class : Statement.class;
+                Class<?> iface = s instanceof CallableStatement
+                        ? CallableStatement.class
+                        : s instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
                 return wrapAs(s, iface);
             }
             if (type == ResultSet.class && method.getName().equals("next") && Boolean.TRUE.equals(out)) {

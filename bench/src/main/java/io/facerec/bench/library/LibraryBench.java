@@ -1,9 +1,11 @@
 package io.facerec.bench.library;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.facerec.clusterer.cluster.ClusterFacesHandler;
 import io.facerec.clusterer.cluster.PersonClustering;
 import io.facerec.clusterer.cluster.ReclusterHandler;
 import io.facerec.clusterer.config.ClustererProperties;
+import io.facerec.common.files.FilePermissions;
 import io.facerec.common.image.MediaPathResolver;
 import io.facerec.common.image.VideoFrameStore;
 import io.facerec.common.persistence.ClusteringChangeRepository;
@@ -18,6 +20,7 @@ import io.facerec.common.person.PersonCorrections;
 import io.facerec.common.portrait.Portraits;
 import io.facerec.gallery.GalleryFiles;
 import io.facerec.gallery.GalleryService;
+import io.facerec.launcher.EvaluateMode;
 import io.facerec.launcher.infra.EmbeddedDatabase;
 import java.io.IOException;
 import java.io.Reader;
@@ -28,7 +31,10 @@ import java.sql.Connection;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -85,7 +91,7 @@ public final class LibraryBench {
                     + "facerec --evaluate DIR --embeddings-out FILE writes them");
         }
         List<String> labels = new ArrayList<>();
-        for (String[] e : io.facerec.launcher.EvaluateMode.manifest(identity)) {
+        for (String[] e : EvaluateMode.manifest(identity)) {
             labels.add(e[1]);
         }
         CalibratedFaces.Labelled real = CalibratedFaces.read(embeddings, labels);
@@ -111,7 +117,7 @@ public final class LibraryBench {
     private final JdbcTemplate jdbc;
 
     LibraryBench(EmbeddedDatabase db, CalibratedFaces calibrated, PersonClustering.Algorithm algorithm) {
-        com.zaxxer.hikari.HikariDataSource ds = new com.zaxxer.hikari.HikariDataSource();
+        HikariDataSource ds = new HikariDataSource();
         ds.setJdbcUrl(db.jdbcUrl());
         ds.setUsername(db.user());
         ds.setPassword(db.password());
@@ -364,9 +370,7 @@ public final class LibraryBench {
                 r.changes(),
                 r.tx(),
                 Clock.systemUTC(),
-                new GalleryFiles(
-                        Path.of("."),
-                        new VideoFrameStore(Path.of("."), io.facerec.common.files.FilePermissions.OWNER)));
+                new GalleryFiles(Path.of("."), new VideoFrameStore(Path.of("."), FilePermissions.OWNER)));
         List<Long> largest = j.queryForList(
                 "SELECT \"Id\" FROM \"Persons\" ORDER BY \"FaceCount\" DESC, \"Id\" "
                         + "OFFSET 0 ROWS FETCH NEXT 40 ROWS ONLY",
@@ -375,7 +379,7 @@ public final class LibraryBench {
         int bigFaces = j.queryForObject("SELECT \"FaceCount\" FROM \"Persons\" WHERE \"Id\" = ?", Integer.class, big);
         Random rnd = new Random(3);
         long persons = j.queryForObject("SELECT COUNT(*) FROM \"Persons\"", Long.class);
-        Map<String, double[]> out = new java.util.LinkedHashMap<>();
+        Map<String, double[]> out = new LinkedHashMap<>();
         out.put("persons", time(() -> g.persons(false, null, rnd.nextInt((int) Math.min(persons, 5000)), 200)));
         out.put("person", time(() -> g.person(big, rnd.nextInt(Math.max(1, bigFaces - 500)), 500)));
         out.put("unassigned", time(() -> g.unassigned(rnd.nextInt(10_000), 500)));
@@ -543,7 +547,7 @@ public final class LibraryBench {
 
     private static String largest(Map<Long, Integer> sizes) {
         return sizes.values().stream()
-                .sorted(java.util.Collections.reverseOrder())
+                .sorted(Collections.reverseOrder())
                 .limit(3)
                 .toList()
                 .toString();
@@ -563,7 +567,7 @@ public final class LibraryBench {
             return;
         }
         try (var s = Files.walk(root)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         }

@@ -1,5 +1,6 @@
 package io.facerec.bench.reliability;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 
 /**
  * One part of the pipeline in its own JVM, started from the same class path as this one (the fat jar through Spring
@@ -70,10 +72,10 @@ final class ChildJvm implements AutoCloseable {
     }
 
     private static boolean isBootJar(String cp) {
-        if (cp.contains(java.io.File.pathSeparator) || !cp.endsWith(".jar")) {
+        if (cp.contains(File.pathSeparator) || !cp.endsWith(".jar")) {
             return false;
         }
-        try (var jar = new java.util.jar.JarFile(cp)) {
+        try (var jar = new JarFile(cp)) {
             return jar.getEntry("BOOT-INF/") != null;
         } catch (IOException e) {
             return false;

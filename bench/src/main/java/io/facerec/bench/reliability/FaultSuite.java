@@ -4,9 +4,11 @@ import io.facerec.launcher.MediaImporter;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -223,8 +225,7 @@ public final class FaultSuite {
         stack.close();
         if (passed(row)) {
             try (var files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(f -> f.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         } else {
             out.println("  kept for inspection: " + work);
@@ -399,7 +400,7 @@ public final class FaultSuite {
     }
 
     private static void insertItems(JdbcTemplate jdbc, List<Long> files, int from, int to, String prefix) {
-        jdbc.execute((java.sql.Connection c) -> {
+        jdbc.execute((Connection c) -> {
             c.setAutoCommit(false);
             try (var ps = c.prepareStatement("INSERT INTO \"MediaItems\" (\"MediaFileId\", \"Name\") VALUES (?, ?)")) {
                 for (int i = from; i < to; i++) {

@@ -11,8 +11,10 @@ import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -59,7 +61,7 @@ final class HostileInputs {
         List<Case> c = new ArrayList<>();
         Files.write(bad.resolve("empty.jpg"), new byte[0]);
         c.add(new Case("zero-byte file", "bad/empty.jpg", "empty.jpg", "EMPTY_FILE"));
-        Files.write(bad.resolve("truncated.jpg"), java.util.Arrays.copyOf(jpeg, 200));
+        Files.write(bad.resolve("truncated.jpg"), Arrays.copyOf(jpeg, 200));
         c.add(new Case("truncated JPEG (header only)", "bad/truncated.jpg", "truncated.jpg", "NOT_AN_IMAGE"));
         Files.writeString(bad.resolve("notes.jpg"), "a text file, not a photo\n");
         c.add(new Case("text file named .jpg", "bad/notes.jpg", "notes.jpg", "NOT_AN_IMAGE"));
@@ -179,7 +181,7 @@ final class HostileInputs {
                 wrong += baitThumbs;
                 details.add("a thumbnail was written for a file outside the media root");
             }
-        } catch (java.nio.file.NoSuchFileException ignored) {
+        } catch (NoSuchFileException ignored) {
             // no thumbnails at all
         }
         return new Verdict(

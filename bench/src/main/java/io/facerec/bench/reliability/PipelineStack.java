@@ -6,9 +6,16 @@ import io.facerec.launcher.infra.EmbeddedDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.flywaydb.core.Flyway;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
@@ -124,7 +131,7 @@ final class PipelineStack implements AutoCloseable {
     }
 
     private void migrate() {
-        org.flywaydb.core.Flyway.configure()
+        Flyway.configure()
                 .dataSource(jdbcUrl(), db.user(), db.password())
                 .locations("classpath:db/migration/postgresql")
                 .load()
@@ -147,17 +154,16 @@ final class PipelineStack implements AutoCloseable {
     }
 
     /** Consumer lag (end offset minus committed offset, summed over partitions) of each worker's group. */
-    Map<String, Long> lag(org.apache.kafka.clients.admin.Admin admin) {
-        Map<String, Long> out = new java.util.LinkedHashMap<>();
+    Map<String, Long> lag(Admin admin) {
+        Map<String, Long> out = new LinkedHashMap<>();
         for (String group : List.of("facerec-detector", "facerec-embedder", "facerec-clusterer")) {
             try {
                 var committed = admin.listConsumerGroupOffsets(group)
                         .partitionsToOffsetAndMetadata()
-                        .get(5, java.util.concurrent.TimeUnit.SECONDS);
-                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> q =
-                        new java.util.HashMap<>();
-                committed.keySet().forEach(tp -> q.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
-                var ends = admin.listOffsets(q).all().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                        .get(5, TimeUnit.SECONDS);
+                Map<TopicPartition, OffsetSpec> q = new HashMap<>();
+                committed.keySet().forEach(tp -> q.put(tp, OffsetSpec.latest()));
+                var ends = admin.listOffsets(q).all().get(5, TimeUnit.SECONDS);
                 long lag = 0;
                 for (var e : committed.entrySet()) {
                     if (e.getValue() != null && ends.get(e.getKey()) != null) {

@@ -1,5 +1,9 @@
 package io.facerec.clusterer.cluster;
 
+import static org.bytedeco.openblas.global.openblas.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas.CblasTrans;
+
 import java.util.Arrays;
 
 /**
@@ -32,24 +36,11 @@ public final class AverageLinkage {
         float[] block = new float[Math.min(ROW_BLOCK, n) * n];
         for (int from = 0; from < n; from += ROW_BLOCK) {
             int rows = Math.min(ROW_BLOCK, n - from);
-            float[] q = java.util.Arrays.copyOfRange(all, from * d, (from + rows) * d);
+            float[] q = Arrays.copyOfRange(all, from * d, (from + rows) * d);
             org.bytedeco.openblas.global.openblas.cblas_sgemm(
-                    org.bytedeco.openblas.global.openblas.CblasRowMajor,
-                    org.bytedeco.openblas.global.openblas.CblasNoTrans,
-                    org.bytedeco.openblas.global.openblas.CblasTrans,
-                    rows,
-                    n,
-                    d,
-                    1f,
-                    q,
-                    d,
-                    all,
-                    d,
-                    0f,
-                    block,
-                    n);
+                    CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, d, 1f, q, d, all, d, 0f, block, n);
             for (int r = 0; r < rows; r++) {
-                s[from + r] = java.util.Arrays.copyOfRange(block, r * n, (r + 1) * n);
+                s[from + r] = Arrays.copyOfRange(block, r * n, (r + 1) * n);
             }
         }
         for (int i = 0; i < n; i++) { // one value per pair, whichever order the kernel summed in
@@ -70,7 +61,7 @@ public final class AverageLinkage {
     public static int[] clusterLinked(float[][] x, double minSimilarity, int minSize) {
         int n = x.length;
         int[] labels = new int[n];
-        java.util.Arrays.fill(labels, CosineDbscan.NOISE);
+        Arrays.fill(labels, CosineDbscan.NOISE);
         if (n < 2) {
             return minSize <= 1 && n == 1 ? new int[] {0} : labels;
         }

@@ -9,6 +9,7 @@ import io.facerec.clusterer.index.SphericalKMeans;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 
 /**
  * The k most similar faces of every face, at or above a similarity, for clustering a whole library at once
@@ -78,7 +79,7 @@ public final class KnnGraph {
             top = new int[n][1];
         } else {
             int sample = Math.min(n, c * 64);
-            int[] order = SphericalKMeans.shuffled(n, new java.util.Random(seed));
+            int[] order = SphericalKMeans.shuffled(n, new Random(seed));
             float[] train = new float[sample * d];
             for (int i = 0; i < sample; i++) {
                 System.arraycopy(x[order[i]], 0, train, i * d, d);

@@ -1,10 +1,13 @@
 package io.facerec.clusterer.config;
 
+import io.facerec.clusterer.cluster.PersonClustering;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
@@ -26,8 +29,7 @@ import org.springframework.validation.annotation.Validated;
 public record ClustererProperties(
         @DefaultValue Map<String, ModelThresholds> models,
 
-        @jakarta.validation.constraints.NotNull @DefaultValue("AVERAGE_LINKAGE")
-        io.facerec.clusterer.cluster.PersonClustering.Algorithm algorithm,
+        @NotNull @DefaultValue("AVERAGE_LINKAGE") PersonClustering.Algorithm algorithm,
 
         @DecimalMin(value = "0", inclusive = false) @DefaultValue(UMAP_EPS_TEXT)
         double umapEps,
@@ -51,7 +53,7 @@ public record ClustererProperties(
      * @param batch true when everything is grouped at once (recluster, evaluate)
      */
     public double eps(ModelThresholds t, boolean batch) {
-        if (algorithm == io.facerec.clusterer.cluster.PersonClustering.Algorithm.UMAP_DBSCAN) {
+        if (algorithm == PersonClustering.Algorithm.UMAP_DBSCAN) {
             return umapEps;
         }
         return batch ? t.batchEps() : t.eps();
@@ -80,7 +82,7 @@ public record ClustererProperties(
             double singleFaceThreshold) {
 
         /** The constructor configuration binds to (the record has two). */
-        @org.springframework.boot.context.properties.bind.ConstructorBinding
+        @ConstructorBinding
         public ModelThresholds {}
 
         public ModelThresholds(double matchThreshold, double eps, int minSamples) {

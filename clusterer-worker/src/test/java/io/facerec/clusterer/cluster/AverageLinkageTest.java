@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class AverageLinkageTest {
@@ -85,8 +86,7 @@ class AverageLinkageTest {
                 assertThat(s[i][i]).isZero();
                 continue;
             }
-            assertThat((double) s[i][j])
-                    .isCloseTo(CosineDbscan.dot(x[i], x[j]), org.assertj.core.api.Assertions.within(1e-5));
+            assertThat((double) s[i][j]).isCloseTo(CosineDbscan.dot(x[i], x[j]), Assertions.within(1e-5));
             assertThat(s[j][i]).isEqualTo(s[i][j]);
         }
     }

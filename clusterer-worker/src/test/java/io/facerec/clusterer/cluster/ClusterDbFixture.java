@@ -17,17 +17,21 @@ import io.facerec.common.testing.TestDatabase;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInstance;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * A real PostgreSQL with the schema, one per test class (each test starts from empty tables), and helpers to create
  * embedded faces.
  */
-@org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class ClusterDbFixture {
     static final String MODEL = "m";
     TestDatabase db;
@@ -40,12 +44,12 @@ abstract class ClusterDbFixture {
     ClusterFacesHandler handler;
     int fileNo;
 
-    @org.junit.jupiter.api.BeforeAll
+    @BeforeAll
     void startDatabase() throws Exception {
         db = TestDatabase.start();
     }
 
-    @org.junit.jupiter.api.AfterAll
+    @AfterAll
     void stopDatabase() throws Exception {
         db.close();
     }
@@ -87,8 +91,8 @@ abstract class ClusterDbFixture {
     /** A change another writer (the gallery, a recluster) made, noted in the change log as those writers do. */
     void noteChange(ClusteringChangeRepository.Kind kind, Long... subjects) {
         db.tx()
-                .executeWithoutResult(s ->
-                        changes.record(changes.nextRevision(), kind, java.util.Arrays.asList(subjects), Instant.now()));
+                .executeWithoutResult(
+                        s -> changes.record(changes.nextRevision(), kind, Arrays.asList(subjects), Instant.now()));
     }
 
     @AfterEach

@@ -3,9 +3,13 @@ package io.facerec.clusterer.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.facerec.common.id.FaceId;
+import io.facerec.common.id.PersonId;
 import io.facerec.common.persistence.ClusteringChangeRepository.Kind;
+import io.facerec.common.person.PersonCorrections;
+import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /** The streaming clusterer's rules and its following of other writers, on a real PostgreSQL with the schema. */
@@ -33,7 +37,7 @@ class ClusterFacesHandlerTest extends ClusterDbFixture {
                 .isEqualTo(3);
         var c = centroids.findAll(MODEL).get(p);
         assertThat(c.faceCount()).isEqualTo(3);
-        assertThat(c.sum()[0]).isCloseTo(3f, org.assertj.core.data.Offset.offset(0.01f));
+        assertThat(c.sum()[0]).isCloseTo(3f, Offset.offset(0.01f));
         // the portrait is one of the person's faces, with its media file
         var portrait = jdbc.queryForMap("SELECT p.\"PortraitFaceId\" AS face, p.\"PortraitMediaFileId\" AS file, "
                 + "m.\"MediaFileId\" AS expected FROM \"Persons\" p JOIN \"Faces\" f ON f.\"Id\" = p.\"PortraitFaceId\" "
@@ -115,14 +119,9 @@ class ClusterFacesHandlerTest extends ClusterDbFixture {
         assertThat(pa).isNotEqualTo(pb);
 
         // the gallery's correction (PersonCorrections, as the gallery writes it): A merged into B
-        var corrections =
-                new io.facerec.common.person.PersonCorrections(faces, persons, centroids, changes, portraits());
-        db.tx()
-                .executeWithoutResult(s -> corrections.merge(
-                        io.facerec.common.id.PersonId.of(pb),
-                        List.of(io.facerec.common.id.PersonId.of(pa)),
-                        java.time.Instant.now()));
-        assertThat(persons.exists(io.facerec.common.id.PersonId.of(pa))).isFalse();
+        var corrections = new PersonCorrections(faces, persons, centroids, changes, portraits());
+        db.tx().executeWithoutResult(s -> corrections.merge(PersonId.of(pb), List.of(PersonId.of(pa)), Instant.now()));
+        assertThat(persons.exists(PersonId.of(pa))).isFalse();
         assertThat(centroids.findAll(MODEL).get(pb).faceCount()).isEqualTo(4);
 
         FaceId a3 = faces(item(), A).get(0);
@@ -132,13 +131,13 @@ class ClusterFacesHandlerTest extends ClusterDbFixture {
         assertThat(personOf(b2)).isEqualTo(pb);
 
         // "not this person" sends a face back to the pool, where a new look-alike finds it
-        db.tx().executeWithoutResult(s -> corrections.reject(b2, java.time.Instant.now()));
+        db.tx().executeWithoutResult(s -> corrections.reject(b2, Instant.now()));
         assertThat(personOf(b2)).isNull();
         float[] lone = {0, 0.05f, 1};
         FaceId x1 = faces(item(), lone).get(0);
         run();
         assertThat(personOf(x1)).isNull();
-        db.tx().executeWithoutResult(s -> corrections.move(List.of(x1), null, java.time.Instant.now()));
+        db.tx().executeWithoutResult(s -> corrections.move(List.of(x1), null, Instant.now()));
         FaceId x2 = faces(item(), lone).get(0);
         run();
         assertThat(personOf(x2)).as("joins the person the user made").isEqualTo(personOf(x1));

@@ -2,7 +2,11 @@ package io.facerec.clusterer.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class CosineDbscanTest {
@@ -54,7 +58,7 @@ class CosineDbscanTest {
     }
 
     /** From {@link CosineDbscan#APPROXIMATE_AT} faces on the neighbourhoods are approximate: the true groups still. */
-    @org.junit.jupiter.api.Test
+    @Test
     void aLargeSetTakesTheApproximatePathAndFindsTheTrueGroups() {
         Random r = new Random(11);
         int n = CosineDbscan.APPROXIMATE_AT;
@@ -67,8 +71,8 @@ class CosineDbscanTest {
             x[i] = unit(r, centres[i % centres.length], 0.04); // within a group: cosine about 0.85, between: 0 +- 0.09
         }
         int[] labels = CosineDbscan.cluster(x, 0.5, 3);
-        java.util.Map<Integer, Integer> labelOfGroup = new java.util.HashMap<>();
-        java.util.Set<Integer> used = new java.util.HashSet<>();
+        Map<Integer, Integer> labelOfGroup = new HashMap<>();
+        Set<Integer> used = new HashSet<>();
         int consistent = 0;
         for (int i = 0; i < n; i++) {
             int group = i % centres.length;

@@ -2,6 +2,7 @@ package io.facerec.clusterer.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,7 @@ class EuclideanDbscanTest {
                         expected[m++] = j;
                     }
                 }
-                assertThat(grid[i]).containsExactly(java.util.Arrays.copyOf(expected, m));
+                assertThat(grid[i]).containsExactly(Arrays.copyOf(expected, m));
             }
         }
     }

@@ -3,9 +3,12 @@ package io.facerec.clusterer.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.facerec.common.id.FaceId;
+import io.facerec.common.persistence.ClusteringChangeRepository;
 import io.facerec.common.persistence.PersonRepository;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +42,7 @@ class ReclusterHandlerTest extends ClusterDbFixture {
         assertThat(centroids.findAll(MODEL).get(pa).faceCount()).isEqualTo(2);
         assertThat(changes.between(0, Long.MAX_VALUE))
                 .extracting(c -> c.kind())
-                .contains(io.facerec.common.persistence.ClusteringChangeRepository.Kind.ALL);
+                .contains(ClusteringChangeRepository.Kind.ALL);
         FaceId a3 = faces(item(), A).get(0);
         run();
         assertThat(personOf(a3)).isEqualTo(pa);
@@ -53,7 +56,7 @@ class ReclusterHandlerTest extends ClusterDbFixture {
         FaceId b1 = faces(item(), B).get(0);
         FaceId b2 = faces(item(), B2).get(0);
         // an earlier run (or an older threshold) put everyone into one person
-        long p = persons.create(java.time.Instant.now()).value();
+        long p = persons.create(Instant.now()).value();
         for (FaceId f : List.of(a1, a2, a3, b1, b2)) {
             jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = ? WHERE \"Id\" = ?", p, f.value());
         }
@@ -73,7 +76,7 @@ class ReclusterHandlerTest extends ClusterDbFixture {
         FaceId a1 = faces(item(), A).get(0);
         FaceId b1 = faces(item(), B).get(0);
         faces(item(), B2);
-        long named = persons.create(java.time.Instant.now()).value();
+        long named = persons.create(Instant.now()).value();
         jdbc.update("UPDATE \"Persons\" SET \"Name\" = 'Grandma' WHERE \"Id\" = ?", named);
         // the user put a B-looking face into Grandma (say it really is her)
         jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = ? WHERE \"Id\" IN (?, ?)", named, a1.value(), b1.value());
@@ -95,6 +98,6 @@ class ReclusterHandlerTest extends ClusterDbFixture {
         jdbc.update("UPDATE \"Faces\" SET \"PersonId\" = NULL WHERE \"Id\" = ?", a3.value());
         recluster.recluster(MODEL, false);
         assertThat(personOf(a1)).isEqualTo(p);
-        assertThat(java.util.Objects.equals(personOf(a3), p)).isFalse();
+        assertThat(Objects.equals(personOf(a3), p)).isFalse();
     }
 }

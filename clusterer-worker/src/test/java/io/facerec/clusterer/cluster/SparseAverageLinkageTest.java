@@ -2,6 +2,7 @@ package io.facerec.clusterer.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
@@ -63,7 +64,7 @@ class SparseAverageLinkageTest {
         int[] exact = AverageLinkage.cluster(x, 0.45, 2);
         int[] sparse = SparseAverageLinkage.cluster(x, KnnGraph.build(x, 0.3, 32, 3, 1), 0.45, 2);
         assertSamePartition(exact, sparse);
-        assertThat(java.util.Arrays.stream(sparse).max().getAsInt() + 1).isBetween(55, 65);
+        assertThat(Arrays.stream(sparse).max().getAsInt() + 1).isBetween(55, 65);
     }
 
     @Test

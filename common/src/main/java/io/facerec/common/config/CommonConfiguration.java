@@ -8,6 +8,7 @@ import io.facerec.common.messaging.DeadLetterPublisher;
 import io.facerec.common.messaging.EventPublisher;
 import io.facerec.common.messaging.Topics;
 import io.facerec.common.model.ModelStore;
+import io.facerec.common.ops.OperationsConfiguration;
 import io.facerec.common.persistence.ClusteringChangeRepository;
 import io.facerec.common.persistence.DatabaseTime;
 import io.facerec.common.persistence.FaceRepository;
@@ -20,8 +21,11 @@ import io.facerec.common.persistence.PipelineStore;
 import io.facerec.common.person.PersonCorrections;
 import io.facerec.common.portrait.Portraits;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
@@ -30,6 +34,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.PropertySource;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
@@ -52,7 +57,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
     MediaBudgetProperties.class
 })
 @PropertySource("classpath:io/facerec/common/facerec-common.properties")
-@org.springframework.context.annotation.Import(io.facerec.common.ops.OperationsConfiguration.class)
+@Import(OperationsConfiguration.class)
 public class CommonConfiguration {
 
     /** The local time written to the database (the origin's {@code datetime.now()}). */
@@ -93,17 +98,16 @@ public class CommonConfiguration {
             MediaFileRepository files,
             FacerecProperties props,
             OriginProperties origin) {
-        java.util.List<java.nio.file.Path> thumbs = new java.util.ArrayList<>();
+        List<Path> thumbs = new ArrayList<>();
         thumbs.add(props.thumbnailsDir());
         if (!origin.rootPath().isBlank()) {
-            thumbs.add(java.nio.file.Path.of(origin.rootPath()).resolve("Thumbnails"));
+            thumbs.add(Path.of(origin.rootPath()).resolve("Thumbnails"));
         }
         return new Portraits(
                 faces,
                 persons,
                 files,
-                new Portraits.Locations(
-                        props.portraitsDir().isBlank() ? null : java.nio.file.Path.of(props.portraitsDir()), thumbs));
+                new Portraits.Locations(props.portraitsDir().isBlank() ? null : Path.of(props.portraitsDir()), thumbs));
     }
 
     @Bean

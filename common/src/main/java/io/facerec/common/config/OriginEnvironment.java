@@ -1,7 +1,13 @@
 package io.facerec.common.config;
 
+import io.github.cdimascio.dotenv.Dotenv;
+import io.github.cdimascio.dotenv.DotenvEntry;
+import io.github.cdimascio.dotenv.DotenvException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -20,42 +26,39 @@ import java.util.Map;
  */
 public final class OriginEnvironment {
     /** The origin's variables facerec reads. */
-    public static final java.util.List<String> VARIABLES = java.util.List.of(
-            "SQL_CONNECTION_STRING", "THUMBNAIL_SAVE_PATH", "CONTAINER_IMAGES_ROOT", "DB_PREFIX", "ROOT_PATH");
+    public static final List<String> VARIABLES =
+            List.of("SQL_CONNECTION_STRING", "THUMBNAIL_SAVE_PATH", "CONTAINER_IMAGES_ROOT", "DB_PREFIX", "ROOT_PATH");
 
     private OriginEnvironment() {}
 
     /** The {@code .env} file read: {@code -Dfacerec.dotenv}, else {@code FACEREC_DOTENV}, else {@code ./.env}. */
-    public static java.nio.file.Path dotenvFile() {
+    public static Path dotenvFile() {
         String p = System.getProperty("facerec.dotenv");
         if (p == null || p.isBlank()) {
             p = System.getenv("FACEREC_DOTENV");
         }
-        return java.nio.file.Path.of(p == null || p.isBlank() ? ".env" : p)
-                .toAbsolutePath()
-                .normalize();
+        return Path.of(p == null || p.isBlank() ? ".env" : p).toAbsolutePath().normalize();
     }
 
     /** The variables of a {@code .env} file (empty when there is none). @throws IllegalStateException when malformed */
-    public static Map<String, String> readDotenv(java.nio.file.Path file) {
+    public static Map<String, String> readDotenv(Path file) {
         Map<String, String> out = new LinkedHashMap<>();
-        if (!java.nio.file.Files.isRegularFile(file)) {
+        if (!Files.isRegularFile(file)) {
             return out;
         }
         try {
-            io.github.cdimascio.dotenv.Dotenv d = io.github.cdimascio.dotenv.Dotenv.configure()
+            Dotenv d = Dotenv.configure()
                     .directory(file.getParent().toString())
                     .filename(file.getFileName().toString())
                     .load();
-            for (io.github.cdimascio.dotenv.DotenvEntry e :
-                    d.entries(io.github.cdimascio.dotenv.Dotenv.Filter.DECLARED_IN_ENV_FILE)) {
+            for (DotenvEntry e : d.entries(Dotenv.Filter.DECLARED_IN_ENV_FILE)) {
                 String v = e.getValue();
                 if (v.length() >= 2 && v.startsWith("'") && v.endsWith("'")) {
                     v = v.substring(1, v.length() - 1); // single quotes, as python-dotenv reads them
                 }
                 out.put(e.getKey(), v);
             }
-        } catch (io.github.cdimascio.dotenv.DotenvException e) {
+        } catch (DotenvException e) {
             throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
         }
         return out;

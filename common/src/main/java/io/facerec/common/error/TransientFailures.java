@@ -1,8 +1,12 @@
 package io.facerec.common.error;
 
+import java.net.ConnectException;
+import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.RecoverableDataAccessException;
 import org.springframework.dao.TransientDataAccessException;
@@ -23,13 +27,13 @@ public final class TransientFailures {
                     || c instanceof SQLTransientException
                     || c instanceof SQLRecoverableException
                     || c instanceof SQLNonTransientConnectionException
-                    || c instanceof org.apache.kafka.common.errors.RetriableException
-                    || c instanceof java.util.concurrent.TimeoutException
-                    || c instanceof java.net.ConnectException
+                    || c instanceof RetriableException
+                    || c instanceof TimeoutException
+                    || c instanceof ConnectException
                     || c instanceof InterruptedException) {
                 return true;
             }
-            if (c instanceof java.sql.SQLException s
+            if (c instanceof SQLException s
                     && s.getSQLState() != null
                     && s.getSQLState().startsWith("08")) {
                 return true; // connection exception (PostgreSQL, SQL Server)

@@ -1,5 +1,7 @@
 package io.facerec.common.event;
 
+import io.facerec.common.messaging.Topics;
+
 /**
  * One face's embedding, after it was written to {@code Faces.Embedding}. Key: the face id (the embeddings topic is
  * compacted, so the latest embedding of every face can be replayed).
@@ -20,7 +22,7 @@ public record FaceEmbedded(int schemaVersion, long faceId, long mediaItemId, Str
 
     @Override
     public String topic() {
-        return io.facerec.common.messaging.Topics.FACES_EMBEDDED;
+        return Topics.FACES_EMBEDDED;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.facerec.common.event;
 
 import io.facerec.common.image.FaceCrop;
+import io.facerec.common.messaging.Topics;
 import java.util.List;
 
 /**
@@ -51,7 +52,7 @@ public record FacesDetected(int schemaVersion, long mediaItemId, String filePath
 
     @Override
     public String topic() {
-        return io.facerec.common.messaging.Topics.FACES_DETECTED;
+        return Topics.FACES_DETECTED;
     }
 
     @Override

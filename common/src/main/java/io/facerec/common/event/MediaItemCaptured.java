@@ -1,5 +1,7 @@
 package io.facerec.common.event;
 
+import io.facerec.common.messaging.Topics;
+
 /**
  * A new {@code MediaItems} row seen by change data capture (or re-queued by polling). Key: the media item id, so all
  * events of one item stay in one partition and in order.
@@ -19,7 +21,7 @@ public record MediaItemCaptured(int schemaVersion, long mediaItemId, long mediaF
 
     @Override
     public String topic() {
-        return io.facerec.common.messaging.Topics.MEDIA_ITEMS_CAPTURED;
+        return Topics.MEDIA_ITEMS_CAPTURED;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.facerec.common.event;
 
+import io.facerec.common.messaging.Topics;
+
 /**
  * A dead letter: work that failed permanently, with the reason. Key: the media item id, or the face id for a failure
  * of the clusterer's input (the {@code faces.embedded} topic is keyed by face).
@@ -40,7 +42,7 @@ public record ProcessingFailed(
         } catch (NumberFormatException ignored) {
             // not an id
         }
-        return io.facerec.common.messaging.Topics.FACES_EMBEDDED.equals(topic)
+        return Topics.FACES_EMBEDDED.equals(topic)
                 ? ofFace(stage, id, errorKind, message, payload)
                 : of(stage, id, errorKind, message, payload);
     }
@@ -52,7 +54,7 @@ public record ProcessingFailed(
 
     @Override
     public String topic() {
-        return io.facerec.common.messaging.Topics.DEAD_LETTERS;
+        return Topics.DEAD_LETTERS;
     }
 
     /** The dead-letter key: the face for face-keyed failures, else the media item. */

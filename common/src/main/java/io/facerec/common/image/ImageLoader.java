@@ -1,6 +1,9 @@
 package io.facerec.common.image;
 
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_2;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_4;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_8;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 
 import io.facerec.common.error.PermanentProcessingException;
@@ -105,9 +108,9 @@ public class ImageLoader {
     public DecodedImage load(Path file, int reduction) {
         int flags = switch (reduction) {
             case 1 -> IMREAD_COLOR;
-            case 2 -> org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_2;
-            case 4 -> org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_4;
-            case 8 -> org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_8;
+            case 2 -> IMREAD_REDUCED_COLOR_2;
+            case 4 -> IMREAD_REDUCED_COLOR_4;
+            case 8 -> IMREAD_REDUCED_COLOR_8;
             default -> throw new IllegalArgumentException("reduction must be 1, 2, 4 or 8, not " + reduction);
         };
         long size = requireNonEmpty(file);

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns a stored {@code MediaFile.FilePath} into a file under the media root, refusing anything that would leave it
@@ -20,8 +22,8 @@ import java.nio.file.Path;
  * {@code PATH_NOT_MAPPED}, saying which setting maps it.
  */
 public class MediaPathResolver {
-    private static final java.util.regex.Pattern FOREIGN = java.util.regex.Pattern.compile("^(?:[A-Za-z]:/|//).*");
-    private static final java.util.regex.Pattern NUMBERED = java.util.regex.Pattern.compile("/(\\d+)/([^/]+)$");
+    private static final Pattern FOREIGN = Pattern.compile("^(?:[A-Za-z]:/|//).*");
+    private static final Pattern NUMBERED = Pattern.compile("/(\\d+)/([^/]+)$");
 
     private final Path root;
     private final String dbPrefix;
@@ -62,7 +64,7 @@ public class MediaPathResolver {
             return null;
         }
         if (!dbPrefix.isEmpty()) {
-            java.util.regex.Matcher m = NUMBERED.matcher(p);
+            Matcher m = NUMBERED.matcher(p);
             if (m.find()) {
                 return m.group(1) + "/" + m.group(2);
             }

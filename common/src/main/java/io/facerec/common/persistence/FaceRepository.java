@@ -12,10 +12,24 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.jdbc.support.KeyHolder;
 
@@ -25,8 +39,7 @@ public class FaceRepository {
      * Per-face lines of the clusterer ("face X assigned to person Y"), under the clusterer's name so that they land in
      * {@code embeddings_clustering.log} as the origin's did.
      */
-    private static final org.slf4j.Logger assignments =
-            org.slf4j.LoggerFactory.getLogger("io.facerec.clusterer.assignments");
+    private static final Logger assignments = LoggerFactory.getLogger("io.facerec.clusterer.assignments");
 
     private final JdbcTemplate jdbc;
     private final DatabaseTime time;
@@ -159,7 +172,7 @@ public class FaceRepository {
         List<FaceId> ids = new ArrayList<>(faces.size());
         for (NewFace f : faces) {
             KeyHolder keys = new GeneratedKeyHolder();
-            java.time.LocalDateTime created = time.of(now);
+            LocalDateTime created = time.of(now);
             jdbc.update(
                     con -> {
                         PreparedStatement ps = con.prepareStatement(
@@ -206,8 +219,8 @@ public class FaceRepository {
     }
 
     /** The faces of several media items, by item, each in frame and face order (items without faces are left out). */
-    public java.util.Map<MediaItemId, List<Face>> findByMediaItems(Collection<MediaItemId> items) {
-        java.util.Map<MediaItemId, List<Face>> out = new java.util.LinkedHashMap<>();
+    public Map<MediaItemId, List<Face>> findByMediaItems(Collection<MediaItemId> items) {
+        Map<MediaItemId, List<Face>> out = new LinkedHashMap<>();
         queryInChunks(
                 "SELECT " + COLUMNS + " FROM \"Faces\" WHERE \"MediaItemId\" IN ",
                 List.of(),
@@ -217,7 +230,7 @@ public class FaceRepository {
                     out.computeIfAbsent(f.mediaItemId(), k -> new ArrayList<>()).add(f);
                 });
         for (List<Face> l : out.values()) {
-            l.sort(java.util.Comparator.comparingInt(Face::frameNumber).thenComparingInt(Face::faceIndex));
+            l.sort(Comparator.comparingInt(Face::frameNumber).thenComparingInt(Face::faceIndex));
         }
         return out;
     }
@@ -232,7 +245,7 @@ public class FaceRepository {
                 "SELECT DISTINCT \"EmbeddingModel\" FROM \"Faces\" WHERE \"EmbeddingModel\" IS NOT NULL", String.class);
     }
 
-    public java.util.Optional<Face> find(FaceId id) {
+    public Optional<Face> find(FaceId id) {
         return jdbc
                 .query("SELECT " + COLUMNS + " FROM \"Faces\" WHERE \"Id\" = ?", FaceRepository::map, id.value())
                 .stream()
@@ -331,7 +344,7 @@ public class FaceRepository {
 
     /** Faces without an embedding, of items that did not fail. */
     public List<Face> findWithoutEmbedding() {
-        return findWithoutEmbedding(Integer.MAX_VALUE, java.time.LocalDateTime.of(9999, 1, 1, 0, 0));
+        return findWithoutEmbedding(Integer.MAX_VALUE, LocalDateTime.of(9999, 1, 1, 0, 0));
     }
 
     /**
@@ -341,10 +354,10 @@ public class FaceRepository {
      */
     public List<Face> findWithoutEmbedding(MediaItemRepository items, Instant now) {
         Object[] due = items.dueArgs(now);
-        return findWithoutEmbedding((Integer) due[0], (java.time.LocalDateTime) due[1]);
+        return findWithoutEmbedding((Integer) due[0], (LocalDateTime) due[1]);
     }
 
-    private List<Face> findWithoutEmbedding(int maxAttempts, java.time.LocalDateTime now) {
+    private List<Face> findWithoutEmbedding(int maxAttempts, LocalDateTime now) {
         return jdbc.query(
                 "SELECT " + F_COLUMNS + " FROM \"Faces\" f JOIN \"MediaItems\" m ON m.\"Id\" = f.\"MediaItemId\" "
                         + "WHERE (f.\"Embedding\" IS NULL OR f.\"EmbeddingModel\" IS NULL) AND "
@@ -386,7 +399,7 @@ public class FaceRepository {
         if (embeddings.isEmpty()) {
             return;
         }
-        java.time.LocalDateTime at = time.of(now);
+        LocalDateTime at = time.of(now);
         jdbc.batchUpdate(
                 "UPDATE \"Faces\" SET \"OriginEmbedding\" = CASE WHEN \"EmbeddingModel\" IS NULL AND "
                         + "\"Embedding\" IS NOT NULL AND \"OriginEmbedding\" IS NULL THEN \"Embedding\" ELSE \"OriginEmbedding\" END, "
@@ -439,7 +452,7 @@ public class FaceRepository {
             args.addAll(chunk);
             jdbc.update(
                     "UPDATE \"Faces\" SET \"EmbeddingModel\" = ? WHERE \"EmbeddingModel\" IS NULL AND \"Id\" IN ("
-                            + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")",
+                            + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")",
                     args.toArray());
         }
         return new OriginEmbeddings(ok.size(), other[0], bad[0]);
@@ -502,8 +515,8 @@ public class FaceRepository {
     }
 
     /** Face id to person id of every embedded face of a model that has a person (no embeddings read). */
-    public java.util.Map<Long, Long> findAssignments(String modelId) {
-        java.util.Map<Long, Long> out = new java.util.HashMap<>();
+    public Map<Long, Long> findAssignments(String modelId) {
+        Map<Long, Long> out = new HashMap<>();
         jdbc.query(
                 "SELECT \"Id\", \"PersonId\" FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL AND \"EmbeddingModel\" = ? "
                         + "AND \"PersonId\" IS NOT NULL",
@@ -515,8 +528,8 @@ public class FaceRepository {
     }
 
     /** The embeddings of the given faces (of one model), by face id; faces without one are left out. */
-    public java.util.Map<Long, float[]> findEmbeddings(String modelId, Collection<Long> faceIds) {
-        java.util.Map<Long, float[]> out = new java.util.HashMap<>();
+    public Map<Long, float[]> findEmbeddings(String modelId, Collection<Long> faceIds) {
+        Map<Long, float[]> out = new HashMap<>();
         queryInChunks(
                 "SELECT \"Id\", \"Embedding\" FROM \"Faces\" WHERE \"Embedding\" IS NOT NULL AND "
                         + "\"EmbeddingModel\" = ? AND \"Id\" IN ",
@@ -532,16 +545,13 @@ public class FaceRepository {
      * Runs {@code sql + "(?, ?, ...)"} once per chunk of 500 ids (IN lists stay far below the drivers' parameter
      * limits), with {@code leading} bound before the ids.
      */
-    private void queryInChunks(
-            String sql, List<Object> leading, List<Long> ids, org.springframework.jdbc.core.RowCallbackHandler rows) {
+    private void queryInChunks(String sql, List<Object> leading, List<Long> ids, RowCallbackHandler rows) {
         for (int from = 0; from < ids.size(); from += 500) {
             List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + 500));
             List<Object> args = new ArrayList<>(leading);
             args.addAll(chunk);
             jdbc.query(
-                    sql + "(" + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")",
-                    rows,
-                    args.toArray());
+                    sql + "(" + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")", rows, args.toArray());
         }
     }
 
@@ -558,15 +568,15 @@ public class FaceRepository {
     }
 
     /** For the given media items: "item:frame" slot to the persons that already have a face in it. */
-    public java.util.Map<String, java.util.Set<Long>> personsOfSlots(Collection<Long> mediaItemIds) {
-        java.util.Map<String, java.util.Set<Long>> out = new java.util.HashMap<>();
+    public Map<String, Set<Long>> personsOfSlots(Collection<Long> mediaItemIds) {
+        Map<String, Set<Long>> out = new HashMap<>();
         queryInChunks(
                 "SELECT \"MediaItemId\", \"FrameNumber\", \"PersonId\" FROM \"Faces\" WHERE \"PersonId\" IS NOT NULL "
                         + "AND \"MediaItemId\" IN ",
                 List.of(),
-                new ArrayList<>(new java.util.TreeSet<>(mediaItemIds)),
+                new ArrayList<>(new TreeSet<>(mediaItemIds)),
                 rs -> {
-                    out.computeIfAbsent(rs.getLong(1) + ":" + rs.getInt(2), k -> new java.util.HashSet<>())
+                    out.computeIfAbsent(rs.getLong(1) + ":" + rs.getInt(2), k -> new HashSet<>())
                             .add(rs.getLong(3));
                 });
         return out;
@@ -654,7 +664,7 @@ public class FaceRepository {
     }
 
     /** One face as a list shows it. */
-    public java.util.Optional<Listed> listed(FaceId id) {
+    public Optional<Listed> listed(FaceId id) {
         return jdbc.query(LISTED + "WHERE f.\"Id\" = ?", FaceRepository::listed, id.value()).stream()
                 .findFirst();
     }
@@ -711,7 +721,7 @@ public class FaceRepository {
      * Streams the unassigned pool of a model (embedded faces without a person that no user pinned), in id order, to
      * {@code each}: read once when the clusterer starts, never per batch.
      */
-    public void forEachInPool(String model, java.util.function.Consumer<ClusterRow> each) {
+    public void forEachInPool(String model, Consumer<ClusterRow> each) {
         jdbc.query(
                 con -> {
                     PreparedStatement ps = con.prepareStatement("SELECT " + CLUSTER_COLUMNS + " FROM \"Faces\" WHERE "
@@ -738,8 +748,8 @@ public class FaceRepository {
     }
 
     /** Gives faces their persons (one statement per face, sent as a batch); user-verified faces are never touched. */
-    public int assignPersons(java.util.Map<Long, Long> personOfFace, Instant now) {
-        List<java.util.Map.Entry<Long, Long>> rows = new ArrayList<>(personOfFace.entrySet());
+    public int assignPersons(Map<Long, Long> personOfFace, Instant now) {
+        List<Map.Entry<Long, Long>> rows = new ArrayList<>(personOfFace.entrySet());
         int[][] counts = jdbc.batchUpdate(
                 "UPDATE \"Faces\" SET \"PersonId\" = ?, \"ClusteredAt\" = ?, \"ModifiedAt\" = ? "
                         + "WHERE \"Id\" = ? AND \"IsUserVerified\" = ?",
@@ -831,8 +841,8 @@ public class FaceRepository {
     }
 
     /** The person of each of these faces that has one. */
-    public java.util.Map<Long, Long> personsOf(Collection<Long> ids) {
-        java.util.Map<Long, Long> out = new java.util.HashMap<>();
+    public Map<Long, Long> personsOf(Collection<Long> ids) {
+        Map<Long, Long> out = new HashMap<>();
         Chunks.query(
                 jdbc,
                 "SELECT \"Id\", \"PersonId\" FROM \"Faces\" WHERE \"PersonId\" IS NOT NULL AND \"Id\" IN ",
@@ -890,13 +900,13 @@ public class FaceRepository {
                 rs -> {
                     out.add(portraitFace(rs));
                 });
-        out.sort(java.util.Comparator.comparingLong(f -> f.id().value()));
+        out.sort(Comparator.comparingLong(f -> f.id().value()));
         return out;
     }
 
     /** The embeddings of a person's faces, by face id (any model; faces without one are left out). */
-    public java.util.Map<Long, float[]> findPersonEmbeddings(PersonId person) {
-        java.util.Map<Long, float[]> out = new java.util.LinkedHashMap<>();
+    public Map<Long, float[]> findPersonEmbeddings(PersonId person) {
+        Map<Long, float[]> out = new LinkedHashMap<>();
         jdbc.query(
                 "SELECT \"Id\", \"Embedding\" FROM \"Faces\" WHERE \"PersonId\" = ? AND \"Embedding\" IS NOT NULL ORDER BY \"Id\"",
                 rs -> {

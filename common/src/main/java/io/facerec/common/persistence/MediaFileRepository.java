@@ -2,7 +2,14 @@ package io.facerec.common.persistence;
 
 import io.facerec.common.id.MediaFileId;
 import java.sql.PreparedStatement;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
@@ -26,7 +33,7 @@ public class MediaFileRepository {
 
     public MediaFileId insert(String filePath, String fileName, String extensions) {
         KeyHolder keys = new GeneratedKeyHolder();
-        java.time.LocalDateTime now = time.of(java.time.Instant.now());
+        LocalDateTime now = time.of(Instant.now());
         jdbc.update(
                 con -> {
                     PreparedStatement ps = con.prepareStatement(
@@ -57,14 +64,14 @@ public class MediaFileRepository {
 
     /** {@code MediaFile.ModifiedAt = now}: the origin sets it when a photo becomes a person's portrait. */
     /** Several files by id (those that do not exist are left out). */
-    public java.util.Map<MediaFileId, MediaFile> findAll(java.util.Collection<MediaFileId> ids) {
-        java.util.Map<MediaFileId, MediaFile> out = new java.util.HashMap<>();
+    public Map<MediaFileId, MediaFile> findAll(Collection<MediaFileId> ids) {
+        Map<MediaFileId, MediaFile> out = new HashMap<>();
         List<Long> all = ids.stream().map(MediaFileId::value).distinct().toList();
         for (int from = 0; from < all.size(); from += 500) {
             List<Long> chunk = all.subList(from, Math.min(all.size(), from + 500));
             jdbc.query(
                     "SELECT \"Id\", \"FilePath\", \"FileName\", \"Extensions\" FROM \"MediaFile\" WHERE \"Id\" IN ("
-                            + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")",
+                            + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")",
                     rs -> {
                         MediaFile f = new MediaFile(
                                 MediaFileId.of(rs.getLong(1)), rs.getString(2), rs.getString(3), rs.getString(4));
@@ -75,17 +82,14 @@ public class MediaFileRepository {
         return out;
     }
 
-    public void touch(MediaFileId id, java.time.Instant now) {
+    public void touch(MediaFileId id, Instant now) {
         jdbc.update("UPDATE \"MediaFile\" SET \"ModifiedAt\" = ? WHERE \"Id\" = ?", time.of(now), id.value());
     }
 
     /** Marks many media files modified (batched). */
-    public void touchAll(java.util.Collection<Long> ids, java.time.Instant now) {
+    public void touchAll(Collection<Long> ids, Instant now) {
         jdbc.batchUpdate(
-                "UPDATE \"MediaFile\" SET \"ModifiedAt\" = ? WHERE \"Id\" = ?",
-                new java.util.ArrayList<>(ids),
-                500,
-                (ps, id) -> {
+                "UPDATE \"MediaFile\" SET \"ModifiedAt\" = ? WHERE \"Id\" = ?", new ArrayList<>(ids), 500, (ps, id) -> {
                     ps.setObject(1, time.of(now));
                     ps.setLong(2, id);
                 });

@@ -3,9 +3,15 @@ package io.facerec.common.persistence;
 import io.facerec.common.id.MediaFileId;
 import io.facerec.common.id.MediaItemId;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
@@ -56,7 +62,7 @@ public class MediaItemRepository {
     private static final String COLUMNS = "\"Id\", \"MediaFileId\", \"Name\", \"IsFacesExtracted\", \"Status\", "
             + "\"ErrorKind\", \"LastError\", \"Attempts\", \"NextAttemptAt\"";
 
-    private static MediaItem map(java.sql.ResultSet rs, int i) throws java.sql.SQLException {
+    private static MediaItem map(ResultSet rs, int i) throws SQLException {
         return new MediaItem(
                 MediaItemId.of(rs.getLong(1)),
                 MediaFileId.of(rs.getLong(2)),
@@ -116,14 +122,14 @@ public class MediaItemRepository {
     }
 
     /** Several items by id (those that no longer exist are left out). */
-    public java.util.Map<MediaItemId, MediaItem> findAll(java.util.Collection<MediaItemId> ids) {
-        java.util.Map<MediaItemId, MediaItem> out = new java.util.HashMap<>();
+    public Map<MediaItemId, MediaItem> findAll(Collection<MediaItemId> ids) {
+        Map<MediaItemId, MediaItem> out = new HashMap<>();
         List<Long> all = ids.stream().map(MediaItemId::value).distinct().toList();
         for (int from = 0; from < all.size(); from += 500) {
             List<Long> chunk = all.subList(from, Math.min(all.size(), from + 500));
             jdbc.query(
                     "SELECT " + COLUMNS + " FROM \"MediaItems\" WHERE \"Id\" IN ("
-                            + String.join(",", java.util.Collections.nCopies(chunk.size(), "?")) + ")",
+                            + String.join(",", Collections.nCopies(chunk.size(), "?")) + ")",
                     rs -> {
                         MediaItem i = map(rs, 0);
                         out.put(i.id(), i);
@@ -211,7 +217,7 @@ public class MediaItemRepository {
     }
 
     /** {@link #clearFailure} for several items in one JDBC batch. */
-    public void clearFailures(java.util.Collection<MediaItemId> ids) {
+    public void clearFailures(Collection<MediaItemId> ids) {
         jdbc.batchUpdate(
                 "UPDATE \"MediaItems\" SET \"Status\" = ?, \"ErrorKind\" = NULL, \"LastError\" = NULL, "
                         + "\"NextAttemptAt\" = NULL WHERE \"Id\" = ? AND \"Status\" = ? AND \"IsFacesExtracted\" = ?",

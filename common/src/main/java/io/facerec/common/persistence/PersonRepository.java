@@ -2,8 +2,21 @@ package io.facerec.common.persistence;
 
 import io.facerec.common.id.PersonId;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.jdbc.support.KeyHolder;
@@ -14,7 +27,7 @@ import org.springframework.jdbc.support.KeyHolder;
  */
 public class PersonRepository {
     /** The origin's automatic names: {@code Unknown-<cluster label>}; facerec's are {@code Unknown-<person id>}. */
-    private static final java.util.regex.Pattern AUTOMATIC = java.util.regex.Pattern.compile("Unknown-\\d+");
+    private static final Pattern AUTOMATIC = Pattern.compile("Unknown-\\d+");
 
     private final JdbcTemplate jdbc;
     private final DatabaseTime time;
@@ -59,7 +72,7 @@ public class PersonRepository {
     private static final String SUMMARY = "SELECT p.\"Id\", p.\"Name\", p.\"IsHidden\", p.\"FaceCount\", "
             + "p.\"PortraitFaceId\" FROM \"Persons\" p ";
 
-    private static PersonSummary summary(java.sql.ResultSet rs, int i) throws java.sql.SQLException {
+    private static PersonSummary summary(ResultSet rs, int i) throws SQLException {
         long portrait = rs.getLong(5);
         return new PersonSummary(
                 rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getInt(4), rs.wasNull() ? null : portrait);
@@ -75,11 +88,11 @@ public class PersonRepository {
      * (case-insensitive). Served by the index on the face count.
      */
     public List<PersonSummary> page(boolean includeHidden, String query, int offset, int limit) {
-        List<Object> args = new java.util.ArrayList<>(List.of(false, includeHidden, true));
+        List<Object> args = new ArrayList<>(List.of(false, includeHidden, true));
         String where = "WHERE (p.\"IsHidden\" = ? OR ? = ?)";
         if (query != null && !query.isBlank()) {
             where += " AND LOWER(p.\"Name\") LIKE ? ESCAPE '!'";
-            args.add("%" + likeEscaped(query.strip().toLowerCase(java.util.Locale.ROOT)) + "%");
+            args.add("%" + likeEscaped(query.strip().toLowerCase(Locale.ROOT)) + "%");
         }
         args.add(offset);
         args.add(limit);
@@ -91,11 +104,11 @@ public class PersonRepository {
 
     /** How many persons {@link #page} pages over. */
     public long count(boolean includeHidden, String query) {
-        List<Object> args = new java.util.ArrayList<>(List.of(false, includeHidden, true));
+        List<Object> args = new ArrayList<>(List.of(false, includeHidden, true));
         String where = "WHERE (p.\"IsHidden\" = ? OR ? = ?)";
         if (query != null && !query.isBlank()) {
             where += " AND LOWER(p.\"Name\") LIKE ? ESCAPE '!'";
-            args.add("%" + likeEscaped(query.strip().toLowerCase(java.util.Locale.ROOT)) + "%");
+            args.add("%" + likeEscaped(query.strip().toLowerCase(Locale.ROOT)) + "%");
         }
         Long n = jdbc.queryForObject("SELECT COUNT(*) FROM \"Persons\" p " + where, Long.class, args.toArray());
         return n == null ? 0 : n;
@@ -106,8 +119,8 @@ public class PersonRepository {
     }
 
     /** The summaries of these persons (those that exist). */
-    public java.util.Map<Long, PersonSummary> summaries(java.util.Collection<Long> ids) {
-        java.util.Map<Long, PersonSummary> out = new java.util.HashMap<>();
+    public Map<Long, PersonSummary> summaries(Collection<Long> ids) {
+        Map<Long, PersonSummary> out = new HashMap<>();
         Chunks.query(jdbc, SUMMARY + "WHERE p.\"Id\" IN ", List.of(), ids, rs -> {
             PersonSummary s = summary(rs, 0);
             out.put(s.id(), s);
@@ -115,7 +128,7 @@ public class PersonRepository {
         return out;
     }
 
-    public java.util.Optional<PersonSummary> summary(PersonId id) {
+    public Optional<PersonSummary> summary(PersonId id) {
         return jdbc.query(SUMMARY + "WHERE p.\"Id\" = ?", PersonRepository::summary, id.value()).stream()
                 .findFirst();
     }
@@ -161,7 +174,7 @@ public class PersonRepository {
      */
     public PersonId create(Instant now) {
         KeyHolder keys = new GeneratedKeyHolder();
-        java.time.LocalDateTime created = time.of(now);
+        LocalDateTime created = time.of(now);
         jdbc.update(
                 con -> {
                     PreparedStatement ps = con.prepareStatement(
@@ -183,11 +196,11 @@ public class PersonRepository {
         return id;
     }
 
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("io.facerec.clusterer.persons");
+    private static final Logger log = LoggerFactory.getLogger("io.facerec.clusterer.persons");
 
     /** Sets many portraits at once: person id to {media file id, face id}. */
-    public void setPortraits(java.util.Map<Long, long[]> portraits, Instant now) {
-        List<java.util.Map.Entry<Long, long[]>> rows = new java.util.ArrayList<>(portraits.entrySet());
+    public void setPortraits(Map<Long, long[]> portraits, Instant now) {
+        List<Map.Entry<Long, long[]>> rows = new ArrayList<>(portraits.entrySet());
         jdbc.batchUpdate(
                 "UPDATE \"Persons\" SET \"PortraitMediaFileId\" = ?, \"PortraitFaceId\" = ?, \"ModifiedAt\" = ? "
                         + "WHERE \"Id\" = ?",
@@ -203,7 +216,7 @@ public class PersonRepository {
 
     /** Creates {@code n} persons; their ids in creation order. */
     public List<Long> createAll(int n, Instant now) {
-        List<Long> ids = new java.util.ArrayList<>(n);
+        List<Long> ids = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             ids.add(create(now).value());
         }
@@ -211,8 +224,8 @@ public class PersonRepository {
     }
 
     /** Adds to (or, negative, takes from) the persons' face counts and marks them modified. */
-    public void addFaceCounts(java.util.Map<Long, Integer> deltas, Instant now) {
-        List<java.util.Map.Entry<Long, Integer>> rows = new java.util.ArrayList<>(deltas.entrySet());
+    public void addFaceCounts(Map<Long, Integer> deltas, Instant now) {
+        List<Map.Entry<Long, Integer>> rows = new ArrayList<>(deltas.entrySet());
         jdbc.batchUpdate(
                 "UPDATE \"Persons\" SET \"FaceCount\" = \"FaceCount\" + ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?",
                 rows,
@@ -225,7 +238,7 @@ public class PersonRepository {
     }
 
     /** Sets the face counts of these persons from their faces. */
-    public void recountFaces(java.util.Collection<Long> persons) {
+    public void recountFaces(Collection<Long> persons) {
         Chunks.update(
                 jdbc,
                 "UPDATE \"Persons\" SET \"FaceCount\" = (SELECT COUNT(*) FROM \"Faces\" f WHERE "
@@ -263,8 +276,8 @@ public class PersonRepository {
     }
 
     /** The current portraits of these persons (persons that do not exist are left out). */
-    public java.util.Map<Long, Portrait> portraits(java.util.Collection<Long> persons) {
-        java.util.Map<Long, Portrait> out = new java.util.HashMap<>();
+    public Map<Long, Portrait> portraits(Collection<Long> persons) {
+        Map<Long, Portrait> out = new HashMap<>();
         Chunks.query(
                 jdbc,
                 "SELECT \"Id\", \"PortraitFaceId\", \"PortraitMediaFileId\" FROM \"Persons\" WHERE \"Id\" IN ",
@@ -301,7 +314,7 @@ public class PersonRepository {
      * {@code Unknown-<n>} numbers a run's clusters from 0, never the person's own id) are kept, even when empty.
      */
     public int deleteEmpty() {
-        List<long[]> empty = new java.util.ArrayList<>();
+        List<long[]> empty = new ArrayList<>();
         jdbc.query(
                 "SELECT \"Id\", \"Name\" FROM \"Persons\" p WHERE (\"Name\" IS NULL OR \"Name\" LIKE 'Unknown-%') "
                         + "AND NOT EXISTS (SELECT 1 FROM \"Faces\" f WHERE f.\"PersonId\" = p.\"Id\") AND NOT EXISTS "
@@ -316,7 +329,7 @@ public class PersonRepository {
         if (empty.isEmpty()) {
             return 0;
         }
-        return java.util.Arrays.stream(jdbc.batchUpdate(
+        return Arrays.stream(jdbc.batchUpdate(
                         "DELETE FROM \"Persons\" WHERE \"Id\" = ? AND NOT EXISTS "
                                 + "(SELECT 1 FROM \"Faces\" f WHERE f.\"PersonId\" = ?)",
                         empty.stream().map(e -> new Object[] {e[0], e[0]}).toList()))

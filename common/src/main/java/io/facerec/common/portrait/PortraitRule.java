@@ -2,6 +2,7 @@ package io.facerec.common.portrait;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
 /**
@@ -77,7 +78,7 @@ public final class PortraitRule {
      */
     public static long medoid(Map<Long, float[]> embeddings) {
         float[] sum = null;
-        java.util.Map<Long, float[]> unit = new java.util.TreeMap<>();
+        Map<Long, float[]> unit = new TreeMap<>();
         for (Map.Entry<Long, float[]> e : embeddings.entrySet()) {
             float[] u = normalised(e.getValue());
             if (sum == null) {

@@ -4,17 +4,24 @@ import io.facerec.common.id.FaceId;
 import io.facerec.common.id.MediaFileId;
 import io.facerec.common.id.PersonId;
 import io.facerec.common.image.ThumbnailSharpness;
+import io.facerec.common.logging.LogIds;
 import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.FaceRepository.PortraitFace;
 import io.facerec.common.persistence.MediaFileRepository;
 import io.facerec.common.persistence.PersonRepository;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -125,11 +132,11 @@ public class Portraits {
      * portrait (a new one, one adopted without a portrait face, or whose portrait face left it) gets the sharpest of
      * its added faces.
      */
-    public void offerAll(java.util.Map<PersonId, ? extends Collection<FaceId>> added, Instant now) {
+    public void offerAll(Map<PersonId, ? extends Collection<FaceId>> added, Instant now) {
         if (added.isEmpty()) {
             return;
         }
-        java.util.Map<Long, PersonRepository.Portrait> current =
+        Map<Long, PersonRepository.Portrait> current =
                 persons.portraits(added.keySet().stream().map(PersonId::value).toList());
         List<FaceId> wanted = new ArrayList<>();
         for (var e : added.entrySet()) {
@@ -139,11 +146,11 @@ public class Portraits {
                 wanted.add(FaceId.of(p.faceId()));
             }
         }
-        java.util.Map<Long, PortraitFace> byId = new java.util.HashMap<>();
+        Map<Long, PortraitFace> byId = new HashMap<>();
         for (PortraitFace f : faces.findPortraitFaces(wanted)) {
             byId.put(f.id().value(), f);
         }
-        java.util.Map<Long, Long> personOf = faces.personsOf(byId.keySet());
+        Map<Long, Long> personOf = faces.personsOf(byId.keySet());
         for (var e : added.entrySet()) {
             PersonId person = e.getKey();
             PersonRepository.Portrait p = current.get(person.value());
@@ -184,14 +191,13 @@ public class Portraits {
      * @param members each person's faces
      * @param vectors embeddings by face id (for the medoid when the sharpest faces tie)
      */
-    public void chooseAll(
-            String model, java.util.Map<Long, List<Long>> members, java.util.Map<Long, float[]> vectors, Instant now) {
-        java.util.Map<Long, PortraitFace> byId = new java.util.HashMap<>();
+    public void chooseAll(String model, Map<Long, List<Long>> members, Map<Long, float[]> vectors, Instant now) {
+        Map<Long, PortraitFace> byId = new HashMap<>();
         for (PortraitFace f : faces.findPortraitFacesOfModel(model)) {
             byId.put(f.id().value(), f);
         }
-        java.util.Map<Long, PersonRepository.Portrait> current = persons.portraits(members.keySet());
-        java.util.Map<Long, long[]> changed = new java.util.LinkedHashMap<>();
+        Map<Long, PersonRepository.Portrait> current = persons.portraits(members.keySet());
+        Map<Long, long[]> changed = new LinkedHashMap<>();
         for (var e : members.entrySet()) {
             List<Long> ids = new ArrayList<>(e.getValue());
             ids.sort(null);
@@ -203,7 +209,7 @@ public class Portraits {
                 }
             }
             PortraitRule.Candidate best = PortraitRule.choose(candidates, () -> {
-                java.util.Map<Long, float[]> own = new java.util.LinkedHashMap<>();
+                Map<Long, float[]> own = new LinkedHashMap<>();
                 ids.forEach(id -> own.put(id, vectors.get(id)));
                 return PortraitRule.medoid(own);
             });
@@ -242,7 +248,7 @@ public class Portraits {
     }
 
     private void apply(PersonId person, PortraitRule.Candidate best, PortraitFace face, Instant now) {
-        try (var id = io.facerec.common.logging.LogIds.put(io.facerec.common.logging.LogIds.FACE, best.faceId())) {
+        try (var id = LogIds.put(LogIds.FACE, best.faceId())) {
             applyPortrait(person, best, face, now);
         }
     }
@@ -255,7 +261,7 @@ public class Portraits {
                 person,
                 best.faceId(),
                 thumb == null ? "no thumbnail" : thumb,
-                String.format(java.util.Locale.ROOT, "%.1f", best.sharpness()));
+                String.format(Locale.ROOT, "%.1f", best.sharpness()));
         if (!Objects.equals(before.faceId(), best.faceId())
                 || !Objects.equals(before.mediaFileId(), best.mediaFileId())) {
             persons.setPortrait(person, best.mediaFileId(), best.faceId(), now);
@@ -274,7 +280,7 @@ public class Portraits {
 
     private boolean portraitFileExists(PersonId person) {
         Path p = portraitFile(person);
-        return p == null || java.nio.file.Files.exists(p);
+        return p == null || Files.exists(p);
     }
 
     private void writeFile(PersonId person, Path thumb) {
@@ -291,8 +297,8 @@ public class Portraits {
             return;
         }
         try {
-            java.nio.file.Files.createDirectories(out.getParent());
-            java.nio.file.Files.copy(thumb, out, StandardCopyOption.REPLACE_EXISTING);
+            Files.createDirectories(out.getParent());
+            Files.copy(thumb, out, StandardCopyOption.REPLACE_EXISTING);
             log.info("saved portrait of person {}: {}", person, out);
         } catch (IOException e) {
             log.warn("portrait of person {}: cannot write {}: {}", person, out, e.getMessage());
@@ -315,7 +321,7 @@ public class Portraits {
     Path thumbnail(PortraitFace f) {
         if (f.thumbnailPath() != null) {
             Path p = Path.of(f.thumbnailPath());
-            if (java.nio.file.Files.isRegularFile(p)) {
+            if (Files.isRegularFile(p)) {
                 return p;
             }
         }
@@ -331,7 +337,7 @@ public class Portraits {
         }
         for (Path dir : files.thumbnailDirs()) {
             Path p = dir.resolve(name);
-            if (java.nio.file.Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                 return p;
             }
         }

@@ -3,18 +3,22 @@ package io.facerec.common.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class OriginEnvironmentTest {
-    @org.junit.jupiter.api.io.TempDir
-    java.nio.file.Path tmp;
+    @TempDir
+    Path tmp;
 
     @Test
     void readsTheOriginsDotenvAndTheEnvironmentWins() throws Exception {
         // the origin's .env as its manual and its repository write them: quoted, one value over several lines,
         // a Windows path with a backslash, trailing spaces after a quote, comments
-        java.nio.file.Path env = java.nio.file.Files.writeString(
+        Path env = Files.writeString(
                 tmp.resolve(".env"),
                 String.join(
                         "\n",
@@ -55,8 +59,8 @@ class OriginEnvironmentTest {
 
     @Test
     void aMalformedDotenvIsAClearError() throws Exception {
-        java.nio.file.Path env = java.nio.file.Files.writeString(tmp.resolve(".env"), "DB_PREFIX=C:/x\nnot an entry\n");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> OriginEnvironment.readDotenv(env))
+        Path env = Files.writeString(tmp.resolve(".env"), "DB_PREFIX=C:/x\nnot an entry\n");
+        Assertions.assertThatThrownBy(() -> OriginEnvironment.readDotenv(env))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining(env.toString());
     }

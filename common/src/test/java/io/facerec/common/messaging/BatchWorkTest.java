@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.facerec.common.error.RetriableProcessingException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.DataIntegrityViolationException;
 
 class BatchWorkTest {
@@ -71,8 +73,7 @@ class BatchWorkTest {
                         List.of(1, 2, 3, 4),
                         part -> {
                             calls[0]++;
-                            throw new RetriableProcessingException(
-                                    "broker away", new java.util.concurrent.TimeoutException());
+                            throw new RetriableProcessingException("broker away", new TimeoutException());
                         },
                         (r, x) -> done.add(r)),
                 BatchWork.FailedAt.class);
@@ -87,7 +88,7 @@ class BatchWorkTest {
                         List.of(0, 1, 2, 3),
                         part -> {
                             if (part.contains(2) && !part.contains(0)) { // the database goes away after the split
-                                throw new org.springframework.dao.DataAccessResourceFailureException("database away");
+                                throw new DataAccessResourceFailureException("database away");
                             }
                             w.accept(part);
                         },

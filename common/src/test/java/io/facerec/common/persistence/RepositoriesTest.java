@@ -8,9 +8,14 @@ import io.facerec.common.geometry.Landmarks;
 import io.facerec.common.id.FaceId;
 import io.facerec.common.id.MediaFileId;
 import io.facerec.common.id.MediaItemId;
+import io.facerec.common.id.PersonId;
 import io.facerec.common.testing.TestDatabase;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.List;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -123,10 +128,10 @@ class RepositoriesTest {
 
         assertThat(persons.deleteEmpty()).isOne();
         assertThat(persons.exists(created)).as("facerec's own, empty: removed").isFalse();
-        assertThat(persons.exists(io.facerec.common.id.PersonId.of(origin)))
+        assertThat(persons.exists(PersonId.of(origin)))
                 .as("the origin's, empty: kept")
                 .isTrue();
-        assertThat(persons.exists(io.facerec.common.id.PersonId.of(named))).isTrue();
+        assertThat(persons.exists(PersonId.of(named))).isTrue();
         new PersonRepository(jdbc, DatabaseTime.system(), false).create(now);
         assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"Persons\" WHERE \"Name\" IS NULL", Integer.class))
                 .as("automatic names off")
@@ -141,25 +146,25 @@ class RepositoriesTest {
         items.markExtracted(item, 0, Instant.parse("2026-03-01T10:00:00Z"));
         assertThat(jdbc.queryForObject(
                         "SELECT \"FacesExtractedOn\" FROM \"MediaItems\" WHERE \"Id\" = ?",
-                        java.time.LocalDateTime.class,
+                        LocalDateTime.class,
                         item.value()))
-                .isEqualTo(java.time.LocalDateTime.parse("2026-03-01T15:00:00"));
-        assertThat(karachi.toInstant(java.time.LocalDateTime.parse("2026-03-01T15:00:00")))
+                .isEqualTo(LocalDateTime.parse("2026-03-01T15:00:00"));
+        assertThat(karachi.toInstant(LocalDateTime.parse("2026-03-01T15:00:00")))
                 .isEqualTo(Instant.parse("2026-03-01T10:00:00Z"));
-        assertThat(DatabaseTime.of("").zone()).isEqualTo(java.time.ZoneId.systemDefault());
+        assertThat(DatabaseTime.of("").zone()).isEqualTo(ZoneId.systemDefault());
     }
 
     @Test
     void failedItemsAreTriedAgainWithBackOffUntilTheirAttemptsAreUsedUp() {
-        RetryPolicy policy = new RetryPolicy(3, java.time.Duration.ofMinutes(1), java.time.Duration.ofMinutes(3));
-        assertThat(policy.delayAfter(1)).isEqualTo(java.time.Duration.ofMinutes(1));
-        assertThat(policy.delayAfter(2)).isEqualTo(java.time.Duration.ofMinutes(2));
-        assertThat(policy.delayAfter(3)).isEqualTo(java.time.Duration.ofMinutes(3));
-        assertThat(policy.delayAfter(30)).isEqualTo(java.time.Duration.ofMinutes(3));
+        RetryPolicy policy = new RetryPolicy(3, Duration.ofMinutes(1), Duration.ofMinutes(3));
+        assertThat(policy.delayAfter(1)).isEqualTo(Duration.ofMinutes(1));
+        assertThat(policy.delayAfter(2)).isEqualTo(Duration.ofMinutes(2));
+        assertThat(policy.delayAfter(3)).isEqualTo(Duration.ofMinutes(3));
+        assertThat(policy.delayAfter(30)).isEqualTo(Duration.ofMinutes(3));
         MediaItemRepository items = new MediaItemRepository(jdbc, DatabaseTime.system(), policy);
         MediaItemId item = items.insert(new MediaFileRepository(jdbc).insert("r.jpg", "r.jpg", ".jpg"), "r.jpg");
         Instant t0 = Instant.parse("2026-05-01T08:00:00Z");
-        java.util.function.Function<Instant, Boolean> due =
+        Function<Instant, Boolean> due =
                 t -> items.findToDetect(t, 1000).stream().anyMatch(i -> i.id().equals(item));
         assertThat(due.apply(t0)).isTrue();
         items.markFailed(item, "FILE_MISSING", "gone", t0);

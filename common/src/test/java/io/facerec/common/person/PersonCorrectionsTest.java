@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,8 +68,7 @@ class PersonCorrectionsTest {
         for (float[] v : vectors) {
             ids.add(face(v).value());
         }
-        faces.assignPersons(
-                ids.stream().collect(java.util.stream.Collectors.toMap(i -> i, i -> p.value())), Instant.now());
+        faces.assignPersons(ids.stream().collect(Collectors.toMap(i -> i, i -> p.value())), Instant.now());
         persons.addFaceCounts(Map.of(p.value(), vectors.length), Instant.now());
         centroids.recompute(MODEL, List.of(p.value()), Instant.now());
         return p;

@@ -3,9 +3,11 @@ package io.facerec.common.portrait;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.facerec.common.portrait.PortraitRule.Candidate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -55,10 +57,10 @@ class PortraitRuleTest {
 
     @Test
     void agreesWithTheOriginsLoopOnRandomPersons() {
-        java.util.Random r = new java.util.Random(7);
+        Random r = new Random(7);
         for (int round = 0; round < 500; round++) {
             int n = 1 + r.nextInt(8);
-            List<Candidate> faces = new java.util.ArrayList<>();
+            List<Candidate> faces = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 faces.add(face(i + 1, r.nextInt(4))); // few values: many ties
             }

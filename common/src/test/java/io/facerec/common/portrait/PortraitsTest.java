@@ -19,6 +19,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.indexer.UByteIndexer;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -82,8 +84,8 @@ class PortraitsTest {
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
 
         PersonId person = persons.create(t0);
-        List<Long> mediaFiles = new java.util.ArrayList<>();
-        List<FaceId> ids = new java.util.ArrayList<>();
+        List<Long> mediaFiles = new ArrayList<>();
+        List<FaceId> ids = new ArrayList<>();
         int[] contrast = {0, 40, 10};
         for (int i = 0; i < 3; i++) {
             var f = files.insert("p" + i + ".jpg", "p" + i + ".jpg", ".jpg");
@@ -110,7 +112,7 @@ class PortraitsTest {
                         "SELECT \"ModifiedAt\" FROM \"MediaFile\" WHERE \"Id\" = ?",
                         LocalDateTime.class,
                         mediaFiles.get(1)))
-                .isEqualTo(LocalDateTime.ofInstant(t1, java.time.ZoneId.systemDefault()));
+                .isEqualTo(LocalDateTime.ofInstant(t1, ZoneId.systemDefault()));
         assertThat(Files.readAllBytes(out.resolve("Person_" + person.value() + "_portrait.jpg")))
                 .isEqualTo(Files.readAllBytes(originThumbs.resolve("p1_TN1.jpg")));
         assertThat(jdbc.queryForList(

@@ -7,6 +7,8 @@ import java.net.CookieManager;
 import java.net.CookiePolicy;
 import java.net.HttpCookie;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Locale;
 
 /**
  * A browser-like HTTP client for the security tests: real requests to the running gallery, with a cookie jar (the
@@ -105,7 +108,7 @@ public final class Http {
                         break;
                     }
                 }
-            } catch (java.net.SocketTimeoutException | java.net.SocketException e) {
+            } catch (SocketTimeoutException | SocketException e) {
                 // the server closed or stopped answering: what arrived is the answer
             }
             return sb.toString();
@@ -113,7 +116,7 @@ public final class Http {
     }
 
     private static boolean complete(StringBuilder sb) {
-        String head = sb.substring(0, sb.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+        String head = sb.substring(0, sb.indexOf("\r\n\r\n")).toLowerCase(Locale.ROOT);
         int cl = head.indexOf("content-length:");
         if (cl < 0) {
             return head.contains("transfer-encoding: chunked") ? sb.toString().endsWith("0\r\n\r\n") : true;

@@ -2,6 +2,7 @@ package io.facerec.common.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.sql.SQLException;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -26,7 +27,7 @@ public final class OriginFixture {
     public static void load(DataSource ds) {
         try (var con = ds.getConnection()) {
             ScriptUtils.executeSqlScript(con, new ClassPathResource(POSTGRESQL));
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,9 +124,7 @@ public final class OriginQueries {
                 row.add(
                         v == null
                                 ? null
-                                : v instanceof byte[] b
-                                        ? java.util.HexFormat.of().formatHex(b)
-                                        : v.toString());
+                                : v instanceof byte[] b ? HexFormat.of().formatHex(b) : v.toString());
             }
             return row;
         });

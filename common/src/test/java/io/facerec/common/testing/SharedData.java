@@ -1,7 +1,9 @@
 package io.facerec.common.testing;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Locates the shared evaluation data ({@code ../shared} beside the repository, or {@code facerec.shared.dir}). Tests
@@ -31,8 +33,7 @@ public final class SharedData {
      * Copies the first {@code perPerson} photos (by name) of each person of the shared identity set into
      * {@code target/<person>/}, as a media library for a test. @return how many photos were copied
      */
-    public static int copyIdentityPhotos(Path target, java.util.List<String> people, int perPerson)
-            throws java.io.IOException {
+    public static int copyIdentityPhotos(Path target, List<String> people, int perPerson) throws IOException {
         Path identity = require("eval/identity");
         int copied = 0;
         for (String person : people) {

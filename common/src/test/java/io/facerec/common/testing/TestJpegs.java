@@ -1,5 +1,12 @@
 package io.facerec.common.testing;
 
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+
+import java.nio.ByteBuffer;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
+
 /** JPEG byte-level helpers for tests. */
 public final class TestJpegs {
     private TestJpegs() {}
@@ -23,12 +30,8 @@ public final class TestJpegs {
      */
     public static byte[] claiming(int w, int h) {
         byte[] jpeg;
-        try (org.bytedeco.opencv.opencv_core.Mat small = new org.bytedeco.opencv.opencv_core.Mat(
-                        16,
-                        16,
-                        org.bytedeco.opencv.global.opencv_core.CV_8UC3,
-                        new org.bytedeco.opencv.opencv_core.Scalar(40, 90, 160, 0));
-                org.bytedeco.javacpp.BytePointer buf = new org.bytedeco.javacpp.BytePointer()) {
+        try (Mat small = new Mat(16, 16, CV_8UC3, new Scalar(40, 90, 160, 0));
+                BytePointer buf = new BytePointer()) {
             org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", small, buf);
             jpeg = new byte[(int) buf.limit()];
             buf.get(jpeg);
@@ -37,7 +40,7 @@ public final class TestJpegs {
         while ((jpeg[p + 1] & 0xff) != 0xC0) {
             p += 2 + (((jpeg[p + 2] & 0xff) << 8) | (jpeg[p + 3] & 0xff));
         }
-        java.nio.ByteBuffer.wrap(jpeg, p + 5, 4).putShort((short) h).putShort((short) w);
+        ByteBuffer.wrap(jpeg, p + 5, 4).putShort((short) h).putShort((short) w);
         return jpeg;
     }
 }

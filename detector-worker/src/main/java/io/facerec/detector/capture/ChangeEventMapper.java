@@ -3,6 +3,7 @@ package io.facerec.detector.capture;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.facerec.common.event.MediaItemCaptured;
 import io.facerec.common.messaging.EventCodec;
+import java.io.IOException;
 import java.util.Optional;
 
 /** Maps a Debezium change event of {@code MediaItems} (JSON, schemas disabled) to {@link MediaItemCaptured}. */
@@ -30,7 +31,7 @@ public final class ChangeEventMapper {
             }
             return Optional.of(MediaItemCaptured.of(
                     after.get("Id").asLong(), after.get("MediaFileId").asLong(), op.equals("r") ? "snapshot" : "cdc"));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException("unreadable change event: " + e.getMessage(), e);
         }
     }

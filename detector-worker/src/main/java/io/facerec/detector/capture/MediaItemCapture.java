@@ -7,15 +7,23 @@ import io.facerec.common.event.MediaItemCaptured;
 import io.facerec.common.messaging.EventSink;
 import io.facerec.common.messaging.Topics;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.management.JMException;
+import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -46,22 +54,21 @@ public class MediaItemCapture implements SmartLifecycle {
     private volatile CountDownLatch started = new CountDownLatch(1);
     private volatile boolean stopping;
     private int failuresInARow;
-    private final java.util.concurrent.ScheduledExecutorService restarts =
-            Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "media-item-capture-restart");
-                t.setDaemon(true);
-                return t;
-            });
+    private final ScheduledExecutorService restarts = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "media-item-capture-restart");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong restartCount = new AtomicLong();
-    private volatile java.time.Instant lastPublishedAt;
+    private volatile Instant lastPublishedAt;
     private volatile State state = State.NEW;
     private volatile Throwable failure;
     private DebeziumEngine<ChangeEvent<String, String>> engine;
     private ExecutorService executor;
 
     private final CaptureLock lock;
-    private java.util.concurrent.ScheduledExecutorService standby;
+    private ScheduledExecutorService standby;
 
     /** @param lock the single-instance lock; null runs without one (tests, a database of one's own) */
     public MediaItemCapture(Properties config, EventSink events, CaptureLock lock) {
@@ -97,8 +104,8 @@ public class MediaItemCapture implements SmartLifecycle {
         started = new CountDownLatch(1);
         CountDownLatch startedNow = started;
         try {
-            Files.createDirectories(java.nio.file.Path.of(config.getProperty("offset.storage.file.filename"))
-                    .getParent());
+            Files.createDirectories(
+                    Path.of(config.getProperty("offset.storage.file.filename")).getParent());
         } catch (IOException e) {
             throw new IllegalStateException("cannot create the capture offsets directory", e);
         }
@@ -179,7 +186,7 @@ public class MediaItemCapture implements SmartLifecycle {
             events.publish(captured); // the whole batch at once, acknowledged before anything is committed
             if (!captured.isEmpty()) {
                 published.addAndGet(captured.size());
-                lastPublishedAt = java.time.Instant.now();
+                lastPublishedAt = Instant.now();
             }
         } catch (RuntimeException e) {
             // Not committed: the engine stops and the batch is captured again on restart.
@@ -215,7 +222,7 @@ public class MediaItemCapture implements SmartLifecycle {
     }
 
     /** When the last media item was published; null before the first. */
-    public java.time.Instant lastPublishedAt() {
+    public Instant lastPublishedAt() {
         return lastPublishedAt;
     }
 
@@ -235,20 +242,19 @@ public class MediaItemCapture implements SmartLifecycle {
      * database: from a change's commit there to its capture here), {@code MilliSecondsSinceLastEvent},
      * {@code TotalNumberOfEventsSeen}. Empty while the engine has not started streaming.
      */
-    public java.util.Map<String, Object> streamingMetrics() {
-        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    public Map<String, Object> streamingMetrics() {
+        Map<String, Object> m = new LinkedHashMap<>();
         try {
-            var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            var server = ManagementFactory.getPlatformMBeanServer();
             var names = server.queryNames(
-                    new javax.management.ObjectName(
+                    new ObjectName(
                             "debezium.*:type=connector-metrics," + "context=streaming,server=" + serverName() + ",*"),
                     null);
             if (names.isEmpty()) {
                 names = server.queryNames(
-                        new javax.management.ObjectName("debezium.*:type=connector-metrics," + "context=streaming,*"),
-                        null);
+                        new ObjectName("debezium.*:type=connector-metrics," + "context=streaming,*"), null);
             }
-            for (javax.management.ObjectName n : names) {
+            for (ObjectName n : names) {
                 for (String a : List.of(
                         "Connected",
                         "MilliSecondsBehindSource",
@@ -256,13 +262,13 @@ public class MediaItemCapture implements SmartLifecycle {
                         "TotalNumberOfEventsSeen")) {
                     try {
                         m.put(a, server.getAttribute(n, a));
-                    } catch (javax.management.JMException | RuntimeException ignored) {
+                    } catch (JMException | RuntimeException ignored) {
                         // an attribute this connector does not have
                     }
                 }
                 break;
             }
-        } catch (javax.management.JMException | RuntimeException e) {
+        } catch (JMException | RuntimeException e) {
             log.debug("no Debezium streaming metrics: {}", e.getMessage());
         }
         return m;

@@ -4,9 +4,11 @@ import io.facerec.common.files.FilePermissions;
 import io.facerec.detector.detect.DetectionSettings;
 import io.facerec.detector.detect.MediaDetection;
 import io.facerec.detector.thumbnail.FaceCropWriter;
+import io.facerec.detector.thumbnail.ThumbnailWriter;
 import jakarta.validation.constraints.DecimalMax;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -75,13 +77,11 @@ public record DetectorProperties(
         @DecimalMin("0") @DecimalMax("1") @DefaultValue("0") double padFraction,
         @Min(0) @DefaultValue("448") int faceCropSize,
 
-        @jakarta.validation.constraints.NotNull @DefaultValue("BMP")
-        io.facerec.detector.thumbnail.FaceCropWriter.Format faceCropFormat,
+        @NotNull @DefaultValue("BMP") FaceCropWriter.Format faceCropFormat,
 
         @Min(1) @DefaultValue("2048") long faceCropsMaxMb,
 
-        @jakarta.validation.constraints.NotNull @DefaultValue("ORIGIN")
-        io.facerec.detector.thumbnail.ThumbnailWriter.Naming thumbnailNames) {
+        @NotNull @DefaultValue("ORIGIN") ThumbnailWriter.Naming thumbnailNames) {
 
     /** The detection parameters. */
     public DetectionSettings detectionSettings() {

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
@@ -123,14 +124,14 @@ public class RetinaFaceDetector implements FaceDetector {
         double scale = Math.min((double) INPUT_SIZE / bgr.cols(), (double) INPUT_SIZE / bgr.rows());
         float[] input = letterbox(bgr, scale);
         long t1 = System.nanoTime();
-        preprocessTimer.record(t1 - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+        preprocessTimer.record(t1 - t0, TimeUnit.NANOSECONDS);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<RetinaFaceDecoder.StrideOutput> outputs = new ArrayList<>(3);
         try (OnnxTensor tensor = OnnxTensor.createTensor(
                         env, FloatBuffer.wrap(input), new long[] {1, 3, INPUT_SIZE, INPUT_SIZE});
                 OrtSession.Result result = session.run(Map.of(INPUT, tensor))) {
             long t2 = System.nanoTime();
-            inferenceTimer.record(t2 - t1, java.util.concurrent.TimeUnit.NANOSECONDS);
+            inferenceTimer.record(t2 - t1, TimeUnit.NANOSECONDS);
             for (int stride : RetinaFaceDecoder.STRIDES) {
                 int h = INPUT_SIZE / stride;
                 int w = INPUT_SIZE / stride;
@@ -147,7 +148,7 @@ public class RetinaFaceDetector implements FaceDetector {
         }
         long t3 = System.nanoTime();
         List<DetectedFace> faces = RetinaFaceDecoder.decode(outputs, INPUT_SIZE, INPUT_SIZE, scale, settings);
-        postprocessTimer.record(System.nanoTime() - t3, java.util.concurrent.TimeUnit.NANOSECONDS);
+        postprocessTimer.record(System.nanoTime() - t3, TimeUnit.NANOSECONDS);
         return faces;
     }
 

@@ -1,6 +1,8 @@
 package io.facerec.detector.thumbnail;
 
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_SAMPLING_FACTOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_SAMPLING_FACTOR_444;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_PNG_COMPRESSION;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
@@ -10,10 +12,14 @@ import io.facerec.common.files.FilePermissions;
 import io.facerec.common.geometry.BoundingBox;
 import io.facerec.common.image.DecodedImage;
 import io.facerec.common.image.FaceCrop;
+import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.UUID;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
@@ -39,11 +45,7 @@ public class FaceCropWriter {
      */
     public enum Format {
         PNG("png", new int[] {IMWRITE_PNG_COMPRESSION, 1}),
-        JPEG("jpg", new int[] {
-            IMWRITE_JPEG_QUALITY,
-            100,
-            org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_SAMPLING_FACTOR,
-            org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_SAMPLING_FACTOR_444
+        JPEG("jpg", new int[] {IMWRITE_JPEG_QUALITY, 100, IMWRITE_JPEG_SAMPLING_FACTOR, IMWRITE_JPEG_SAMPLING_FACTOR_444
         }),
         BMP("bmp", new int[0]);
 
@@ -121,7 +123,7 @@ public class FaceCropWriter {
         Path out = dir.resolve(file);
         // written under a temporary name (a leading dot: never a crop name the embedder accepts), then renamed, so
         // an embedder never reads a half-written crop
-        Path partial = dir.resolve(".partial-" + java.util.UUID.randomUUID() + "-" + file);
+        Path partial = dir.resolve(".partial-" + UUID.randomUUID() + "-" + file);
         try {
             permissions.folder(dir);
             try (Rect r = new Rect(crop.x(), crop.y(), crop.width(), crop.height());
@@ -143,11 +145,7 @@ public class FaceCropWriter {
             }
             permissions.file(partial);
             long bytes = Files.size(partial);
-            Files.move(
-                    partial,
-                    out,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(partial, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             wrote(bytes);
             return crop.withFile(file);
         } catch (IOException | RuntimeException e) {
@@ -170,7 +168,7 @@ public class FaceCropWriter {
                     Files.deleteIfExists(f);
                 }
             }
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             log.debug("cannot clean the crops of media item {}: {}", mediaItemId, e.getMessage());
         }
     }
@@ -224,14 +222,14 @@ public class FaceCropWriter {
         long total = 0;
         try (var files = Files.list(dir)) {
             for (Path f : (Iterable<Path>) files::iterator) {
-                java.io.File file = f.toFile();
+                File file = f.toFile();
                 long modified = file.lastModified();
                 if (modified != 0 && modified < cutoff && file.delete()) {
                     continue;
                 }
                 total += file.length();
             }
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return total; // not there yet
         }
         return total;

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.facerec.common.event.FacesDetected;
 import io.facerec.common.event.MediaItemCaptured;
 import io.facerec.common.event.ProcessingFailed;
+import io.facerec.common.files.FilePermissions;
 import io.facerec.common.geometry.DetectedFace;
 import io.facerec.common.id.MediaFileId;
 import io.facerec.common.id.MediaItemId;
 import io.facerec.common.image.ImageLoader;
 import io.facerec.common.image.MediaPathResolver;
+import io.facerec.common.image.VideoFrameStore;
 import io.facerec.common.image.VideoFrames;
 import io.facerec.common.messaging.DeadLetterPublisher;
 import io.facerec.common.model.ModelFile;
@@ -27,11 +29,13 @@ import io.facerec.common.testing.TestVideos.Scene;
 import io.facerec.detector.thumbnail.ThumbnailWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,7 +86,7 @@ class VideoDetectionIT {
         var summary = new VideoFrames(100_000_000L).sample(video, 0.5, 1000, (n, seconds, frame) -> {
             assertThat(frame.width()).isEqualTo(800);
             assertThat(frame.height()).isEqualTo(480);
-            assertThat(seconds).isEqualTo(n / (double) FPS, org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(seconds).isEqualTo(n / (double) FPS, Offset.offset(1e-9));
             seen.add(n);
             return true;
         });
@@ -111,8 +115,7 @@ class VideoDetectionIT {
         List<ProcessingFailed> dead = new ArrayList<>();
         DeadLetterPublisher dlq =
                 new DeadLetterPublisher(out -> out.forEach(e -> dead.add((ProcessingFailed) e)), null);
-        io.facerec.common.image.VideoFrameStore frameStore = new io.facerec.common.image.VideoFrameStore(
-                tmp.resolve("thumbs"), io.facerec.common.files.FilePermissions.OWNER);
+        VideoFrameStore frameStore = new VideoFrameStore(tmp.resolve("thumbs"), FilePermissions.OWNER);
         try (TestDatabase db = TestDatabase.start()) {
             var jdbc = db.jdbc();
             MediaFileRepository files = new MediaFileRepository(jdbc);
@@ -152,8 +155,7 @@ class VideoDetectionIT {
             assertThat(solo.frameNumber())
                     .as("the best-scoring frame of the moving face")
                     .isEqualTo(bestSolo);
-            assertThat(solo.score())
-                    .isCloseTo(perFrame.get(bestSolo).get(0).score(), org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(solo.score()).isCloseTo(perFrame.get(bestSolo).get(0).score(), Offset.offset(1e-6));
             List<FaceRepository.Face> pair =
                     stored.stream().filter(x -> x.frameNumber() >= 30).toList();
             assertThat(pair).hasSize(2);
@@ -177,14 +179,13 @@ class VideoDetectionIT {
             for (FaceRepository.Face face : stored) {
                 Path frame = frameStore.file(id.value(), face.frameNumber());
                 assertThat(frame).exists();
-                try (var img = new io.facerec.common.image.ImageLoader(100_000_000L).load(frame)) {
+                try (var img = new ImageLoader(100_000_000L).load(frame)) {
                     assertThat(img.width()).isEqualTo(800);
                     assertThat(img.height()).isEqualTo(480);
                 }
-                assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(frame)))
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(frame)))
                         .isEqualTo("rw-------");
-                assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
-                                Files.getPosixFilePermissions(Path.of(face.thumbnailPath()))))
+                assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(Path.of(face.thumbnailPath()))))
                         .isEqualTo("rw-------");
             }
             try (var frames = Files.list(frameStore.dir())) {
@@ -195,8 +196,7 @@ class VideoDetectionIT {
                                 .distinct()
                                 .count());
             }
-            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
-                            Files.getPosixFilePermissions(tmp.resolve("thumbs"))))
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("thumbs"))))
                     .isEqualTo("rwx------");
             assertThat(published).hasSize(1);
             assertThat(published.get(0).faces())

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 
+import io.facerec.common.files.FilePermissions;
 import io.facerec.common.geometry.BoundingBox;
 import io.facerec.common.image.DecodedImage;
 import io.facerec.common.image.FaceCrop;
 import io.facerec.common.image.Pixels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.Random;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
@@ -88,16 +91,10 @@ class FaceCropWriterTest {
     void oldCropsAreSweptAndNoPartialFileIsLeft() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("crops"));
         Path stale = Files.writeString(dir.resolve("item1_0.bmp"), "never read");
-        Files.setLastModifiedTime(
-                stale, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        Files.setLastModifiedTime(stale, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
         try (DecodedImage img = noise(800, 600)) {
             FaceCropWriter writer = new FaceCropWriter(
-                    dir,
-                    448,
-                    FaceCropWriter.Format.BMP,
-                    1L << 30,
-                    io.facerec.common.files.FilePermissions.OWNER,
-                    java.time.Duration.ofMinutes(30));
+                    dir, 448, FaceCropWriter.Format.BMP, 1L << 30, FilePermissions.OWNER, Duration.ofMinutes(30));
             assertThat(writer.write(img, new BoundingBox(300, 200, 400, 330), "item2_0"))
                     .isNotNull();
         }

@@ -2,13 +2,16 @@ package io.facerec.embedder.align;
 
 import static org.bytedeco.opencv.global.opencv_calib3d.LMEDS;
 import static org.bytedeco.opencv.global.opencv_calib3d.estimateAffinePartial2D;
+import static org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT;
 import static org.bytedeco.opencv.global.opencv_core.CV_32FC2;
+import static org.bytedeco.opencv.global.opencv_core.CV_64F;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
 
 import io.facerec.common.geometry.BoundingBox;
 import io.facerec.common.geometry.Landmarks;
+import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.bytedeco.javacpp.indexer.FloatIndexer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
@@ -56,7 +59,7 @@ public class FaceAligner {
     public double[] transform(Landmarks landmarks) {
         try (Mat m = estimate(landmarks)) {
             double[] t = new double[6];
-            try (org.bytedeco.javacpp.indexer.DoubleIndexer idx = m.createIndexer()) {
+            try (DoubleIndexer idx = m.createIndexer()) {
                 for (int r = 0; r < 2; r++) {
                     for (int c = 0; c < 3; c++) {
                         t[r * 3 + c] = idx.get(r, c);
@@ -112,16 +115,16 @@ public class FaceAligner {
             }
             return out;
         }
-        try (Mat m = new Mat(2, 3, org.bytedeco.opencv.global.opencv_core.CV_64F);
+        try (Mat m = new Mat(2, 3, CV_64F);
                 Size s = new Size(size, size);
                 Scalar black = new Scalar(0, 0, 0, 0)) {
-            try (org.bytedeco.javacpp.indexer.DoubleIndexer idx = m.createIndexer()) {
+            try (DoubleIndexer idx = m.createIndexer()) {
                 for (int i = 0; i < 6; i++) {
                     idx.put(i / 3, i % 3, transform[i]);
                 }
             }
             Mat out = new Mat();
-            warpAffine(bgr, out, m, s, INTER_LINEAR, org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT, black);
+            warpAffine(bgr, out, m, s, INTER_LINEAR, BORDER_CONSTANT, black);
             return out;
         }
     }

@@ -1,6 +1,7 @@
 package io.facerec.embedder.config;
 
 import io.facerec.embedder.align.FaceAligner;
+import io.facerec.embedder.embed.EmbeddingModelSpec;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -53,8 +54,7 @@ public record EmbedderProperties(
         @DefaultValue("false") boolean keepFaceCrops) {
 
     /** The model contract these settings describe. */
-    public io.facerec.embedder.embed.EmbeddingModelSpec spec() {
-        return new io.facerec.embedder.embed.EmbeddingModelSpec(
-                modelId, inputName, inputSize, mean, std, rgb, alignment, dimension);
+    public EmbeddingModelSpec spec() {
+        return new EmbeddingModelSpec(modelId, inputName, inputSize, mean, std, rgb, alignment, dimension);
     }
 }

@@ -4,10 +4,13 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
 import io.facerec.common.image.Pixels;
 import io.facerec.common.inference.OnnxSessions;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -28,7 +31,7 @@ public class FaceEmbedder implements AutoCloseable {
     private static boolean batchDimensionIsDynamic(OrtSession session, String input) {
         try {
             var info = session.getInputInfo().get(input);
-            if (info != null && info.getInfo() instanceof ai.onnxruntime.TensorInfo t) {
+            if (info != null && info.getInfo() instanceof TensorInfo t) {
                 long[] shape = t.getShape();
                 return shape.length == 4 && shape[0] < 0;
             }
@@ -47,8 +50,8 @@ public class FaceEmbedder implements AutoCloseable {
      * Embeds several preprocessed faces: in batches of up to {@code maxBatch} per inference when the model's batch
      * dimension is dynamic (a large gain on a GPU), one by one otherwise (e.g. {@code fr_feature}, fixed at 1).
      */
-    public java.util.List<float[]> embedAll(java.util.List<float[]> inputs, int maxBatch) {
-        java.util.List<float[]> out = new java.util.ArrayList<>(inputs.size());
+    public List<float[]> embedAll(List<float[]> inputs, int maxBatch) {
+        List<float[]> out = new ArrayList<>(inputs.size());
         if (!dynamicBatch || maxBatch <= 1 || inputs.size() == 1) {
             for (float[] in : inputs) {
                 out.add(embed(in));

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,18 +108,13 @@ public final class FaceEmbedding {
         }
         Map<Integer, float[]> prepared = new HashMap<>();
         loader.videoFrames()
-                .frames(
-                        paths.resolve(event.filePath()),
-                        new java.util.TreeSet<>(byFrame.keySet()),
-                        (frame, seconds, image) -> {
-                            for (int i : byFrame.get(frame)) {
-                                FacesDetected.Face f = event.faces().get(i);
-                                prepared.put(
-                                        i,
-                                        inputs.prepare(image, BoundingBox.of(f.box()), new Landmarks(f.landmarks())));
-                            }
-                            return true;
-                        });
+                .frames(paths.resolve(event.filePath()), new TreeSet<>(byFrame.keySet()), (frame, seconds, image) -> {
+                    for (int i : byFrame.get(frame)) {
+                        FacesDetected.Face f = event.faces().get(i);
+                        prepared.put(i, inputs.prepare(image, BoundingBox.of(f.box()), new Landmarks(f.landmarks())));
+                    }
+                    return true;
+                });
         if (prepared.size() < event.faces().size()) {
             throw new PermanentProcessingException(
                     "FRAME_MISSING",

@@ -1,6 +1,7 @@
 package io.facerec.embedder.embed;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imwrite;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_CUBIC;
@@ -9,6 +10,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.facerec.common.event.FacesDetected;
 import io.facerec.common.geometry.BoundingBox;
+import io.facerec.common.geometry.Landmarks;
 import io.facerec.common.image.DecodedImage;
 import io.facerec.common.image.FaceCrop;
 import io.facerec.common.image.ImageLoader;
@@ -167,8 +169,7 @@ class FaceInputsTest {
         assertThat(s.crop()).isEqualTo(1);
         float[] full;
         try (DecodedImage img = LOADER.load(s.media().resolve("big.png"))) {
-            full = s.fromPhotos()
-                    .prepare(img, BoundingBox.of(bigBox), new io.facerec.common.geometry.Landmarks(bigMarks));
+            full = s.fromPhotos().prepare(img, BoundingBox.of(bigBox), new Landmarks(bigMarks));
         }
         assertThat(cosine(embedder.embed(fromCrop), embedder.embed(full)))
                 .as("scaled crop vs full-resolution photo")
@@ -189,7 +190,7 @@ class FaceInputsTest {
                 s.fromPhotos().photo(event(PHOTO, box, landmarks, null)).get(0);
         FaceCrop good = writeCrop(s.media().resolve(PHOTO), box, 448, s.crops(), "item1_0.bmp");
         Files.copy(s.crops().resolve("item1_0.bmp"), tmp.resolve("outside.bmp"));
-        try (Mat tiny = new Mat(10, 10, org.bytedeco.opencv.global.opencv_core.CV_8UC3)) {
+        try (Mat tiny = new Mat(10, 10, CV_8UC3)) {
             imwrite(s.crops().resolve("tiny.bmp").toString(), tiny);
         }
         FaceCrop boxOnly = new FaceCrop(

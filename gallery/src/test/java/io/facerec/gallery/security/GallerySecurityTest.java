@@ -15,6 +15,7 @@ import io.facerec.common.persistence.MediaItemRepository;
 import io.facerec.common.persistence.PersonRepository;
 import io.facerec.common.testing.Http;
 import io.facerec.common.testing.TestDatabase;
+import io.facerec.common.testing.TestJpegs;
 import io.facerec.gallery.GalleryApplication;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -95,9 +96,9 @@ class GallerySecurityTest {
         db = TestDatabase.start();
         media = Files.createDirectories(tmp.resolve("media"));
         thumbs = Files.createDirectories(tmp.resolve("thumbs"));
-        Files.write(media.resolve("a.jpg"), io.facerec.common.testing.TestJpegs.claiming(16, 16));
+        Files.write(media.resolve("a.jpg"), TestJpegs.claiming(16, 16));
         Files.writeString(tmp.resolve("secret.txt"), "secret outside the thumbnails folder");
-        Path good = Files.write(thumbs.resolve("item1_a_0.jpg"), io.facerec.common.testing.TestJpegs.claiming(16, 16));
+        Path good = Files.write(thumbs.resolve("item1_a_0.jpg"), TestJpegs.claiming(16, 16));
 
         Map<String, Object> props = baseProperties();
         String[][] users = {

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +20,8 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,11 +141,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         Path partial =
                 Files.createTempFile(file.getParent(), ".password-", ".tmp", FilePermissions.OWNER.fileAttributes());
         Files.writeString(partial, p + "\n", StandardCharsets.US_ASCII);
-        Files.move(
-                partial,
-                file,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return p;
     }
 
@@ -228,8 +227,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(30, TimeUnit.SECONDS);
-            java.util.regex.Matcher m =
-                    java.util.regex.Pattern.compile("\\) (\\d+)").matcher(out);
+            Matcher m = Pattern.compile("\\) (\\d+)").matcher(out);
             return m.find() ? m.group(1) : "";
         } catch (IOException e) {
             return "";

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.DriverManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +27,7 @@ class EmbeddedDatabaseVersionTest {
         try (EmbeddedDatabase db = EmbeddedDatabase.start(data)) {
             assertThat(Files.readString(data.resolve("postgres/PG_VERSION")).strip()) // (a fresh folder goes at close)
                     .isEqualTo(Integer.toString(EmbeddedDatabase.POSTGRES_MAJOR));
-            try (var c = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+            try (var c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
                     var rs = c.createStatement().executeQuery("SHOW server_version_num")) {
                 rs.next();
                 assertThat(rs.getInt(1) / 10000).isEqualTo(EmbeddedDatabase.POSTGRES_MAJOR);

@@ -1,6 +1,7 @@
 package io.facerec.clusterer.cluster.umap;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -95,7 +96,7 @@ final class SpectralLayout {
 
     /** Connected components by breadth-first search; returns their number and fills {@code label}. */
     static int components(Umap.Graph g, int[] label) {
-        java.util.Arrays.fill(label, -1);
+        Arrays.fill(label, -1);
         int[] queue = new int[g.n()];
         int nc = 0;
         for (int s = 0; s < g.n(); s++) {
@@ -224,7 +225,7 @@ final class SpectralLayout {
     static double[][] componentEigenvectors(Umap.Graph g, int[] members, int dim, SplittableRandom rng) {
         int m = members.length;
         int[] local = new int[g.n()];
-        java.util.Arrays.fill(local, -1);
+        Arrays.fill(local, -1);
         for (int r = 0; r < m; r++) {
             local[members[r]] = r;
         }

@@ -1,5 +1,6 @@
 package io.facerec.clusterer.cluster.umap;
 
+import io.facerec.clusterer.cluster.KnnGraph;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -131,14 +132,14 @@ public final class Umap {
      * the unit rows (each row's {@code nNeighbors - 1} most similar rows), for libraries too large for the exact
      * search.
      */
-    public float[][] fit(float[][] unit, io.facerec.clusterer.cluster.KnnGraph graph) {
+    public float[][] fit(float[][] unit, KnnGraph graph) {
         int n = unit.length;
         int k = params.nNeighbors();
         int[][] index = new int[n][k];
         float[][] distance = new float[n][k];
         for (int i = 0; i < n; i++) {
-            java.util.Arrays.fill(index[i], -1);
-            java.util.Arrays.fill(distance[i], Float.POSITIVE_INFINITY);
+            Arrays.fill(index[i], -1);
+            Arrays.fill(distance[i], Float.POSITIVE_INFINITY);
             index[i][0] = i;
             distance[i][0] = 0;
             int[] nb = graph.neighbours(i);

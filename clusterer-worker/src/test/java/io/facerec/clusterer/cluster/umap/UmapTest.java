@@ -3,6 +3,7 @@ package io.facerec.clusterer.cluster.umap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
 import java.util.Random;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class UmapTest {
     }
 
     static float[][] concat(float[][]... groups) {
-        return java.util.Arrays.stream(groups).flatMap(java.util.Arrays::stream).toArray(float[][]::new);
+        return Arrays.stream(groups).flatMap(Arrays::stream).toArray(float[][]::new);
     }
 
     /** True when each point's nearest other point in {@code y} is from its own group. */
@@ -49,7 +50,7 @@ class UmapTest {
             assertThat(group[best]).as("group of the nearest point to %d", i).isEqualTo(group[i]);
         }
         // and every group lies apart: its widest inner gap is below the distance to any other group
-        int groups = java.util.Arrays.stream(group).max().orElse(0) + 1;
+        int groups = Arrays.stream(group).max().orElse(0) + 1;
         for (int g = 0; g < groups; g++) {
             double inner = 0;
             double outer = Double.POSITIVE_INFINITY;
@@ -196,7 +197,7 @@ class UmapTest {
                 d[j] = j == i ? 0 : Math.max(0f, 1f - s);
                 order[j] = j;
             }
-            java.util.Arrays.sort(
+            Arrays.sort(
                     order,
                     (a, b) -> a == row
                             ? -1
