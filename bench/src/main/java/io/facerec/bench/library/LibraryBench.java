@@ -246,6 +246,7 @@ public final class LibraryBench {
 
         // 3. stream
         long[] times = new long[Math.max(1, (streamed + batchSize - 1) / batchSize)];
+        ClusterFacesHandler.Phases[] phases = new ClusterFacesHandler.Phases[times.length];
         long[] rowsRead = new long[times.length];
         int b = 0;
         for (int from = 0; from < streamed; from += batchSize) {
@@ -258,6 +259,7 @@ public final class LibraryBench {
             long a = System.nanoTime();
             handler.cluster(MODEL, ids);
             times[b] = System.nanoTime() - a;
+            phases[b] = handler.lastPhases();
             rowsRead[b++] = counting.rows() - r;
         }
         System.gc();
@@ -285,6 +287,28 @@ public final class LibraryBench {
                 heapBefore >> 20,
                 nativeBytes >> 20,
                 stream);
+        Integer[] slowest = new Integer[times.length];
+        for (int i = 0; i < slowest.length; i++) {
+            slowest[i] = i;
+        }
+        Arrays.sort(slowest, (x, y) -> Long.compare(times[y], times[x]));
+        StringBuilder slow = new StringBuilder();
+        for (int i = 0; i < Math.min(4, slowest.length); i++) {
+            slow.append(String.format(
+                    Locale.ROOT, " batch %d: %.1f ms %s;", slowest[i], times[slowest[i]] / 1e6, phases[slowest[i]]));
+        }
+        double[] mean = new double[4];
+        for (ClusterFacesHandler.Phases ph : phases) {
+            if (ph != null) {
+                mean[0] += ph.read() / phases.length;
+                mean[1] += ph.decide() / phases.length;
+                mean[2] += ph.write() / phases.length;
+                mean[3] += ph.portraits() / phases.length;
+            }
+        }
+        log(
+                "stream phases, mean ms: read %.1f, decide %.1f, write %.1f, portraits %.1f; the slowest:%s",
+                mean[0], mean[1], mean[2], mean[3], slow);
         handler.close();
 
         // 4. the gallery on the same database

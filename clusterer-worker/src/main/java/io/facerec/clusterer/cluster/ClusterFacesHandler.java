@@ -182,6 +182,20 @@ public class ClusterFacesHandler {
 
     private record Applied(IncrementalClustering.Plan plan, List<Long> newPersonIds, long revision, Result result) {}
 
+    /**
+     * Where the last batch's time went, in milliseconds: reading (the change log, the batch's rows), deciding (the
+     * in-memory plan, with its reads of the neighbours' media items), writing the assignments, counts, centroids and
+     * change log, and the portraits.
+     */
+    public record Phases(double read, double decide, double write, double portraits) {}
+
+    private volatile Phases lastPhases = new Phases(0, 0, 0, 0);
+
+    /** The last batch's {@link Phases} (the log line has them too). */
+    public Phases lastPhases() {
+        return lastPhases;
+    }
+
     private Applied run(String model, ModelState state, Collection<Long> faceIds) {
         long t0 = System.nanoTime();
         Instant now = clock.instant();
@@ -194,6 +208,7 @@ public class ClusterFacesHandler {
         }
         IncrementalClustering clustering = state.clustering;
         List<ClusterRow> rows = faces.findForClustering(faceIds);
+        long tRead = System.nanoTime();
         rowsRead[0] += rows.size();
         List<IncrementalClustering.Face> batch = new ArrayList<>();
         for (ClusterRow r : rows) {
@@ -212,6 +227,7 @@ public class ClusterFacesHandler {
             return found;
         });
 
+        long tDecide = System.nanoTime();
         // write the plan
         List<Long> newIds = persons.createAll(plan.newPersons().size(), now);
         Map<Long, Long> personOf = new LinkedHashMap<>(plan.matches());
@@ -248,12 +264,16 @@ public class ClusterFacesHandler {
         Map<PersonId, List<FaceId>> added = new LinkedHashMap<>();
         joined.forEach(
                 (p, fs) -> added.put(PersonId.of(p), fs.stream().map(FaceId::of).toList()));
+        long tWrite = System.nanoTime();
         portraits.offerAll(added, now);
+        long tPortraits = System.nanoTime();
         changes.record(revision, Kind.FACE, personOf.keySet(), now);
         changes.record(revision, Kind.PERSON, joined.keySet(), now);
         if (revision % 1000 == 0) {
             changes.prune(now.minus(CHANGE_LOG_KEPT));
         }
+        lastPhases = new Phases(
+                (tRead - t0) / 1e6, (tDecide - tRead) / 1e6, (tWrite - tDecide) / 1e6, (tPortraits - tWrite) / 1e6);
         int placedFromPool = plan.poolFacesPlaced(
                 new HashSet<>(batch.stream().map(IncrementalClustering.Face::id).toList()));
         int clustered = personOf.size() - plan.matches().size();
@@ -267,7 +287,7 @@ public class ClusterFacesHandler {
         count(r);
         log.info(
                 "clustering {}: {} face(s), {} joined known persons, {} new person(s) with {} face(s), {} pool face(s) "
-                        + "placed, {} left unassigned (pool {}, persons {}) in {} ms",
+                        + "placed, {} left unassigned (pool {}, persons {}) in {} ms ({})",
                 model,
                 batch.size(),
                 plan.matches().size(),
@@ -277,7 +297,8 @@ public class ClusterFacesHandler {
                 plan.unassigned().size(),
                 clustering.poolSize(),
                 clustering.persons().size(),
-                (System.nanoTime() - t0) / 1_000_000);
+                (System.nanoTime() - t0) / 1_000_000,
+                lastPhases);
         return new Applied(plan, newIds, revision, r);
     }
 
