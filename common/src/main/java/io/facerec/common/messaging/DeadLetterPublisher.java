@@ -23,6 +23,11 @@ public class DeadLetterPublisher {
         this.meters = meters;
     }
 
+    /** A media item's permanent failure in a stage, with the event that carried it (logged, counted, published). */
+    public void itemFailed(String stage, long mediaItemId, String errorKind, String message, Object event) {
+        publish(ProcessingFailed.of(stage, mediaItemId, errorKind, message, EventCodec.encode(event)));
+    }
+
     public void publish(ProcessingFailed failure) {
         log.warn(
                 "{} failed for {} {}: {} {}",

@@ -4,7 +4,6 @@ import io.facerec.common.error.PermanentProcessingException;
 import io.facerec.common.error.TransientFailures;
 import io.facerec.common.event.FacesDetected;
 import io.facerec.common.event.MediaItemCaptured;
-import io.facerec.common.event.ProcessingFailed;
 import io.facerec.common.geometry.BoundingBox;
 import io.facerec.common.geometry.DetectedFace;
 import io.facerec.common.geometry.Landmarks;
@@ -18,7 +17,6 @@ import io.facerec.common.image.VideoFrames;
 import io.facerec.common.logging.LogIds;
 import io.facerec.common.messaging.BatchWork;
 import io.facerec.common.messaging.DeadLetterPublisher;
-import io.facerec.common.messaging.EventCodec;
 import io.facerec.common.messaging.EventSink;
 import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.MediaFileRepository.MediaFile;
@@ -239,17 +237,12 @@ public class DetectFacesHandler {
         }
         events.publish(out);
         for (Fail f : failed) {
-            log.warn(
-                    "media item {} failed: {}: {}",
-                    f.event().mediaItemId(),
-                    f.error().errorKind(),
-                    f.error().getMessage());
-            deadLetters.publish(ProcessingFailed.of(
+            deadLetters.itemFailed(
                     STAGE,
                     f.event().mediaItemId(),
                     f.error().errorKind(),
                     f.error().getMessage(),
-                    EventCodec.encode(f.event())));
+                    f.event());
             outcome = outcome.plus(Outcome.FAILED);
         }
         for (Work w : part) {
@@ -312,7 +305,7 @@ public class DetectFacesHandler {
             log.warn(
                     "media item {}: cannot record the failure on its row: {}", event.mediaItemId(), again.getMessage());
         }
-        deadLetters.publish(ProcessingFailed.of(STAGE, event.mediaItemId(), kind, message, EventCodec.encode(event)));
+        deadLetters.itemFailed(STAGE, event.mediaItemId(), kind, message, event);
         return Outcome.FAILED;
     }
 

@@ -4,12 +4,10 @@ import io.facerec.common.error.PermanentProcessingException;
 import io.facerec.common.error.TransientFailures;
 import io.facerec.common.event.FaceEmbedded;
 import io.facerec.common.event.FacesDetected;
-import io.facerec.common.event.ProcessingFailed;
 import io.facerec.common.id.FaceId;
 import io.facerec.common.id.MediaItemId;
 import io.facerec.common.messaging.BatchWork;
 import io.facerec.common.messaging.DeadLetterPublisher;
-import io.facerec.common.messaging.EventCodec;
 import io.facerec.common.messaging.EventSink;
 import io.facerec.common.persistence.FaceRepository.NewEmbedding;
 import io.facerec.common.persistence.PipelineStore;
@@ -188,17 +186,12 @@ public class EmbedFacesHandler {
                 }
                 outcome = outcome.plus(Outcome.done(i.vectors().size()));
             } else {
-                log.warn(
-                        "media item {}: embedding failed: {}: {}",
-                        i.event().mediaItemId(),
-                        i.failure().errorKind(),
-                        i.failure().getMessage());
-                deadLetters.publish(ProcessingFailed.of(
+                deadLetters.itemFailed(
                         STAGE,
                         i.event().mediaItemId(),
                         i.failure().errorKind(),
                         i.failure().getMessage(),
-                        EventCodec.encode(i.event())));
+                        i.event());
                 outcome = outcome.plus(Outcome.FAILED);
             }
             embedding.deleteCrops(i.event());
@@ -228,12 +221,7 @@ public class EmbedFacesHandler {
             log.warn(
                     "media item {}: cannot record the failure on its row: {}", event.mediaItemId(), again.getMessage());
         }
-        deadLetters.publish(ProcessingFailed.of(
-                STAGE,
-                event.mediaItemId(),
-                PermanentProcessingException.UNPROCESSABLE,
-                message,
-                EventCodec.encode(event)));
+        deadLetters.itemFailed(STAGE, event.mediaItemId(), PermanentProcessingException.UNPROCESSABLE, message, event);
         return Outcome.FAILED;
     }
 }
