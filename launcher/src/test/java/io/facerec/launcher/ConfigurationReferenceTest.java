@@ -10,24 +10,28 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code docs/configuration.md}, the complete reference of facerec's own settings, is generated from the configuration
+ * The README's table of every property (section "Configuration"), the complete reference of facerec's own settings,
+ * is generated from the configuration
  * metadata that {@code spring-boot-configuration-processor} writes for every {@code @ConfigurationProperties} record
  * of every module ({@code META-INF/spring-configuration-metadata.json}: name, type, default, the record's Javadoc).
- * This test fails when a property of the metadata is missing from the file, or the file is not what the metadata
+ * This test fails when a property of the metadata is missing from the table, or the table is not what the metadata
  * gives now; regenerate it with
  * {@code ./mvnw -pl launcher -am test -Dtest=ConfigurationReferenceTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Dfacerec.docs.write=true}.
  */
 class ConfigurationReferenceTest {
-    static final Path FILE = Path.of("..").toAbsolutePath().normalize().resolve("docs/configuration.md");
+    static final Path FILE = Path.of("..").toAbsolutePath().normalize().resolve("README.md");
 
     /** facerec's properties (sourceType io.facerec.*), by name, from every module on the class path. */
     static Map<String, JsonNode> properties() throws Exception {
@@ -57,15 +61,29 @@ class ConfigurationReferenceTest {
                 .toUpperCase(Locale.ROOT);
     }
 
+    /**
+     * A Javadoc description as Markdown: {@code {@code x}} and {@code {@link x}} as code spans, HTML tags dropped
+     * outside them (inside, {@code <image>} is text: a thumbnail name pattern, not a tag).
+     */
     static String text(String javadoc) {
-        return javadoc == null
-                ? ""
-                : javadoc.replaceAll("\\{@code ([^}]*)}", "`$1`")
-                        .replaceAll("\\{@link(?:plain)? (?:[^}#]*#)?([^}]*)}", "`$1`")
-                        .replaceAll("<[^>]+>", "")
-                        .replace("|", "\\|")
-                        .replaceAll("\\s+", " ")
-                        .strip();
+        if (javadoc == null) {
+            return "";
+        }
+        String s = javadoc.replaceAll("\\{@link(?:plain)? (?:[^}#]*#)?([^}]*)}", "{@code $1}");
+        StringBuilder out = new StringBuilder();
+        Matcher code = Pattern.compile("\\{@code ([^}]*)}").matcher(s);
+        int at = 0;
+        while (code.find()) {
+            out.append(s, at, code.start()).append('`').append(code.group(1)).append('`');
+            at = code.end();
+        }
+        out.append(s.substring(at));
+        StringBuilder md = new StringBuilder();
+        String[] parts = out.toString().split("`", -1);
+        for (int i = 0; i < parts.length; i++) {
+            md.append(i > 0 ? "`" : "").append(i % 2 == 0 ? parts[i].replaceAll("<[^>]+>", "") : parts[i]);
+        }
+        return md.toString().replace("|", "\\|").replaceAll("\\s+", " ").strip();
     }
 
     static String type(String javaType) {
@@ -79,44 +97,27 @@ class ConfigurationReferenceTest {
                 .replace(">", "&gt;");
     }
 
+    static final String BEGIN =
+            "<!-- every property: generated from the configuration metadata by ConfigurationReferenceTest -->";
+    static final String END = "<!-- end of the generated properties -->";
+
+    /** The group of a property: {@code facerec} for the shared ones, else its first two segments. */
+    static String group(String name) {
+        String rest = name.substring("facerec.".length());
+        return rest.contains(".") ? "facerec." + rest.substring(0, rest.indexOf('.')) : "facerec";
+    }
+
+    /** One table of every property: the shared ones first, then by group and name. */
     static String generate(Map<String, JsonNode> properties) {
+        List<String> names = new ArrayList<>(properties.keySet());
+        names.sort(Comparator.comparing((String n) -> !group(n).equals("facerec"))
+                .thenComparing(ConfigurationReferenceTest::group)
+                .thenComparing(Comparator.naturalOrder()));
         StringBuilder md = new StringBuilder();
-        md.append("# Configuration reference\n\n");
-        md.append("Every setting of facerec's own, generated from the configuration metadata of its modules (the\n");
-        md.append(
-                "`@ConfigurationProperties` records and their Javadoc) by `ConfigurationReferenceTest`, which fails when\n");
-        md.append("this file misses a property or is out of date; do not edit it by hand. Set a property in\n");
-        md.append(
-                "`application.properties`, as a command-line argument (`--facerec.detector.score-threshold=0.8`), or as\n");
-        md.append(
-                "the environment variable in the second column (Spring Boot's relaxed binding); list elements take an\n");
-        md.append(
-                "index (`FACEREC_GALLERY_SECURITY_USERS_0_NAME`). Spring Boot's own settings (`spring.datasource.*`,\n");
-        md.append(
-                "`spring.kafka.*`, `server.*`, `management.*`) are in Spring Boot's reference. The origin's variables\n");
-        md.append(
-                "(`THUMBNAIL_SAVE_PATH`, `CONTAINER_IMAGES_ROOT`, `DB_PREFIX`, `ROOT_PATH`, `SQL_CONNECTION_STRING`) set\n");
-        md.append("some of these defaults; see the README, \"Moving from the Python system\".\n\n");
-        String group = null;
-        for (Map.Entry<String, JsonNode> e : properties.entrySet()) {
-            String name = e.getKey();
-            String g = name.substring(
-                    0,
-                    name.indexOf('.', "facerec.".length()) > 0
-                            ? name.indexOf('.', "facerec.".length())
-                            : name.length());
-            if (!name.substring("facerec.".length()).contains(".")) {
-                g = "facerec";
-            }
-            if (!g.equals(group)) {
-                group = g;
-                md.append("\n## `")
-                        .append(g)
-                        .append(g.equals("facerec") ? "` (shared by every process)" : ".*`")
-                        .append("\n\n| property | environment variable | type | default | meaning |\n")
-                        .append("| --- | --- | --- | --- | --- |\n");
-            }
-            JsonNode p = e.getValue();
+        md.append("| property | environment variable | type | default | meaning |\n")
+                .append("| --- | --- | --- | --- | --- |\n");
+        for (String name : names) {
+            JsonNode p = properties.get(name);
             JsonNode def = p.get("defaultValue");
             String d = def == null || def.isNull() ? "" : def.isArray() ? def.toString() : def.asText();
             md.append("| `")
@@ -152,24 +153,30 @@ class ConfigurationReferenceTest {
                         "facerec.capture.schema-history-file",
                         "facerec.gallery.security.mode");
         String generated = generate(properties);
+        String readme = Files.readString(FILE, StandardCharsets.UTF_8);
+        int from = readme.indexOf(BEGIN);
+        int to = readme.indexOf(END);
+        assertThat(from)
+                .as("the README's configuration section holds the generated table between its markers")
+                .isGreaterThanOrEqualTo(0)
+                .isLessThan(to);
+        String block = readme.substring(from + BEGIN.length(), to);
         if (Boolean.getBoolean("facerec.docs.write")) {
-            Files.createDirectories(FILE.getParent());
-            Files.writeString(FILE, generated, StandardCharsets.UTF_8);
+            block = "\n" + generated;
+            Files.writeString(FILE, readme.substring(0, from + BEGIN.length()) + block + readme.substring(to));
         }
-        assertThat(FILE).exists();
-        String doc = Files.readString(FILE, StandardCharsets.UTF_8);
         List<String> missing = new ArrayList<>();
         for (String name : properties.keySet()) {
-            if (!doc.contains("| `" + name + "` |")) {
+            if (!block.contains("| `" + name + "` |")) {
                 missing.add(name);
             }
         }
         assertThat(missing)
-                .as("properties missing from docs/configuration.md (regenerate it, see this test)")
+                .as("properties missing from the README's table (regenerate it, see this test)")
                 .isEmpty();
-        assertThat(doc)
-                .as("docs/configuration.md is out of date (regenerate it, see this test)")
-                .isEqualTo(generated);
+        assertThat(block)
+                .as("the README's table of every property is out of date (regenerate it, see this test)")
+                .isEqualTo("\n" + generated);
     }
 
     @Test
@@ -178,5 +185,7 @@ class ConfigurationReferenceTest {
                 .isEqualTo("FACEREC_DETECTOR_SCORETHRESHOLD");
         assertThat(environmentVariable("facerec.capture.enabled")).isEqualTo("FACEREC_CAPTURE_ENABLED");
         assertThat(text("the {@code ORIGIN} names, see {@link Foo#bar}")).isEqualTo("the `ORIGIN` names, see `bar`");
+        assertThat(text("written as {@code <image>_TN<i+1><ext>}, <em>not</em> moved"))
+                .isEqualTo("written as `<image>_TN<i+1><ext>`, not moved");
     }
 }

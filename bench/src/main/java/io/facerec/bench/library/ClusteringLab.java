@@ -25,7 +25,7 @@ import java.util.Set;
  *
  * <pre>java -Xmx8g -cp bench/target/facerec-bench.jar -Dloader.main=io.facerec.bench.library.ClusteringLab \
  *   org.springframework.boot.loader.launch.PropertiesLauncher --embeddings dev.f32 [--match T] [--group T] [--min N]
- *   [--batch-cut T] [--preload N,...] [--stream M] [--dev]</pre>
+ *   [--batch-cut T] [--preload N,...] [--stream M] [--dev] [--no-batch]</pre>
  */
 public final class ClusteringLab {
     public static void main(String[] args) throws Exception {
@@ -41,6 +41,7 @@ public final class ClusteringLab {
         int stream = 10_000;
         boolean dev = false;
         boolean grid = false;
+        boolean noBatch = false;
         double single = 0;
         double cohesion = 0;
         for (int i = 0; i < args.length; i++) {
@@ -60,6 +61,7 @@ public final class ClusteringLab {
                 case "--stream" -> stream = Integer.parseInt(args[++i]);
                 case "--dev" -> dev = true;
                 case "--grid" -> grid = true;
+                case "--no-batch" -> noBatch = true;
                 case "--single" -> single = Double.parseDouble(args[++i]);
                 case "--cohesion" -> cohesion = Double.parseDouble(args[++i]);
                 default -> throw new IllegalArgumentException(args[i]);
@@ -103,7 +105,7 @@ public final class ClusteringLab {
         System.out.println("real:      " + CalibratedFaces.stats(real.rows(), real.labels()));
         System.out.println("synthetic: " + faces.syntheticStats(300, 8));
         for (int n : preloads) {
-            library(faces, n, stream, settings, batchCut);
+            library(faces, n, stream, settings, batchCut, noBatch);
         }
     }
 
@@ -232,7 +234,8 @@ public final class ClusteringLab {
             int preload,
             int streamed,
             IncrementalClustering.Settings settings,
-            double batchCut) {
+            double batchCut,
+            boolean noBatch) {
         long t0 = System.nanoTime();
         SyntheticLibrary lib = new SyntheticLibrary(faces, SyntheticLibrary.Params.DEFAULT, 1);
         int n = preload + streamed;
@@ -302,6 +305,9 @@ public final class ClusteringLab {
         });
         c.persons().putAll(centroids);
         c.addToPool(pool);
+        long tw = System.nanoTime();
+        int warm = c.warmUp(20, 50, IncrementalClustering.SlotPersons.NONE);
+        System.out.printf(Locale.ROOT, "  warm-up: %d batches in %.1f s%n", warm, (System.nanoTime() - tw) / 1e9);
         long[] next = {SyntheticLibrary.STRANGERS * 4};
         long[] times = new long[(streamed + 49) / 50];
         int b = 0;
@@ -334,10 +340,24 @@ public final class ClusteringLab {
                 }
             }
         }
+        long[] first = Arrays.copyOf(times, Math.min(8, times.length));
         Arrays.sort(times);
         long[] tStream = Arrays.copyOfRange(truth, preload, n);
         long[] pStream = Arrays.copyOfRange(pred, preload, n);
         PairwiseScore st = PairwiseScore.of(tStream, pStream);
+        if (noBatch) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "  stream: %s  batch p50 %.1f ms p99 %.1f ms max %.1f ms (first %s ms), pool %d, persons %d%n",
+                    st,
+                    times[times.length / 2] / 1e6,
+                    times[(int) (times.length * 0.99)] / 1e6,
+                    times[times.length - 1] / 1e6,
+                    Arrays.toString(Arrays.stream(first).map(v -> v / 1_000_000).toArray()),
+                    c.poolSize(),
+                    c.persons().size());
+            return;
+        }
         long t1 = System.nanoTime();
         long[] bl = batch(x, batchCut, settings.minFaces());
         PairwiseScore bt = PairwiseScore.of(tStream, Arrays.copyOfRange(bl, preload, n));

@@ -203,7 +203,10 @@ public final class LibraryBench {
             preloadAssignSeconds = (System.nanoTime() - r0) / 1e9;
             preloadMode = "planted";
         }
+        // a library's rows were loaded long ago: its statistics are current and its pages written out, so the stream
+        // does not share the disk with the write-back of the bulk load
         jdbc.execute("VACUUM ANALYZE");
+        jdbc.execute("CHECKPOINT");
         long strangers = 0;
         long personsPlanted = sizes.values().stream().filter(s -> s >= 2).count();
         for (long p : people) {
@@ -297,6 +300,18 @@ public final class LibraryBench {
             slow.append(String.format(
                     Locale.ROOT, " batch %d: %.1f ms %s;", slowest[i], times[slowest[i]] / 1e6, phases[slowest[i]]));
         }
+        StringBuilder first = new StringBuilder();
+        for (int i = 0; i < Math.min(12, times.length); i++) {
+            first.append(i == 0 ? "" : ", ")
+                    .append(Math.round(times[i] / 1e6))
+                    .append(String.format(
+                            Locale.ROOT,
+                            " (%.0f/%.0f/%.0f)",
+                            phases[i].decide(),
+                            phases[i].write(),
+                            phases[i].portraits()));
+        }
+        log("stream: the first batches after the start (decide/write/portraits): %s ms", first);
         double[] mean = new double[4];
         for (ClusterFacesHandler.Phases ph : phases) {
             if (ph != null) {

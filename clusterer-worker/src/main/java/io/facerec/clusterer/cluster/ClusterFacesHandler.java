@@ -1,6 +1,7 @@
 package io.facerec.clusterer.cluster;
 
 import io.facerec.clusterer.config.ClustererProperties;
+import io.facerec.clusterer.index.BlasThreads;
 import io.facerec.common.event.FaceEmbedded;
 import io.facerec.common.id.FaceId;
 import io.facerec.common.id.PersonId;
@@ -129,7 +130,10 @@ public class ClusterFacesHandler {
     public Result cluster(String model, Collection<Long> faceIds) {
         ModelState state = states.computeIfAbsent(model, m -> new ModelState(newClustering(m)));
         synchronized (state) {
-            Applied applied = tx.execute(s -> run(model, state, faceIds));
+            Applied applied;
+            try (BlasThreads single = BlasThreads.single()) { // many small products: see BlasThreads
+                applied = tx.execute(s -> run(model, state, faceIds));
+            }
             // the transaction committed: the plan becomes the clusterer's memory
             if (applied.plan() != null) {
                 state.clustering.apply(applied.plan(), applied.newPersonIds());
@@ -176,6 +180,11 @@ public class ClusterFacesHandler {
                 props.probes(),
                 props.probes());
     }
+
+    /** Batches of pool faces placed (and discarded) after a load: {@link IncrementalClustering#warmUp}. */
+    static final int WARM_UP_BATCHES = 20;
+
+    static final int WARM_UP_BATCH = 50;
 
     /** Pool faces this much less similar than the grouping cut still belong to a new face's neighbourhood. */
     static final double NEIGHBOURHOOD_MARGIN = 0.05;
@@ -307,6 +316,24 @@ public class ClusterFacesHandler {
         long t0 = System.nanoTime();
         IncrementalClustering c = state.clustering;
         c.clear();
+        try (BlasThreads all = BlasThreads.all()) { // the indexes train on every core
+            bulkLoad(model, c, rowsRead);
+        }
+        state.revision = revision;
+        long tLoaded = System.nanoTime();
+        int warm = c.warmUp(WARM_UP_BATCHES, WARM_UP_BATCH, slots -> faces.personsOfSlots(items(slots)));
+        log.info(
+                "clustering {}: loaded {} person centroid(s) and {} unassigned face(s) in {} ms, warmed up on {} "
+                        + "batch(es) in {} ms",
+                model,
+                c.persons().size(),
+                c.poolSize(),
+                (tLoaded - t0) / 1_000_000,
+                warm,
+                (System.nanoTime() - tLoaded) / 1_000_000);
+    }
+
+    private void bulkLoad(String model, IncrementalClustering c, int[] rowsRead) {
         Map<Long, PersonCentroidRepository.Centroid> stored = centroids.findAll(model);
         List<Long> missing = centroids.personsWithoutCentroid(model);
         if (!missing.isEmpty()) { // a database from before centroids, or written by another tool
@@ -334,13 +361,6 @@ public class ClusterFacesHandler {
         pool[0] += chunk.size();
         c.setRejected(PersonClustering.rejectedPairs(faces.findRejections()));
         rowsRead[0] += stored.size() + pool[0];
-        state.revision = revision;
-        log.info(
-                "clustering {}: loaded {} person centroid(s) and {} unassigned face(s) in {} ms",
-                model,
-                all.size(),
-                pool[0],
-                (System.nanoTime() - t0) / 1_000_000);
     }
 
     /** Applies what other writers changed between our revisions: only the faces and persons they name. */

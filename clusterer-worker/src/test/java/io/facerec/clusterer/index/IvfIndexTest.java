@@ -1,7 +1,9 @@
 package io.facerec.clusterer.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -81,6 +83,42 @@ class IvfIndexTest {
                 agree += h.get(0).id() == best ? 1 : 0;
             }
             assertThat(agree).as("nearest found by the index").isGreaterThanOrEqualTo(97);
+        }
+    }
+
+    @Test
+    void aCellProbedByFewQueriesScoresAsOneProbedByMany() {
+        int d = 512;
+        Random r = new Random(2);
+        float[][] x = new float[6000][];
+        long[] ids = new long[x.length];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = unit(r, null, 1, d);
+            ids[i] = i;
+        }
+        float[] query = unit(r, x[42], 0.02, d);
+        try (IvfIndex index = new IvfIndex(4)) {
+            index.addAll(ids, x);
+            // alone, the query's cells are scored by sgemv; among copies of itself by one sgemm per cell
+            List<IvfIndex.Hit> alone =
+                    index.search(new float[][] {query}, 10, -1f).get(0);
+            float[][] many = new float[IvfIndex.GEMV_UP_TO + 3][];
+            Arrays.fill(many, query);
+            List<IvfIndex.Hit> together = index.search(many, 10, -1f).get(0);
+            assertThat(alone).hasSize(10);
+            assertThat(alone.get(0).id()).isEqualTo(42);
+            assertThat(together)
+                    .extracting(IvfIndex.Hit::id)
+                    .containsExactlyElementsOf(
+                            alone.stream().map(IvfIndex.Hit::id).toList());
+            for (int i = 0; i < alone.size(); i++) {
+                double exact = 0;
+                for (int k = 0; k < d; k++) {
+                    exact += query[k] * x[(int) alone.get(i).id()][k];
+                }
+                assertThat((double) alone.get(i).similarity()).isCloseTo(exact, offset(1e-5));
+                assertThat(together.get(i).similarity()).isCloseTo(alone.get(i).similarity(), offset(1e-5f));
+            }
         }
     }
 }

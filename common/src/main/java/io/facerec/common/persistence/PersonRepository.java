@@ -173,8 +173,11 @@ public class PersonRepository {
      * {@code Rank} and {@code Appointment} NULL, {@code Type = 0}, local {@code CreatedAt}/{@code ModifiedAt}.
      */
     public PersonId create(Instant now) {
+        return PersonId.of(createAll(1, now).get(0));
+    }
+
+    private long insert(LocalDateTime created) {
         KeyHolder keys = new GeneratedKeyHolder();
-        LocalDateTime created = time.of(now);
         jdbc.update(
                 con -> {
                     PreparedStatement ps = con.prepareStatement(
@@ -188,12 +191,7 @@ public class PersonRepository {
                     return ps;
                 },
                 keys);
-        PersonId id = PersonId.of(keys.getKey().longValue());
-        if (automaticNames) {
-            jdbc.update("UPDATE \"Persons\" SET \"Name\" = ? WHERE \"Id\" = ?", automaticName(id), id.value());
-        }
-        log.info("created person {}", id);
-        return id;
+        return keys.getKey().longValue();
     }
 
     private static final Logger log = LoggerFactory.getLogger("io.facerec.clusterer.persons");
@@ -214,11 +212,24 @@ public class PersonRepository {
                 });
     }
 
-    /** Creates {@code n} persons; their ids in creation order. */
+    /**
+     * Creates {@code n} persons; their ids in creation order. One insert each (the generated id of a batched insert
+     * is not portable to SQL Server's driver), the automatic names in one batch.
+     */
     public List<Long> createAll(int n, Instant now) {
+        LocalDateTime created = time.of(now);
         List<Long> ids = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            ids.add(create(now).value());
+            ids.add(insert(created));
+        }
+        if (automaticNames && !ids.isEmpty()) {
+            jdbc.batchUpdate("UPDATE \"Persons\" SET \"Name\" = ? WHERE \"Id\" = ?", ids, 500, (ps, id) -> {
+                ps.setString(1, automaticName(PersonId.of(id)));
+                ps.setLong(2, id);
+            });
+        }
+        for (Long id : ids) {
+            log.info("created person {}", PersonId.of(id));
         }
         return ids;
     }

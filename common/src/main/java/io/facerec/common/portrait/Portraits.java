@@ -19,10 +19,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,6 +153,8 @@ public class Portraits {
             byId.put(f.id().value(), f);
         }
         Map<Long, Long> personOf = faces.personsOf(byId.keySet());
+        Map<Long, long[]> changed = new LinkedHashMap<>();
+        Set<Long> touched = new LinkedHashSet<>();
         for (var e : added.entrySet()) {
             PersonId person = e.getKey();
             PersonRepository.Portrait p = current.get(person.value());
@@ -178,8 +182,33 @@ public class Portraits {
                 }
             }
             if (bestFace != null && (bestFace != currentFace || !portraitFileExists(person))) {
-                apply(person, best, bestFace, now);
+                Path thumb = thumbnail(bestFace);
+                try (var id = LogIds.put(LogIds.FACE, best.faceId())) {
+                    log.info(
+                            "portrait of person {}: face {} ({}, sharpness {})",
+                            person,
+                            best.faceId(),
+                            thumb == null ? "no thumbnail" : thumb,
+                            String.format(Locale.ROOT, "%.1f", best.sharpness()));
+                }
+                Long beforeMedia = p == null ? null : p.mediaFileId();
+                if (p == null
+                        || !Objects.equals(p.faceId(), best.faceId())
+                        || !Objects.equals(beforeMedia, best.mediaFileId())) {
+                    changed.put(person.value(), new long[] {best.mediaFileId(), best.faceId()});
+                    if (!Objects.equals(beforeMedia, best.mediaFileId())) {
+                        touched.add(best.mediaFileId());
+                    }
+                }
+                writeFile(person, thumb);
             }
+        }
+        // one batch per table for the whole streaming batch, not a round trip per person
+        if (!changed.isEmpty()) {
+            persons.setPortraits(changed, now);
+        }
+        if (mediaFiles != null && !touched.isEmpty()) {
+            mediaFiles.touchAll(touched, now);
         }
     }
 
