@@ -345,17 +345,18 @@ public final class ClusteringLab {
         long[] tStream = Arrays.copyOfRange(truth, preload, n);
         long[] pStream = Arrays.copyOfRange(pred, preload, n);
         PairwiseScore st = PairwiseScore.of(tStream, pStream);
+        String streamLine = String.format(
+                Locale.ROOT,
+                "  stream: %s  batch p50 %.1f ms p99 %.1f ms max %.1f ms (first %s ms), pool %d, persons %d",
+                st,
+                times[times.length / 2] / 1e6,
+                times[(int) (times.length * 0.99)] / 1e6,
+                times[times.length - 1] / 1e6,
+                Arrays.toString(Arrays.stream(first).map(v -> v / 1_000_000).toArray()),
+                c.poolSize(),
+                c.persons().size());
         if (noBatch) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "  stream: %s  batch p50 %.1f ms p99 %.1f ms max %.1f ms (first %s ms), pool %d, persons %d%n",
-                    st,
-                    times[times.length / 2] / 1e6,
-                    times[(int) (times.length * 0.99)] / 1e6,
-                    times[times.length - 1] / 1e6,
-                    Arrays.toString(Arrays.stream(first).map(v -> v / 1_000_000).toArray()),
-                    c.poolSize(),
-                    c.persons().size());
+            System.out.println(streamLine);
             return;
         }
         long t1 = System.nanoTime();
@@ -408,14 +409,7 @@ public final class ClusteringLab {
                     sb + String.format(" | alone: preload %d/%d, streamed %d/%d", alonePre, pre, alonePost, post));
         }
         diagnose("batch", Arrays.copyOfRange(truth, preload, n), Arrays.copyOfRange(bl, preload, n));
-        System.out.printf(
-                Locale.ROOT,
-                "  stream: %s  batch p50 %.1f ms p99 %.1f ms, pool %d, persons %d%n",
-                st,
-                times[times.length / 2] / 1e6,
-                times[(int) (times.length * 0.99)] / 1e6,
-                c.poolSize(),
-                c.persons().size());
+        System.out.println(streamLine);
         System.out.printf(
                 Locale.ROOT,
                 "  batch:  %s on the streamed faces, %s on all (%.1f s)%n",

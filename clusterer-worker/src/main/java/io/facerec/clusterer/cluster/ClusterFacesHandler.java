@@ -1,7 +1,6 @@
 package io.facerec.clusterer.cluster;
 
 import io.facerec.clusterer.config.ClustererProperties;
-import io.facerec.clusterer.index.BlasThreads;
 import io.facerec.common.event.FaceEmbedded;
 import io.facerec.common.id.FaceId;
 import io.facerec.common.id.PersonId;
@@ -130,10 +129,7 @@ public class ClusterFacesHandler {
     public Result cluster(String model, Collection<Long> faceIds) {
         ModelState state = states.computeIfAbsent(model, m -> new ModelState(newClustering(m)));
         synchronized (state) {
-            Applied applied;
-            try (BlasThreads single = BlasThreads.single()) { // many small products: see BlasThreads
-                applied = tx.execute(s -> run(model, state, faceIds));
-            }
+            Applied applied = tx.execute(s -> run(model, state, faceIds));
             // the transaction committed: the plan becomes the clusterer's memory
             if (applied.plan() != null) {
                 state.clustering.apply(applied.plan(), applied.newPersonIds());
@@ -316,9 +312,7 @@ public class ClusterFacesHandler {
         long t0 = System.nanoTime();
         IncrementalClustering c = state.clustering;
         c.clear();
-        try (BlasThreads all = BlasThreads.all()) { // the indexes train on every core
-            bulkLoad(model, c, rowsRead);
-        }
+        bulkLoad(model, c, rowsRead);
         state.revision = revision;
         long tLoaded = System.nanoTime();
         int warm = c.warmUp(WARM_UP_BATCHES, WARM_UP_BATCH, slots -> faces.personsOfSlots(items(slots)));

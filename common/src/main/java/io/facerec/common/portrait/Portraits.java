@@ -184,12 +184,7 @@ public class Portraits {
             if (bestFace != null && (bestFace != currentFace || !portraitFileExists(person))) {
                 Path thumb = thumbnail(bestFace);
                 try (var id = LogIds.put(LogIds.FACE, best.faceId())) {
-                    log.info(
-                            "portrait of person {}: face {} ({}, sharpness {})",
-                            person,
-                            best.faceId(),
-                            thumb == null ? "no thumbnail" : thumb,
-                            String.format(Locale.ROOT, "%.1f", best.sharpness()));
+                    logChoice(person, best, thumb);
                 }
                 Long beforeMedia = p == null ? null : p.mediaFileId();
                 if (p == null
@@ -285,12 +280,7 @@ public class Portraits {
     private void applyPortrait(PersonId person, PortraitRule.Candidate best, PortraitFace face, Instant now) {
         PersonRepository.Portrait before = persons.portrait(person);
         Path thumb = thumbnail(face);
-        log.info(
-                "portrait of person {}: face {} ({}, sharpness {})",
-                person,
-                best.faceId(),
-                thumb == null ? "no thumbnail" : thumb,
-                String.format(Locale.ROOT, "%.1f", best.sharpness()));
+        logChoice(person, best, thumb);
         if (!Objects.equals(before.faceId(), best.faceId())
                 || !Objects.equals(before.mediaFileId(), best.mediaFileId())) {
             persons.setPortrait(person, best.mediaFileId(), best.faceId(), now);
@@ -299,6 +289,15 @@ public class Portraits {
             }
         }
         writeFile(person, thumb);
+    }
+
+    private static void logChoice(PersonId person, PortraitRule.Candidate best, Path thumb) {
+        log.info(
+                "portrait of person {}: face {} ({}, sharpness {})",
+                person,
+                best.faceId(),
+                thumb == null ? "no thumbnail" : thumb,
+                String.format(Locale.ROOT, "%.1f", best.sharpness()));
     }
 
     private Path portraitFile(PersonId person) {
