@@ -18,8 +18,8 @@ import org.bytedeco.javacpp.FloatPointer;
  * An inverted-file index of unit vectors for cosine similarity, searched a batch of queries at a time: the vectors are
  * partitioned into cells by spherical k-means (about {@code 4·√n} cells), each cell one contiguous block of native
  * memory; a batch of queries scores every centroid in one OpenBLAS {@code sgemm}, then each probed cell is scored
- * against the queries that probe it (one {@code sgemm}, or {@code sgemv} per query when only a few probe it). Faces of one event probe the same cells, so a cell is
- * read once per batch, not once per face. Below {@value #MIN_CELLS_AT} vectors there is one cell (an exact search).
+ * against the queries that probe it (one {@code sgemm}, or {@code sgemv} per query when only a few probe it). Faces
+ * of one event probe the same cells, so a cell is read once per batch, not once per face. Below {@value #MIN_CELLS_AT} vectors there is one cell (an exact search).
  *
  * <p>Vectors added after training go to their most similar centroid; the cells are retrained from a sample when the
  * index has doubled since (and at the first bulk load), which keeps them balanced. The vectors live outside the Java

@@ -82,10 +82,6 @@ public class MediaFileRepository {
         return out;
     }
 
-    public void touch(MediaFileId id, Instant now) {
-        jdbc.update("UPDATE \"MediaFile\" SET \"ModifiedAt\" = ? WHERE \"Id\" = ?", time.of(now), id.value());
-    }
-
     /** Marks many media files modified (batched). */
     public void touchAll(Collection<Long> ids, Instant now) {
         jdbc.batchUpdate(

@@ -303,16 +303,6 @@ public class PersonRepository {
         return out;
     }
 
-    /** Sets the portrait ({@code PortraitMediaFileId} as the origin had it, plus the face). */
-    public void setPortrait(PersonId id, long mediaFileId, long faceId, Instant now) {
-        jdbc.update(
-                "UPDATE \"Persons\" SET \"PortraitMediaFileId\" = ?, \"PortraitFaceId\" = ?, \"ModifiedAt\" = ? WHERE \"Id\" = ?",
-                mediaFileId,
-                faceId,
-                time.of(now),
-                id.value());
-    }
-
     public List<Person> findAll() {
         return jdbc.query(
                 "SELECT \"Id\", \"Name\", \"IsHidden\" FROM \"Persons\" ORDER BY \"Id\"",

@@ -1,7 +1,6 @@
 package io.facerec.common.portrait;
 
 import io.facerec.common.id.FaceId;
-import io.facerec.common.id.MediaFileId;
 import io.facerec.common.id.PersonId;
 import io.facerec.common.image.ThumbnailSharpness;
 import io.facerec.common.logging.LogIds;
@@ -182,29 +181,10 @@ public class Portraits {
                 }
             }
             if (bestFace != null && (bestFace != currentFace || !portraitFileExists(person))) {
-                Path thumb = thumbnail(bestFace);
-                try (var id = LogIds.put(LogIds.FACE, best.faceId())) {
-                    logChoice(person, best, thumb);
-                }
-                Long beforeMedia = p == null ? null : p.mediaFileId();
-                if (p == null
-                        || !Objects.equals(p.faceId(), best.faceId())
-                        || !Objects.equals(beforeMedia, best.mediaFileId())) {
-                    changed.put(person.value(), new long[] {best.mediaFileId(), best.faceId()});
-                    if (!Objects.equals(beforeMedia, best.mediaFileId())) {
-                        touched.add(best.mediaFileId());
-                    }
-                }
-                writeFile(person, thumb);
+                choose(person, p, best, bestFace, changed, touched);
             }
         }
-        // one batch per table for the whole streaming batch, not a round trip per person
-        if (!changed.isEmpty()) {
-            persons.setPortraits(changed, now);
-        }
-        if (mediaFiles != null && !touched.isEmpty()) {
-            mediaFiles.touchAll(touched, now);
-        }
+        save(changed, touched, now); // one batch per table for the whole streaming batch, not a round trip per person
     }
 
     /**
@@ -272,32 +252,52 @@ public class Portraits {
     }
 
     private void apply(PersonId person, PortraitRule.Candidate best, PortraitFace face, Instant now) {
+        Map<Long, long[]> changed = new LinkedHashMap<>();
+        Set<Long> touched = new LinkedHashSet<>();
+        choose(person, persons.portrait(person), best, face, changed, touched);
+        save(changed, touched, now);
+    }
+
+    /**
+     * Makes {@code best} the person's portrait: logs it, notes the row to change in {@code changed} (and its media file
+     * in {@code touched} when that changes too) unless it already is the portrait ({@code before}, null for none), and
+     * writes the portrait file.
+     */
+    private void choose(
+            PersonId person,
+            PersonRepository.Portrait before,
+            PortraitRule.Candidate best,
+            PortraitFace face,
+            Map<Long, long[]> changed,
+            Set<Long> touched) {
         try (var id = LogIds.put(LogIds.FACE, best.faceId())) {
-            applyPortrait(person, best, face, now);
-        }
-    }
-
-    private void applyPortrait(PersonId person, PortraitRule.Candidate best, PortraitFace face, Instant now) {
-        PersonRepository.Portrait before = persons.portrait(person);
-        Path thumb = thumbnail(face);
-        logChoice(person, best, thumb);
-        if (!Objects.equals(before.faceId(), best.faceId())
-                || !Objects.equals(before.mediaFileId(), best.mediaFileId())) {
-            persons.setPortrait(person, best.mediaFileId(), best.faceId(), now);
-            if (mediaFiles != null && !Objects.equals(before.mediaFileId(), best.mediaFileId())) {
-                mediaFiles.touch(MediaFileId.of(best.mediaFileId()), now);
+            Path thumb = thumbnail(face);
+            log.info(
+                    "portrait of person {}: face {} ({}, sharpness {})",
+                    person,
+                    best.faceId(),
+                    thumb == null ? "no thumbnail" : thumb,
+                    String.format(Locale.ROOT, "%.1f", best.sharpness()));
+            Long beforeFace = before == null ? null : before.faceId();
+            Long beforeMedia = before == null ? null : before.mediaFileId();
+            if (!Objects.equals(beforeFace, best.faceId()) || !Objects.equals(beforeMedia, best.mediaFileId())) {
+                changed.put(person.value(), new long[] {best.mediaFileId(), best.faceId()});
+                if (!Objects.equals(beforeMedia, best.mediaFileId())) {
+                    touched.add(best.mediaFileId());
+                }
             }
+            writeFile(person, thumb);
         }
-        writeFile(person, thumb);
     }
 
-    private static void logChoice(PersonId person, PortraitRule.Candidate best, Path thumb) {
-        log.info(
-                "portrait of person {}: face {} ({}, sharpness {})",
-                person,
-                best.faceId(),
-                thumb == null ? "no thumbnail" : thumb,
-                String.format(Locale.ROOT, "%.1f", best.sharpness()));
+    /** Writes the chosen portraits and touches their media files, one batch per table. */
+    private void save(Map<Long, long[]> changed, Set<Long> touched, Instant now) {
+        if (!changed.isEmpty()) {
+            persons.setPortraits(changed, now);
+        }
+        if (mediaFiles != null && !touched.isEmpty()) {
+            mediaFiles.touchAll(touched, now);
+        }
     }
 
     private Path portraitFile(PersonId person) {
