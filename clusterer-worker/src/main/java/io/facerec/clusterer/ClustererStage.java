@@ -3,6 +3,7 @@ package io.facerec.clusterer;
 import io.facerec.clusterer.cluster.ClusterFacesHandler;
 import io.facerec.clusterer.cluster.ReclusterHandler;
 import io.facerec.clusterer.config.ClustererProperties;
+import io.facerec.clusterer.index.BlasThreads;
 import io.facerec.common.persistence.ClusteringChangeRepository;
 import io.facerec.common.persistence.FaceRepository;
 import io.facerec.common.persistence.PersonCentroidRepository;
@@ -16,7 +17,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * The clusterer stage's composition root: its handlers built from the repositories and the typed settings, for the
  * worker's Spring configuration and the command line's database modes (whose dry runs use their own handlers, with
- * portraits that write no files).
+ * portraits that write no files). Building it sets the process's OpenBLAS thread count ({@link BlasThreads}).
  */
 public final class ClustererStage {
     private final FaceRepository faces;
@@ -42,6 +43,7 @@ public final class ClustererStage {
         this.props = props;
         this.txm = txm;
         this.meters = meters;
+        BlasThreads.use(props.blasThreads()); // once, before any of the stage's handlers runs: see BlasThreads
     }
 
     /** The streaming clusterer (its in-memory index is its own: close it). */

@@ -200,7 +200,9 @@ public final class DatabaseModes implements AutoCloseable {
         SpringApplicationBuilder app = new SpringApplicationBuilder(FacerecApplication.class)
                 .web(WebApplicationType.NONE)
                 .logStartupInfo(false)
-                .properties(OriginEnvironment.defaults());
+                .properties(OriginEnvironment.defaults())
+                // a mode's clustering is a pass or a recluster (large products), not a stream: every core to OpenBLAS
+                .properties(Map.of("facerec.clusterer.blas-threads", "0"));
         if (dryRun) {
             app.initializers(c -> c.getBeanFactory().registerSingleton("dryRunMigrations", (FlywayMigrationStrategy)
                     flyway -> {

@@ -517,7 +517,7 @@ public class FacerecCommand implements Callable<Integer> {
             throw new UsageException("no images found in " + e.dir);
         }
         var t = ClustererProperties.FR_FEATURE;
-        var defaults = new ClustererProperties(Map.of(), e.algorithm, ClustererProperties.UMAP_EPS, 1, 8, 16);
+        var defaults = new ClustererProperties(Map.of(), e.algorithm, ClustererProperties.UMAP_EPS, 1, 8, 16, 0);
         double match = e.matchThreshold != null ? e.matchThreshold : t.matchThreshold();
         int min = e.minSamples != null ? e.minSamples : t.minSamples();
         var settings = new PersonClustering.Settings(

@@ -5,6 +5,7 @@ import io.facerec.clusterer.cluster.ClusterFacesHandler;
 import io.facerec.clusterer.cluster.PersonClustering;
 import io.facerec.clusterer.cluster.ReclusterHandler;
 import io.facerec.clusterer.config.ClustererProperties;
+import io.facerec.clusterer.index.BlasThreads;
 import io.facerec.common.files.FilePermissions;
 import io.facerec.common.image.MediaPathResolver;
 import io.facerec.common.image.VideoFrameStore;
@@ -125,7 +126,7 @@ public final class LibraryBench {
         this.plain = ds;
         this.counting = new CountingDataSource(ds);
         this.calibrated = calibrated;
-        this.props = new ClustererProperties(Map.of(), algorithm, ClustererProperties.UMAP_EPS, 500, 8, 16);
+        this.props = new ClustererProperties(Map.of(), algorithm, ClustererProperties.UMAP_EPS, 500, 8, 16, 1);
         this.jdbc = new JdbcTemplate(plain);
         Flyway.configure()
                 .dataSource(plain)
@@ -183,6 +184,7 @@ public final class LibraryBench {
         double preloadAssignSeconds;
         String preloadMode;
         if (recluster) {
+            BlasThreads.use(0); // as the database modes recluster: every core
             long r0 = System.nanoTime();
             ReclusterHandler.Result r = new ReclusterHandler(
                             product.faces(),
@@ -223,7 +225,9 @@ public final class LibraryBench {
                 preloadMode,
                 preloadAssignSeconds);
 
-        // 2. the clusterer starts on the library
+        // 2. the clusterer starts on the library, with the streaming clusterer's OpenBLAS threads (as ClustererStage
+        // sets them; nothing else is inside OpenBLAS here)
+        log("OpenBLAS threads while streaming: %d", BlasThreads.use(props.blasThreads()));
         Repos counted = Repos.over(counting);
         ClusterFacesHandler handler = new ClusterFacesHandler(
                 counted.faces(),
@@ -312,18 +316,21 @@ public final class LibraryBench {
                             phases[i].portraits()));
         }
         log("stream: the first batches after the start (decide/write/portraits): %s ms", first);
-        double[] mean = new double[4];
+        double[] mean = new double[6];
         for (ClusterFacesHandler.Phases ph : phases) {
             if (ph != null) {
                 mean[0] += ph.read() / phases.length;
                 mean[1] += ph.decide() / phases.length;
                 mean[2] += ph.write() / phases.length;
                 mean[3] += ph.portraits() / phases.length;
+                mean[4] += ph.commit() / phases.length;
+                mean[5] += ph.apply() / phases.length;
             }
         }
         log(
-                "stream phases, mean ms: read %.1f, decide %.1f, write %.1f, portraits %.1f; the slowest:%s",
-                mean[0], mean[1], mean[2], mean[3], slow);
+                "stream phases, mean ms: read %.1f, decide %.1f, write %.1f, portraits %.1f, commit %.1f, apply %.1f;"
+                        + " the slowest:%s",
+                mean[0], mean[1], mean[2], mean[3], mean[4], mean[5], slow);
         handler.close();
 
         // 4. the gallery on the same database
@@ -333,6 +340,7 @@ public final class LibraryBench {
         PairwiseScore batch = null;
         double reclusterSeconds = 0;
         if (!skipBatch) {
+            BlasThreads.use(0); // as the database modes recluster: every core
             long r0 = System.nanoTime();
             ReclusterHandler.Result r = new ReclusterHandler(
                             product.faces(),

@@ -176,6 +176,22 @@ public final class IncrementalClustering {
      * p99. {@code slotPersons} is asked as in a real batch (read-only). Returns the number of batches run (none when
      * the pool is smaller than a batch).
      */
+    /** Up to {@code n} ids of pool faces spread over the pool (for a rehearsal of the write path after a load). */
+    public List<Long> poolSample(int n) {
+        List<Long> out = new ArrayList<>(Math.min(n, poolSlots.size()));
+        if (n <= 0 || poolSlots.isEmpty()) {
+            return out;
+        }
+        int stride = Math.max(1, poolSlots.size() / n);
+        int i = 0;
+        for (Long id : poolSlots.keySet()) {
+            if (i++ % stride == 0 && out.size() < n) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
     public int warmUp(int batches, int batchSize, SlotPersons slotPersons) {
         if (poolSlots.size() < batchSize) {
             return 0;

@@ -23,6 +23,9 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBatch most embeddings handled in one clustering run
  * @param neighbours most neighbours of a new face looked at in the unassigned pool
  * @param probes cells an index search scores (the unassigned pool's and the persons' inverted-file indexes)
+ * @param blasThreads OpenBLAS threads of the whole process, set once when the clusterer is built: 1 for a streaming
+ *     clusterer (a batch is many small products, and idle OpenBLAS threads spin on cores the database needs); 0 =
+ *     OpenBLAS's own (every core), what the database modes use for their recluster
  */
 @Validated
 @ConfigurationProperties("facerec.clusterer")
@@ -36,7 +39,8 @@ public record ClustererProperties(
 
         @Min(1) @DefaultValue("500") int maxBatch,
         @Min(1) @DefaultValue("8") int neighbours,
-        @Min(1) @DefaultValue("16") int probes) {
+        @Min(1) @DefaultValue("16") int probes,
+        @Min(0) @DefaultValue("1") int blasThreads) {
 
     /**
      * Default {@code umapEps}, the best of {@code facerec --evaluate --sweep} on the shared identity set (pairwise F1

@@ -70,7 +70,8 @@ abstract class ClusterDbFixture {
                 ClustererProperties.UMAP_EPS,
                 500,
                 8,
-                16);
+                16,
+                1);
         handler = newHandler();
     }
 

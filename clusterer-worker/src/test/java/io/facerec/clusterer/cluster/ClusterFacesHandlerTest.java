@@ -144,6 +144,41 @@ class ClusterFacesHandlerTest extends ClusterDbFixture {
     }
 
     @Test
+    void aStartRehearsesTheWritePathAndRollsItBack() {
+        // sixty faces another tool left clustered but unassigned, thirty pairs a batch would group into persons
+        for (int i = 0; i < 30; i++) {
+            float[] v = norm(new float[] {(float) Math.cos(i * 0.2), (float) Math.sin(i * 0.2), i % 2 == 0 ? 1 : -1});
+            faces(item(), v);
+            faces(item(), v);
+        }
+        jdbc.update("UPDATE \"Faces\" SET \"ClusteredAt\" = now()");
+        String personIds = "SELECT pg_get_serial_sequence('\"Persons\"', 'Id')";
+        String sequence = jdbc.queryForObject(personIds, String.class);
+        long idsBefore = jdbc.queryForObject("SELECT last_value FROM " + sequence, Long.class);
+        long revisionBefore = jdbc.queryForObject("SELECT \"Revision\" FROM \"ClusteringRevision\"", Long.class);
+
+        ClusterFacesHandler.Result r = handler.start(MODEL);
+
+        assertThat(r.considered()).isZero();
+        assertThat(jdbc.queryForObject("SELECT last_value FROM " + sequence, Long.class))
+                .as("the rehearsal created persons")
+                .isGreaterThan(idsBefore);
+        assertThat(persons.findAll()).as("and rolled them back").isEmpty();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"Faces\" WHERE \"PersonId\" IS NOT NULL", Long.class))
+                .isZero();
+        assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM \"ClusteringChanges\"", Long.class))
+                .isZero();
+        assertThat(jdbc.queryForObject("SELECT \"Revision\" FROM \"ClusteringRevision\"", Long.class))
+                .as("only the load's revision")
+                .isEqualTo(revisionBefore + 1);
+        assertThat(handler.held(MODEL)[0]).as("the pool as loaded").isEqualTo(60);
+        // a new neighbour still groups for real
+        FaceId again = faces(item(), norm(new float[] {1, 0, 1})).get(0);
+        handler.cluster(MODEL, List.of(again.value()));
+        assertThat(personOf(again)).isNotNull();
+    }
+
+    @Test
     void aNewClustererStartsFromTheDatabaseAndClustersWhatWasEmbeddedMeanwhile() {
         FaceId a1 = faces(item(), A).get(0);
         faces(item(), A2);
