@@ -32,7 +32,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
 import org.springframework.util.FileSystemUtils;
 
 /**
@@ -56,9 +57,15 @@ public class EvaluateMode {
         this.embedder = embedder;
     }
 
-    /** Settings of a stage as the workers bind them: the defaults, with {@code overrides} ({@code facerec.…} keys). */
+    /**
+     * Settings of a stage as the workers bind them: the defaults, then the user's settings from system properties and
+     * the environment ({@code -Dfacerec.detector.face-crop-size=…}, {@code FACEREC_DETECTOR_FACECROPSIZE}), then
+     * {@code overrides} (the command line's options, {@code facerec.…} keys).
+     */
     public static <T> T settings(String prefix, Class<T> type, Map<String, Object> overrides) {
-        return new Binder(new MapConfigurationPropertySource(overrides)).bindOrCreate(prefix, type);
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new MapPropertySource("command line options", overrides));
+        return Binder.get(environment).bindOrCreate(prefix, type);
     }
 
     /** One labelled image and what the pipeline made of it. */

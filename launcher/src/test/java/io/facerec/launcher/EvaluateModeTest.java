@@ -22,6 +22,24 @@ import org.junit.jupiter.api.io.TempDir;
 class EvaluateModeTest {
 
     @Test
+    void stageSettingsTakeTheUsersSystemPropertiesUnderTheCommandLinesOptions() {
+        System.setProperty("facerec.detector.face-crop-size", "896");
+        System.setProperty("facerec.detector.score-threshold", "0.9");
+        try {
+            DetectorProperties d = EvaluateMode.settings(
+                    "facerec.detector", DetectorProperties.class, Map.of("facerec.detector.score-threshold", 0.5));
+            assertThat(d.faceCropSize()).isEqualTo(896); // the user's setting
+            assertThat(d.scoreThreshold()).isEqualTo(0.5); // the command line's option wins
+        } finally {
+            System.clearProperty("facerec.detector.face-crop-size");
+            System.clearProperty("facerec.detector.score-threshold");
+        }
+        assertThat(EvaluateMode.settings("facerec.detector", DetectorProperties.class, Map.of())
+                        .faceCropSize())
+                .isEqualTo(448); // the default
+    }
+
+    @Test
     void scoresPairsAndBcubedAsTheReferenceScorerDoes() {
         // truth: a a a b b; predicted: {0,1} together, 2 noise, {3,4} together
         List<String> truth = List.of("a", "a", "a", "b", "b");
