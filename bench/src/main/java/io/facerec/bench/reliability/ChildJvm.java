@@ -10,9 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
+import java.util.stream.Collectors;
 
 /**
  * One part of the pipeline in its own JVM, started from the same class path as this one (the fat jar through Spring
@@ -52,7 +54,10 @@ final class ChildJvm implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         cmd.addAll(jvmArgs);
-        String cp = System.getProperty("java.class.path");
+        // absolute: the child runs in its own folder (a script's relative -cp would not resolve there)
+        String cp = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(e -> Path.of(e).toAbsolutePath().toString())
+                .collect(Collectors.joining(File.pathSeparator));
         cmd.add("-cp");
         cmd.add(cp);
         if (isBootJar(cp)) {
