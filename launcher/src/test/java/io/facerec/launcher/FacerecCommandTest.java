@@ -16,7 +16,7 @@ import picocli.CommandLine;
 /**
  * The command line's rules, in process and fast (nothing here starts a database or a broker): one mode per run, usage
  * errors with exit code 2 and a message, an empty folder told before anything starts, the version from the build.
- * The exit codes of runs that process items are checked on the packaged jar (CommandLineIT, OriginDatabaseTest).
+ * The exit codes of runs that process items are checked on the packaged jar (CommandLineIT, OriginDatabaseIT).
  */
 class FacerecCommandTest {
     @TempDir

@@ -51,7 +51,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class OriginDatabaseTest {
+class OriginDatabaseIT {
     static final List<String> PHOTOS = List.of(
             "hamidMir.jpg",
             "Hamid_MIR.jpg",
