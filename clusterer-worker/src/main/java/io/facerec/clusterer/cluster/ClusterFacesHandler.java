@@ -31,6 +31,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -179,12 +180,13 @@ public class ClusterFacesHandler {
      * batches drew from the sequence are not used again: a gap), the memory is not updated, nothing is counted or
      * logged per batch. Measured at 1M faces ({@code bench/library.sh}): after the read-only warm-up the first batches
      * still took 355 / 236 / 184 ms against 110 ms later (the write path's code not compiled yet, its pages not in the
-     * database's buffers), and set the p99. A failure here is logged and changes nothing either.
+     * database's buffers), and set the p99. A failure here is logged and changes nothing either. Not inside a caller's
+     * transaction (a dry run's).
      */
     private void rehearse(String model) {
         ModelState state = states.get(model);
-        if (state == null) {
-            return;
+        if (state == null || TransactionSynchronizationManager.isActualTransactionActive()) {
+            return; // inside a caller's transaction (a dry run) a rehearsal would join it: its writes would stay
         }
         synchronized (state) {
             List<Long> sample = state.clustering.poolSample(REHEARSALS * WARM_UP_BATCH);

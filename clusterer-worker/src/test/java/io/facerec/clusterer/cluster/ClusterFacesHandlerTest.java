@@ -155,6 +155,15 @@ class ClusterFacesHandlerTest extends ClusterDbFixture {
         String personIds = "SELECT pg_get_serial_sequence('\"Persons\"', 'Id')";
         String sequence = jdbc.queryForObject(personIds, String.class);
         long idsBefore = jdbc.queryForObject("SELECT last_value FROM " + sequence, Long.class);
+        // inside a caller's transaction (a dry run) there is no rehearsal: its writes would join that transaction
+        ClusterFacesHandler dry = newHandler();
+        db.tx().executeWithoutResult(s -> {
+            dry.start(MODEL);
+            s.setRollbackOnly();
+        });
+        dry.close();
+        assertThat(jdbc.queryForObject("SELECT last_value FROM " + sequence, Long.class))
+                .isEqualTo(idsBefore);
         long revisionBefore = jdbc.queryForObject("SELECT \"Revision\" FROM \"ClusteringRevision\"", Long.class);
 
         ClusterFacesHandler.Result r = handler.start(MODEL);
