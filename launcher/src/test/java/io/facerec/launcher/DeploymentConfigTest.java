@@ -140,13 +140,15 @@ class DeploymentConfigTest {
                 "facerec_media_items",
                 "facerec_media_items",
                 "facerec",
-                false);
+                false,
+                100);
         Properties p = DebeziumConfig.build(
                 props,
                 interpolate((String) e.get("SPRING_DATASOURCE_URL"), SECRETS),
                 (String) e.get("SPRING_DATASOURCE_USERNAME"),
                 "secret");
         assertThat(p.getProperty("connector.class")).isEqualTo("io.debezium.connector.sqlserver.SqlServerConnector");
+        assertThat(p.getProperty("poll.interval.ms")).isEqualTo("100");
         assertThat(p.getProperty("database.hostname")).isEqualTo("sqlserver");
         assertThat(p.getProperty("database.names")).isEqualTo("Media");
         assertThat(p.getProperty("table.include.list")).isEqualTo("dbo.MediaItems");

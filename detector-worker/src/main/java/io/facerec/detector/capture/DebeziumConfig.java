@@ -60,6 +60,7 @@ public final class DebeziumConfig {
         p.setProperty(
                 "offset.storage.file.filename", c.offsetFile().toAbsolutePath().toString());
         p.setProperty("offset.flush.interval.ms", "1000");
+        p.setProperty("poll.interval.ms", Integer.toString(c.pollIntervalMs()));
         p.setProperty("topic.prefix", c.topicPrefix());
         p.setProperty("database.hostname", e.host());
         p.setProperty("database.port", Integer.toString(e.port()));

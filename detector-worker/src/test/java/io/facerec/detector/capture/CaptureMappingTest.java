@@ -16,7 +16,8 @@ class CaptureMappingTest {
             "Slot",
             "pub",
             "facerec",
-            false);
+            false,
+            100);
 
     @Test
     void mapsInsertsAndSnapshotReadsOfUnextractedRows() {
