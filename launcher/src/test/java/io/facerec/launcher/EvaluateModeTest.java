@@ -36,7 +36,7 @@ class EvaluateModeTest {
         }
         assertThat(EvaluateMode.settings("facerec.detector", DetectorProperties.class, Map.of())
                         .faceCropSize())
-                .isEqualTo(448); // the default
+                .isEqualTo(896); // the default
     }
 
     @Test

@@ -39,7 +39,8 @@ import org.springframework.validation.annotation.Validated;
  *     {@code identity_ref.py} pads by 0.25)
  * @param faceCropSize leave each photo face's crop for the embedder, scaled so the face's longer side is at most this
  *     many pixels; the embedder uses a scaled crop only when this is at least 4x its model input (448 for the 112-px
- *     default, 640 for a 160-px FaceNet), else it decodes the photo; 0: no crops
+ *     default, 640 for a 160-px FaceNet), else it decodes the photo; 0: no crops. 896 (8x): the embeddings agree with
+ *     a full-resolution alignment on all 1,073 identity photos at cosine >= 0.99 (448: 1,063, min 0.963)
  * @param faceCropFormat BMP (uncompressed, fastest), PNG (lossless, smaller, slow to write) or JPEG (quality 100, 4:4:4)
  * @param faceCropsMaxMb no crops are written while the face-crops directory holds more than this (embedder down or
  *     behind); the embedder decodes those photos
@@ -75,7 +76,7 @@ public record DetectorProperties(
         double videoTrackIou,
 
         @DecimalMin("0") @DecimalMax("1") @DefaultValue("0") double padFraction,
-        @Min(0) @DefaultValue("448") int faceCropSize,
+        @Min(0) @DefaultValue("896") int faceCropSize,
 
         @NotNull @DefaultValue("BMP") FaceCropWriter.Format faceCropFormat,
 
