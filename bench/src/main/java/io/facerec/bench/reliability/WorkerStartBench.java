@@ -4,7 +4,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +32,7 @@ public final class WorkerStartBench {
         }
         Path work = Files.createTempDirectory("facerec-worker-start");
         Path media = Files.createDirectories(work.resolve("media"));
-        Map<String, double[]> seconds = new LinkedHashMap<>();
+        Map<String, List<Double>> seconds = new LinkedHashMap<>();
         boolean done = false;
         try (PipelineStack stack = new PipelineStack(work, media)) {
             stack.broker.start();
@@ -46,10 +45,7 @@ public final class WorkerStartBench {
                     w.start();
                     w.awaitReady(Duration.ofMinutes(4), null);
                     double s = (System.nanoTime() - t0) / 1e9;
-                    seconds.computeIfAbsent(w.name, k -> new double[0]);
-                    double[] all = Arrays.copyOf(seconds.get(w.name), seconds.get(w.name).length + 1);
-                    all[all.length - 1] = s;
-                    seconds.put(w.name, all);
+                    seconds.computeIfAbsent(w.name, k -> new ArrayList<>()).add(s);
                     System.err.printf(
                             Locale.ROOT, "%s: ready (health UP) in %.1f s; load average before %s%n", w.name, s, load);
                     w.stop();
@@ -65,9 +61,8 @@ public final class WorkerStartBench {
         }
         List<String> fields = new ArrayList<>();
         for (var e : seconds.entrySet()) {
-            double[] s = e.getValue().clone();
-            Arrays.sort(s);
-            fields.add(String.format(Locale.ROOT, "\"%s_ready_s\":%.1f", e.getKey(), s[s.length / 2]));
+            List<Double> s = e.getValue().stream().sorted().toList();
+            fields.add(String.format(Locale.ROOT, "\"%s_ready_s\":%.1f", e.getKey(), s.get(s.size() / 2)));
         }
         fields.add("\"cores\":" + Runtime.getRuntime().availableProcessors());
         System.out.println("{" + String.join(",", fields) + "}");

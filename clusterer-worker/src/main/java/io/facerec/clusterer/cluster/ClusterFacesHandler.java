@@ -140,15 +140,7 @@ public class ClusterFacesHandler {
             state.revision = applied.revision();
             long done = System.nanoTime();
             if (applied.plan() != null) {
-                Phases p = lastPhases;
-                lastPhases = new Phases(
-                        p.read(),
-                        p.decide(),
-                        p.write(),
-                        p.portraits(),
-                        (committed - p.endNanos()) / 1e6,
-                        (done - committed) / 1e6,
-                        p.endNanos());
+                lastPhases = lastPhases.afterCommit(committed, done);
             }
             return applied.result();
         }
@@ -257,6 +249,12 @@ public class ClusterFacesHandler {
      */
     public record Phases(
             double read, double decide, double write, double portraits, double commit, double apply, long endNanos) {
+        /** With the commit (from {@code endNanos} to {@code committed}) and the apply ({@code committed} to {@code done}). */
+        Phases afterCommit(long committed, long done) {
+            return new Phases(
+                    read, decide, write, portraits, (committed - endNanos) / 1e6, (done - committed) / 1e6, endNanos);
+        }
+
         @Override
         public String toString() {
             return String.format(

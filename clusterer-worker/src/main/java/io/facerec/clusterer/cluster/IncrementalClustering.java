@@ -169,6 +169,25 @@ public final class IncrementalClustering {
         }
     }
 
+    /** Up to {@code n} ids of pool faces spread evenly over the pool (the warm-up's and the rehearsal's batches). */
+    public List<Long> poolSample(int n) {
+        List<Long> out = new ArrayList<>(Math.max(0, Math.min(n, poolSlots.size())));
+        if (n <= 0 || poolSlots.isEmpty()) {
+            return out;
+        }
+        int stride = Math.max(1, poolSlots.size() / n);
+        int i = 0;
+        for (Long id : poolSlots.keySet()) {
+            if (out.size() == n) {
+                break;
+            }
+            if (i++ % stride == 0) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
     /**
      * Runs {@link #place} on batches sampled from the pool and discards the plans (nothing changes), so that the
      * first real batches after a start do not pay for compiling the search and grouping code. Measured at 1M faces
@@ -176,42 +195,18 @@ public final class IncrementalClustering {
      * p99. {@code slotPersons} is asked as in a real batch (read-only). Returns the number of batches run (none when
      * the pool is smaller than a batch).
      */
-    /** Up to {@code n} ids of pool faces spread over the pool (for a rehearsal of the write path after a load). */
-    public List<Long> poolSample(int n) {
-        List<Long> out = new ArrayList<>(Math.min(n, poolSlots.size()));
-        if (n <= 0 || poolSlots.isEmpty()) {
-            return out;
-        }
-        int stride = Math.max(1, poolSlots.size() / n);
-        int i = 0;
-        for (Long id : poolSlots.keySet()) {
-            if (i++ % stride == 0 && out.size() < n) {
-                out.add(id);
-            }
-        }
-        return out;
-    }
-
     public int warmUp(int batches, int batchSize, SlotPersons slotPersons) {
         if (poolSlots.size() < batchSize) {
             return 0;
         }
-        int stride = Math.max(1, poolSlots.size() / (batches * batchSize));
-        List<Face> batch = new ArrayList<>(batchSize);
+        List<Long> sample = poolSample(batches * batchSize);
         int run = 0;
-        int i = 0;
-        for (var e : poolSlots.entrySet()) {
-            if (i++ % stride != 0) {
-                continue;
+        for (int from = 0; from + batchSize <= sample.size(); from += batchSize, run++) {
+            List<Face> batch = new ArrayList<>(batchSize);
+            for (Long id : sample.subList(from, from + batchSize)) {
+                batch.add(new Face(id, poolSlots.get(id), pool.vector(id)));
             }
-            batch.add(new Face(e.getKey(), e.getValue(), pool.vector(e.getKey())));
-            if (batch.size() == batchSize) {
-                place(batch, slotPersons);
-                batch.clear();
-                if (++run == batches) {
-                    break;
-                }
-            }
+            place(batch, slotPersons);
         }
         return run;
     }
